@@ -1,0 +1,93 @@
+"""The two demo communes: who they are and the pages every commune needs."""
+
+from pathlib import Path
+
+DEMO_DIR = Path(__file__).resolve().parent
+
+COMMUNES = [
+    {
+        "name": "Carvin",
+        "hostname": "carvin.localhost",
+        "faq": DEMO_DIR / "faq-carvin.md",
+        "slug": "carvin",
+        "settings": {
+            "phrase": "la mairie de Carvin",
+            "primary_colour": "#1d4f91",
+            "accent_colour": "#9b1c31",
+            "address_lines": "Hôtel de ville\nPlace du Général de Gaulle",
+            "postcode": "62220",
+            "city": "Carvin",
+            "contact_email": "contact@carvin.localhost",
+            "contact_phone": "03 21 00 00 00",
+            "email_sender": "ne-pas-repondre@carvin.localhost",
+        },
+        "logo_colour": "#1d4f91",
+    },
+    {
+        "name": "Saint-André-des-Eaux",
+        "hostname": "saint-andre-des-eaux.localhost",
+        "faq": DEMO_DIR / "faq-saint-andre-des-eaux.txt",
+        "slug": "saint-andre",
+        "settings": {
+            "phrase": "la mairie de Saint-André-des-Eaux",
+            "primary_colour": "#1f5e3b",
+            "accent_colour": "#7a3b00",
+            "address_lines": "Mairie\n1 place de la Mairie",
+            "postcode": "44117",
+            "city": "Saint-André-des-Eaux",
+            "contact_email": "contact@saint-andre-des-eaux.localhost",
+            "contact_phone": "02 40 00 00 00",
+            "email_sender": "ne-pas-repondre@saint-andre-des-eaux.localhost",
+        },
+        "logo_colour": "#1f5e3b",
+    },
+]
+
+WELCOME = (
+    "<p>Bienvenue sur le portail citoyen de {name}. Retrouvez ici les réponses à vos "
+    "questions et, bientôt, vos démarches en ligne et le paiement de vos factures.</p>"
+)
+
+FOOTER_PAGES = [
+    (
+        "Mentions légales",
+        "mentions-legales",
+        "<p>Ce portail est édité par {phrase}, {address}.</p>"
+        "<p>Directeur de la publication : le maire de {name}.</p>"
+        "<p>Le portail est un logiciel libre publié sous licence AGPL-3.0-or-later.</p>",
+    ),
+    (
+        "Accessibilité",
+        "accessibilite",
+        "<h2>Déclaration d'accessibilité</h2>"
+        "<p>{phrase_cap} s'engage à rendre ce portail accessible conformément à "
+        "l'article 47 de la loi n° 2005-102 du 11 février 2005.</p>"
+        "<p>Le portail vise la conformité au référentiel général d'amélioration de "
+        "l'accessibilité (RGAA 4.1). Ses pages sont vérifiées automatiquement à chaque "
+        "modification du logiciel.</p>"
+        "<h2>Retour d'information et contact</h2>"
+        "<p>Si vous n'arrivez pas à accéder à un contenu ou à un service, écrivez à "
+        "{email} pour être orienté vers une alternative accessible.</p>"
+        "<h2>Voies de recours</h2>"
+        "<p>Si vous n'obtenez pas de réponse, vous pouvez saisir le Défenseur des droits.</p>",
+    ),
+    (
+        "Données personnelles",
+        "donnees-personnelles",
+        "<p>Les informations que vous saisissez sont destinées aux seuls services de "
+        "{phrase} chargés de traiter vos demandes. Elles ne sont transmises à aucun autre "
+        "organisme, public ou privé.</p>"
+        "<p>Ce portail ne dépose aucun cookie de mesure d'audience ni de publicité et ne "
+        "charge aucune ressource d'un site tiers.</p>"
+        "<p>Vous pouvez accéder à vos données, les faire rectifier ou effacer en écrivant "
+        "à {email}.</p>",
+    ),
+]
+
+DESCRIPTIONS = {
+    "faq": "Les réponses aux questions les plus fréquentes sur le portail.",
+    "services": "Les démarches en ligne proposées par la mairie.",
+}
+
+PLATFORM_ADMIN = ("admin", "portail-admin-demo")
+STAFF_PASSWORD = "{slug}-demo-2026"

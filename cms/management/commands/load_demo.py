@@ -1,0 +1,135 @@
+from django.contrib.auth.models import Group
+from django.core.files.images import ImageFile
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from wagtail.images.models import Image
+from wagtail.models import Collection, Page, Site
+
+from accounts.models import User
+from cms.demo import communes as demo
+from cms.demo.logo import draw_logo
+from cms.demo.translation import translate_page
+from cms.models import CommuneSettings
+from cms.services import AGENTS_GROUP, COMMUNICATION_GROUP, commune_create
+from faq.models import FAQPage
+from faq.services import faq_import
+from home.models import ContentPage, HomePage
+from services.models import ServiceIndexPage
+
+WAGTAIL_WELCOME_TITLE = "Welcome to your new Wagtail site!"
+
+
+class Command(BaseCommand):
+    help = (
+        "Create the demo portal: Carvin (carvin.localhost) and Saint-André-des-Eaux "
+        "(saint-andre-des-eaux.localhost) with their FAQ, legal pages, an English "
+        "translation of Carvin's FAQ, a platform admin and, per commune, a "
+        "communication user and an agent. Re-running it changes nothing; it prints "
+        "every demo login."
+    )
+
+    def handle(self, *args, **options):
+        logins = [("Platform admin", *demo.PLATFORM_ADMIN, "all communes")]
+        with transaction.atomic():
+            self._remove_wagtail_welcome()
+            self._user(*demo.PLATFORM_ADMIN, superuser=True)
+            for index, spec in enumerate(demo.COMMUNES):
+                site = self._commune(spec, default=index == 0)
+                for role, template in (("com", COMMUNICATION_GROUP), ("agent", AGENTS_GROUP)):
+                    username = f"{role}.{spec['slug']}"
+                    password = f"{role}-{spec['slug']}-demo"
+                    group = Group.objects.get(name=template.format(name=spec["name"]))
+                    self._user(username, password, group=group)
+                    logins.append((group.name, username, password, f"http://{site.hostname}:8000/admin/"))
+            carvin_faq = FAQPage.objects.descendant_of(
+                Site.objects.get(hostname="carvin.localhost").root_page
+            ).get()
+            home = carvin_faq.get_parent().specific
+            for page, catalogue in ((home, "home-carvin.en.po"), (carvin_faq, "faq-carvin.en.po")):
+                if translate_page(page, language="en", catalogue=demo.DEMO_DIR / catalogue):
+                    self.stdout.write(f"Translated into English: {page.title}")
+
+        self.stdout.write(self.style.SUCCESS("Demo ready. Logins:"))
+        for role, username, password, where in logins:
+            self.stdout.write(f"  {role:<36} {username:<22} {password:<24} {where}")
+        for spec in demo.COMMUNES:
+            self.stdout.write(f"  Portal: http://{spec['hostname']}:8000/")
+
+    def _remove_wagtail_welcome(self):
+        for page in Page.objects.filter(depth=2, title=WAGTAIL_WELCOME_TITLE):
+            if type(page.specific) is Page:
+                Site.objects.filter(root_page=page).delete()
+                page.delete()
+
+    def _user(self, username, password, *, superuser=False, group=None):
+        user = User.objects.filter(site__isnull=True, username=username).first()
+        if user is None:
+            user = User(username=username, is_staff=superuser, is_superuser=superuser)
+            user.set_password(password)
+            user.save()
+        if group is not None:
+            user.groups.add(group)
+        return user
+
+    def _commune(self, spec, *, default):
+        result = commune_create(
+            name=spec["name"], hostname=spec["hostname"], phrase=spec["settings"]["phrase"]
+        )
+        site = result.site
+        if result.created:
+            self.stdout.write(f"{spec['name']}: created " + ", ".join(result.created))
+        if default and not Site.objects.filter(is_default_site=True).exists():
+            site.is_default_site = True
+            site.save()
+
+        commune = CommuneSettings.for_site(site)
+        if commune.logo_id is None:
+            for field, value in spec["settings"].items():
+                setattr(commune, field, value)
+            commune.logo = self._logo(spec)
+            commune.full_clean()
+            commune.save()
+
+        home = site.root_page.specific
+        if isinstance(home, HomePage) and not home.welcome:
+            home.welcome = demo.WELCOME.format(name=spec["name"])
+            home.save_revision().publish()
+        for model, key in ((FAQPage, "faq"), (ServiceIndexPage, "services")):
+            page = model.objects.child_of(home).get()
+            if not page.search_description:
+                page.search_description = demo.DESCRIPTIONS[key]
+                page.save_revision().publish()
+
+        address = ", ".join(commune.postal_address.splitlines())
+        values = {
+            "name": spec["name"],
+            "phrase": commune.phrase,
+            "phrase_cap": commune.phrase[:1].upper() + commune.phrase[1:],
+            "address": address,
+            "email": commune.contact_email,
+        }
+        for title, slug, body in demo.FOOTER_PAGES:
+            if not ContentPage.objects.child_of(home).filter(slug=slug).exists():
+                page = ContentPage(title=title, slug=slug, body=body.format(**values), in_footer=True)
+                home.add_child(instance=page)
+                page.save_revision().publish()
+
+        faq = FAQPage.objects.child_of(home).get()
+        result = faq_import(page=faq, text=spec["faq"].read_text(encoding="utf-8"))
+        if result.changed:
+            self.stdout.write(
+                f"{spec['name']}: FAQ imported ({result.categories} categories, "
+                f"{result.questions} questions)"
+            )
+        return site
+
+    def _logo(self, spec):
+        collection = Collection.objects.get(name=spec["name"], depth=2)
+        title = f"Logo {spec['name']}"
+        image = Image.objects.filter(title=title, collection=collection).first()
+        if image is None:
+            data = draw_logo(spec["name"], spec["logo_colour"])
+            image = Image(title=title, collection=collection)
+            image.file = ImageFile(data, name=f"logo-{spec['slug']}.png")
+            image.save()
+        return image

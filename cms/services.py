@@ -1,0 +1,123 @@
+"""Creating communes: a Wagtail Site with its pages, groups and permissions."""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils.text import slugify
+from wagtail.models import (
+    Collection,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    GroupSitePermission,
+    Locale,
+    Page,
+    Site,
+)
+
+from .models import CommuneSettings
+
+COMMUNICATION_GROUP = "{name} — Communication"
+AGENTS_GROUP = "{name} — Agents"
+
+COMMUNICATION_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
+AGENTS_PAGE_PERMISSIONS = ["add_page", "change_page"]
+COLLECTION_PERMISSIONS = {
+    "wagtailimages": ["add_image", "change_image", "choose_image"],
+    "wagtaildocs": ["add_document", "change_document", "choose_document"],
+}
+
+
+@dataclass
+class CommuneCreation:
+    site: Site
+    created: list[str] = field(default_factory=list)
+
+
+def _permission(app_label: str, codename: str) -> Permission:
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def _child(parent: Page, model, *, title: str, slug: str, created: list[str], **fields):
+    existing = model.objects.child_of(parent).first()
+    if existing:
+        return existing
+    page = model(title=title, slug=slug, show_in_menus=True, **fields)
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    created.append(f"page {title}")
+    return page
+
+
+@transaction.atomic
+def commune_create(
+    *, name: str, hostname: str, port: int = 80, phrase: str | None = None
+) -> CommuneCreation:
+    """Create a commune, or complete one that exists; never change what is there.
+
+    Creates the Site and its commune settings, the home page with its FAQ and
+    online procedures index, a collection for its images and documents, and the
+    groups "<name> — Communication" and "<name> — Agents" whose permissions
+    cover this commune only.
+    """
+    from faq.models import FAQPage
+    from home.models import HomePage
+    from services.models import ServiceIndexPage
+
+    created: list[str] = []
+    locale = Locale.get_default()
+    site = Site.objects.filter(hostname=hostname, port=port).select_related("root_page").first()
+    if site is None:
+        root = Page.get_first_root_node()
+        home = HomePage(title=name, slug=slugify(name), locale=locale)
+        root.add_child(instance=home)
+        home.save_revision().publish()
+        site = Site.objects.create(
+            hostname=hostname, port=port, site_name=name, root_page=home
+        )
+        created += [f"site {hostname}", f"page {name}"]
+    home = site.root_page.specific
+
+    if not CommuneSettings.objects.filter(site=site).exists():
+        CommuneSettings.objects.create(
+            site=site, official_name=name, phrase=phrase or f"la mairie de {name}"
+        )
+        created.append("commune settings")
+
+    _child(home, FAQPage, title="Foire aux questions", slug="faq", created=created)
+    _child(home, ServiceIndexPage, title="Services", slug="services", created=created)
+
+    collection = Collection.objects.filter(name=name, depth=2).first()
+    if collection is None:
+        collection = Collection.get_first_root_node().add_child(name=name)
+        created.append(f"collection {name}")
+
+    access_admin = _permission("wagtailadmin", "access_admin")
+    for template, page_permissions in (
+        (COMMUNICATION_GROUP, COMMUNICATION_PAGE_PERMISSIONS),
+        (AGENTS_GROUP, AGENTS_PAGE_PERMISSIONS),
+    ):
+        group, group_created = Group.objects.get_or_create(name=template.format(name=name))
+        if group_created:
+            created.append(f"group {group.name}")
+        group.permissions.add(access_admin)
+        homes = Page.objects.filter(translation_key=home.translation_key, depth=home.depth)
+        for page in homes:
+            for codename in page_permissions:
+                GroupPagePermission.objects.get_or_create(
+                    group=group, page=page, permission=_permission("wagtailcore", codename)
+                )
+        for app_label, codenames in COLLECTION_PERMISSIONS.items():
+            for codename in codenames:
+                GroupCollectionPermission.objects.get_or_create(
+                    group=group,
+                    collection=collection,
+                    permission=_permission(app_label, codename),
+                )
+
+    communication = Group.objects.get(name=COMMUNICATION_GROUP.format(name=name))
+    communication.permissions.add(_permission("wagtail_localize", "submit_translation"))
+    GroupSitePermission.objects.get_or_create(
+        group=communication, site=site, permission=_permission("cms", "change_communesettings")
+    )
+    return CommuneCreation(site=site, created=created)

@@ -1,0 +1,41 @@
+"""Helpers that scope everything to one commune (one Wagtail Site)."""
+
+from django.db.models import Q
+from wagtail.models import GroupPagePermission, Page, Site
+
+
+def site_for_request(request) -> Site | None:
+    """The commune serving this request, looked up once per request."""
+    if not hasattr(request, "_commune_site"):
+        request._commune_site = Site.find_for_request(request)
+    return request._commune_site
+
+
+def site_for_page(page: Page) -> Site | None:
+    """The commune whose tree holds ``page``, whatever the page's language."""
+    for site in Site.objects.select_related("root_page"):
+        root = site.root_page
+        roots = Page.objects.filter(translation_key=root.translation_key, depth=root.depth)
+        for candidate in roots:
+            if page.path.startswith(candidate.path):
+                return site
+    return None
+
+
+def permitted_page_roots(user) -> list[Page]:
+    """The pages at the top of the trees the user's groups may work in."""
+    permissions = GroupPagePermission.objects.filter(group__user=user).select_related("page")
+    return list({p.page_id: p.page for p in permissions}.values())
+
+
+def pages_visible_to(user, pages):
+    """Restrict a page queryset to the trees of the user's communes."""
+    if user.is_superuser:
+        return pages
+    roots = permitted_page_roots(user)
+    if not roots:
+        return pages.none()
+    condition = Q()
+    for root in roots:
+        condition |= Q(path__startswith=root.path)
+    return pages.filter(condition)

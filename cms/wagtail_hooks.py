@@ -1,0 +1,8 @@
+from wagtail import hooks
+
+from .tenancy import pages_visible_to
+
+
+@hooks.register("construct_page_chooser_queryset")
+def limit_page_chooser_to_own_communes(pages, request):
+    return pages_visible_to(request.user, pages)

@@ -1,0 +1,94 @@
+"""Reads of FAQ content as citizens see it: placeholders filled, search applied."""
+
+import re
+from html import unescape
+from dataclasses import dataclass, field
+
+from django.utils.html import strip_tags
+from django.utils.safestring import SafeString, mark_safe
+from wagtail.models import Site
+
+from cms.models import CommuneSettings
+from cms.placeholders import fill_placeholders, placeholder_values, strip_accents
+
+
+@dataclass
+class Question:
+    question: str
+    anchor: str
+    answer: SafeString
+    category: "Category"
+
+    @property
+    def answer_text(self) -> str:
+        return unescape(strip_tags(self.answer)).strip()
+
+
+@dataclass
+class Category:
+    title: str
+    anchor: str
+    questions: list[Question] = field(default_factory=list)
+
+
+def faq_entries(*, page, request) -> list[Category]:
+    """The page's categories and questions, with the commune's placeholders filled."""
+    site = Site.find_for_request(request) or page.get_site()
+    values = placeholder_values(commune=CommuneSettings.for_request(request), site=site)
+    categories = []
+    for block in page.body:
+        value = block.value
+        category = Category(
+            title=fill_placeholders(value["title"], values),
+            anchor=value["anchor"] or block.id,
+        )
+        for question in value["questions"]:
+            category.questions.append(
+                Question(
+                    question=fill_placeholders(question["question"], values),
+                    anchor=question["anchor"],
+                    answer=mark_safe(fill_placeholders(str(question["answer"]), values, html=True)),
+                    category=category,
+                )
+            )
+        categories.append(category)
+    return categories
+
+
+def _normalise(text: str) -> str:
+    return strip_accents(text).lower()
+
+
+WORD_RE = re.compile(r"\w+")
+
+
+def faq_search(*, categories: list[Category], query: str) -> list[Question]:
+    """Questions whose question or answer contains every word of the query,
+    whatever the accents and capitals."""
+    words = [w for w in WORD_RE.findall(_normalise(query)) if len(w) > 1]
+    if not words:
+        return []
+    results = []
+    for category in categories:
+        for question in category.questions:
+            haystack = _normalise(f"{question.question} {question.answer_text}")
+            if all(word in haystack for word in words):
+                results.append(question)
+    return results
+
+
+def faq_json_ld(*, categories: list[Category]) -> dict:
+    """schema.org ``FAQPage`` data, so search engines can show the answers."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "FAQPage",
+        "mainEntity": [
+            {
+                "@type": "Question",
+                "name": question.question,
+                "acceptedAnswer": {"@type": "Answer", "text": str(question.answer)},
+            }
+            for category in categories
+            for question in category.questions
+        ],
+    }

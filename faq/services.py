@@ -1,0 +1,117 @@
+"""Writes to FAQ pages."""
+
+import uuid
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from cms.models import CommuneSettings
+from cms.placeholders import insert_placeholders
+
+from .importer import markdown_to_rich_text, parse_faq
+from .models import FAQPage
+
+
+@dataclass
+class FAQImportResult:
+    categories: int
+    questions: int
+    changed: bool
+    published: bool
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _content(stream_data: list[dict]) -> list:
+    """What a reader sees of a FAQ body, without the block ids."""
+    return [
+        (
+            c["value"]["title"],
+            c["value"].get("anchor", ""),
+            [
+                (q["value"]["question"], q["value"]["answer"], q["value"].get("anchor", ""))
+                for q in c["value"]["questions"]
+            ],
+        )
+        for c in stream_data
+    ]
+
+
+def faq_import(*, page: FAQPage, text: str, user=None, publish: bool = True) -> FAQImportResult:
+    """Create or update a commune's FAQ from a document (see ``faq.importer``).
+
+    Categories and questions already on the page keep their block ids and
+    anchors when their title comes again, so links keep working and a second
+    import of the same document changes nothing. Names of the commune and of
+    its portal become placeholders. Either the whole document is imported or,
+    on an error, nothing is.
+    """
+    parsed = parse_faq(text)
+    site = page.get_site()
+    commune = CommuneSettings.for_site(site)
+
+    def convert(value: str) -> str:
+        return insert_placeholders(value, commune=commune, site=site)
+
+    with transaction.atomic():
+        page = FAQPage.objects.select_for_update().get(pk=page.pk)
+        current = page.get_latest_revision_as_object()
+        old_data = current.body.get_prep_value()
+        old_categories = {_key(c["value"]["title"]): c for c in old_data}
+        old_questions = {
+            _key(q["value"]["question"]): q for c in old_data for q in c["value"]["questions"]
+        }
+
+        new_data = []
+        for category in parsed:
+            title = convert(category.title)
+            old = old_categories.get(_key(title), {})
+            questions = []
+            for item in category.questions:
+                question = convert(item.question)
+                old_q = old_questions.get(_key(question), {})
+                questions.append(
+                    {
+                        "type": "item",
+                        "id": old_q.get("id") or str(uuid.uuid4()),
+                        "value": {
+                            "question": question,
+                            "answer": markdown_to_rich_text(convert(item.answer)),
+                            "anchor": old_q.get("value", {}).get("anchor", ""),
+                        },
+                    }
+                )
+            new_data.append(
+                {
+                    "type": "category",
+                    "id": old.get("id") or str(uuid.uuid4()),
+                    "value": {
+                        "title": title,
+                        "anchor": old.get("value", {}).get("anchor", ""),
+                        "questions": questions,
+                    },
+                }
+            )
+
+        result = FAQImportResult(
+            categories=len(new_data),
+            questions=sum(len(c["value"]["questions"]) for c in new_data),
+            changed=False,
+            published=False,
+        )
+        current.body = new_data
+        current.assign_anchors()
+        if _content(current.body.get_prep_value()) == _content(old_data):
+            if publish and page.has_unpublished_changes:
+                page.get_latest_revision().publish(user=user)
+                result.published = True
+            return result
+
+        revision = current.save_revision(user=user, log_action=True)
+        result.changed = True
+        if publish:
+            revision.publish(user=user)
+            result.published = True
+        return result

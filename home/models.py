@@ -1,0 +1,58 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+from cms.cache import CacheablePageMixin
+
+RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
+
+
+class HomePage(CacheablePageMixin, Page):
+    """The commune's home page: welcome text and the ways into the portal."""
+
+    welcome = RichTextField(
+        _("welcome text"),
+        blank=True,
+        features=RICH_TEXT_FEATURES,
+        help_text=_("A few lines to welcome citizens to the portal."),
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("welcome")]
+    search_fields = [*Page.search_fields, index.SearchField("welcome")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("home page")
+        verbose_name_plural = _("home pages")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        children = self.get_children().live().specific()
+        context["entry_points"] = [child for child in children if child.show_in_menus]
+        return context
+
+
+class ContentPage(CacheablePageMixin, Page):
+    """A page of text: legal notice, accessibility statement, personal data, etc."""
+
+    body = RichTextField(_("content"), features=RICH_TEXT_FEATURES)
+    in_footer = models.BooleanField(
+        _("link in the footer"),
+        default=False,
+        help_text=_("Legal notice, accessibility, personal data…"),
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("body")]
+    promote_panels = [*Page.promote_panels, FieldPanel("in_footer")]
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+
+    parent_page_types = ["home.HomePage", "home.ContentPage"]
+
+    class Meta:
+        verbose_name = _("content page")
+        verbose_name_plural = _("content pages")

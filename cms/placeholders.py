@@ -70,14 +70,24 @@ def _slug(text: str) -> str:
 HOSTNAME_RE = re.compile(r"(?:https?://)?\b(?:[a-z0-9-]+\.)+[a-z]{2,}\b/?", re.IGNORECASE)
 
 
-def insert_placeholders(text: str, *, commune, site) -> str:
-    """Turn the names of a commune and of its portal into placeholders.
+def insert_placeholders(text: str, *, communes) -> str:
+    """Turn the names of communes and of their portals into placeholders.
+
+    ``communes`` is a list of ``(CommuneSettings, Site)`` pairs: the commune
+    the text is for first, then the others of the platform, so that one
+    commune's document can be imported for another.
 
     The phrase ("la mairie de Carvin") becomes ``{mairie}``, the name alone
     ``{commune}``, and any web address that names the commune (such as
     ``demarches-carvin.example.fr``) or is the site's own host ``{portail}``.
     Names are matched with or without accents, hyphens or capitals.
     """
+    for commune, site in communes:
+        text = _insert_for_commune(text, commune=commune, site=site)
+    return text
+
+
+def _insert_for_commune(text: str, *, commune, site) -> str:
     slug = _slug(commune.official_name)
 
     def replace_host(match):

@@ -45,15 +45,17 @@ def faq_import(*, page: FAQPage, text: str, user=None, publish: bool = True) -> 
     Categories and questions already on the page keep their block ids and
     anchors when their title comes again, so links keep working and a second
     import of the same document changes nothing. Names of the commune and of
-    its portal become placeholders. Either the whole document is imported or,
+    its portal, or of any other commune of the platform, become
+    placeholders. Either the whole document is imported or,
     on an error, nothing is.
     """
     parsed = parse_faq(text)
     site = page.get_site()
-    commune = CommuneSettings.for_site(site)
+    others = CommuneSettings.objects.exclude(site=site).select_related("site")
+    communes = [(CommuneSettings.for_site(site), site)] + [(c, c.site) for c in others]
 
     def convert(value: str) -> str:
-        return insert_placeholders(value, commune=commune, site=site)
+        return insert_placeholders(value, communes=communes)
 
     with transaction.atomic():
         page = FAQPage.objects.select_for_update().get(pk=page.pk)

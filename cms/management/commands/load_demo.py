@@ -29,7 +29,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        logins = [("Platform admin", *demo.PLATFORM_ADMIN, "all communes")]
+        logins = [("Platform admin (all communes)", *demo.PLATFORM_ADMIN, "http://localhost:8000/admin/")]
         with transaction.atomic():
             self._remove_wagtail_welcome()
             self._user(*demo.PLATFORM_ADMIN, superuser=True)

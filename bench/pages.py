@@ -1,0 +1,699 @@
+"""Page benchmarks: SQL queries, in-process render time and HTTP throughput.
+
+Run from the repository root:
+
+    .venv/bin/python bench/pages.py [--duration 10] [--rounds 30] [--keep]
+
+Everything happens in a throwaway directory (SQLite database, file cache,
+media, static files): the developer's db.sqlite3 and var/ are never used.
+The script migrates, loads the demo, then measures for Carvin
+(``carvin.localhost``) the FAQ page ``/faq/`` and the home page ``/``:
+
+1. SQL queries per anonymous uncached request (cache cleared before each
+   request) with generated FAQ bodies of 20 and 500 questions, with and
+   without internal links in the answers; target <= 15 and no growth.
+2. Median in-process render time, uncached, through the full WSGI handler
+   and middleware stack, next to a trivial view measured in the same rounds.
+3. Requests per second through gunicorn (2 sync workers on 127.0.0.1) with
+   wrk: page served from the anonymous cache vs. a static file of the same
+   size served by WhiteNoise (target ratio >= 0.5), and the uncached page
+   (session cookie sent, which bypasses the cache) for information.
+
+Targets are reported (PASS/FAIL), not asserted: the exit status is non-zero
+only when the benchmark itself could not run.
+"""
+
+import argparse
+import math
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import urllib.error
+import urllib.request
+from io import StringIO
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+HOST = "carvin.localhost"
+FAQ_PATH = "/faq/"
+HOME_PATH = "/"
+TRIVIAL_PATH = "/bench/trivial/"
+QUERY_TARGET = 15
+RATIO_TARGET = 0.5
+SESSION_COOKIE = "sessionid=benchnocache0000000000000000000000"
+
+SITE_PACKAGES_RE = re.compile(r".*/site-packages/")
+
+
+class BenchError(Exception):
+    """The benchmark could not run (as opposed to a target being missed)."""
+
+
+def log(message=""):
+    print(message, flush=True)
+
+
+# --------------------------------------------------------------------------
+# Environment: everything in a temporary directory, set before Django loads.
+# --------------------------------------------------------------------------
+
+
+def prepare_environment(tmp: Path) -> dict:
+    dirs = {name: tmp / name for name in ("cache", "media", "static-root", "static-src")}
+    for path in dirs.values():
+        path.mkdir(parents=True, exist_ok=True)
+    env = {
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
+        "DATABASE_CONN_MAX_AGE": "0",
+        "CACHE_DIR": str(dirs["cache"]),
+        "MEDIA_ROOT": str(dirs["media"]),
+        "STATIC_ROOT": str(dirs["static-root"]),
+        "BENCH_STATIC_DIR": str(dirs["static-src"]),
+        "PAGE_CACHE_TIMEOUT": "600",
+        "BENCH_DEBUG": "0",
+    }
+    os.environ.update(env)
+    return {"env": env, **dirs}
+
+
+def setup_django():
+    sys.path.insert(0, str(REPO))
+    os.chdir(REPO)
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    # Belt and braces: never run against anything but the throwaway database.
+    name = str(settings.DATABASES["default"]["NAME"])
+    if not name.startswith(tempfile.gettempdir()) or Path(name) == REPO / "db.sqlite3":
+        raise BenchError(f"refusing to run against database {name!r}")
+
+
+def load_demo():
+    from django.core.management import call_command
+
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0, interactive=False)
+    t1 = time.perf_counter()
+    call_command("load_demo", stdout=StringIO())
+    t2 = time.perf_counter()
+    log(f"Throwaway database ready: migrate {t1 - t0:.1f} s, load_demo {t2 - t1:.1f} s")
+
+
+# --------------------------------------------------------------------------
+# FAQ content
+# --------------------------------------------------------------------------
+
+
+def carvin_faq():
+    from wagtail.models import Site
+
+    from faq.models import FAQPage
+
+    root = Site.objects.get(hostname=HOST).root_page
+    return FAQPage.objects.descendant_of(root).filter(locale_id=root.locale_id).get()
+
+
+def link_targets():
+    """Pages and a document that generated answers may link to."""
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+    from wagtail.models import Site
+
+    root = Site.objects.get(hostname=HOST).root_page
+    pages = list(root.get_children().live().values_list("pk", flat=True))
+    Document = get_document_model()
+    doc = Document.objects.filter(title="Formulaire bench").first()
+    if doc is None:
+        doc = Document(title="Formulaire bench")
+        doc.file.save("formulaire-bench.txt", ContentFile(b"formulaire\n"), save=False)
+        doc.save()
+    return pages, doc.pk
+
+
+def make_body(questions: int, *, links: bool, targets) -> list[dict]:
+    """Raw stream data like faq.services.faq_import writes: categories of at
+    most 20 questions, answers with placeholders, lists and external links
+    and, with ``links``, a page link in 1 answer out of 5 and a document
+    link in 1 out of 10 (both allowed by the answer's rich text features)."""
+    page_ids, doc_id = targets
+    per_category = 20
+    categories = max(1, math.ceil(questions / per_category))
+    data, number = [], 0
+    for c in range(categories):
+        count = questions // categories + (1 if c < questions % categories else 0)
+        items = []
+        for _ in range(count):
+            number += 1
+            answer = (
+                f"<p>Pour la démarche n°{number}, connectez-vous sur {{portail}} ou "
+                f"adressez-vous à <b>{{mairie}}</b> aux heures d'ouverture.</p>"
+                "<ul><li>pièce d'identité en cours de validité,</li>"
+                "<li>justificatif de domicile de moins de trois mois.</li></ul>"
+                '<p>Voir aussi <a href="https://www.service-public.fr/">service-public.fr</a>.</p>'
+            )
+            if links and number % 5 == 0:
+                pid = page_ids[number % len(page_ids)]
+                answer += f'<p>Détails : <a linktype="page" id="{pid}">la page dédiée</a>.</p>'
+            if links and number % 10 == 3:
+                answer += f'<p><a linktype="document" id="{doc_id}">Formulaire à remplir</a></p>'
+            items.append(
+                {
+                    "type": "item",
+                    "id": f"00000000-0000-4000-8000-{number:012d}",
+                    "value": {
+                        "question": f"Comment effectuer la démarche n°{number} à {{commune}} ?",
+                        "answer": answer,
+                        "anchor": "",
+                    },
+                }
+            )
+        data.append(
+            {
+                "type": "category",
+                "id": f"00000000-0000-4000-9000-{c:012d}",
+                "value": {"title": f"Thème {c + 1}", "anchor": "", "questions": items},
+            }
+        )
+    return data
+
+
+def publish_faq_body(data) -> None:
+    """Save and publish a new FAQ body the way the admin does (clean assigns
+    the anchors; publishing bumps the page cache generation)."""
+    page = carvin_faq()
+    current = page.get_latest_revision_as_object()
+    current.body = data
+    current.save_revision().publish()
+
+
+def faq_body_data() -> list:
+    return carvin_faq().body.get_prep_value()
+
+
+# --------------------------------------------------------------------------
+# In-process requests through the full WSGI handler (all middleware)
+# --------------------------------------------------------------------------
+
+
+class InProcess:
+    def __init__(self):
+        from django.core.handlers.wsgi import WSGIHandler
+        from django.test import RequestFactory
+
+        self.handler = WSGIHandler()
+        self.factory = RequestFactory()
+
+    def request(self, path, *, cookie=None):
+        extra = {"HTTP_HOST": HOST}
+        if cookie:
+            extra["HTTP_COOKIE"] = cookie
+        environ = self.factory.get(path, **extra).environ
+        status = []
+
+        def start_response(s, headers, exc_info=None):
+            status.append(s)
+
+        t0 = time.perf_counter()
+        response = self.handler(environ, start_response)
+        try:
+            body = b"".join(response)
+        finally:
+            response.close()  # fires request_finished, like a WSGI server
+        elapsed = time.perf_counter() - t0
+        code = int(status[0].split()[0])
+        if code != 200:
+            raise BenchError(f"GET {path} (Host {HOST}) answered {status[0]}")
+        return body, elapsed
+
+
+def clear_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def _origin(stack) -> str:
+    """Where a query comes from: the project frame and the library frame
+    closest to the database call."""
+    project = library = None
+    for frame in reversed(stack):
+        name = frame.filename
+        if "/django/db/" in name or "/django/utils/" in name or name == __file__:
+            continue
+        short = f"{SITE_PACKAGES_RE.sub('', name).replace(str(REPO) + '/', '')}:{frame.lineno}"
+        if name.startswith(str(REPO)) and "/.venv/" not in name:
+            project = project or f"{short} {frame.name}"
+        elif library is None:
+            library = f"{short} {frame.name}"
+        if project:
+            break
+    return " <- ".join(x for x in (library, project) if x)
+
+
+def _summary(sql: str) -> str:
+    sql = sql.replace('"', "")
+    tables = re.findall(r"\bFROM (\w+)", sql)
+    where = re.search(r"\bWHERE (.*?)(?: ORDER BY| LIMIT|$)", sql)
+    cond = where.group(1) if where else ""
+    cond = re.sub(r"\b\w+\.(\w+)", r"\1", cond)
+    return f"{tables[0] if tables else sql[:40]}: {cond[:90]}"
+
+
+def capture_queries(app: InProcess, path, *, cookie=None, clear=True):
+    """Run one request, return (queries, body). Each query is (summary, origin)."""
+    import traceback as tb
+
+    from django.db import connection
+
+    queries = []
+
+    def wrapper(execute, sql, params, many, context):
+        queries.append((_summary(sql), _origin(tb.extract_stack()[:-1])))
+        return execute(sql, params, many, context)
+
+    if clear:
+        clear_cache()
+    with connection.execute_wrapper(wrapper):
+        body, _ = app.request(path, cookie=cookie)
+    return queries, body
+
+
+def steady_count(app, path, *, runs=3, invalidate_only=False):
+    """Queries of an uncached request once the process is warm (the first
+    requests also load content types and other per-process caches)."""
+    from cms.cache import invalidate_all
+
+    counts, last = [], None
+    for i in range(runs + 1):
+        if invalidate_only:
+            invalidate_all()
+        queries, body = capture_queries(app, path, clear=not invalidate_only)
+        if i:  # first one is a warm-up
+            counts.append(len(queries))
+            last = (queries, body)
+    return min(counts), max(counts), last
+
+
+def time_rounds(app, paths: dict, rounds: int, *, cached=False) -> dict:
+    """Median seconds per path; paths are interleaved in each round so that
+    machine noise hits them alike. Uncached: cache cleared before each
+    request (outside the timed section)."""
+    times = {name: [] for name in paths}
+    for name, path in paths.items():  # warm-up
+        clear_cache()
+        app.request(path)
+        if cached:
+            app.request(path)
+    for _ in range(rounds):
+        for name, path in paths.items():
+            if not cached:
+                clear_cache()
+            _, elapsed = app.request(path)
+            times[name].append(elapsed)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+# --------------------------------------------------------------------------
+# gunicorn + wrk
+# --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_get(port, path, *, host=HOST, cookie=None, timeout=10):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": host})
+    if cookie:
+        request.add_header("Cookie", cookie)
+    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+        return response.status, dict(response.headers), response.read()
+
+
+class Gunicorn:
+    def __init__(self, env: dict, log_path: Path):
+        self.port = free_port()
+        self.log_path = log_path
+        self.log_file = open(log_path, "wb")  # noqa: SIM115
+        gunicorn = Path(sys.executable).parent / "gunicorn"
+        if not gunicorn.exists():
+            raise BenchError(f"gunicorn not found at {gunicorn}")
+        self.proc = subprocess.Popen(  # noqa: S603
+            [
+                str(gunicorn),
+                "cms.wsgi:application",
+                "--bind", f"127.0.0.1:{self.port}",
+                "--workers", "2",
+                "--worker-class", "sync",
+                "--chdir", str(REPO),
+                "--log-level", "warning",
+                "--timeout", "60",
+            ],
+            cwd=REPO,
+            env={**os.environ, **env},
+            stdout=self.log_file,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout=60):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise BenchError(f"gunicorn exited early:\n{self.log_path.read_text()[-3000:]}")
+            try:
+                status, _, _ = http_get(self.port, TRIVIAL_PATH, timeout=2)
+                if status == 200:
+                    # Make sure both workers have loaded the application.
+                    for _ in range(4):
+                        http_get(self.port, TRIVIAL_PATH, timeout=10)
+                    return
+            except (OSError, urllib.error.URLError):
+                pass
+            time.sleep(0.3)
+        raise BenchError(f"gunicorn not ready after {timeout} s:\n{self.log_path.read_text()[-3000:]}")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=5)
+        self.log_file.close()
+
+
+WRK_RATE_RE = re.compile(r"Requests/sec:\s+([\d.]+)")
+WRK_NON2XX_RE = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
+WRK_ERRORS_RE = re.compile(r"Socket errors:.*")
+WRK_TOTAL_RE = re.compile(r"(\d+) requests in")
+WRK_LATENCY_RE = re.compile(r"Latency\s+(\S+)")
+
+
+def run_wrk(port, path, *, args, cookie=None) -> dict:
+    cmd = [
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{args.duration}s",
+        "--timeout", "10s",
+        "-H", f"Host: {HOST}",
+    ]
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    cmd.append(f"http://127.0.0.1:{port}{path}")
+    result = subprocess.run(  # noqa: S603
+        cmd, capture_output=True, text=True, timeout=args.duration + 60, check=False
+    )
+    out = result.stdout
+    rate = WRK_RATE_RE.search(out)
+    if result.returncode != 0 or not rate:
+        raise BenchError(f"wrk failed ({' '.join(cmd)}):\n{out}\n{result.stderr}")
+    non2xx = WRK_NON2XX_RE.search(out)
+    errors = WRK_ERRORS_RE.search(out)
+    total = WRK_TOTAL_RE.search(out)
+    latency = WRK_LATENCY_RE.search(out)
+    return {
+        "rps": float(rate.group(1)),
+        "non2xx": int(non2xx.group(1)) if non2xx else 0,
+        "errors": errors.group(0) if errors else "",
+        "total": int(total.group(1)) if total else 0,
+        "latency": latency.group(1) if latency else "?",
+    }
+
+
+def page_cache_is_warm(path) -> bool:
+    from django.core.cache import cache
+
+    from cms.cache import PAGE_KEY, SITE_ID_KEY, _generation
+
+    site_id = cache.get(SITE_ID_KEY.format(host=HOST))
+    if site_id is None:
+        return False
+    key = PAGE_KEY.format(site_id=site_id, generation=_generation(site_id), host=HOST, path=path)
+    return cache.get(key) is not None
+
+
+# --------------------------------------------------------------------------
+# Main
+# --------------------------------------------------------------------------
+
+
+def fmt_ms(seconds):
+    return f"{seconds * 1000:.2f} ms"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="20,500", help="FAQ question counts (default 20,500)")
+    parser.add_argument("--rounds", type=int, default=30, help="timed requests per page (default 30)")
+    parser.add_argument("--duration", type=int, default=10, help="wrk seconds per run (default 10)")
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    parser.add_argument("--connections", type=int, default=10, help="wrk connections (default 10)")
+    parser.add_argument(
+        "--http-faq",
+        default="demo",
+        help="FAQ content for the HTTP runs: 'demo' (load_demo's FAQ, default) or a question count",
+    )
+    parser.add_argument("--skip-http", action="store_true", help="skip gunicorn/wrk (part 3)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    if args.duration < 1 or args.duration > 120:
+        parser.error("--duration must be between 1 and 120 seconds")
+
+    wrk_missing = False
+    if not args.skip_http and shutil.which("wrk") is None:
+        wrk_missing = True
+        log("*** wrk is not installed: the HTTP throughput part (3) cannot run. ***")
+        log("*** Install it with `apt-get install -y wrk` (Debian package `wrk`), or pass --skip-http. ***")
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-pages-"))
+    gunicorn = None
+    rows = []  # summary table rows: (measure, value, target, verdict)
+    try:
+        dirs = prepare_environment(tmp)
+        log(f"Temporary directory: {tmp}")
+        setup_django()
+        load_demo()
+
+        from cms.cache import invalidate_all
+
+        app = InProcess()
+        demo_body = faq_body_data()
+        demo_questions = sum(len(c["value"]["questions"]) for c in demo_body)
+        targets = link_targets()
+
+        # ---------------- 1. SQL queries ----------------
+        log("\n== 1. SQL queries per anonymous uncached request (cache cleared before each) ==")
+        counts = {}
+        listings = {}
+        lo, hi, (queries, _) = steady_count(app, HOME_PATH)
+        counts[("home", None)] = (lo, hi)
+        lo2, hi2, _ = steady_count(app, HOME_PATH, invalidate_only=True)
+        counts[("home-inv", None)] = (lo2, hi2)
+        listings["home"] = queries
+        lo, hi, _ = steady_count(app, FAQ_PATH)
+        counts[("faq", "demo")] = (lo, hi)
+        lo2, hi2, _ = steady_count(app, FAQ_PATH, invalidate_only=True)
+        counts[("faq-inv", "demo")] = (lo2, hi2)
+        log(f"  home                          : {counts[('home', None)][1]:>4} queries "
+            f"({counts[('home-inv', None)][1]} after a publish, i.e. generation bump only)")
+        log(f"  FAQ demo ({demo_questions:>3} questions)      : {counts[('faq', 'demo')][1]:>4} queries "
+            f"({counts[('faq-inv', 'demo')][1]} after a publish)")
+        for variant in ("text", "links"):
+            for size in sizes:
+                publish_faq_body(make_body(size, links=variant == "links", targets=targets))
+                lo, hi, (queries, body) = steady_count(app, FAQ_PATH)
+                lo2, hi2, _ = steady_count(app, FAQ_PATH, invalidate_only=True)
+                rendered = body.count(b'class="faq-question"')
+                if rendered != size:
+                    raise BenchError(f"FAQ rendered {rendered} questions instead of {size}")
+                counts[("faq", f"{variant}-{size}")] = (lo, hi)
+                counts[("faq-inv", f"{variant}-{size}")] = (lo2, hi2)
+                listings[f"{variant}-{size}"] = queries
+                spread = f" (min {lo})" if lo != hi else ""
+                log(f"  FAQ {variant:<5} {size:>4} questions      : {hi:>4} queries{spread} "
+                    f"({hi2} after a publish), page {len(body) / 1024:.0f} KiB")
+
+        biggest = max(sizes)
+        for variant in ("text", "links"):
+            queries = listings[f"{variant}-{biggest}"]
+            log(f"\n  Queries for the FAQ with {biggest} questions ({variant} answers), in order:")
+            grouped = []
+            for summary, origin in queries:
+                if grouped and grouped[-1][0] == summary and grouped[-1][1] == origin:
+                    grouped[-1][2] += 1
+                else:
+                    grouped.append([summary, origin, 1])
+            for i, (summary, origin, n) in enumerate(grouped, 1):
+                times = f" x{n}" if n > 1 else ""
+                log(f"   {i:>2}. {summary}{times}\n       from {origin}")
+
+        smallest = min(sizes)
+        for variant in ("text", "links"):
+            small = counts[("faq", f"{variant}-{smallest}")][1]
+            big = counts[("faq", f"{variant}-{biggest}")][1]
+            verdict = "PASS" if big <= QUERY_TARGET and big == small else "FAIL"
+            rows.append((f"SQL/request FAQ {variant} {smallest}->{biggest} q.",
+                         f"{small} -> {big}", f"<= {QUERY_TARGET}, constant", verdict))
+        home_q = counts[("home", None)][1]
+        rows.append(("SQL/request home", str(home_q), f"<= {QUERY_TARGET}",
+                     "PASS" if home_q <= QUERY_TARGET else "FAIL"))
+        demo_q = counts[("faq", "demo")][1]
+        rows.append((f"SQL/request FAQ demo ({demo_questions} q.)", str(demo_q), f"<= {QUERY_TARGET}",
+                     "PASS" if demo_q <= QUERY_TARGET else "FAIL"))
+
+        # ---------------- 2. In-process render time ----------------
+        log(f"\n== 2. Median in-process time per request, {args.rounds} rounds, full middleware stack ==")
+        timing_sets = [("demo", demo_body)] + [
+            (f"text-{size}", make_body(size, links=False, targets=targets)) for size in sizes
+        ]
+        home_med = trivial_home = None
+        for label, data in timing_sets:
+            publish_faq_body(data)
+            medians = time_rounds(
+                app, {"trivial": TRIVIAL_PATH, "faq": FAQ_PATH, "home": HOME_PATH}, args.rounds
+            )
+            ratio = medians["faq"] / medians["trivial"]
+            log(f"  FAQ {label:<9}: uncached {fmt_ms(medians['faq']):>11}  trivial "
+                f"{fmt_ms(medians['trivial']):>9}  ratio {ratio:7.1f}x   "
+                f"(home {fmt_ms(medians['home'])})")
+            rows.append((f"render FAQ {label} (uncached)", fmt_ms(medians["faq"]),
+                         f"{ratio:.1f}x trivial ({fmt_ms(medians['trivial'])})", "info"))
+            if home_med is None:
+                home_med, trivial_home = medians["home"], medians["trivial"]
+        rows.append(("render home (uncached)", fmt_ms(home_med),
+                     f"{home_med / trivial_home:.1f}x trivial ({fmt_ms(trivial_home)})", "info"))
+        # The cached path, for comparison (same process, warm cache).
+        publish_faq_body(demo_body)
+        cached = time_rounds(
+            app, {"trivial": TRIVIAL_PATH, "faq": FAQ_PATH, "home": HOME_PATH}, args.rounds, cached=True
+        )
+        log(f"  cached hits: FAQ demo {fmt_ms(cached['faq'])}, home {fmt_ms(cached['home'])}, "
+            f"trivial {fmt_ms(cached['trivial'])}")
+        rows.append(("render FAQ demo (cache hit)", fmt_ms(cached["faq"]),
+                     f"{cached['faq'] / cached['trivial']:.1f}x trivial", "info"))
+
+        # ---------------- 3. gunicorn + wrk ----------------
+        http_results = {}
+        if args.skip_http or wrk_missing:
+            log("\n== 3. HTTP throughput: skipped ==")
+        else:
+            log(f"\n== 3. HTTP throughput: gunicorn 2 sync workers, wrk -t{args.threads} "
+                f"-c{args.connections} -d{args.duration}s, Host {HOST} ==")
+            if args.http_faq == "demo":
+                publish_faq_body(demo_body)
+                faq_label = f"FAQ demo ({demo_questions} q.)"
+            else:
+                n = int(args.http_faq)
+                publish_faq_body(make_body(n, links=False, targets=targets))
+                faq_label = f"FAQ text ({n} q.)"
+            invalidate_all()
+            pages = {faq_label: FAQ_PATH, "home": HOME_PATH}
+            static_paths = {}
+            sizes_bytes = {}
+            for label, path in pages.items():
+                body, _ = app.request(path)
+                sizes_bytes[label] = len(body)
+                name = f"bench/same-size-{'faq' if path == FAQ_PATH else 'home'}.html"
+                target = dirs["static-src"] / name
+                target.parent.mkdir(parents=True, exist_ok=True)
+                # Same byte size as the page, HTML-ish content.
+                filler = (b"<p>static</p>\n" * (len(body) // 14 + 1))[: len(body)]
+                target.write_bytes(filler)
+                static_paths[label] = "/static/" + name
+            from django.core.management import call_command
+
+            t0 = time.perf_counter()
+            call_command("collectstatic", interactive=False, verbosity=0)
+            log(f"  collectstatic into {dirs['static-root']} ({time.perf_counter() - t0:.1f} s)")
+            invalidate_all()
+
+            gunicorn = Gunicorn(dirs["env"], tmp / "gunicorn.log")
+            gunicorn.wait_ready()
+            log(f"  gunicorn up on 127.0.0.1:{gunicorn.port}")
+            for label, path in pages.items():
+                # Warm the anonymous cache and check both sizes over HTTP.
+                for _ in range(3):
+                    status, headers, page_body = http_get(gunicorn.port, path)
+                if not page_cache_is_warm(path):
+                    raise BenchError(f"{path} is not in the page cache after warming it")
+                status_s, headers_s, static_body = http_get(gunicorn.port, static_paths[label])
+                if status != 200 or status_s != 200:
+                    raise BenchError(f"warm-up failed: page {status}, static {status_s}")
+                if len(page_body) != len(static_body):
+                    raise BenchError(
+                        f"size mismatch for {label}: page {len(page_body)} B, static {len(static_body)} B"
+                    )
+                _, _, uncached_body = http_get(gunicorn.port, path, cookie=SESSION_COOKIE)
+                log(f"  {label}: {len(page_body)} B page / {len(static_body)} B static; "
+                    f"uncached (session cookie) body {len(uncached_body)} B")
+
+                res = {}
+                res["cached"] = run_wrk(gunicorn.port, path, args=args)
+                if not page_cache_is_warm(path):
+                    raise BenchError(f"{path} left the page cache during the run")
+                res["static"] = run_wrk(gunicorn.port, static_paths[label], args=args)
+                res["uncached"] = run_wrk(gunicorn.port, path, args=args, cookie=SESSION_COOKIE)
+                for kind, r in res.items():
+                    if r["non2xx"] or r["errors"]:
+                        raise BenchError(f"wrk {label} {kind}: {r['non2xx']} non-2xx, {r['errors']}")
+                    log(f"    {kind:<9} {r['rps']:>9.1f} req/s  ({r['total']} requests, "
+                        f"mean latency {r['latency']})")
+                http_results[label] = res
+                ratio = res["cached"]["rps"] / res["static"]["rps"]
+                rows.append((f"HTTP {label} cached / static",
+                             f"{res['cached']['rps']:.0f} / {res['static']['rps']:.0f} = {ratio:.2f}",
+                             f">= {RATIO_TARGET}", "PASS" if ratio >= RATIO_TARGET else "FAIL"))
+                u = res["uncached"]["rps"]
+                rows.append((f"HTTP {label} uncached (session)",
+                             f"{u:.0f} req/s = {u / res['static']['rps']:.2f} of static",
+                             "-", "info"))
+
+        # ---------------- Summary ----------------
+        log("\n== Summary (compare ratios within this run only) ==")
+        widths = [max(len(str(r[i])) for r in [("Measure", "Value", "Target", "Verdict"), *rows])
+                  for i in range(4)]
+        header = ("Measure", "Value", "Target", "Verdict")
+        line = "  ".join("-" * w for w in widths)
+        log("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+        log(line)
+        for row in rows:
+            log("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)))
+        if wrk_missing:
+            log("\nHTTP part not run: wrk is missing (apt-get install -y wrk).")
+            return 3
+        return 0
+    except BenchError as exc:
+        log(f"\nBENCHMARK ERROR: {exc}")
+        return 2
+    except Exception:
+        traceback.print_exc()
+        log("\nBENCHMARK ERROR: unexpected exception (see above)")
+        return 2
+    finally:
+        if gunicorn is not None:
+            gunicorn.stop()
+        if args.keep:
+            log(f"Kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,88 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from wagtail.models import GroupPagePermission, Page, Revision, Site
+
+from accounts.models import User
+from cms.models import CommuneSettings
+from faq.models import FAQPage
+from home.models import HomePage
+from services.models import ServiceIndexPage
+
+
+def snapshot():
+    return {
+        "sites": Site.objects.count(),
+        "pages": Page.objects.count(),
+        "revisions": Revision.objects.count(),
+        "groups": Group.objects.count(),
+        "page permissions": GroupPagePermission.objects.count(),
+        "users": User.objects.count(),
+        "settings": list(CommuneSettings.objects.values_list("official_name", "phrase", "logo_id")),
+    }
+
+
+def test_create_commune_makes_site_pages_and_groups(db, capsys):
+    call_command("create_commune", "--name", "Carvin", "--hostname", "carvin.localhost")
+
+    site = Site.objects.get(hostname="carvin.localhost")
+    home = site.root_page.specific
+    assert isinstance(home, HomePage)
+    assert FAQPage.objects.child_of(home).live().count() == 1
+    assert ServiceIndexPage.objects.child_of(home).live().count() == 1
+    settings = CommuneSettings.for_site(site)
+    assert (settings.official_name, settings.phrase) == ("Carvin", "la mairie de Carvin")
+    for role in ("Communication", "Agents"):
+        group = Group.objects.get(name=f"Carvin — {role}")
+        assert set(GroupPagePermission.objects.filter(group=group).values_list("page", flat=True)) == {home.pk}
+    assert "created" in capsys.readouterr().out
+
+
+def test_create_commune_twice_changes_nothing(db, capsys):
+    call_command("create_commune", "--name", "Carvin", "--hostname", "carvin.localhost")
+    before = snapshot()
+
+    call_command("create_commune", "--name", "Carvin", "--hostname", "carvin.localhost")
+
+    assert snapshot() == before
+    assert "nothing changed" in capsys.readouterr().out
+
+
+def test_create_commune_does_not_overwrite_what_staff_edited(carvin):
+    settings = CommuneSettings.for_site(carvin)
+    settings.phrase = "l'hôtel de ville de Carvin"
+    settings.save()
+
+    call_command("create_commune", "--name", "Carvin", "--hostname", "carvin.localhost")
+
+    assert CommuneSettings.for_site(carvin).phrase == "l'hôtel de ville de Carvin"
+
+
+def test_load_demo_twice_changes_nothing(demo):
+    before = snapshot()
+
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+
+    assert snapshot() == before
+
+
+def test_load_demo_prints_every_login(db, capsys):
+    call_command("load_demo")
+
+    out = capsys.readouterr().out
+    for username in ("admin", "com.carvin", "agent.carvin", "com.saint-andre", "agent.saint-andre"):
+        assert username in out
+    for user in User.objects.all():
+        password = next(line.split()[-2] for line in out.splitlines() if f" {user.username} " in line)
+        assert user.check_password(password), user.username
+
+
+def test_light_colours_are_refused_for_readability(carvin):
+    settings = CommuneSettings.for_site(carvin)
+    settings.primary_colour = "#ffd700"
+
+    with pytest.raises(ValidationError) as error:
+        settings.full_clean()
+
+    assert "primary_colour" in error.value.message_dict

@@ -1,0 +1,48 @@
+from types import SimpleNamespace
+
+from cms.placeholders import fill_placeholders, insert_placeholders
+
+CARVIN = (
+    SimpleNamespace(official_name="Carvin", phrase="la mairie de Carvin"),
+    SimpleNamespace(hostname="carvin.localhost"),
+)
+SAINT_ANDRE = (
+    SimpleNamespace(official_name="Saint-André-des-Eaux", phrase="la mairie de Saint-André-des-Eaux"),
+    SimpleNamespace(hostname="saint-andre-des-eaux.localhost"),
+)
+
+
+def test_names_are_found_with_or_without_accents():
+    text = "les services de la mairie de Saint-Andre-des-Eaux, à Saint André des Eaux"
+
+    assert insert_placeholders(text, communes=[SAINT_ANDRE]) == (
+        "les services de {mairie}, à {commune}"
+    )
+
+
+def test_the_old_portal_address_becomes_the_portal_placeholder():
+    text = "Sur la page d'accueil de demarches-carvin.mairie24.fr, « Créer un compte »"
+
+    assert insert_placeholders(text, communes=[CARVIN]) == (
+        "Sur la page d'accueil de {portail}, « Créer un compte »"
+    )
+
+
+def test_addresses_of_other_sites_are_kept():
+    text = "Voir www.service-public.fr"
+
+    assert insert_placeholders(text, communes=[CARVIN]) == text
+
+
+def test_another_communes_names_are_recognised_too():
+    text = "au sein de la mairie de Saint-Andre-des-Eaux"
+
+    assert insert_placeholders(text, communes=[CARVIN, SAINT_ANDRE]) == "au sein de {mairie}"
+
+
+def test_fill_escapes_values_in_html_and_leaves_unknown_braces():
+    values = {"commune": "A & B", "mairie": "la mairie", "portail": "x.localhost"}
+
+    assert fill_placeholders("<p>{commune} {autre}</p>", values, html=True) == (
+        "<p>A &amp; B {autre}</p>"
+    )

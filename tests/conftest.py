@@ -1,0 +1,64 @@
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def demo(db):
+    """The demo portal: Carvin and Saint-André-des-Eaux with their FAQ."""
+    call_command("load_demo", stdout=open("/dev/null", "w"))
+
+
+SEEDS = __import__("pathlib").Path(__file__).parent / "faq" / "data"
+
+
+def _commune(name, hostname):
+    from cms.services import commune_create
+
+    return commune_create(name=name, hostname=hostname).site
+
+
+@pytest.fixture
+def carvin(db):
+    return _commune("Carvin", "carvin.localhost")
+
+
+@pytest.fixture
+def saint_andre(db):
+    return _commune("Saint-André-des-Eaux", "saint-andre-des-eaux.localhost")
+
+
+@pytest.fixture
+def faq_of():
+    """The FAQ page of a commune's site."""
+    from faq.models import FAQPage
+
+    def get(site):
+        return FAQPage.objects.descendant_of(site.root_page).get()
+
+    return get
+
+
+@pytest.fixture
+def staff_of(db):
+    """A staff user in one of a commune's groups."""
+    from django.contrib.auth.models import Group
+
+    from accounts.models import User
+
+    def make(site, role="Communication"):
+        name = site.site_name
+        user = User.objects.create_user(
+            username=f"{role.lower()}.{site.hostname}", password="a-long-password-1"
+        )
+        user.groups.add(Group.objects.get(name=f"{name} — {role}"))
+        return user
+
+    return make

@@ -1,0 +1,103 @@
+"""Fixtures for the end-to-end tests: the demo portal served by pytest-django's
+``live_server`` and Debian's Chromium driven by Playwright.
+
+Every e2e test only *reads* the demo portal, so the demo is loaded once per test
+module (``demo_portal``) rather than once per test. pytest-django's own
+``transactional_db``, which ``live_server`` pulls in for every test, would flush
+the database after each test; in this directory it is replaced by a fixture that
+hands the test the module's shared demo database instead. When the module is
+done, the database is put back as it was (flushed, then the rows the migrations
+had created are restored, as Django's ``serialized_rollback`` does), so tests
+that run after the e2e modules see the database they expect.
+
+Do not write to the database from an e2e test: the next test of the module
+would see the change.
+"""
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from django.core.management import call_command
+from django.db import connections
+
+from .helpers import AXE_JS, CHROMIUM, CHROMIUM_ARGS, Portal
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip the e2e tests, saying why, when the browser or axe-core is missing."""
+    missing = []
+    if not os.path.exists(CHROMIUM):
+        missing.append(f"{CHROMIUM} (apt-get install chromium)")
+    if not AXE_JS.exists():
+        missing.append(f"{AXE_JS} (npm ci)")
+    if missing:
+        skip = pytest.mark.skip(reason="e2e needs " + ", ".join(missing))
+        for item in items:
+            if "e2e" in item.keywords:
+                item.add_marker(skip)
+
+
+# --- Database and server -----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_portal(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """The demo portal (``manage.py load_demo``), loaded once per test module.
+
+    It is set up before Playwright starts and torn down after Playwright stops
+    (``browser`` depends on it): the sync Playwright API keeps an asyncio loop
+    in this thread while it runs, and Django refuses ORM calls from there.
+    """
+    connection = connections["default"]
+    with django_db_blocker.unblock():
+        before = connection.creation.serialize_db_to_string()
+        with open(os.devnull, "w") as devnull:
+            call_command("load_demo", stdout=devnull)
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+        connection.creation.deserialize_db_from_string(before)
+
+
+@pytest.fixture
+def transactional_db(demo_portal, django_db_blocker) -> Iterator[None]:
+    """Overrides pytest-django's fixture of that name for the e2e tests: the
+    test, and the live server thread answering it, use the module's demo
+    database, which is not flushed after each test."""
+    with django_db_blocker.unblock():
+        yield
+
+
+@pytest.fixture
+def portal(live_server, transactional_db) -> Portal:
+    """The demo communes on pytest-django's live server."""
+    return Portal(live_server.thread.port)
+
+
+# --- Browser -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser(demo_portal):
+    """One headless Debian Chromium per test module."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh tab in a fresh browser context (no cookies, no history); fails
+    the test if the page raised a JavaScript error."""
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"

@@ -1,0 +1,64 @@
+"""Constants and helpers shared by the end-to-end tests."""
+
+import json
+import re
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_JS = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+SCREENSHOTS = BASE_DIR / "var" / "screenshots"
+
+CARVIN = "carvin.localhost"
+SAINT_ANDRE = "saint-andre-des-eaux.localhost"
+
+
+class Portal:
+    """URLs of the demo communes on the live server's port."""
+
+    def __init__(self, port: int):
+        self.port = port
+
+    def url(self, host: str, path: str = "/") -> str:
+        return f"http://{host}:{self.port}{path}"
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot to var/screenshots/NAME.png for a human to look at."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name).strip('-')}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe-core on the whole page with the WCAG 2.1 A/AA and best-practice rules."""
+    page.add_script_tag(path=str(AXE_JS))
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    return page.evaluate("options => axe.run(document, options)", options)["violations"]
+
+
+def format_violations(url: str, violations: list[dict]) -> str:
+    """One line per violation (rule id, impact, help) and one per node it found."""
+    lines = [f"{len(violations)} axe-core violation(s) on {url}:"]
+    for violation in violations:
+        lines.append(
+            f"- {violation['id']} ({violation['impact']}): {violation['help']} "
+            f"<{violation['helpUrl']}>"
+        )
+        for node in violation["nodes"]:
+            summary = " ".join((node.get("failureSummary") or "").split())
+            lines.append(f"    target {json.dumps(node['target'], ensure_ascii=False)}: {summary}")
+    return "\n".join(lines)

@@ -1,0 +1,32 @@
+"""axe-core (WCAG 2.1 A/AA and best practices) finds nothing on the demo pages."""
+
+import pytest
+
+from .helpers import CARVIN, SAINT_ANDRE, axe_violations, format_violations, screenshot
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
+]
+
+
+@pytest.mark.parametrize(
+    ("host", "path"),
+    [
+        (CARVIN, "/"),
+        (CARVIN, "/faq/"),
+        (CARVIN, "/en/faq/"),
+        (SAINT_ANDRE, "/"),
+        (SAINT_ANDRE, "/faq/"),
+    ],
+)
+def test_no_axe_violation(portal, page, host, path):
+    url = portal.url(host, path)
+    response = page.goto(url)
+    assert response.status == 200
+    page.wait_for_load_state("load")
+    screenshot(page, f"{host}{path}-axe")
+
+    violations = axe_violations(page)
+
+    assert not violations, format_violations(url, violations)

@@ -24,6 +24,7 @@ only when the benchmark itself could not run.
 """
 
 import argparse
+import json
 import math
 import os
 import re
@@ -163,7 +164,7 @@ def make_body(questions: int, *, links: bool, targets) -> list[dict]:
                 '<p>Voir aussi <a href="https://www.service-public.fr/">service-public.fr</a>.</p>'
             )
             if links and number % 5 == 0:
-                pid = page_ids[number % len(page_ids)]
+                pid = page_ids[(number // 5) % len(page_ids)]
                 answer += f'<p>Détails : <a linktype="page" id="{pid}">la page dédiée</a>.</p>'
             if links and number % 10 == 3:
                 answer += f'<p><a linktype="document" id="{doc_id}">Formulaire à remplir</a></p>'
@@ -243,22 +244,33 @@ def clear_cache():
     cache.clear()
 
 
-def _origin(stack) -> str:
-    """Where a query comes from: the project frame and the library frame
-    closest to the database call."""
-    project = library = None
-    for frame in reversed(stack):
-        name = frame.filename
-        if "/django/db/" in name or "/django/utils/" in name or name == __file__:
-            continue
-        short = f"{SITE_PACKAGES_RE.sub('', name).replace(str(REPO) + '/', '')}:{frame.lineno}"
-        if name.startswith(str(REPO)) and "/.venv/" not in name:
-            project = project or f"{short} {frame.name}"
-        elif library is None:
-            library = f"{short} {frame.name}"
-        if project:
-            break
-    return " <- ".join(x for x in (library, project) if x)
+def _origin() -> str:
+    """Where a query comes from: the library frame closest to the database
+    call, the innermost template being rendered and the innermost project
+    frame (the page cache middleware, which wraps everything, is skipped)."""
+    project = library = template = None
+    frame = sys._getframe(2)
+    while frame is not None and not project:
+        code = frame.f_code
+        name = code.co_filename
+        if code.co_name == "_render" and name.endswith("django/template/base.py") and not template:
+            origin = getattr(frame.f_locals.get("self"), "origin", None)
+            template = getattr(origin, "template_name", None)
+        skip = (
+            "/django/db/" in name
+            or "/django/utils/" in name
+            or name == __file__
+            or name.endswith("cms/cache.py")
+        )
+        if not skip:
+            short = f"{SITE_PACKAGES_RE.sub('', name).replace(str(REPO) + '/', '')}:{frame.f_lineno}"
+            if name.startswith(str(REPO)) and "/.venv/" not in name:
+                project = f"{short} {code.co_name}"
+            elif library is None:
+                library = f"{short} {code.co_name}"
+        frame = frame.f_back
+    parts = [library, f"template {template}" if template else None, project]
+    return " <- ".join(p for p in parts if p)
 
 
 def _summary(sql: str) -> str:
@@ -272,14 +284,12 @@ def _summary(sql: str) -> str:
 
 def capture_queries(app: InProcess, path, *, cookie=None, clear=True):
     """Run one request, return (queries, body). Each query is (summary, origin)."""
-    import traceback as tb
-
     from django.db import connection
 
     queries = []
 
     def wrapper(execute, sql, params, many, context):
-        queries.append((_summary(sql), _origin(tb.extract_stack()[:-1])))
+        queries.append((_summary(sql), _origin()))
         return execute(sql, params, many, context)
 
     if clear:
@@ -287,6 +297,19 @@ def capture_queries(app: InProcess, path, *, cookie=None, clear=True):
     with connection.execute_wrapper(wrapper):
         body, _ = app.request(path, cookie=cookie)
     return queries, body
+
+
+def print_queries(title, queries):
+    """Queries in first-seen order; identical ones (same SQL shape and origin)
+    are counted instead of repeated."""
+    grouped = {}
+    for summary, origin in queries:
+        grouped.setdefault((summary, origin), 0)
+        grouped[(summary, origin)] += 1
+    log(f"\n  Queries for the {title}: {len(queries)} in all")
+    for i, ((summary, origin), n) in enumerate(grouped.items(), 1):
+        times = f"  x{n}" if n > 1 else ""
+        log(f"   {i:>2}. {summary}{times}\n       from {origin}")
 
 
 def steady_count(app, path, *, runs=3, invalidate_only=False):
@@ -322,6 +345,74 @@ def time_rounds(app, paths: dict, rounds: int, *, cached=False) -> dict:
             _, elapsed = app.request(path)
             times[name].append(elapsed)
     return {name: statistics.median(values) for name, values in times.items()}
+
+
+def _median_ms(func, runs):
+    values = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        func()
+        values.append(time.perf_counter() - t0)
+    return statistics.median(values) * 1000
+
+
+def breakdown(size: int, request_seconds: float, rounds: int) -> None:
+    """Time the per-question steps of the FAQ page separately, calling the
+    application's own functions, to show where the time of a large FAQ goes.
+    Alternatives are timed for comparison only (the application is unchanged)."""
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+    from django.utils import translation
+    from django.utils.html import _json_script_escapes
+    from wagtail.rich_text import expand_db_html
+
+    from cms.templatetags.portal import json_ld
+    from faq.models import FAQPage
+    from faq.selectors import faq_entries, faq_json_ld
+
+    runs = max(5, min(rounds, 20))
+    pk = carvin_faq().pk
+    request = RequestFactory().get(FAQ_PATH, HTTP_HOST=HOST)
+
+    def decode():
+        page = FAQPage.objects.get(pk=pk)
+        return [q for block in page.body for q in block.value["questions"]]
+
+    page = FAQPage.objects.get(pk=pk)
+    answers = [q["answer"] for block in page.body for q in block.value["questions"]]
+    faq_entries(page=page, request=request)  # caches site and settings on the request
+    categories = faq_entries(page=page, request=request)
+    data = faq_json_ld(categories=categories)
+    raw = json.dumps(data, ensure_ascii=False)
+
+    def replace_escape():
+        return raw.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026")
+
+    if replace_escape() != raw.translate(_json_script_escapes):
+        raise BenchError("replace-based escaping differs from Django's table")
+
+    with translation.override("fr"):
+        steps = [
+            ("load + decode body (1 SQL)", _median_ms(decode, runs)),
+            ("faq_entries() [faq/selectors.py]", _median_ms(
+                lambda: faq_entries(page=page, request=request), runs)),
+            ("  of which str(RichText) per answer", _median_ms(
+                lambda: [str(a) for a in answers], runs)),
+            ("  (alternative: expand_db_html(source))", _median_ms(
+                lambda: [expand_db_html(a.source) for a in answers], runs)),
+            ("faq_json_ld()", _median_ms(lambda: faq_json_ld(categories=categories), runs)),
+            ("|json_ld filter [cms/templatetags/portal.py]", _median_ms(lambda: json_ld(data), runs)),
+            ("  of which str.translate(escapes)", _median_ms(
+                lambda: raw.translate(_json_script_escapes), runs)),
+            ("  (alternative: 3 x str.replace)", _median_ms(replace_escape, runs)),
+            ("category/question includes (templates)", _median_ms(
+                lambda: [render_to_string("faq/blocks/category.html", {"value": c})
+                         for c in categories], runs)),
+        ]
+    log(f"\n  Breakdown for the FAQ with {size} questions (median of {runs}; "
+        f"JSON-LD {len(raw) / 1024:.0f} KiB), whole request {request_seconds * 1000:.1f} ms:")
+    for label, ms in steps:
+        log(f"    {label:<46} {ms:8.2f} ms")
 
 
 # --------------------------------------------------------------------------
@@ -531,18 +622,10 @@ def main() -> int:
                     f"({hi2} after a publish), page {len(body) / 1024:.0f} KiB")
 
         biggest = max(sizes)
-        for variant in ("text", "links"):
-            queries = listings[f"{variant}-{biggest}"]
-            log(f"\n  Queries for the FAQ with {biggest} questions ({variant} answers), in order:")
-            grouped = []
-            for summary, origin in queries:
-                if grouped and grouped[-1][0] == summary and grouped[-1][1] == origin:
-                    grouped[-1][2] += 1
-                else:
-                    grouped.append([summary, origin, 1])
-            for i, (summary, origin, n) in enumerate(grouped, 1):
-                times = f" x{n}" if n > 1 else ""
-                log(f"   {i:>2}. {summary}{times}\n       from {origin}")
+        print_queries(f"FAQ, {biggest} questions, text answers", listings[f"text-{biggest}"])
+        print_queries(f"FAQ, {biggest} questions, answers with page/document links",
+                      listings[f"links-{biggest}"])
+        print_queries("home page", listings["home"])
 
         smallest = min(sizes)
         for variant in ("text", "links"):
@@ -577,8 +660,12 @@ def main() -> int:
                          f"{ratio:.1f}x trivial ({fmt_ms(medians['trivial'])})", "info"))
             if home_med is None:
                 home_med, trivial_home = medians["home"], medians["trivial"]
+            last_faq_median = medians["faq"]
         rows.append(("render home (uncached)", fmt_ms(home_med),
                      f"{home_med / trivial_home:.1f}x trivial ({fmt_ms(trivial_home)})", "info"))
+        # Where the time of the biggest FAQ goes (the page holds it now).
+        breakdown(max(sizes), last_faq_median, args.rounds)
+
         # The cached path, for comparison (same process, warm cache).
         publish_faq_body(demo_body)
         cached = time_rounds(

@@ -8,3 +8,6 @@ class CmsConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
+        from .admin_scoping import scope_page_filters
+
+        scope_page_filters()

@@ -36,7 +36,7 @@ class CommuneSettings(BaseSiteSetting):
     official_name = models.CharField(
         _("official name"),
         max_length=120,
-        help_text=_("As it is written, accents included: “Saint-André-des-Eaux”."),
+        help_text=_("As it is written, with its accents and hyphens."),
     )
     phrase = models.CharField(
         _("name in a sentence"),

@@ -1,6 +1,9 @@
 from wagtail import hooks
 
+from .admin_scoping import hide_platform_reports
 from .tenancy import pages_visible_to
+
+hooks.register("construct_reports_menu", hide_platform_reports)
 
 
 @hooks.register("construct_page_chooser_queryset")

@@ -35,11 +35,29 @@ class Portal:
         return f"http://{host}:{self.port}{path}"
 
 
-def screenshot(page, name: str) -> Path:
-    """Save a full-page screenshot to var/screenshots/NAME.png for a human to look at."""
+def page_name(host: str, path: str) -> str:
+    """carvin.localhost, /en/faq/ -> carvin-en-faq; the home page is "home"."""
+    return f"{host.split('.')[0]}-{path.strip('/').replace('/', '-') or 'home'}"
+
+
+def wait_scrolled_to(page, selector: str, *, margin: float = 32) -> None:
+    """Wait until the element's top is at the top of the window (within MARGIN
+    pixels): the portal scrolls smoothly to anchors, so the scroll takes a while."""
+    page.wait_for_function(
+        """([selector, margin]) => {
+            const top = document.querySelector(selector)?.getBoundingClientRect().top;
+            return top !== undefined && top >= 0 && top <= margin;
+        }""",
+        arg=[selector, margin],
+    )
+
+
+def screenshot(page, name: str, *, full_page: bool = True) -> Path:
+    """Save a screenshot of the page (whole, or only what is in the window) to
+    var/screenshots/NAME.png for a human to look at."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name).strip('-')}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 

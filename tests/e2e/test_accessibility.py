@@ -2,7 +2,7 @@
 
 import pytest
 
-from .helpers import CARVIN, SAINT_ANDRE, axe_violations, format_violations, screenshot
+from .helpers import CARVIN, SAINT_ANDRE, axe_violations, format_violations, page_name, screenshot
 
 pytestmark = [
     pytest.mark.e2e,
@@ -25,7 +25,7 @@ def test_no_axe_violation(portal, page, host, path):
     response = page.goto(url)
     assert response.status == 200
     page.wait_for_load_state("load")
-    screenshot(page, f"{host}{path}-axe")
+    screenshot(page, page_name(host, path))
 
     violations = axe_violations(page)
 

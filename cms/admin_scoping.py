@@ -1,0 +1,72 @@
+"""Keep the Wagtail admin within the user's communes.
+
+The explorer's filters ("Site", "Owner", "Edited by") list every site and
+every editor of the platform. Their querysets accept a callable of the request,
+so each is replaced by one that keeps to the trees the user may work in.
+"""
+
+from django.contrib.auth import get_user_model
+from django.http import Http404
+from django.urls import path
+from wagtail.admin.views.pages.listing import PageFilterSet
+from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportView
+from wagtail.models import Page, PageLogEntry, Site
+
+from .tenancy import pages_visible_to, permitted_page_roots
+
+
+def sites_visible_to(user):
+    if user.is_superuser:
+        return Site.objects.all()
+    roots = {page.translation_key for page in permitted_page_roots(user)}
+    return Site.objects.filter(root_page__translation_key__in=roots)
+
+
+def _owners(request):
+    pages = pages_visible_to(request.user, Page.objects.all())
+    return get_user_model().objects.filter(pk__in=pages.order_by().values("owner_id"))
+
+
+def _editors(request):
+    pages = pages_visible_to(request.user, Page.objects.all())
+    entries = PageLogEntry.objects.filter(action="wagtail.edit", page__in=pages.values("pk"))
+    return get_user_model().objects.filter(pk__in=entries.order_by().values("user_id"))
+
+
+def scope_page_filters():
+    filters = PageFilterSet.base_filters
+    filters["site"].queryset = lambda request: sites_visible_to(request.user)
+    filters["owner"].queryset = _owners
+    filters["edited_by"].queryset = _editors
+
+
+def platform_admin_only(view):
+    """Screens that sum up every commune of the platform are for platform
+    admins only; to anyone else they do not exist."""
+
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_superuser:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def platform_admin_urls():
+    """Admin URLs matched before Wagtail's own, to keep them to platform admins."""
+    report = PageTypesUsageReportView
+    return [
+        path(
+            "admin/reports/page-types-usage/",
+            platform_admin_only(report.as_view()),
+        ),
+        path(
+            "admin/reports/page-types-usage/results/",
+            platform_admin_only(report.as_view(results_only=True)),
+        ),
+    ]
+
+
+def hide_platform_reports(request, menu_items):
+    if not request.user.is_superuser:
+        menu_items[:] = [item for item in menu_items if item.name != "page-types-usage"]

@@ -1,0 +1,109 @@
+"""Staff of one commune never see nor touch another commune's pages."""
+
+import pytest
+from django.urls import reverse
+
+
+@pytest.fixture
+def carvin_staff(client, carvin, saint_andre, staff_of):
+    client.force_login(staff_of(carvin))
+    return client
+
+
+def test_explorer_shows_own_commune_only(carvin_staff, carvin, saint_andre):
+    root = carvin.root_page.get_parent()
+
+    response = carvin_staff.get(reverse("wagtailadmin_explore", args=[root.pk]), follow=True)
+
+    html = response.content.decode()
+    assert "Foire aux questions" in html
+    assert "Saint-André-des-Eaux" not in html
+
+
+def test_explorer_of_another_commune_is_refused(carvin_staff, saint_andre):
+    response = carvin_staff.get(reverse("wagtailadmin_explore", args=[saint_andre.root_page.pk]))
+
+    assert response.status_code in (302, 403, 404)
+    assert "Saint-André-des-Eaux" not in response.content.decode()
+
+
+def test_editing_another_communes_page_is_refused(carvin_staff, saint_andre, faq_of):
+    response = carvin_staff.get(reverse("wagtailadmin_pages:edit", args=[faq_of(saint_andre).pk]))
+
+    assert response.status_code in (302, 403, 404)
+    assert "Saint-André-des-Eaux" not in response.content.decode()
+
+
+def test_own_communes_faq_can_be_edited(carvin_staff, carvin, faq_of):
+    response = carvin_staff.get(reverse("wagtailadmin_pages:edit", args=[faq_of(carvin).pk]))
+
+    assert response.status_code == 200
+
+
+def test_admin_search_finds_own_commune_pages_only(carvin_staff, carvin, saint_andre, faq_of):
+    response = carvin_staff.get(reverse("wagtailadmin_pages:search"), {"q": "Foire aux questions"})
+
+    html = response.content.decode()
+    assert reverse("wagtailadmin_pages:edit", args=[faq_of(carvin).pk]) in html
+    assert reverse("wagtailadmin_pages:edit", args=[faq_of(saint_andre).pk]) not in html
+
+
+def test_page_chooser_offers_own_commune_only(carvin_staff, carvin, saint_andre):
+    root = carvin.root_page.get_parent()
+
+    html = carvin_staff.get(reverse("wagtailadmin_choose_page_child", args=[root.pk])).content.decode()
+    search = carvin_staff.get(reverse("wagtailadmin_choose_page_search"), {"q": "Services"})
+
+    assert "Carvin" in html
+    assert "Saint-André-des-Eaux" not in html
+    assert "Saint-André-des-Eaux" not in search.content.decode()
+
+
+def test_commune_settings_of_another_commune_are_refused(carvin_staff, carvin, saint_andre):
+    own = carvin_staff.get(reverse("wagtailsettings:edit", args=["cms", "communesettings", carvin.pk]))
+    other = carvin_staff.get(
+        reverse("wagtailsettings:edit", args=["cms", "communesettings", saint_andre.pk])
+    )
+
+    assert own.status_code == 200
+    assert other.status_code in (302, 403, 404)
+    assert "Saint-André-des-Eaux" not in own.content.decode()
+
+
+ADMIN_SCREENS = [
+    "wagtailadmin_home",
+    "wagtailadmin_explore_root",
+    "wagtailadmin_reports:locked_pages",
+    "wagtailadmin_reports:aging_pages",
+    "wagtailadmin_reports:site_history",
+    "wagtailadmin_reports:workflow",
+    "wagtailimages:index",
+    "wagtaildocs:index",
+    "wagtailimages_chooser:choose",
+    "wagtaildocs_chooser:choose",
+    "wagtailadmin_choose_page",
+]
+
+
+@pytest.mark.parametrize("name", ADMIN_SCREENS)
+def test_no_admin_screen_shows_another_commune(client, demo, name):
+    from accounts.models import User
+
+    client.force_login(User.objects.get(username="com.carvin"))
+
+    response = client.get(reverse(name), follow=True)
+
+    assert response.status_code in (200, 403)
+    assert "Saint-André" not in response.content.decode()
+
+
+def test_the_platform_wide_page_types_report_is_for_platform_admins_only(client, demo):
+    from accounts.models import User
+
+    client.force_login(User.objects.get(username="com.carvin"))
+    staff = client.get(reverse("wagtailadmin_reports:page_types_usage"))
+    client.force_login(User.objects.get(username="admin"))
+    admin = client.get(reverse("wagtailadmin_reports:page_types_usage"))
+
+    assert staff.status_code == 404
+    assert admin.status_code == 200

@@ -1,7 +1,7 @@
 """Whole-page cache for anonymous visitors, per site and language.
 
 A page opts in by setting ``request.page_cache_site_id`` while serving (see
-``CacheablePageMixin``). The middleware stores the finished response when the
+``cms.pages.PortalPageMixin``). The middleware stores the finished response when the
 visitor is anonymous and serves it again, before sessions, authentication and
 URL resolution run. Each site has a generation number in the cache; publishing
 a page or saving the commune's settings increments it, so the next request
@@ -35,16 +35,6 @@ def invalidate_site(site_id) -> None:
 def invalidate_all() -> None:
     for site_id in Site.objects.values_list("pk", flat=True):
         invalidate_site(site_id)
-
-
-class CacheablePageMixin:
-    """Page mixin: anonymous, query-less views of this page may be cached."""
-
-    def serve(self, request, *args, **kwargs):
-        response = super().serve(request, *args, **kwargs)
-        if not request.GET and not getattr(request, "is_preview", False):
-            request.page_cache_site_id = Site.find_for_request(request).pk
-        return response
 
 
 class AnonymousPageCacheMiddleware:

@@ -37,9 +37,7 @@ def fill_placeholders(text: str, values: dict[str, str], *, html: bool = False) 
 
 
 def strip_accents(text: str) -> str:
-    return "".join(
-        c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn"
-    )
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
 
 
 def _loose_pattern(name: str) -> str:

@@ -20,7 +20,13 @@ from .models import CommuneSettings
 COMMUNICATION_GROUP = "{name} — Communication"
 AGENTS_GROUP = "{name} — Agents"
 
-COMMUNICATION_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
+COMMUNICATION_PAGE_PERMISSIONS = [
+    "add_page",
+    "change_page",
+    "publish_page",
+    "lock_page",
+    "unlock_page",
+]
 AGENTS_PAGE_PERMISSIONS = ["add_page", "change_page"]
 COLLECTION_PERMISSIONS = {
     "wagtailimages": ["add_image", "change_image", "choose_image"],
@@ -72,9 +78,7 @@ def commune_create(
         home = HomePage(title=name, slug=slugify(name), locale=locale)
         root.add_child(instance=home)
         home.save_revision().publish()
-        site = Site.objects.create(
-            hostname=hostname, port=port, site_name=name, root_page=home
-        )
+        site = Site.objects.create(hostname=hostname, port=port, site_name=name, root_page=home)
         created += [f"site {hostname}", f"page {name}"]
     home = site.root_page.specific
 

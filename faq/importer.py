@@ -25,9 +25,7 @@ TOC_ENTRY_TWICE = gettext_noop("Line {line}: “{title}” is twice in the table
 QUESTION_WITHOUT_CATEGORY = gettext_noop(
     "Line {line}: the question “{title}” belongs to no category."
 )
-CATEGORY_WITHOUT_QUESTION = gettext_noop(
-    "Line {line}: the category “{title}” has no question."
-)
+CATEGORY_WITHOUT_QUESTION = gettext_noop("Line {line}: the category “{title}” has no question.")
 EMPTY_DOCUMENT = gettext_noop("The document is empty.")
 NOT_UTF8 = gettext_noop("Line {line}: the file is not UTF-8 encoded text.")
 
@@ -133,7 +131,9 @@ def parse_faq(text: str) -> list[ParsedCategory]:
                 _(QUESTION_WITHOUT_CATEGORY).format(line=number, title=title), line=number
             )
         else:
-            categories[-1].questions.append(ParsedQuestion(question=title, answer=answer, line=number))
+            categories[-1].questions.append(
+                ParsedQuestion(question=title, answer=answer, line=number)
+            )
     if not categories[-1].questions:
         last = categories[-1]
         raise FAQImportError(
@@ -143,7 +143,13 @@ def parse_faq(text: str) -> list[ParsedCategory]:
 
 
 _markdown = MarkdownIt("commonmark", {"html": False, "breaks": True})
-_TAGS = [("<strong>", "<b>"), ("</strong>", "</b>"), ("<em>", "<i>"), ("</em>", "</i>"), ("<br />", "<br/>")]
+_TAGS = [
+    ("<strong>", "<b>"),
+    ("</strong>", "</b>"),
+    ("<em>", "<i>"),
+    ("</em>", "</i>"),
+    ("<br />", "<br/>"),
+]
 
 
 def markdown_to_rich_text(text: str) -> str:

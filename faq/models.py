@@ -7,7 +7,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from cms.cache import CacheablePageMixin
+from cms.pages import PortalPageMixin
 
 from .blocks import FAQStreamBlock
 from .selectors import faq_entries, faq_json_ld, faq_search
@@ -15,7 +15,7 @@ from .selectors import faq_entries, faq_json_ld, faq_search
 ANCHOR_TAKEN = _("The anchor “%(anchor)s” is already used on this page.")
 
 
-class FAQPage(CacheablePageMixin, Page):
+class FAQPage(PortalPageMixin, Page):
     """Frequently asked questions: categories of questions with a table of contents."""
 
     intro = RichTextField(

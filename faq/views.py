@@ -21,18 +21,22 @@ def faq_import_view(request, page_id):
     if not permissions.can_edit():
         raise Http404
     can_publish = permissions.can_publish()
-    form = FAQImportForm(
-        request.POST or None, request.FILES or None, can_publish=can_publish
-    )
+    form = FAQImportForm(request.POST or None, request.FILES or None, can_publish=can_publish)
     if request.method == "POST" and form.is_valid():
         publish = can_publish and form.cleaned_data.get("publish", False)
-        result = faq_import(page=page, text=form.cleaned_data["text"], user=request.user, publish=publish)
+        result = faq_import(
+            page=page, text=form.cleaned_data["text"], user=request.user, publish=publish
+        )
         if not result.changed:
             message = _("The FAQ already matches this document: nothing changed.")
         elif result.published:
-            message = _("FAQ imported and published: %(categories)d categories, %(questions)d questions.")
+            message = _(
+                "FAQ imported and published: %(categories)d categories, %(questions)d questions."
+            )
         else:
-            message = _("FAQ imported as a draft: %(categories)d categories, %(questions)d questions.")
+            message = _(
+                "FAQ imported as a draft: %(categories)d categories, %(questions)d questions."
+            )
         messages.success(
             request, message % {"categories": result.categories, "questions": result.questions}
         )

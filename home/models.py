@@ -5,12 +5,12 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from cms.cache import CacheablePageMixin
+from cms.pages import PortalPageMixin
 
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
 
 
-class HomePage(CacheablePageMixin, Page):
+class HomePage(PortalPageMixin, Page):
     """The commune's home page: welcome text and the ways into the portal."""
 
     welcome = RichTextField(
@@ -30,14 +30,8 @@ class HomePage(CacheablePageMixin, Page):
         verbose_name = _("home page")
         verbose_name_plural = _("home pages")
 
-    def get_context(self, request, *args, **kwargs):
-        context = super().get_context(request, *args, **kwargs)
-        children = self.get_children().live().specific()
-        context["entry_points"] = [child for child in children if child.show_in_menus]
-        return context
 
-
-class ContentPage(CacheablePageMixin, Page):
+class ContentPage(PortalPageMixin, Page):
     """A page of text: legal notice, accessibility statement, personal data, etc."""
 
     body = RichTextField(_("content"), features=RICH_TEXT_FEATURES)

@@ -4,11 +4,11 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from cms.cache import CacheablePageMixin
+from cms.pages import PortalPageMixin
 
 
-class ServiceIndexPage(CacheablePageMixin, Page):
-    """"Services": the list of the commune's online procedures (démarches)."""
+class ServiceIndexPage(PortalPageMixin, Page):
+    """ "Services": the list of the commune's online procedures (démarches)."""
 
     intro = RichTextField(
         _("introduction"),

@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
@@ -13,7 +15,7 @@ def _clear_cache():
 @pytest.fixture
 def demo(db):
     """The demo portal: Carvin and Saint-André-des-Eaux with their FAQ."""
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=io.StringIO())
 
 
 SEEDS = __import__("pathlib").Path(__file__).parent / "faq" / "data"
@@ -62,3 +64,13 @@ def staff_of(db):
         return user
 
     return make
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_test_media():
+    yield
+    import shutil
+
+    from django.conf import settings
+
+    shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)

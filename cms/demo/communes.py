@@ -90,4 +90,3 @@ DESCRIPTIONS = {
 }
 
 PLATFORM_ADMIN = ("admin", "portail-admin-demo")
-STAFF_PASSWORD = "{slug}-demo-2026"

@@ -44,7 +44,7 @@ def translate_page(page, *, language: str, catalogue: Path) -> bool:
 def untranslated_strings(page, *, language: str) -> list[str]:
     """The French segments of ``page`` that still have no translation."""
     source = TranslationSource.objects.get_for_instance(page)
-    translation = Translation.objects.get(
-        source=source, target_locale__language_code=language
-    )
-    return [entry.msgid for entry in translation.export_po() if not entry.obsolete and not entry.msgstr]
+    translation = Translation.objects.get(source=source, target_locale__language_code=language)
+    return [
+        entry.msgid for entry in translation.export_po() if not entry.obsolete and not entry.msgstr
+    ]

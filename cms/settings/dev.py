@@ -3,6 +3,6 @@
 from .base import *  # noqa: F403
 
 DEBUG = True
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "dev-only-secret-key-not-for-production"  # noqa: F405
-ALLOWED_HOSTS = ALLOWED_HOSTS or ["localhost", ".localhost", "127.0.0.1"]  # noqa: F405
-STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or "dev-only-secret-key-not-for-production"
+ALLOWED_HOSTS = ALLOWED_HOSTS or ["localhost", ".localhost", "127.0.0.1"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"

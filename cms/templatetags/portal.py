@@ -2,6 +2,8 @@ import json
 from dataclasses import dataclass, field
 
 from django import template
+from django.conf import settings
+from django.utils import translation
 from django.utils.html import _json_script_escapes
 from django.utils.safestring import mark_safe
 from wagtail.models import Page, Site
@@ -12,18 +14,30 @@ register = template.Library()
 
 
 @dataclass
+class NavItem:
+    page: Page
+    lang: str | None = None
+    """Set when the page is not in the language of the current page."""
+
+
+@dataclass
 class Navigation:
     commune: CommuneSettings | None
-    home: Page | None
-    menu: list[Page] = field(default_factory=list)
-    footer: list[Page] = field(default_factory=list)
+    home: NavItem | None
+    menu: list[NavItem] = field(default_factory=list)
+    footer: list[NavItem] = field(default_factory=list)
     translations: list[Page] = field(default_factory=list)
 
 
 @register.simple_tag(takes_context=True)
 def portal_navigation(context) -> Navigation:
     """Everything the layout shows around a page: the commune, its menu, the
-    footer links and the languages in which the current page exists."""
+    footer links and the languages in which the current page exists.
+
+    The menu and the footer are those of the commune's home page; a page not
+    translated into the current language is linked in its own language, so that
+    no page loses the legal notice or the accessibility statement.
+    """
     from home.models import ContentPage
 
     request = context["request"]
@@ -31,17 +45,41 @@ def portal_navigation(context) -> Navigation:
     site = Site.find_for_request(request)
     if site is None:
         return Navigation(commune=None, home=None)
-    commune = CommuneSettings.for_request(request)
-    if isinstance(page, Page) and page.depth >= 2:
-        home = Page.objects.get(path=page.path[: Page.steplen * 2])
-    else:
-        home = site.root_page.localized
-    navigation = Navigation(commune=commune, home=home)
-    navigation.menu = list(home.get_children().live().in_menu())
-    navigation.footer = list(ContentPage.objects.child_of(home).live().filter(in_footer=True))
+    home = site.root_page
+    menu = list(home.get_children().live().in_menu())
+    footer = list(ContentPage.objects.child_of(home).live().filter(in_footer=True))
+
+    # Communes' trees start in the default language (see cms.services).
+    language = translation.get_language()
+    translated = {}
+    original_language = None
+    if language != settings.LANGUAGE_CODE:
+        original_language = settings.LANGUAGE_CODE
+        keys = [p.translation_key for p in (home, *menu, *footer)]
+        translated = {
+            p.translation_key: p
+            for p in Page.objects.live().filter(
+                translation_key__in=keys, locale__language_code=language
+            )
+        }
+
+    def item(page):
+        if page.translation_key in translated:
+            return NavItem(translated[page.translation_key])
+        return NavItem(page, lang=original_language)
+
+    navigation = Navigation(
+        commune=CommuneSettings.for_request(request),
+        home=item(home),
+        menu=[item(p) for p in menu],
+        footer=[item(p) for p in footer],
+    )
     if isinstance(page, Page) and page.pk:
         navigation.translations = list(
-            page.get_translations(inclusive=True).live().select_related("locale").order_by("locale__pk")
+            page.get_translations(inclusive=True)
+            .live()
+            .select_related("locale")
+            .order_by("locale__pk")
         )
     return navigation
 
@@ -50,4 +88,5 @@ def portal_navigation(context) -> Navigation:
 def json_ld(value) -> str:
     """A schema.org JSON-LD block, escaped like Django's ``json_script``."""
     data = json.dumps(value, ensure_ascii=False).translate(_json_script_escapes)
-    return mark_safe(f'<script type="application/ld+json">{data}</script>')
+    # The data is escaped above for a <script> element, as json_script does.
+    return mark_safe(f'<script type="application/ld+json">{data}</script>')  # noqa: S308

@@ -51,7 +51,9 @@ def test_admin_search_finds_own_commune_pages_only(carvin_staff, carvin, saint_a
 def test_page_chooser_offers_own_commune_only(carvin_staff, carvin, saint_andre):
     root = carvin.root_page.get_parent()
 
-    html = carvin_staff.get(reverse("wagtailadmin_choose_page_child", args=[root.pk])).content.decode()
+    html = carvin_staff.get(
+        reverse("wagtailadmin_choose_page_child", args=[root.pk])
+    ).content.decode()
     search = carvin_staff.get(reverse("wagtailadmin_choose_page_search"), {"q": "Services"})
 
     assert "Carvin" in html
@@ -60,7 +62,9 @@ def test_page_chooser_offers_own_commune_only(carvin_staff, carvin, saint_andre)
 
 
 def test_commune_settings_of_another_commune_are_refused(carvin_staff, carvin, saint_andre):
-    own = carvin_staff.get(reverse("wagtailsettings:edit", args=["cms", "communesettings", carvin.pk]))
+    own = carvin_staff.get(
+        reverse("wagtailsettings:edit", args=["cms", "communesettings", carvin.pk])
+    )
     other = carvin_staff.get(
         reverse("wagtailsettings:edit", args=["cms", "communesettings", saint_andre.pk])
     )

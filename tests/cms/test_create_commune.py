@@ -1,3 +1,5 @@
+import io
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -35,7 +37,9 @@ def test_create_commune_makes_site_pages_and_groups(db, capsys):
     assert (settings.official_name, settings.phrase) == ("Carvin", "la mairie de Carvin")
     for role in ("Communication", "Agents"):
         group = Group.objects.get(name=f"Carvin — {role}")
-        assert set(GroupPagePermission.objects.filter(group=group).values_list("page", flat=True)) == {home.pk}
+        assert set(
+            GroupPagePermission.objects.filter(group=group).values_list("page", flat=True)
+        ) == {home.pk}
     assert "created" in capsys.readouterr().out
 
 
@@ -62,7 +66,7 @@ def test_create_commune_does_not_overwrite_what_staff_edited(carvin):
 def test_load_demo_twice_changes_nothing(demo):
     before = snapshot()
 
-    call_command("load_demo", stdout=open("/dev/null", "w"))
+    call_command("load_demo", stdout=io.StringIO())
 
     assert snapshot() == before
 
@@ -74,7 +78,9 @@ def test_load_demo_prints_every_login(db, capsys):
     for username in ("admin", "com.carvin", "agent.carvin", "com.saint-andre", "agent.saint-andre"):
         assert username in out
     for user in User.objects.all():
-        password = next(line.split()[-2] for line in out.splitlines() if f" {user.username} " in line)
+        password = next(
+            line.split()[-2] for line in out.splitlines() if f" {user.username} " in line
+        )
         assert user.check_password(password), user.username
 
 

@@ -7,7 +7,9 @@ CARVIN = (
     SimpleNamespace(hostname="carvin.localhost"),
 )
 SAINT_ANDRE = (
-    SimpleNamespace(official_name="Saint-André-des-Eaux", phrase="la mairie de Saint-André-des-Eaux"),
+    SimpleNamespace(
+        official_name="Saint-André-des-Eaux", phrase="la mairie de Saint-André-des-Eaux"
+    ),
     SimpleNamespace(hostname="saint-andre-des-eaux.localhost"),
 )
 

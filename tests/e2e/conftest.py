@@ -25,17 +25,20 @@ from .helpers import AXE_JS, CHROMIUM, CHROMIUM_ARGS, Portal
 
 
 def pytest_collection_modifyitems(config, items):
-    """Skip the e2e tests, saying why, when the browser or axe-core is missing."""
+    """Stop at once, saying what to install, when the browser or axe-core is
+    missing: the end-to-end tests are part of the suite, never skipped."""
+    if not any("e2e" in item.keywords for item in items):
+        return
     missing = []
     if not os.path.exists(CHROMIUM):
         missing.append(f"{CHROMIUM} (apt-get install chromium)")
     if not AXE_JS.exists():
         missing.append(f"{AXE_JS} (npm ci)")
     if missing:
-        skip = pytest.mark.skip(reason="e2e needs " + ", ".join(missing))
-        for item in items:
-            if "e2e" in item.keywords:
-                item.add_marker(skip)
+        raise pytest.UsageError(
+            "The end-to-end tests need " + ", ".join(missing) + "; run ./scripts/test.sh, "
+            "which installs them, or deselect them with -m 'not e2e'."
+        )
 
 
 # --- Database and server -----------------------------------------------------

@@ -101,7 +101,10 @@ def test_import_as_draft_does_not_change_the_public_page(client, carvin, faq_of)
     page = faq_of(carvin)
     assert page.has_unpublished_changes
     assert len(page.body) == 0
-    assert "Gestion de mon compte" not in client.get("/faq/", HTTP_HOST="carvin.localhost").content.decode()
+    assert (
+        "Gestion de mon compte"
+        not in client.get("/faq/", HTTP_HOST="carvin.localhost").content.decode()
+    )
 
 
 def test_import_faq_command_imports_and_reruns_without_duplicates(carvin, faq_of, capsys):
@@ -125,5 +128,5 @@ def test_import_faq_command_names_the_line_of_an_error(carvin, tmp_path):
 
 
 def test_import_faq_command_refuses_an_unknown_site(db, tmp_path):
-    with pytest.raises(CommandError, match="nowhere.localhost"):
+    with pytest.raises(CommandError, match=r"nowhere\.localhost"):
         call_command("import_faq", str(SEEDS / "faq-carvin.md"), "--site", "nowhere.localhost")

@@ -1,3 +1,5 @@
+import os
+
 from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
@@ -29,7 +31,14 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        logins = [("Platform admin (all communes)", *demo.PLATFORM_ADMIN, "http://localhost:8000/admin/")]
+        port = os.environ.get("PORT", "8000")
+        logins = [
+            (
+                "Platform admin (all communes)",
+                *demo.PLATFORM_ADMIN,
+                f"http://localhost:{port}/admin/",
+            )
+        ]
         with transaction.atomic():
             self._remove_wagtail_welcome()
             self._user(*demo.PLATFORM_ADMIN, superuser=True)
@@ -40,7 +49,9 @@ class Command(BaseCommand):
                     password = f"{role}-{spec['slug']}-demo"
                     group = Group.objects.get(name=template.format(name=spec["name"]))
                     self._user(username, password, group=group)
-                    logins.append((group.name, username, password, f"http://{site.hostname}:8000/admin/"))
+                    logins.append(
+                        (group.name, username, password, f"http://{site.hostname}:{port}/admin/")
+                    )
             carvin_faq = FAQPage.objects.descendant_of(
                 Site.objects.get(hostname="carvin.localhost").root_page
             ).get()
@@ -53,7 +64,7 @@ class Command(BaseCommand):
         for role, username, password, where in logins:
             self.stdout.write(f"  {role:<36} {username:<22} {password:<24} {where}")
         for spec in demo.COMMUNES:
-            self.stdout.write(f"  Portal: http://{spec['hostname']}:8000/")
+            self.stdout.write(f"  Portal: http://{spec['hostname']}:{port}/")
 
     def _remove_wagtail_welcome(self):
         for page in Page.objects.filter(depth=2, title=WAGTAIL_WELCOME_TITLE):
@@ -110,7 +121,9 @@ class Command(BaseCommand):
         }
         for title, slug, body in demo.FOOTER_PAGES:
             if not ContentPage.objects.child_of(home).filter(slug=slug).exists():
-                page = ContentPage(title=title, slug=slug, body=body.format(**values), in_footer=True)
+                page = ContentPage(
+                    title=title, slug=slug, body=body.format(**values), in_footer=True
+                )
                 home.add_child(instance=page)
                 page.save_revision().publish()
 

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Set up and run the whole test suite: lint, migrations check, unit and
+# end-to-end tests (Debian's Chromium, axe-core). Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v xgettext >/dev/null || missing+=(gettext)
+command -v npm >/dev/null || missing+=(npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+[ -x .venv/bin/python ] || "${PYTHON:-python3}" -m venv .venv
+.venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+npm ci --silent --no-audit --no-fund
+
+export DJANGO_SETTINGS_MODULE=cms.settings.test
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
+.venv/bin/python -m pytest "$@"

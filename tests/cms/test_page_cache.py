@@ -1,0 +1,103 @@
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from faq.services import faq_import
+from tests.conftest import SEEDS
+
+SEED = (SEEDS / "faq-carvin.md").read_text(encoding="utf-8")
+
+
+def get(client, path="/faq/", host="carvin.localhost", **extra):
+    return client.get(path, HTTP_HOST=host, **extra)
+
+
+def test_anonymous_pages_are_served_from_the_cache(client, carvin, faq_of):
+    faq_import(page=faq_of(carvin), text=SEED)
+    first = get(client)
+
+    with CaptureQueriesContext(connection) as queries:
+        second = get(client)
+
+    assert second.status_code == 200
+    assert second.content == first.content
+    assert len(queries) == 0
+
+
+def test_a_published_change_shows_at_once(client, carvin, faq_of):
+    page = faq_of(carvin)
+    faq_import(page=page, text=SEED)
+    get(client)
+
+    page.title = "Questions fréquentes"
+    page.save_revision().publish()
+
+    assert "Questions fréquentes" in get(client).content.decode()
+
+
+def test_a_draft_does_not_change_the_cached_page(client, carvin, faq_of):
+    page = faq_of(carvin)
+    get(client)
+
+    page.title = "Brouillon"
+    page.save_revision()
+
+    assert "Brouillon" not in get(client).content.decode()
+
+
+def test_changing_the_commune_settings_shows_at_once(client, carvin):
+    from cms.models import CommuneSettings
+
+    get(client, "/")
+    settings = CommuneSettings.for_site(carvin)
+    settings.official_name = "Ville de Carvin"
+    settings.save()
+
+    assert "Ville de Carvin" in get(client, "/").content.decode()
+
+
+def test_each_site_and_language_has_its_own_cached_page(client, demo):
+    carvin = get(client).content.decode()
+    saint_andre = get(client, host="saint-andre-des-eaux.localhost").content.decode()
+    english = get(client, "/en/faq/").content.decode()
+
+    assert "la mairie de Carvin" in get(client).content.decode()
+    assert (
+        "la mairie de Saint-André-des-Eaux"
+        in get(client, host="saint-andre-des-eaux.localhost").content.decode()
+    )
+    assert 'lang="en"' in get(client, "/en/faq/").content.decode()
+    assert len({carvin, saint_andre, english}) == 3
+
+
+def test_publishing_in_one_commune_keeps_the_others_cache(client, demo, faq_of):
+    from wagtail.models import Site
+
+    get(client, host="saint-andre-des-eaux.localhost")
+    page = faq_of(Site.objects.get(hostname="carvin.localhost"))
+    page.save_revision().publish()
+
+    with CaptureQueriesContext(connection) as queries:
+        get(client, host="saint-andre-des-eaux.localhost")
+
+    assert len(queries) == 0
+
+
+def test_logged_in_users_never_get_the_anonymous_copy(client, carvin, staff_of):
+    get(client)
+    client.force_login(staff_of(carvin))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = get(client)
+
+    assert response.status_code == 200
+    assert len(queries) > 0
+
+
+def test_searches_are_not_cached(client, carvin, faq_of):
+    faq_import(page=faq_of(carvin), text=SEED)
+    get(client, "/faq/?q=mot+de+passe")
+
+    with CaptureQueriesContext(connection) as queries:
+        get(client, "/faq/?q=mot+de+passe")
+
+    assert len(queries) > 0

@@ -4,12 +4,12 @@ from wagtail import hooks
 from wagtail.admin.widgets import Button
 
 from .models import FAQPage
-from .views import faq_import_view
+from .views import FAQImportView
 
 
 @hooks.register("register_admin_urls")
 def register_faq_import_url():
-    return [path("faq/<int:page_id>/import/", faq_import_view, name="faq_import")]
+    return [path("faq/<int:page_id>/import/", FAQImportView.as_view(), name="faq_import")]
 
 
 @hooks.register("register_page_header_buttons")

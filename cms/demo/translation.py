@@ -23,15 +23,15 @@ def translate_page(page, *, language: str, catalogue: Path) -> bool:
         source=source, target_locale=locale, defaults={"enabled": True}
     )
     po = translation.export_po()
+    before = {entry.msgctxt: entry.msgstr for entry in po}
     known = {entry.msgid: entry.msgstr for entry in polib.pofile(str(catalogue)) if entry.msgstr}
-    missing = False
     for entry in po:
         if not entry.obsolete and not entry.msgstr:
             entry.msgstr = known.get(entry.msgid, "")
-            missing = missing or not entry.msgstr
     translation.import_po(po, tool_name="load_demo")
+    strings_changed = before != {entry.msgctxt: entry.msgstr for entry in po}
     translated = page.get_translation_or_none(locale)
-    if created or source_changed or translated is None or not translated.live:
+    if created or source_changed or strings_changed or translated is None or not translated.live:
         # Publishing through save_target(publish=True) waits for the end of the
         # transaction and then writes back a stale copy of the page's tree
         # counters; publishing the saved revision ourselves reads them afresh.

@@ -111,3 +111,19 @@ def test_the_platform_wide_page_types_report_is_for_platform_admins_only(client,
 
     assert staff.status_code == 404
     assert admin.status_code == 200
+
+
+def test_communication_staff_edit_their_communes_translation(client, demo):
+    from wagtail.models import Page
+
+    from accounts.models import User
+
+    english_faq = Page.objects.get(locale__language_code="en", slug="faq")
+    client.force_login(User.objects.get(username="com.carvin"))
+    own = client.get(reverse("wagtailadmin_pages:edit", args=[english_faq.pk]))
+    client.force_login(User.objects.get(username="com.saint-andre"))
+    other = client.get(reverse("wagtailadmin_pages:edit", args=[english_faq.pk]))
+
+    assert own.status_code == 200
+    assert "Frequently asked questions" in own.content.decode()
+    assert other.status_code != 200

@@ -1,16 +1,23 @@
 """Whole-page cache for anonymous visitors, per site and language.
 
 A page opts in by setting ``request.page_cache_site_id`` while serving (see
-``cms.pages.PortalPageMixin``). The middleware stores the finished response when the
-visitor is anonymous and serves it again, before sessions, authentication and
-URL resolution run. Each site has a generation number in the cache; publishing
-a page or saving the commune's settings increments it, so the next request
-renders afresh.
+``cms.pages.PortalPageMixin``). The middleware stores the finished response
+when the visitor is anonymous and serves it again, before sessions,
+authentication and URL resolution run.
+
+Each entry is kept under its host and path, with the site it belongs to and
+that site's generation when it was stored. Publishing a page or saving the
+commune's settings gives the site a new generation, so every entry of that site
+is stale at once while other sites keep theirs. A generation is a timestamp,
+never a counter: if the cache drops it, the next one is new too, and no entry
+stored before can come back to life.
 
 Only GET/HEAD requests without a query string and without a session cookie are
 served from or stored in the cache; responses that set cookies are not stored.
 The language is part of the path (``/en/...``), so the key covers it.
 """
+
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -18,18 +25,21 @@ from django.utils.cache import patch_cache_control
 from wagtail.models import Site
 
 GENERATION_KEY = "pagecache:generation:{site_id}"
-SITE_ID_KEY = "pagecache:site:{host}"
-PAGE_KEY = "pagecache:page:{site_id}:{generation}:{host}:{path}"
+PAGE_KEY = "pagecache:page:{host}:{path}"
 
 
-def _generation(site_id) -> int:
-    return cache.get(GENERATION_KEY.format(site_id=site_id)) or 0
+def site_generation(site_id) -> int:
+    key = GENERATION_KEY.format(site_id=site_id)
+    generation = cache.get(key)
+    if generation is None:
+        cache.add(key, time.time_ns(), timeout=None)
+        generation = cache.get(key)
+    return generation
 
 
 def invalidate_site(site_id) -> None:
     """Make every cached page of one site stale at once."""
-    key = GENERATION_KEY.format(site_id=site_id)
-    cache.set(key, _generation(site_id) + 1, timeout=None)
+    cache.set(GENERATION_KEY.format(site_id=site_id), time.time_ns(), timeout=None)
 
 
 def invalidate_all() -> None:
@@ -53,29 +63,22 @@ class AnonymousPageCacheMiddleware:
         if not self._candidate(request):
             return self.get_response(request)
 
-        host = request.get_host()
-        site_id = cache.get(SITE_ID_KEY.format(host=host))
-        if site_id is not None:
-            key = PAGE_KEY.format(
-                site_id=site_id, generation=_generation(site_id), host=host, path=request.path
-            )
-            cached = cache.get(key)
-            if cached is not None:
-                return cached
+        key = PAGE_KEY.format(host=request.get_host(), path=request.path)
+        entry = cache.get(key)
+        if entry is not None:
+            site_id, generation, response = entry
+            if cache.get(GENERATION_KEY.format(site_id=site_id)) == generation:
+                return response
 
         response = self.get_response(request)
+        site_id = getattr(request, "page_cache_site_id", None)
         if (
-            getattr(request, "page_cache_site_id", None) is not None
+            site_id is not None
             and response.status_code == 200
             and not response.streaming
             and not response.cookies
             and not request.user.is_authenticated
         ):
-            site_id = request.page_cache_site_id
-            cache.set(SITE_ID_KEY.format(host=host), site_id, timeout=None)
-            key = PAGE_KEY.format(
-                site_id=site_id, generation=_generation(site_id), host=host, path=request.path
-            )
             patch_cache_control(response, public=True, max_age=0)
-            cache.set(key, response, timeout=self.timeout)
+            cache.set(key, (site_id, site_generation(site_id), response), timeout=self.timeout)
         return response

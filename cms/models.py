@@ -99,6 +99,8 @@ class CommuneSettings(BaseSiteSetting):
         ),
     ]
 
+    select_related = ["logo"]
+
     class Meta:
         verbose_name = _("commune")
         verbose_name_plural = _("communes")

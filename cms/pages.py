@@ -1,8 +1,17 @@
 """What every public page of the portal shares."""
 
+from functools import cache
+
 from django.shortcuts import redirect
 from django.utils import translation
-from wagtail.models import Site
+from wagtail.models import Locale, Site
+
+
+@cache
+def language_of_locale(locale_id: int) -> str:
+    """The language code of a locale, read once per process (cleared when a
+    locale is saved, see ``cms.signals``)."""
+    return Locale.objects.get(pk=locale_id).language_code
 
 
 class PortalPageMixin:
@@ -15,7 +24,7 @@ class PortalPageMixin:
     """
 
     def serve(self, request, *args, **kwargs):
-        if translation.get_language() != self.locale.language_code and not getattr(
+        if translation.get_language() != language_of_locale(self.locale_id) and not getattr(
             request, "is_preview", False
         ):
             return redirect(self.get_url(request))

@@ -1,10 +1,11 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
-from wagtail.models import GroupPagePermission, Page, Site
+from wagtail.models import GroupPagePermission, Locale, Page, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from .cache import invalidate_all, invalidate_site
 from .models import CommuneSettings
+from .pages import language_of_locale
 
 
 def _invalidate_for_page(page):
@@ -31,6 +32,12 @@ def invalidate_on_tree_change(sender, instance, **kwargs):
 @receiver(post_save, sender=CommuneSettings)
 def invalidate_on_settings_change(sender, instance, **kwargs):
     invalidate_site(instance.site_id)
+
+
+@receiver(post_save, sender=Locale)
+@receiver(post_delete, sender=Locale)
+def forget_locale_languages(sender, **kwargs):
+    language_of_locale.cache_clear()
 
 
 @receiver(post_save, sender=Site)

@@ -1,7 +1,26 @@
 """Helpers that scope everything to one commune (one Wagtail Site)."""
 
+from contextvars import ContextVar
+
 from django.db.models import Q
 from wagtail.models import GroupPagePermission, Page, Site
+
+current_request: ContextVar = ContextVar("current_request", default=None)
+
+
+class CurrentRequestMiddleware:
+    """Make the request being served known to code that Django or Wagtail call
+    without it, such as rich text link handlers (see ``cms.rich_text``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = current_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            current_request.reset(token)
 
 
 def site_for_request(request) -> Site | None:

@@ -1,6 +1,7 @@
 from wagtail import hooks
 
 from .admin_scoping import hide_platform_reports
+from .rich_text import LocalizedPageLinkHandler
 from .tenancy import pages_visible_to
 
 hooks.register("construct_reports_menu", hide_platform_reports)
@@ -9,3 +10,9 @@ hooks.register("construct_reports_menu", hide_platform_reports)
 @hooks.register("construct_page_chooser_queryset")
 def limit_page_chooser_to_own_communes(pages, request):
     return pages_visible_to(request.user, pages)
+
+
+@hooks.register("register_rich_text_features", order=100)
+def localized_page_links(features):
+    """Registered after Wagtail's own page link handler, which it replaces."""
+    features.register_link_type(LocalizedPageLinkHandler)

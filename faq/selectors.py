@@ -7,6 +7,7 @@ from html import unescape
 from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from wagtail.models import Site
+from wagtail.rich_text import expand_db_html
 
 from cms.models import CommuneSettings
 from cms.placeholders import fill_placeholders, placeholder_values, strip_accents
@@ -35,27 +36,40 @@ def faq_entries(*, page, request) -> list[Category]:
     """The page's categories and questions, with the commune's placeholders filled."""
     site = Site.find_for_request(request) or page.get_site()
     values = placeholder_values(commune=CommuneSettings.for_request(request), site=site)
-    categories = []
-    for block in page.body:
-        value = block.value
-        category = Category(
-            title=fill_placeholders(value["title"], values),
-            anchor=value["anchor"] or block.id,
+    blocks = [block.value for block in page.body]
+    answers = iter(
+        expand_rich_texts(
+            [question["answer"].source for value in blocks for question in value["questions"]]
         )
+    )
+    categories = []
+    for value in blocks:
+        category = Category(title=fill_placeholders(value["title"], values), anchor=value["anchor"])
         for question in value["questions"]:
             category.questions.append(
                 Question(
                     question=fill_placeholders(question["question"], values),
                     anchor=question["anchor"],
-                    # Rich text rendered by Wagtail, with escaped values put in.
+                    # Rich text expanded by Wagtail, with escaped values put in.
                     answer=mark_safe(  # noqa: S308
-                        fill_placeholders(str(question["answer"]), values, html=True)
+                        fill_placeholders(next(answers), values, html=True)
                     ),
                     category=category,
                 )
             )
         categories.append(category)
     return categories
+
+
+ANSWER_SEPARATOR = "<!--answer-->"
+
+
+def expand_rich_texts(sources: list[str]) -> list[str]:
+    """Expand many rich texts in one pass, so that the links of all of them
+    are looked up together rather than text by text."""
+    if not sources:
+        return []
+    return expand_db_html(ANSWER_SEPARATOR.join(sources)).split(ANSWER_SEPARATOR)
 
 
 def _normalise(text: str) -> str:

@@ -101,3 +101,16 @@ def test_searches_are_not_cached(client, carvin, faq_of):
         get(client, "/faq/?q=mot+de+passe")
 
     assert len(queries) > 0
+
+
+def test_a_lost_generation_never_brings_back_a_stale_page(client, carvin, faq_of):
+    from django.core.cache import cache
+
+    from cms.cache import GENERATION_KEY
+    from faq.models import FAQPage
+
+    get(client)
+    FAQPage.objects.filter(pk=faq_of(carvin).pk).update(title="Changé sans publication")
+    cache.delete(GENERATION_KEY.format(site_id=carvin.pk))
+
+    assert "Changé sans publication" in get(client).content.decode()

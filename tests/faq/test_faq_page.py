@@ -90,13 +90,20 @@ def test_faq_page_carries_schema_org_faqpage(client, carvin_faq):
 
 @pytest.mark.parametrize("questions", [20, 500])
 def test_queries_do_not_grow_with_the_number_of_questions(client, carvin_faq, questions):
+    services = carvin_faq.get_parent().get_children().get(slug="services")
+    link = f'<p>Voir <a linktype="page" id="{services.pk}">les services</a>.</p>'
     body = carvin_faq.body.get_prep_value()
     item = body[0]["value"]["questions"][0]
     body[0]["value"]["questions"] = [
         {
             "type": "item",
             "id": f"00000000-0000-0000-0000-{n:012d}",
-            "value": {**item["value"], "question": f"Question {n} ?", "anchor": ""},
+            "value": {
+                **item["value"],
+                "question": f"Question {n} ?",
+                "answer": item["value"]["answer"] + link,
+                "anchor": "",
+            },
         }
         for n in range(questions)
     ]
@@ -104,8 +111,9 @@ def test_queries_do_not_grow_with_the_number_of_questions(client, carvin_faq, qu
     carvin_faq.save_revision().publish()
 
     with CaptureQueriesContext(connection) as queries:
-        html_of(client)
+        html = html_of(client)
 
+    assert html.count('<a href="/services/">les services</a>') == questions
     assert len(queries) <= 15
 
 

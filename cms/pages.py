@@ -1,17 +1,29 @@
 """What every public page of the portal shares."""
 
-from functools import cache
-
+from django.core.cache import cache
 from django.shortcuts import redirect
 from django.utils import translation
 from wagtail.models import Locale, Site
 
+LOCALES_KEY = "portal:locales"
 
-@cache
-def language_of_locale(locale_id: int) -> str:
-    """The language code of a locale, read once per process (cleared when a
-    locale is saved, see ``cms.signals``)."""
-    return Locale.objects.get(pk=locale_id).language_code
+
+def locale_languages() -> dict[int, str]:
+    """Language code of each locale, from the cache shared by all processes;
+    forgotten when a locale is saved or deleted (see ``cms.signals``)."""
+    languages = cache.get(LOCALES_KEY)
+    if languages is None:
+        languages = dict(Locale.objects.values_list("pk", "language_code"))
+        cache.set(LOCALES_KEY, languages, timeout=None)
+    return languages
+
+
+def forget_locale_languages() -> None:
+    cache.delete(LOCALES_KEY)
+
+
+def locale_id_for_language(language_code: str) -> int | None:
+    return next((pk for pk, code in locale_languages().items() if code == language_code), None)
 
 
 class PortalPageMixin:
@@ -24,7 +36,7 @@ class PortalPageMixin:
     """
 
     def serve(self, request, *args, **kwargs):
-        if translation.get_language() != language_of_locale(self.locale_id) and not getattr(
+        if translation.get_language() != locale_languages().get(self.locale_id) and not getattr(
             request, "is_preview", False
         ):
             return redirect(self.get_url(request))

@@ -5,7 +5,7 @@ from wagtail.signals import page_published, page_slug_changed, page_unpublished,
 
 from .cache import invalidate_all, invalidate_site
 from .models import CommuneSettings
-from .pages import language_of_locale
+from .pages import forget_locale_languages
 
 
 def _invalidate_for_page(page):
@@ -36,8 +36,8 @@ def invalidate_on_settings_change(sender, instance, **kwargs):
 
 @receiver(post_save, sender=Locale)
 @receiver(post_delete, sender=Locale)
-def forget_locale_languages(sender, **kwargs):
-    language_of_locale.cache_clear()
+def forget_locales(sender, **kwargs):
+    forget_locale_languages()
 
 
 @receiver(post_save, sender=Site)

@@ -3,7 +3,7 @@
 from contextvars import ContextVar
 
 from django.db.models import Q
-from wagtail.models import GroupPagePermission, Page, Site
+from wagtail.models import GroupPagePermission, Page
 
 current_request: ContextVar = ContextVar("current_request", default=None)
 
@@ -21,24 +21,6 @@ class CurrentRequestMiddleware:
             return self.get_response(request)
         finally:
             current_request.reset(token)
-
-
-def site_for_request(request) -> Site | None:
-    """The commune serving this request, looked up once per request."""
-    if not hasattr(request, "_commune_site"):
-        request._commune_site = Site.find_for_request(request)
-    return request._commune_site
-
-
-def site_for_page(page: Page) -> Site | None:
-    """The commune whose tree holds ``page``, whatever the page's language."""
-    for site in Site.objects.select_related("root_page"):
-        root = site.root_page
-        roots = Page.objects.filter(translation_key=root.translation_key, depth=root.depth)
-        for candidate in roots:
-            if page.path.startswith(candidate.path):
-                return site
-    return None
 
 
 def permitted_page_roots(user) -> list[Page]:

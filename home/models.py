@@ -24,7 +24,6 @@ class HomePage(PortalPageMixin, Page):
     search_fields = [*Page.search_fields, index.SearchField("welcome")]
 
     parent_page_types = ["wagtailcore.Page"]
-    max_count_per_parent = 1
 
     class Meta:
         verbose_name = _("home page")

@@ -1,9 +1,39 @@
 from django.contrib.auth.backends import ModelBackend
+from wagtail.models import Site
 
 from .models import User
 
 
-class StaffBackend(ModelBackend):
+class _Backend(ModelBackend):
+    def _authenticate(self, user, password):
+        if user is None:
+            User().set_password(password)
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None
+
+
+class CitizenBackend(_Backend):
+    """Authenticates citizens on their own commune's portal only.
+
+    The identifier is compared accent-sensitively and case-insensitively (it
+    is stored in lower case); the e-mail address is accepted too.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None or username is None or password is None:
+            return None
+        site = Site.find_for_request(request)
+        if site is None:
+            return None
+        login = username.strip().lower()
+        field = "email" if "@" in login else "username"
+        user = User.objects.filter(site=site, **{field: login}).first()
+        return self._authenticate(user, password)
+
+
+class StaffBackend(_Backend):
     """Authenticates staff users, who belong to no commune, by identifier.
 
     Citizen accounts are never authenticated here: they log in on their own
@@ -14,9 +44,4 @@ class StaffBackend(ModelBackend):
         if username is None or password is None:
             return None
         user = User.objects.filter(site__isnull=True, username__iexact=username).first()
-        if user is None:
-            User().set_password(password)
-            return None
-        if user.check_password(password) and self.user_can_authenticate(user):
-            return user
-        return None
+        return self._authenticate(user, password)

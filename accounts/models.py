@@ -1,7 +1,21 @@
+from datetime import date
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+
+
+class AccountStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting validation")
+    VALIDATED = "validated", _("Validated")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ContactPreference(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone")
 
 
 class User(AbstractUser):
@@ -28,6 +42,34 @@ class User(AbstractUser):
         related_name="citizens",
         help_text=_("Empty for staff, who belong to no commune."),
     )
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    address_line = models.CharField(_("number and street"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    city = models.CharField(_("town"), max_length=120, blank=True)
+    contact_preference = models.CharField(
+        _("how to reach me"),
+        max_length=10,
+        choices=ContactPreference.choices,
+        default=ContactPreference.EMAIL,
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AccountStatus.choices,
+        default=AccountStatus.PENDING,
+        db_index=True,
+    )
+    status_changed_at = models.DateTimeField(_("status changed on"), null=True, blank=True)
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("status changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    rejection_reason = models.TextField(_("reason for rejection"), blank=True)
 
     objects = UserManager()
 
@@ -45,8 +87,81 @@ class User(AbstractUser):
                 condition=models.Q(site__isnull=True),
                 name="accounts_user_unique_staff_identifier",
             ),
+            models.UniqueConstraint(
+                "site",
+                Lower("email"),
+                condition=models.Q(site__isnull=False) & ~models.Q(email=""),
+                name="accounts_user_unique_email_per_commune",
+            ),
         ]
 
     @property
     def is_citizen(self) -> bool:
         return self.site_id is not None
+
+    @property
+    def is_validated(self) -> bool:
+        return self.status == AccountStatus.VALIDATED
+
+    @property
+    def can_modify_account(self) -> bool:
+        """Citizens may change their account only once the town hall has
+        validated it (seed FAQ: "Puis-je effectuer des démarches si mon compte
+        n'est pas encore validé ?")."""
+        return self.is_validated
+
+
+class Relationship(models.TextChoices):
+    SPOUSE = "spouse", _("Spouse or partner")
+    CHILD = "child", _("Child")
+    PARENT = "parent", _("Parent")
+    OTHER = "other", _("Other")
+
+
+ADULT_AGE = 18
+
+
+class HouseholdMember(models.Model):
+    """A person of the account holder's household, for whom démarches are made."""
+
+    site = models.ForeignKey(
+        "wagtailcore.Site", verbose_name=_("commune"), on_delete=models.CASCADE, related_name="+"
+    )
+    account = models.ForeignKey(
+        User,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="household_members",
+    )
+    first_name = models.CharField(_("first name"), max_length=150)
+    last_name = models.CharField(_("last name"), max_length=150)
+    birth_date = models.DateField(_("date of birth"))
+    relationship = models.CharField(
+        _("relationship to the account holder"), max_length=10, choices=Relationship.choices
+    )
+    created_at = models.DateTimeField(_("added on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("household member")
+        verbose_name_plural = _("household members")
+        ordering = ["birth_date", "pk"]
+
+    def __str__(self):
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_child(self) -> bool:
+        today = date.today()
+        age = today.year - self.birth_date.year
+        if (today.month, today.day) < (self.birth_date.month, self.birth_date.day):
+            age -= 1
+        return age < ADULT_AGE
+
+
+class CitizenAccount(User):
+    """Citizen accounts as the town hall's agents see them in the admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("citizen account")
+        verbose_name_plural = _("citizen accounts")

@@ -1,0 +1,70 @@
+"""Reads of citizen accounts, always within one commune."""
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+
+from .models import AccountStatus, HouseholdMember, User
+
+
+def citizens_for_sites(*, sites) -> QuerySet[User]:
+    """Citizen accounts of these communes, those awaiting validation first,
+    oldest first."""
+    return (
+        User.objects.filter(site__in=sites)
+        .annotate(
+            pending_first=Case(
+                When(status=AccountStatus.PENDING, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("pending_first", "date_joined")
+    )
+
+
+def household_for(*, user: User) -> tuple[list[HouseholdMember], list[HouseholdMember]]:
+    """The household's adults, then its children."""
+    members = list(user.household_members.all())
+    return [m for m in members if not m.is_child], [m for m in members if m.is_child]
+
+
+def member_for(*, user: User, pk) -> HouseholdMember:
+    """A member of the user's own household; anything else is a 404."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(HouseholdMember, pk=pk, account=user, site=user.site)
+
+
+def personal_data(*, user: User) -> dict:
+    """Everything stored about the account and its household."""
+    fields = [
+        "username",
+        "first_name",
+        "last_name",
+        "birth_date",
+        "email",
+        "phone",
+        "address_line",
+        "postcode",
+        "city",
+        "contact_preference",
+        "status",
+        "date_joined",
+        "last_login",
+    ]
+    return {
+        "commune": user.site.site_name,
+        "account": {name: _jsonable(getattr(user, name)) for name in fields},
+        "household": [
+            {
+                "first_name": m.first_name,
+                "last_name": m.last_name,
+                "birth_date": m.birth_date.isoformat(),
+                "relationship": m.relationship,
+            }
+            for m in user.household_members.all()
+        ],
+    }
+
+
+def _jsonable(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value

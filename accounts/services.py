@@ -1,0 +1,180 @@
+"""Writes to citizen accounts and households."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth.password_validation import validate_password
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cms.emails import send_commune_email
+
+from .identifiers import next_identifier
+from .models import AccountStatus, HouseholdMember, User
+from .signals import account_erasing
+
+ACCOUNT_NOT_VALIDATED = _(
+    "Your account is awaiting validation by the town hall: it can be changed once validated."
+)
+EMAIL_TAKEN = _("An account of this commune already uses this e-mail address.")
+ALREADY_DECIDED = _("This account has already been validated or rejected.")
+REASON_REQUIRED = _("Say why the account is rejected: the citizen will receive the reason.")
+
+
+class AccountError(Exception):
+    """A change refused for a reason the citizen or the agent can act on."""
+
+
+@dataclass
+class MemberData:
+    first_name: str
+    last_name: str
+    birth_date: date
+    relationship: str
+
+
+def _require_modifiable(user: User) -> None:
+    if not user.can_modify_account:
+        raise AccountError(ACCOUNT_NOT_VALIDATED)
+
+
+@transaction.atomic
+def account_register(
+    *,
+    site,
+    first_name: str,
+    last_name: str,
+    birth_date: date | None,
+    email: str,
+    phone: str = "",
+    address_line: str = "",
+    postcode: str = "",
+    city: str = "",
+    contact_preference: str,
+    password: str,
+    members: list[MemberData] = (),
+) -> User:
+    """Create a citizen account awaiting validation, with its household, and
+    e-mail the citizen their identifier."""
+    email = email.strip().lower()
+    if User.objects.filter(site=site, email=email).exists():
+        raise AccountError(EMAIL_TAKEN)
+    user = User(
+        site=site,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        birth_date=birth_date,
+        email=email,
+        phone=phone.strip(),
+        address_line=address_line.strip(),
+        postcode=postcode.strip(),
+        city=city.strip(),
+        contact_preference=contact_preference,
+        status=AccountStatus.PENDING,
+    )
+    validate_password(password, user)
+    user.set_password(password)
+    for attempt in range(5):
+        user.username = next_identifier(site=site, first_name=first_name, last_name=last_name)
+        try:
+            with transaction.atomic():
+                user.save()
+            break
+        except IntegrityError:
+            if attempt == 4:
+                raise
+    for member in members:
+        HouseholdMember.objects.create(site=site, account=user, **member.__dict__)
+    send_commune_email(
+        site=site,
+        to=user.email,
+        subject=_("Your identifier"),
+        template="account_created",
+        context={"user": user},
+    )
+    return user
+
+
+@transaction.atomic
+def account_update(*, user: User, **fields) -> User:
+    _require_modifiable(user)
+    if "email" in fields:
+        fields["email"] = fields["email"].strip().lower()
+        taken = User.objects.filter(site=user.site, email=fields["email"]).exclude(pk=user.pk)
+        if taken.exists():
+            raise AccountError(EMAIL_TAKEN)
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.save()
+    return user
+
+
+def member_add(*, user: User, data: MemberData) -> HouseholdMember:
+    _require_modifiable(user)
+    return HouseholdMember.objects.create(site=user.site, account=user, **data.__dict__)
+
+
+def member_update(*, user: User, member: HouseholdMember, data: MemberData) -> HouseholdMember:
+    _require_modifiable(user)
+    for name, value in data.__dict__.items():
+        setattr(member, name, value)
+    member.save()
+    return member
+
+
+def member_delete(*, user: User, member: HouseholdMember) -> None:
+    _require_modifiable(user)
+    member.delete()
+
+
+@transaction.atomic
+def account_validate(*, account: User, by: User) -> User:
+    account = User.objects.select_for_update().get(pk=account.pk)
+    if account.status != AccountStatus.PENDING:
+        raise AccountError(ALREADY_DECIDED)
+    account.status = AccountStatus.VALIDATED
+    account.status_changed_at = timezone.now()
+    account.status_changed_by = by
+    account.save(update_fields=["status", "status_changed_at", "status_changed_by"])
+    send_commune_email(
+        site=account.site,
+        to=account.email,
+        subject=_("Your account is validated"),
+        template="account_validated",
+        context={"user": account},
+    )
+    return account
+
+
+@transaction.atomic
+def account_reject(*, account: User, by: User, reason: str) -> User:
+    if not reason.strip():
+        raise AccountError(REASON_REQUIRED)
+    account = User.objects.select_for_update().get(pk=account.pk)
+    if account.status != AccountStatus.PENDING:
+        raise AccountError(ALREADY_DECIDED)
+    account.status = AccountStatus.REJECTED
+    account.status_changed_at = timezone.now()
+    account.status_changed_by = by
+    account.rejection_reason = reason.strip()
+    account.save(
+        update_fields=["status", "status_changed_at", "status_changed_by", "rejection_reason"]
+    )
+    send_commune_email(
+        site=account.site,
+        to=account.email,
+        subject=_("Your account could not be validated"),
+        template="account_rejected",
+        context={"user": account, "reason": account.rejection_reason},
+    )
+    return account
+
+
+@transaction.atomic
+def account_erase(*, user: User) -> None:
+    """Erase a citizen's account and household. Apps keeping records the
+    commune must retain anonymise them first (``account_erasing``)."""
+    account_erasing.send(sender=User, account=user)
+    user.household_members.all().delete()
+    user.delete()

@@ -1,0 +1,47 @@
+"""E-mails to citizens, in the commune's name and colours, sent by the task queue."""
+
+from django.conf import settings
+from django.db import transaction
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.html import strip_tags
+
+from .models import CommuneSettings
+from .tasks import send_email
+
+
+def commune_sender(commune: CommuneSettings) -> str:
+    address = commune.email_sender or settings.DEFAULT_FROM_EMAIL
+    return f"{commune.official_name} <{address}>"
+
+
+def send_commune_email(
+    *, site, to: str, subject: str, template: str, context: dict, language: str | None = None
+) -> None:
+    """Queue an e-mail once the current transaction commits.
+
+    ``template`` names ``templates/emails/<template>.html`` and ``.txt``; both
+    receive ``commune``, ``site`` and ``portal_url`` besides ``context``.
+    """
+    commune = CommuneSettings.for_site(site)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        full_context = {
+            "commune": commune,
+            "site": site,
+            "portal_url": site.root_url,
+            **context,
+        }
+        html = render_to_string(f"emails/{template}.html", full_context)
+        try:
+            body = render_to_string(f"emails/{template}.txt", full_context)
+        except TemplateDoesNotExist:
+            body = strip_tags(html)
+    message = {
+        "subject": f"{commune.official_name} – {subject}",
+        "body": body,
+        "html": html,
+        "from_email": commune_sender(commune),
+        "to": [to],
+    }
+    transaction.on_commit(lambda: send_email.enqueue(**message))

@@ -189,4 +189,5 @@ LOGGING = {
 
 # Citizen identifiers are unique per commune (see accounts.User), not globally;
 # the authentication backends look them up within the right scope.
-SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+# reCAPTCHA keys are each commune's own (CommuneSettings), never global ones.
+SILENCED_SYSTEM_CHECKS = ["auth.W004", "django_recaptcha.recaptcha_test_key_error"]

@@ -25,7 +25,8 @@ def axes_username(request, credentials) -> str:
     """Failures are counted per commune: the same identifier on two portals is
     two people."""
     username = (credentials or {}).get("username") or request.POST.get("username", "")
-    site = Site.find_for_request(request)
+    has_host = "HTTP_HOST" in request.META or "SERVER_NAME" in request.META
+    site = Site.find_for_request(request) if has_host else None
     return f"{site.pk if site else '-'}:{username.strip().lower()}"
 
 
@@ -77,5 +78,6 @@ def count_address_failure(sender, credentials, request=None, **kwargs):
     count, started = cache.get(key) or (0, now)
     if now - started > settings.ADDRESS_FAILURE_WINDOW:
         count, started = 0, now
-    cache.set(key, (count + 1, started), timeout=int(settings.ADDRESS_FAILURE_WINDOW.total_seconds()))
-
+    cache.set(
+        key, (count + 1, started), timeout=int(settings.ADDRESS_FAILURE_WINDOW.total_seconds())
+    )

@@ -52,11 +52,17 @@ def account_register(
     postcode: str = "",
     city: str = "",
     contact_preference: str,
-    password: str,
+    password: str | None = None,
+    password_hash: str | None = None,
     members: list[MemberData] = (),
 ) -> User:
     """Create a citizen account awaiting validation, with its household, and
-    e-mail the citizen their identifier."""
+    e-mail the citizen their identifier.
+
+    The password comes either in clear (checked by the password validators
+    here) or already checked and hashed (``password_hash``, from the
+    registration steps, which never keep it in clear).
+    """
     email = email.strip().lower()
     if User.objects.filter(site=site, email=email).exists():
         raise AccountError(EMAIL_TAKEN)
@@ -73,8 +79,11 @@ def account_register(
         contact_preference=contact_preference,
         status=AccountStatus.PENDING,
     )
-    validate_password(password, user)
-    user.set_password(password)
+    if password_hash is not None:
+        user.password = password_hash
+    else:
+        validate_password(password, user)
+        user.set_password(password)
     for attempt in range(5):
         user.username = next_identifier(site=site, first_name=first_name, last_name=last_name)
         try:

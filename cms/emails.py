@@ -37,8 +37,9 @@ def send_commune_email(
             body = render_to_string(f"emails/{template}.txt", full_context)
         except TemplateDoesNotExist:
             body = strip_tags(html)
+        subject = f"{commune.official_name} – {subject}"
     message = {
-        "subject": f"{commune.official_name} – {subject}",
+        "subject": subject,
         "body": body,
         "html": html,
         "from_email": commune_sender(commune),

@@ -1,9 +1,11 @@
 import re
 
+from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
@@ -16,6 +18,22 @@ COLOUR_CONTRAST_TOO_LOW = _(
     "at least 4.5:1 is needed). Choose a darker colour."
 )
 MIN_CONTRAST = 4.5
+RECAPTCHA_KEYS_MISSING = _(
+    "Google reCAPTCHA needs both keys that Google gave for this portal: "
+    "the site key and the secret key."
+)
+RECAPTCHA_SECRET_KEY_SAVED = _(
+    "A secret key is saved; it is never shown. Type a new key to replace it, "
+    "or leave the field empty to keep it."
+)
+
+
+class Captcha(models.TextChoices):
+    """The anti-robot check of the commune's citizen forms (see accounts.captcha)."""
+
+    ALTCHA = "altcha", _("Self-hosted (ALTCHA)")
+    RECAPTCHA_V2 = "recaptcha_v2", _("Google reCAPTCHA v2")
+    RECAPTCHA_V3 = "recaptcha_v3", _("Google reCAPTCHA v3")
 
 
 def relative_luminance(hex_colour: str) -> float:
@@ -27,6 +45,23 @@ def relative_luminance(hex_colour: str) -> float:
 
 def contrast_with_white(hex_colour: str) -> float:
     return 1.05 / (relative_luminance(hex_colour) + 0.05)
+
+
+class CommuneSettingsForm(WagtailAdminModelForm):
+    """The admin form of the commune settings.
+
+    The reCAPTCHA secret key is never sent back to the browser (its widget does
+    not render the stored value), so an empty field means "keep the saved key".
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("recaptcha_private_key")
+        if field is not None and self.instance.recaptcha_private_key:
+            field.help_text = RECAPTCHA_SECRET_KEY_SAVED
+
+    def clean_recaptcha_private_key(self):
+        return self.cleaned_data["recaptcha_private_key"] or self.instance.recaptcha_private_key
 
 
 @register_setting(icon="home")
@@ -79,6 +114,40 @@ class CommuneSettings(BaseSiteSetting):
         blank=True,
         help_text=_("Address the e-mails to citizens are sent from."),
     )
+    captcha = models.CharField(
+        _("anti-robot check"),
+        max_length=20,
+        choices=Captcha.choices,
+        default=Captcha.ALTCHA,
+        help_text=_(
+            "Check of the registration form against robots. The self-hosted check "
+            "sends nothing to anyone; Google reCAPTCHA sends data about each visitor "
+            "to Google."
+        ),
+    )
+    recaptcha_public_key = models.CharField(
+        _("reCAPTCHA site key"),
+        max_length=100,
+        blank=True,
+        help_text=_("Public key that Google gives for this portal's domain."),
+    )
+    recaptcha_private_key = models.CharField(
+        _("reCAPTCHA secret key"),
+        max_length=100,
+        blank=True,
+        help_text=_("Secret key that Google gives with the site key."),
+    )
+    recaptcha_score_threshold = models.FloatField(
+        _("reCAPTCHA v3 minimum score"),
+        default=0.5,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=_(
+            "reCAPTCHA v3 only: from 0 (surely a robot) to 1 (surely a person). "
+            "Visitors with a lower score are refused; Google advises 0.5."
+        ),
+    )
+
+    base_form_class = CommuneSettingsForm
 
     panels = [
         MultiFieldPanel(
@@ -96,6 +165,20 @@ class CommuneSettings(BaseSiteSetting):
         MultiFieldPanel(
             [FieldPanel("contact_email"), FieldPanel("contact_phone"), FieldPanel("email_sender")],
             heading=_("Contact"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("captcha"),
+                FieldPanel("recaptcha_public_key"),
+                FieldPanel(
+                    "recaptcha_private_key",
+                    widget=forms.PasswordInput(
+                        render_value=False, attrs={"autocomplete": "new-password"}
+                    ),
+                ),
+                FieldPanel("recaptcha_score_threshold"),
+            ],
+            heading=_("Captcha"),
         ),
     ]
 
@@ -117,6 +200,12 @@ class CommuneSettings(BaseSiteSetting):
                 if ratio < MIN_CONTRAST:
                     errors[field] = ValidationError(
                         COLOUR_CONTRAST_TOO_LOW, params={"ratio": ratio}
+                    )
+        if self.captcha != Captcha.ALTCHA:
+            for field in ("recaptcha_public_key", "recaptcha_private_key"):
+                if not getattr(self, field).strip():
+                    errors[field] = ValidationError(
+                        RECAPTCHA_KEYS_MISSING, code="recaptcha_keys_missing"
                     )
         if errors:
             raise ValidationError(errors)

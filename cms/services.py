@@ -32,6 +32,11 @@ COLLECTION_PERMISSIONS = {
     "wagtailimages": ["add_image", "change_image", "choose_image"],
     "wagtaildocs": ["add_document", "change_document", "choose_document"],
 }
+# Held for the commune's own Site only (GroupSitePermission), never globally:
+# agents see and validate the citizen accounts of their commune and no other.
+AGENTS_SITE_PERMISSIONS = {
+    "accounts": ["view_citizenaccount", "change_citizenaccount"],
+}
 
 
 @dataclass
@@ -64,7 +69,7 @@ def commune_create(
     Creates the Site and its commune settings, the home page with its FAQ and
     online procedures index, a collection for its images and documents, and the
     groups "<name> — Communication" and "<name> — Agents" whose permissions
-    cover this commune only.
+    cover this commune only: agents also validate its citizen accounts.
     """
     from faq.models import FAQPage
     from home.models import HomePage
@@ -124,4 +129,10 @@ def commune_create(
     GroupSitePermission.objects.get_or_create(
         group=communication, site=site, permission=_permission("cms", "change_communesettings")
     )
+    agents = Group.objects.get(name=AGENTS_GROUP.format(name=name))
+    for app_label, codenames in AGENTS_SITE_PERMISSIONS.items():
+        for codename in codenames:
+            GroupSitePermission.objects.get_or_create(
+                group=agents, site=site, permission=_permission(app_label, codename)
+            )
     return CommuneCreation(site=site, created=created)

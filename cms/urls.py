@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts.captcha import urlpatterns as captcha_urls
 from cms.admin_scoping import platform_admin_urls
 
 urlpatterns = [
@@ -18,7 +19,10 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+urlpatterns += [path("", include(captcha_urls))]
+
 urlpatterns += i18n_patterns(
+    path("compte/", include("accounts.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

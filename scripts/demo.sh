@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Set up and serve the demo portal on SQLite: Carvin and Saint-André-des-Eaux.
+# Set up and serve the demo portal on SQLite: Carvin and Saint-André-des-Eaux,
+# with the task worker that sends e-mails (printed on the console).
 # Honours PORT (default 8000), HOST (default 127.0.0.1) and DATABASE_URL
 # (default: a SQLite file, db.sqlite3, at the root of the project).
 set -euo pipefail
@@ -13,4 +14,9 @@ export PORT DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-cms.settings.dev}
 .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py load_demo
-exec .venv/bin/python manage.py runserver "$HOST:$PORT"
+
+# The task worker sends the e-mails (printed on this console) in the background.
+.venv/bin/python manage.py db_worker --interval 1 --no-startup-delay &
+worker=$!
+trap 'kill "$worker" 2>/dev/null' EXIT
+.venv/bin/python manage.py runserver "$HOST:$PORT"

@@ -90,3 +90,62 @@ DESCRIPTIONS = {
 }
 
 PLATFORM_ADMIN = ("admin", "portail-admin-demo")
+
+CITIZENS = {
+    "carvin.localhost": [
+        {
+            "first_name": "Amélie",
+            "last_name": "Lire",
+            "birth_date": "1984-05-12",
+            "email": "amelie.lire@example.org",
+            "phone": "06 12 34 56 78",
+            "address_line": "12 rue des Écoles",
+            "postcode": "62220",
+            "city": "Carvin",
+            "password": "amelie-carvin-demo",
+            "validated": True,
+            "members": [
+                ("Paul", "Lire", "1982-11-03", "spouse"),
+                ("Léa", "Lire", "2015-09-21", "child"),
+                ("Hugo", "Lire", "2018-02-14", "child"),
+            ],
+        },
+        {
+            "first_name": "Jean-Noël",
+            "last_name": "d'Arc",
+            "birth_date": "1990-01-30",
+            "email": "jean-noel.darc@example.org",
+            "password": "jean-noel-carvin-demo",
+            "validated": False,
+            "members": [],
+        },
+    ],
+    "saint-andre-des-eaux.localhost": [
+        {
+            "first_name": "Élodie",
+            "last_name": "Martin",
+            "birth_date": "1979-07-08",
+            "email": "elodie.martin@example.org",
+            "phone": "06 98 76 54 32",
+            "address_line": "3 chemin du Marais",
+            "postcode": "44117",
+            "city": "Saint-André-des-Eaux",
+            "password": "elodie-saint-andre-demo",
+            "validated": True,
+            "members": [
+                ("Marc", "Martin", "1977-03-25", "spouse"),
+                ("Chloé", "Martin", "2012-06-01", "child"),
+                ("Tom", "Martin", "2016-12-10", "child"),
+            ],
+        },
+        {
+            "first_name": "Yann",
+            "last_name": "Le Goff",
+            "birth_date": "1995-10-17",
+            "email": "yann.legoff@example.org",
+            "password": "yann-saint-andre-demo",
+            "validated": False,
+            "members": [],
+        },
+    ],
+}

@@ -89,6 +89,13 @@ def portal_navigation(context) -> Navigation:
 
 
 @register.filter
+def page_model(page) -> str:
+    """The page's model as ``app_label.modelname``, without loading it."""
+    model = page.specific_class
+    return model._meta.label_lower if model else ""
+
+
+@register.filter
 def json_ld(value) -> str:
     """A schema.org JSON-LD block, escaped like Django's ``json_script``
     (which does the same with a slower ``str.translate``)."""

@@ -1,4 +1,5 @@
 import os
+from datetime import date
 
 from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
@@ -7,7 +8,8 @@ from django.db import transaction
 from wagtail.images.models import Image
 from wagtail.models import Collection, Page, Site
 
-from accounts.models import User
+from accounts.models import AccountStatus, User
+from accounts.services import MemberData, account_register
 from cms.demo import communes as demo
 from cms.demo.logo import draw_logo
 from cms.demo.translation import translate_page
@@ -52,6 +54,19 @@ class Command(BaseCommand):
                     logins.append(
                         (group.name, username, password, f"http://{site.hostname}:{port}/admin/")
                     )
+            for spec in demo.COMMUNES:
+                site = Site.objects.get(hostname=spec["hostname"])
+                for citizen in demo.CITIZENS[spec["hostname"]]:
+                    user = self._citizen(site, citizen)
+                    state = "validated" if citizen["validated"] else "awaiting validation"
+                    logins.append(
+                        (
+                            f"Citizen of {spec['name']}, {state}",
+                            user.username,
+                            citizen["password"],
+                            f"http://{site.hostname}:{port}/compte/connexion/",
+                        )
+                    )
             carvin_faq = FAQPage.objects.descendant_of(
                 Site.objects.get(hostname="carvin.localhost").root_page
             ).get()
@@ -62,7 +77,7 @@ class Command(BaseCommand):
 
         self.stdout.write(self.style.SUCCESS("Demo ready. Logins:"))
         for role, username, password, where in logins:
-            self.stdout.write(f"  {role:<36} {username:<22} {password:<24} {where}")
+            self.stdout.write(f"  {role:<46} {username:<22} {password:<24} {where}")
         for spec in demo.COMMUNES:
             self.stdout.write(f"  Portal: http://{spec['hostname']}:{port}/")
 
@@ -80,6 +95,37 @@ class Command(BaseCommand):
             user.save()
         if group is not None:
             user.groups.add(group)
+        return user
+
+    def _citizen(self, site, citizen):
+        user = User.objects.filter(site=site, email=citizen["email"]).first()
+        if user is not None:
+            return user
+        members = [
+            MemberData(
+                first_name=first,
+                last_name=last,
+                birth_date=date.fromisoformat(born),
+                relationship=relationship,
+            )
+            for first, last, born, relationship in citizen["members"]
+        ]
+        user = account_register(
+            site=site,
+            first_name=citizen["first_name"],
+            last_name=citizen["last_name"],
+            birth_date=date.fromisoformat(citizen["birth_date"]),
+            email=citizen["email"],
+            phone=citizen.get("phone", ""),
+            address_line=citizen.get("address_line", ""),
+            postcode=citizen.get("postcode", ""),
+            city=citizen.get("city", ""),
+            contact_preference="email",
+            password=citizen["password"],
+            members=members,
+        )
+        if citizen["validated"]:
+            User.objects.filter(pk=user.pk).update(status=AccountStatus.VALIDATED)
         return user
 
     def _commune(self, spec, *, default):

@@ -1,0 +1,245 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.hashers import identify_hasher
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import ContactPreference, HouseholdMember, User
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+BIRTH_DATE_IN_FUTURE = _("The date of birth cannot be in the future.")
+PHONE_REQUIRED = _("Give a phone number to be contacted by phone.")
+PASSWORDS_DIFFER = _("The two passwords differ.")
+LOGIN_INVALID = _(
+    "Identifier or password incorrect. The identifier is the one received by e-mail "
+    "(accents count), or your e-mail address."
+)
+
+
+def _check_birth_date(value):
+    if value and value > timezone.localdate():
+        raise forms.ValidationError(BIRTH_DATE_IN_FUTURE)
+    return value
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(
+        label=_("Identifier"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+        help_text=_("Received by e-mail, such as amélie.lire; or your e-mail address."),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    error_messages = {
+        "invalid_login": LOGIN_INVALID,
+        "inactive": _("This account is closed."),
+    }
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not user.is_citizen:
+            raise forms.ValidationError(LOGIN_INVALID, code="invalid_login")
+
+
+class IdentityForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    birth_date = forms.DateField(label=_("Date of birth"), widget=DATE_INPUT)
+
+    def clean_birth_date(self):
+        return _check_birth_date(self.cleaned_data["birth_date"])
+
+
+class ContactForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail address"),
+        help_text=_("Your identifier and the news of your requests are sent there."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    )
+    address_line = forms.CharField(
+        label=_("Number and street"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    postcode = forms.CharField(
+        label=_("Postcode"),
+        max_length=10,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+    )
+    city = forms.CharField(
+        label=_("Town"),
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+    )
+    contact_preference = forms.ChoiceField(
+        label=_("How do you prefer to be contacted about your requests?"),
+        choices=ContactPreference.choices,
+        initial=ContactPreference.EMAIL,
+        widget=forms.RadioSelect,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("contact_preference") == ContactPreference.PHONE and not cleaned.get(
+            "phone"
+        ):
+            self.add_error("phone", PHONE_REQUIRED)
+        return cleaned
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = HouseholdMember
+        fields = ["first_name", "last_name", "birth_date", "relationship"]
+        widgets = {"birth_date": DATE_INPUT}
+
+    def clean_birth_date(self):
+        return _check_birth_date(self.cleaned_data["birth_date"])
+
+
+class OptionalMemberForm(MemberForm):
+    """A household row of the registration: left empty, it is ignored."""
+
+    use_required_attribute = False
+
+
+HouseholdFormSet = forms.formset_factory(OptionalMemberForm, extra=4, max_num=12)
+
+
+class PasswordForm(forms.Form):
+    """Choose the password. Once chosen, the wizard keeps only its hash: the
+    fields may then be left empty to keep it."""
+
+    password1 = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "At least 12 characters. A sentence you remember is best: "
+            "no rule on digits or symbols, but common passwords are refused."
+        ),
+    )
+    password2 = forms.CharField(
+        label=_("Password again"),
+        strip=False,
+        required=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, user_attributes=None, chosen_hash=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user_attributes = user_attributes or {}
+        self.chosen_hash = chosen_hash
+        if not chosen_hash:
+            self.fields["password1"].required = True
+            self.fields["password2"].required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if not first and not second and self.chosen_hash:
+            cleaned["password_hash"] = self.chosen_hash
+            return cleaned
+        if _is_hash(first) and first == second:
+            cleaned["password_hash"] = first
+            return cleaned
+        if first and second and first != second:
+            self.add_error("password2", PASSWORDS_DIFFER)
+        elif first:
+            try:
+                password_validation.validate_password(first, User(**self.user_attributes))
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+def _is_hash(value) -> bool:
+    if not value or "$" not in value:
+        return False
+    try:
+        identify_hasher(value)
+    except ValueError:
+        return False
+    return True
+
+
+class ValidationForm(forms.Form):
+    """Last step: the recap, the captcha (added by the view) and the consent."""
+
+    consent = forms.BooleanField(
+        label=_("I agree that the town hall processes this information to manage my account."),
+    )
+
+
+class AccountForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = [
+            "first_name",
+            "last_name",
+            "birth_date",
+            "email",
+            "phone",
+            "address_line",
+            "postcode",
+            "city",
+            "contact_preference",
+        ]
+        widgets = {"birth_date": DATE_INPUT, "contact_preference": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("first_name", "last_name", "email"):
+            self.fields[name].required = True
+
+    def clean_birth_date(self):
+        return _check_birth_date(self.cleaned_data["birth_date"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("contact_preference") == ContactPreference.PHONE and not cleaned.get(
+            "phone"
+        ):
+            self.add_error("phone", PHONE_REQUIRED)
+        return cleaned
+
+
+class PasswordResetRequestForm(forms.Form):
+    login = forms.CharField(
+        label=_("Identifier or e-mail address"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+
+
+class EraseAccountForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password, to confirm"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("This is not your password."))
+        return password

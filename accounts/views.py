@@ -1,0 +1,400 @@
+import json
+from functools import wraps
+from urllib.parse import urlsplit
+
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import logout as auth_logout
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.encoding import force_bytes
+from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from formtools.wizard.views import SessionWizardView
+from wagtail.models import Site
+
+from cms.emails import send_commune_email
+
+from . import forms
+from .captcha import captcha_field
+from .lockout import address_is_blocked, login_refusal, retry_message
+from .models import User
+from .selectors import household_for, member_for, personal_data
+from .services import (
+    ACCOUNT_NOT_VALIDATED,
+    AccountError,
+    MemberData,
+    account_erase,
+    account_register,
+    account_update,
+    member_add,
+    member_delete,
+    member_update,
+)
+
+FOREIGN_ORIGIN = gettext_lazy("This form must be sent from the portal's own pages.")
+
+
+def citizen_required(view):
+    """The citizen must be logged in on their own commune's portal."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        site = Site.find_for_request(request)
+        user = request.user
+        if not user.is_authenticated or site is None or user.site_id != site.pk:
+            return redirect_to_login(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def redirect_to_login(request):
+    return HttpResponseRedirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
+
+
+def _same_origin(request) -> bool:
+    """Whether a form was sent from a page of this site (login CSRF defence
+    that also works for the login box of cached pages)."""
+    origin = request.META.get("HTTP_ORIGIN") or request.META.get("HTTP_REFERER")
+    if not origin:
+        return False
+    return urlsplit(origin).netloc == request.get_host()
+
+
+@csrf_exempt
+def login_view(request):
+    """The login page, also target of the home page's "Connexion" box.
+
+    The home page is cached whole for anonymous visitors, so its box cannot
+    carry a CSRF token: the origin of the form is checked instead.
+    """
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
+        next_url = ""
+    if request.method == "POST":
+        if not _same_origin(request):
+            raise PermissionDenied(FOREIGN_ORIGIN)
+        minutes = address_is_blocked(request)
+        if minutes:
+            return login_refusal(request, retry_message(minutes))
+        form = forms.LoginForm(request, data=request.POST)
+        if form.is_valid():
+            auth_login(request, form.get_user())
+            return redirect(next_url or "accounts:home")
+    else:
+        form = forms.LoginForm(request)
+    return render(request, "accounts/login.html", {"form": form, "next": next_url})
+
+
+@require_POST
+def logout_view(request):
+    auth_logout(request)
+    messages.success(request, _("You are logged out."))
+    return redirect("/")
+
+
+@citizen_required
+def home_view(request):
+    return render(request, "accounts/home.html", {"tab": "home"})
+
+
+@citizen_required
+def profile_view(request):
+    adults, children = household_for(user=request.user)
+    return render(
+        request,
+        "accounts/profile.html",
+        {"tab": "profile", "adults": adults, "children": children},
+    )
+
+
+def _refuse_if_pending(request):
+    if not request.user.can_modify_account:
+        messages.error(request, str(ACCOUNT_NOT_VALIDATED))
+        return redirect("accounts:profile")
+    return None
+
+
+@citizen_required
+def profile_edit_view(request):
+    if refusal := _refuse_if_pending(request):
+        return refusal
+    form = forms.AccountForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_update(user=request.user, **form.cleaned_data)
+        except AccountError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Your account is saved."))
+            return redirect("accounts:profile")
+    return render(request, "accounts/profile_edit.html", {"tab": "profile", "form": form})
+
+
+@citizen_required
+def member_edit_view(request, pk=None):
+    if refusal := _refuse_if_pending(request):
+        return refusal
+    member = member_for(user=request.user, pk=pk) if pk else None
+    form = forms.MemberForm(request.POST or None, instance=member)
+    if request.method == "POST" and form.is_valid():
+        data = MemberData(**{name: form.cleaned_data[name] for name in form.Meta.fields})
+        if member is None:
+            member_add(user=request.user, data=data)
+            messages.success(
+                request, _("%(name)s is added to your household.") % {"name": data.first_name}
+            )
+        else:
+            member_update(user=request.user, member=member, data=data)
+            messages.success(request, _("Your household is saved."))
+        return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/member_edit.html",
+        {"tab": "profile", "form": form, "member": member},
+    )
+
+
+@citizen_required
+def member_delete_view(request, pk):
+    if refusal := _refuse_if_pending(request):
+        return refusal
+    member = member_for(user=request.user, pk=pk)
+    if request.method == "POST":
+        member_delete(user=request.user, member=member)
+        messages.success(
+            request, _("%(name)s is removed from your household.") % {"name": member.first_name}
+        )
+        return redirect("accounts:profile")
+    return render(request, "accounts/member_delete.html", {"tab": "profile", "member": member})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+    extra_context = {"tab": "profile"}
+
+    def dispatch(self, request, *args, **kwargs):
+        return citizen_required(super().dispatch)(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(
+            self.request,
+            _("Your password is changed. Your other sessions have been closed."),
+        )
+        return response
+
+
+def password_reset_view(request):
+    """Ask for a link to choose a new password. The answer is the same
+    whether an account matches or not."""
+    form = forms.PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        site = Site.find_for_request(request)
+        login = form.cleaned_data["login"].strip().lower()
+        field = "email" if "@" in login else "username"
+        user = User.objects.filter(site=site, is_active=True, **{field: login}).first()
+        if user is not None and user.email:
+            path = reverse(
+                "accounts:password_reset_confirm",
+                kwargs={
+                    "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                    "token": default_token_generator.make_token(user),
+                },
+            )
+            send_commune_email(
+                site=site,
+                to=user.email,
+                subject=_("Choose a new password"),
+                template="password_reset",
+                context={"user": user, "reset_url": request.build_absolute_uri(path)},
+            )
+        return redirect("accounts:password_reset_sent")
+    return render(request, "accounts/password_reset.html", {"form": form})
+
+
+def password_reset_sent_view(request):
+    return render(request, "accounts/password_reset_sent.html")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def get_user(self, uidb64):
+        user = super().get_user(uidb64)
+        site = Site.find_for_request(self.request)
+        if user is None or site is None or user.site_id != site.pk:
+            return None
+        return user
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "accounts/password_reset_complete.html"
+
+
+@citizen_required
+def personal_data_view(request):
+    adults, children = household_for(user=request.user)
+    return render(
+        request,
+        "accounts/personal_data.html",
+        {"tab": "profile", "adults": adults, "children": children},
+    )
+
+
+@citizen_required
+def personal_data_download_view(request):
+    data = json.dumps(personal_data(user=request.user), ensure_ascii=False, indent=2)
+    response = HttpResponse(data, content_type="application/json; charset=utf-8")
+    name = f"mes-donnees-{request.user.username}.json".encode("ascii", "ignore").decode()
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@citizen_required
+def erase_view(request):
+    form = forms.EraseAccountForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        auth_logout(request)
+        account_erase(user=user)
+        messages.success(request, _("Your account and your household's data are erased."))
+        return redirect("/")
+    return render(request, "accounts/erase.html", {"tab": "profile", "form": form})
+
+
+REGISTRATION_STEPS = [
+    ("identity", forms.IdentityForm),
+    ("contact", forms.ContactForm),
+    ("household", forms.HouseholdFormSet),
+    ("password", forms.PasswordForm),
+    ("validation", forms.ValidationForm),
+]
+STEP_TITLES = {
+    "identity": gettext_lazy("Identity"),
+    "contact": gettext_lazy("Contact"),
+    "household": gettext_lazy("Household"),
+    "password": gettext_lazy("Password"),
+    "validation": gettext_lazy("Validation"),
+}
+
+
+class RegistrationView(SessionWizardView):
+    """ "Je souhaite créer mon compte": five steps shown as tabs. Every step is
+    checked on the server; going back and forth keeps what was typed."""
+
+    form_list = REGISTRATION_STEPS
+    template_name = "accounts/register.html"
+
+    def get_form_kwargs(self, step=None):
+        kwargs = super().get_form_kwargs(step)
+        if step == "password":
+            identity = self.get_cleaned_data_for_step("identity") or {}
+            contact = self.get_cleaned_data_for_step("contact") or {}
+            kwargs["user_attributes"] = {
+                "first_name": identity.get("first_name", ""),
+                "last_name": identity.get("last_name", ""),
+                "email": contact.get("email", ""),
+            }
+            kwargs["chosen_hash"] = self.storage.extra_data.get("password_hash")
+        return kwargs
+
+    def get_form(self, step=None, data=None, files=None):
+        form = super().get_form(step, data, files)
+        if (step or self.steps.current) == "validation" and not self._revalidating:
+            form.fields["captcha"] = captcha_field(self.request)
+        return form
+
+    _revalidating = False
+
+    def render_done(self, form, **kwargs):
+        """All steps are checked again before the account is created, except
+        the captcha, which is single-use and was checked a moment ago."""
+        self._revalidating = True
+        return super().render_done(form, **kwargs)
+
+    def process_step(self, form):
+        """Never keep the password itself in the session: only its hash."""
+        if self.steps.current == "password":
+            password_hash = form.cleaned_data.get("password_hash") or make_password(
+                form.cleaned_data["password1"]
+            )
+            self.storage.extra_data = {**self.storage.extra_data, "password_hash": password_hash}
+            prefix = self.get_form_prefix("password", form)
+            return {f"{prefix}-password1": [password_hash], f"{prefix}-password2": [password_hash]}
+        return super().process_step(form)
+
+    def render_goto_step(self, goto_step, **kwargs):
+        """Going back to an earlier tab keeps what this step holds, even
+        unfinished, so that nothing typed is lost."""
+        if self.steps.current not in ("password", "validation"):
+            self.storage.set_step_data(self.steps.current, self.process_step_data())
+        return super().render_goto_step(goto_step, **kwargs)
+
+    def process_step_data(self):
+        return self.request.POST
+
+    def get_context_data(self, form, **kwargs):
+        context = super().get_context_data(form=form, **kwargs)
+        done = set(self.storage.data.get("step_data", {}))
+        context["tabs"] = [
+            {
+                "name": name,
+                "title": STEP_TITLES[name],
+                "number": index,
+                "current": name == self.steps.current,
+                "reachable": name in done or name == self.steps.current,
+            }
+            for index, name in enumerate(self.steps.all, start=1)
+        ]
+        if self.steps.current == "validation":
+            context["recap"] = {
+                "identity": self.get_cleaned_data_for_step("identity"),
+                "contact": self.get_cleaned_data_for_step("contact"),
+                "household": [
+                    member
+                    for member in (self.get_cleaned_data_for_step("household") or [])
+                    if member
+                ],
+            }
+        return context
+
+    def done(self, form_list, form_dict, **kwargs):
+        identity = form_dict["identity"].cleaned_data
+        contact = form_dict["contact"].cleaned_data
+        members = [MemberData(**member) for member in form_dict["household"].cleaned_data if member]
+        site = Site.find_for_request(self.request)
+        try:
+            user = account_register(
+                site=site,
+                password_hash=form_dict["password"].cleaned_data["password_hash"],
+                members=members,
+                **identity,
+                **contact,
+            )
+        except AccountError as error:
+            form = self.get_form(step="contact", data=self.storage.get_step_data("contact"))
+            form.is_valid()
+            form.add_error("email", str(error))
+            self.storage.current_step = "contact"
+            return self.render(form)
+        self.request.session["registered_identifier"] = user.username
+        return redirect("accounts:registered")
+
+
+def registered_view(request):
+    identifier = request.session.pop("registered_identifier", None)
+    if identifier is None:
+        return redirect("accounts:register")
+    return render(request, "accounts/registered.html", {"identifier": identifier})

@@ -1,0 +1,268 @@
+from datetime import date
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from accounts.models import AccountStatus, HouseholdMember
+from accounts.services import (
+    ACCOUNT_NOT_VALIDATED,
+    EMAIL_TAKEN,
+    AccountError,
+    account_erase,
+    account_reject,
+    account_update,
+    account_validate,
+    member_add,
+)
+from tests.accounts.factories import PASSWORD, citizen, member
+
+HOST = {"HTTP_HOST": "carvin.localhost"}
+ORIGIN = {"HTTP_HOST": "carvin.localhost", "HTTP_ORIGIN": "http://carvin.localhost"}
+
+
+def login(client, username, password=PASSWORD, host="carvin.localhost"):
+    return client.post(
+        "/compte/connexion/",
+        {"username": username, "password": password},
+        HTTP_HOST=host,
+        HTTP_ORIGIN=f"http://{host}",
+    )
+
+
+def test_registration_sends_the_identifier_by_email(carvin, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        user = citizen(carvin)
+
+    assert user.status == AccountStatus.PENDING
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["amélie.lire@example.org"]
+    assert "amélie.lire" in message.body
+    assert "Carvin" in message.from_email
+    assert "amélie.lire" in message.alternatives[0][0]
+    assert "pas besoin d'y répondre" in message.body
+
+
+def test_one_email_address_per_commune_but_one_in_each_commune(carvin, saint_andre):
+    citizen(carvin, email="meme@example.org")
+    citizen(saint_andre, email="meme@example.org")
+
+    with pytest.raises(AccountError, match=str(EMAIL_TAKEN)):
+        citizen(carvin, "Autre", "Personne", email="MEME@example.org")
+
+
+@pytest.mark.parametrize(
+    "login_as", ["amélie.lire", "Amélie.Lire", "AMÉLIE.LIRE", "amélie.lire@example.org"]
+)
+def test_login_accepts_identifier_whatever_the_case_and_the_email(client, carvin, login_as):
+    citizen(carvin)
+
+    response = login(client, login_as)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("accounts:home")
+
+
+def test_login_is_accent_sensitive(client, carvin):
+    citizen(carvin)
+
+    response = login(client, "amelie.lire")
+
+    assert response.status_code == 200
+    assert "Identifiant ou mot de passe incorrect" in response.content.decode()
+
+
+def test_an_account_of_one_commune_cannot_log_in_on_another(client, carvin, saint_andre):
+    citizen(carvin)
+
+    response = login(client, "amélie.lire", host="saint-andre-des-eaux.localhost")
+
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_session_of_one_commune_does_not_open_another_communes_account_pages(
+    client, carvin, saint_andre
+):
+    client.force_login(citizen(carvin))
+
+    own = client.get("/compte/profil/", HTTP_HOST="carvin.localhost")
+    other = client.get("/compte/profil/", HTTP_HOST="saint-andre-des-eaux.localhost")
+
+    assert own.status_code == 200
+    assert other.status_code == 302
+    assert other["Location"].startswith("/compte/connexion/")
+
+
+def test_login_from_another_site_is_refused(client, carvin):
+    citizen(carvin)
+
+    response = client.post(
+        "/compte/connexion/",
+        {"username": "amélie.lire", "password": PASSWORD},
+        HTTP_HOST="carvin.localhost",
+        HTTP_ORIGIN="https://evil.example",
+    )
+
+    assert response.status_code == 403
+    assert "_auth_user_id" not in client.session
+
+
+def test_account_pages_need_login(client, carvin):
+    response = client.get("/compte/profil/", **HOST)
+
+    assert response.status_code == 302
+    assert response["Location"] == "/compte/connexion/?next=/compte/profil/"
+
+
+def test_pending_account_cannot_be_modified_and_says_why(client, carvin):
+    user = citizen(carvin)
+    client.force_login(user)
+
+    profile = client.get("/compte/profil/", **HOST).content.decode()
+    edit = client.get("/compte/profil/modifier/", **HOST, follow=True).content.decode()
+
+    assert "en attente de validation" in profile
+    assert "disabled" in profile
+    assert "possibles une fois votre compte validé" in profile
+    assert "en attente de validation" in edit
+    with pytest.raises(AccountError, match=str(ACCOUNT_NOT_VALIDATED)):
+        account_update(user=user, phone="0600000000")
+    with pytest.raises(AccountError):
+        member_add(user=user, data=member())
+
+
+def test_validated_account_edits_its_data_and_household(client, carvin):
+    user = citizen(carvin, validated=True)
+    client.force_login(user)
+
+    client.post(
+        "/compte/profil/modifier/",
+        {
+            "first_name": "Amélie",
+            "last_name": "Lire",
+            "birth_date": "1984-05-12",
+            "email": "amelie@example.org",
+            "phone": "06 11 22 33 44",
+            "contact_preference": "phone",
+        },
+        **HOST,
+    )
+    client.post(
+        "/compte/foyer/ajouter/",
+        {
+            "first_name": "Léa",
+            "last_name": "Lire",
+            "birth_date": "2015-09-21",
+            "relationship": "child",
+        },
+        **HOST,
+    )
+    client.post(
+        "/compte/foyer/ajouter/",
+        {
+            "first_name": "Paul",
+            "last_name": "Lire",
+            "birth_date": "1982-11-03",
+            "relationship": "spouse",
+        },
+        **HOST,
+    )
+
+    user.refresh_from_db()
+    assert (user.phone, user.contact_preference) == ("06 11 22 33 44", "phone")
+    html = client.get("/compte/profil/", **HOST).content.decode()
+    adults, children = html.split('id="children-title"')
+    assert "Paul" in adults and "Léa" in children
+
+
+def test_a_member_of_another_household_is_a_404(client, carvin):
+    other = citizen(carvin, "Autre", "Foyer", validated=True, members=[member()])
+    client.force_login(citizen(carvin, validated=True))
+
+    response = client.get(f"/compte/foyer/{other.household_members.get().pk}/modifier/", **HOST)
+
+    assert response.status_code == 404
+
+
+def test_phone_preference_needs_a_phone_number(client, carvin):
+    client.force_login(citizen(carvin, validated=True))
+
+    response = client.post(
+        "/compte/profil/modifier/",
+        {
+            "first_name": "A",
+            "last_name": "B",
+            "email": "x@example.org",
+            "contact_preference": "phone",
+        },
+        **HOST,
+    )
+
+    assert "Indiquez un numéro de téléphone" in response.content.decode()
+    assert 'value="x@example.org"' in response.content.decode()
+
+
+def test_validation_and_rejection_email_the_citizen(
+    carvin, staff_of, django_capture_on_commit_callbacks
+):
+    agent = staff_of(carvin, "Agents")
+    one, two = citizen(carvin, email="1@example.org"), citizen(carvin, email="2@example.org")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        account_validate(account=one, by=agent)
+        account_reject(account=two, by=agent, reason="Adresse hors de la commune.")
+
+    one.refresh_from_db()
+    two.refresh_from_db()
+    assert one.status == AccountStatus.VALIDATED and one.status_changed_by == agent
+    assert two.status == AccountStatus.REJECTED
+    assert "Adresse hors de la commune." in mail.outbox[-1].body
+    with pytest.raises(AccountError):
+        account_validate(account=two, by=agent)
+
+
+def test_erasing_an_account_removes_the_household(carvin):
+    user = citizen(carvin, members=[member()])
+
+    account_erase(user=user)
+
+    assert not HouseholdMember.objects.exists()
+
+
+def test_personal_data_download_has_everything(client, carvin):
+    client.force_login(citizen(carvin, members=[member()]))
+
+    response = client.get("/compte/donnees/telecharger/", **HOST)
+
+    data = response.json()
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert data["account"]["username"] == "amélie.lire"
+    assert data["household"][0]["first_name"] == "Léa"
+
+
+def test_delete_my_account_asks_for_the_password(client, carvin):
+    user = citizen(carvin)
+    client.force_login(user)
+
+    wrong = client.post("/compte/supprimer/", {"password": "pas le bon"}, **HOST)
+    right = client.post("/compte/supprimer/", {"password": PASSWORD}, **HOST)
+
+    assert wrong.status_code == 200
+    assert right.status_code == 302
+    assert not type(user).objects.filter(pk=user.pk).exists()
+
+
+def test_household_lists_adults_then_children(carvin):
+    from accounts.selectors import household_for
+
+    user = citizen(
+        carvin,
+        members=[member("Léa"), member("Paul", date(1982, 11, 3), "spouse")],
+    )
+
+    adults, children = household_for(user=user)
+
+    assert [m.first_name for m in adults] == ["Paul"]
+    assert [m.first_name for m in children] == ["Léa"]

@@ -1,0 +1,138 @@
+import altcha
+from django.core import mail
+
+from accounts.captcha import altcha_challenge_create
+from accounts.models import AccountStatus, User
+
+HOST = {"HTTP_HOST": "carvin.localhost"}
+URL = "/compte/creer/"
+
+IDENTITY = {
+    "identity-first_name": "Amélie",
+    "identity-last_name": "Lire",
+    "identity-birth_date": "1984-05-12",
+}
+CONTACT = {
+    "contact-email": "amelie.lire@example.org",
+    "contact-phone": "",
+    "contact-address_line": "12 rue des Écoles",
+    "contact-postcode": "62220",
+    "contact-city": "Carvin",
+    "contact-contact_preference": "email",
+}
+HOUSEHOLD = {
+    "household-TOTAL_FORMS": "4",
+    "household-INITIAL_FORMS": "0",
+    "household-MIN_NUM_FORMS": "0",
+    "household-MAX_NUM_FORMS": "12",
+    "household-0-first_name": "Léa",
+    "household-0-last_name": "Lire",
+    "household-0-birth_date": "2015-09-21",
+    "household-0-relationship": "child",
+}
+PASSWORD = {
+    "password-password1": "une phrase de passe solide",
+    "password-password2": "une phrase de passe solide",
+}
+
+
+def solved_captcha() -> str:
+    challenge = altcha_challenge_create()
+    return altcha.Payload(challenge, altcha.solve_challenge(challenge)).to_base64()
+
+
+def step(client, name, data):
+    return client.post(URL, {"registration_view-current_step": name, **data}, **HOST)
+
+
+def test_a_citizen_creates_an_account_in_five_steps(
+    client, carvin, django_capture_on_commit_callbacks
+):
+    first = client.get(URL, **HOST)
+    assert "Étape 1 sur 5" in first.content.decode()
+
+    for name, data in (("identity", IDENTITY), ("contact", CONTACT), ("household", HOUSEHOLD)):
+        assert step(client, name, data).status_code == 200
+    page = step(client, "password", PASSWORD).content.decode()
+    assert "Étape 5 sur 5" in page
+    assert "Léa Lire" in page
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = step(
+            client,
+            "validation",
+            {"validation-consent": "on", "validation-captcha": solved_captcha()},
+        )
+
+    assert done.status_code == 302
+    user = User.objects.get(site=carvin)
+    assert user.username == "amélie.lire"
+    assert user.status == AccountStatus.PENDING
+    assert user.check_password("une phrase de passe solide")
+    assert [m.first_name for m in user.household_members.all()] == ["Léa"]
+    assert "amélie.lire" in mail.outbox[-1].body
+    assert "amélie.lire" in client.get(done["Location"], **HOST).content.decode()
+
+
+def test_the_password_is_never_kept_in_clear_in_the_session(client, carvin):
+    for name, data in (
+        ("identity", IDENTITY),
+        ("contact", CONTACT),
+        ("household", HOUSEHOLD),
+        ("password", PASSWORD),
+    ):
+        step(client, name, data)
+
+    assert "une phrase de passe solide" not in str(dict(client.session))
+
+
+def test_an_error_keeps_everything_typed(client, carvin):
+    step(client, "identity", IDENTITY)
+
+    response = step(
+        client,
+        "contact",
+        {**CONTACT, "contact-email": "pas-une-adresse", "contact-contact_preference": "phone"},
+    )
+
+    html = response.content.decode()
+    assert "Étape 2 sur 5" in html
+    assert 'value="pas-une-adresse"' in html
+    assert 'value="12 rue des Écoles"' in html
+    assert "Indiquez un numéro de téléphone" in html
+
+
+def test_going_back_and_forth_loses_nothing(client, carvin):
+    step(client, "identity", IDENTITY)
+    step(client, "contact", CONTACT)
+
+    back = client.post(
+        URL,
+        {
+            "registration_view-current_step": "household",
+            "wizard_goto_step": "identity",
+            **HOUSEHOLD,
+        },
+        **HOST,
+    )
+    assert 'value="Amélie"' in back.content.decode()
+    forward = step(client, "identity", IDENTITY)
+    assert 'value="amelie.lire@example.org"' in forward.content.decode()
+    household = step(client, "contact", CONTACT)
+    assert 'value="Léa"' in household.content.decode()
+
+
+def test_without_the_captcha_nothing_is_created(client, carvin):
+    for name, data in (
+        ("identity", IDENTITY),
+        ("contact", CONTACT),
+        ("household", HOUSEHOLD),
+        ("password", PASSWORD),
+    ):
+        step(client, name, data)
+
+    response = step(client, "validation", {"validation-consent": "on"})
+
+    assert response.status_code == 200
+    assert "anti-robot" in response.content.decode()
+    assert not User.objects.filter(site=carvin).exists()

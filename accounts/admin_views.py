@@ -114,15 +114,7 @@ def citizen_accounts_for(user, actions=SEE) -> QuerySet[CitizenAccount]:
     """Citizen accounts of the communes where the user holds one of
     ``actions``, awaiting validation first, oldest first."""
     sites = citizen_account_policy.sites_user_has_any_permission_for(user, actions)
-    citizens = citizens_for_sites(sites=sites)
-    # The selector's accounts in the selector's order, as the proxy model the
-    # admin is registered for.
-    return (
-        CitizenAccount.objects.filter(pk__in=citizens.values("pk"))
-        .annotate(**citizens.query.annotations)
-        .order_by(*citizens.query.order_by)
-        .select_related("site")
-    )
+    return citizens_for_sites(sites=sites, model=CitizenAccount).select_related("site")
 
 
 def search_accounts(accounts: QuerySet, query: str) -> QuerySet:

@@ -5,11 +5,12 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from .models import AccountStatus, HouseholdMember, User
 
 
-def citizens_for_sites(*, sites) -> QuerySet[User]:
+def citizens_for_sites(*, sites, model=User) -> QuerySet[User]:
     """Citizen accounts of these communes, those awaiting validation first,
-    oldest first."""
+    oldest first. ``model`` may be a proxy of ``User``, such as the admin's
+    ``CitizenAccount``."""
     return (
-        User.objects.filter(site__in=sites)
+        model.objects.filter(site__in=sites)
         .annotate(
             pending_first=Case(
                 When(status=AccountStatus.PENDING, then=Value(0)),

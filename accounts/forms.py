@@ -46,51 +46,41 @@ class LoginForm(AuthenticationForm):
             raise forms.ValidationError(LOGIN_INVALID, code="invalid_login")
 
 
-class IdentityForm(forms.Form):
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
-    birth_date = forms.DateField(label=_("Date of birth"), widget=DATE_INPUT)
+IDENTITY_FIELDS = ["first_name", "last_name", "birth_date"]
+CONTACT_FIELDS = ["email", "phone", "address_line", "postcode", "city", "contact_preference"]
+ACCOUNT_WIDGETS = {
+    "birth_date": DATE_INPUT,
+    "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+    "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
+    "address_line": forms.TextInput(attrs={"autocomplete": "street-address"}),
+    "postcode": forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+    "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+    "contact_preference": forms.RadioSelect,
+}
+ACCOUNT_LABELS = {
+    "email": _("E-mail address"),
+    "contact_preference": _("How do you prefer to be contacted about your requests?"),
+}
+ACCOUNT_HELP_TEXTS = {
+    "email": _("Your identifier and the news of your requests are sent there."),
+}
+
+
+class AccountFieldsForm(forms.ModelForm):
+    """The holder's own details, as typed at registration and when edited:
+    names and e-mail are required, the date of birth is in the past, and a
+    phone number is needed to be contacted by phone."""
+
+    REQUIRED = ("first_name", "last_name", "birth_date", "email")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.REQUIRED:
+            if name in self.fields:
+                self.fields[name].required = True
 
     def clean_birth_date(self):
         return _check_birth_date(self.cleaned_data["birth_date"])
-
-
-class ContactForm(forms.Form):
-    email = forms.EmailField(
-        label=_("E-mail address"),
-        help_text=_("Your identifier and the news of your requests are sent there."),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-    )
-    phone = forms.CharField(
-        label=_("Phone"),
-        max_length=30,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
-    )
-    address_line = forms.CharField(
-        label=_("Number and street"),
-        max_length=200,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
-    )
-    postcode = forms.CharField(
-        label=_("Postcode"),
-        max_length=10,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
-    )
-    city = forms.CharField(
-        label=_("Town"),
-        max_length=120,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
-    )
-    contact_preference = forms.ChoiceField(
-        label=_("How do you prefer to be contacted about your requests?"),
-        choices=ContactPreference.choices,
-        initial=ContactPreference.EMAIL,
-        widget=forms.RadioSelect,
-    )
 
     def clean(self):
         cleaned = super().clean()
@@ -99,6 +89,22 @@ class ContactForm(forms.Form):
         ):
             self.add_error("phone", PHONE_REQUIRED)
         return cleaned
+
+
+class IdentityForm(AccountFieldsForm):
+    class Meta:
+        model = User
+        fields = IDENTITY_FIELDS
+        widgets = ACCOUNT_WIDGETS
+
+
+class ContactForm(AccountFieldsForm):
+    class Meta:
+        model = User
+        fields = CONTACT_FIELDS
+        widgets = ACCOUNT_WIDGETS
+        labels = ACCOUNT_LABELS
+        help_texts = ACCOUNT_HELP_TEXTS
 
 
 class MemberForm(forms.ModelForm):
@@ -186,37 +192,13 @@ class ValidationForm(forms.Form):
     )
 
 
-class AccountForm(forms.ModelForm):
+class AccountForm(AccountFieldsForm):
     class Meta:
         model = User
-        fields = [
-            "first_name",
-            "last_name",
-            "birth_date",
-            "email",
-            "phone",
-            "address_line",
-            "postcode",
-            "city",
-            "contact_preference",
-        ]
-        widgets = {"birth_date": DATE_INPUT, "contact_preference": forms.RadioSelect}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in ("first_name", "last_name", "email"):
-            self.fields[name].required = True
-
-    def clean_birth_date(self):
-        return _check_birth_date(self.cleaned_data["birth_date"])
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("contact_preference") == ContactPreference.PHONE and not cleaned.get(
-            "phone"
-        ):
-            self.add_error("phone", PHONE_REQUIRED)
-        return cleaned
+        fields = IDENTITY_FIELDS + CONTACT_FIELDS
+        widgets = ACCOUNT_WIDGETS
+        labels = ACCOUNT_LABELS
+        help_texts = ACCOUNT_HELP_TEXTS
 
 
 class PasswordResetRequestForm(forms.Form):

@@ -137,15 +137,24 @@ def member_delete(*, user: User, member: HouseholdMember) -> None:
     member.delete()
 
 
-@transaction.atomic
-def account_validate(*, account: User, by: User) -> User:
+def _decide(*, account: User, by: User, status: str, reason: str = "") -> User:
     account = User.objects.select_for_update().get(pk=account.pk)
     if account.status != AccountStatus.PENDING:
         raise AccountError(ALREADY_DECIDED)
-    account.status = AccountStatus.VALIDATED
+    account.status = status
     account.status_changed_at = timezone.now()
     account.status_changed_by = by
-    account.save(update_fields=["status", "status_changed_at", "status_changed_by"])
+    account.rejection_reason = reason
+    account.save(
+        update_fields=["status", "status_changed_at", "status_changed_by", "rejection_reason"]
+    )
+    return account
+
+
+@transaction.atomic
+def account_validate(*, account: User, by: User) -> User:
+    """Validate an account awaiting validation and tell the citizen."""
+    account = _decide(account=account, by=by, status=AccountStatus.VALIDATED)
     send_commune_email(
         site=account.site,
         to=account.email,
@@ -158,18 +167,10 @@ def account_validate(*, account: User, by: User) -> User:
 
 @transaction.atomic
 def account_reject(*, account: User, by: User, reason: str) -> User:
+    """Reject an account awaiting validation and send the citizen the reason."""
     if not reason.strip():
         raise AccountError(REASON_REQUIRED)
-    account = User.objects.select_for_update().get(pk=account.pk)
-    if account.status != AccountStatus.PENDING:
-        raise AccountError(ALREADY_DECIDED)
-    account.status = AccountStatus.REJECTED
-    account.status_changed_at = timezone.now()
-    account.status_changed_by = by
-    account.rejection_reason = reason.strip()
-    account.save(
-        update_fields=["status", "status_changed_at", "status_changed_by", "rejection_reason"]
-    )
+    account = _decide(account=account, by=by, status=AccountStatus.REJECTED, reason=reason.strip())
     send_commune_email(
         site=account.site,
         to=account.email,

@@ -107,14 +107,14 @@ def home_view(request):
     return render(request, "accounts/home.html", {"tab": "home"})
 
 
+def _render_with_household(request, template):
+    adults, children = household_for(user=request.user)
+    return render(request, template, {"tab": "profile", "adults": adults, "children": children})
+
+
 @citizen_required
 def profile_view(request):
-    adults, children = household_for(user=request.user)
-    return render(
-        request,
-        "accounts/profile.html",
-        {"tab": "profile", "adults": adults, "children": children},
-    )
+    return _render_with_household(request, "accounts/profile.html")
 
 
 def _refuse_if_pending(request):
@@ -245,12 +245,7 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 
 @citizen_required
 def personal_data_view(request):
-    adults, children = household_for(user=request.user)
-    return render(
-        request,
-        "accounts/personal_data.html",
-        {"tab": "profile", "adults": adults, "children": children},
-    )
+    return _render_with_household(request, "accounts/personal_data.html")
 
 
 @citizen_required

@@ -11,7 +11,10 @@ had created are restored, as Django's ``serialized_rollback`` does), so tests
 that run after the e2e modules see the database they expect.
 
 Do not write to the database from an e2e test: the next test of the module
-would see the change.
+would see the change. The one exception is ``test_accounts.py``, which must
+register and validate citizens: each of its writing tests works on a citizen
+of its own that no other test looks at, and the module-level restore above
+removes them all.
 """
 
 import os
@@ -103,4 +106,25 @@ def page(browser):
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def new_page(browser):
+    """Opens more tabs, each in a fresh browser context of its own, as another
+    person on another computer would (a citizen and an agent in the same test);
+    fails the test if one of them raised a JavaScript error."""
+    contexts, errors = [], []
+
+    def open_page():
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="fr-FR")
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"

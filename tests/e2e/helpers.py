@@ -80,3 +80,31 @@ def format_violations(url: str, violations: list[dict]) -> str:
             summary = " ".join((node.get("failureSummary") or "").split())
             lines.append(f"    target {json.dumps(node['target'], ensure_ascii=False)}: {summary}")
     return "\n".join(lines)
+
+
+def form_field(scope, label: str):
+    """The input, select or textarea labelled LABEL in SCOPE (a page or a
+    locator), whether or not its label ends with the required-field star."""
+    return scope.get_by_label(re.compile(rf"^\s*{re.escape(label)}(\s*\*)?\s*$"))
+
+
+def broken_aria_references(page) -> list[str]:
+    """Elements whose aria-describedby or aria-labelledby names an id that is
+    not on the page (axe-core only asks for a review of those, it does not
+    count them as violations), as "<tag>#<id> aria-describedby -> #<missing id>"."""
+    return page.evaluate(
+        """() => {
+            const broken = [];
+            for (const attribute of ["aria-describedby", "aria-labelledby"]) {
+                for (const element of document.querySelectorAll(`[${attribute}]`)) {
+                    for (const id of element.getAttribute(attribute).split(/\\s+/)) {
+                        if (id && !document.getElementById(id)) {
+                            const name = `${element.tagName.toLowerCase()}#${element.id}`;
+                            broken.push(`${name} ${attribute} -> #${id}`);
+                        }
+                    }
+                }
+            }
+            return broken;
+        }"""
+    )

@@ -5,7 +5,7 @@ from django.contrib.auth.hashers import identify_hasher
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import ContactPreference, HouseholdMember, User
+from .models import ContactPreference, HouseholdMember, Relationship, User
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 BIRTH_DATE_IN_FUTURE = _("The date of birth cannot be in the future.")
@@ -28,7 +28,9 @@ class LoginForm(AuthenticationForm):
         label=_("Identifier"),
         max_length=254,
         widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
-        help_text=_("Received by e-mail, such as amélie.lire; or your e-mail address."),
+        help_text=_(
+            "The one received by e-mail, in the form firstname.lastname; or your e-mail address."
+        ),
     )
     password = forms.CharField(
         label=_("Password"),
@@ -112,6 +114,10 @@ class MemberForm(forms.ModelForm):
         model = HouseholdMember
         fields = ["first_name", "last_name", "birth_date", "relationship"]
         widgets = {"birth_date": DATE_INPUT}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["relationship"].choices = [("", _("Choose…")), *Relationship.choices]
 
     def clean_birth_date(self):
         return _check_birth_date(self.cleaned_data["birth_date"])

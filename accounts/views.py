@@ -184,7 +184,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     extra_context = {"tab": "profile"}
 
     def dispatch(self, request, *args, **kwargs):
-        return citizen_required(super().dispatch)(request, *args, **kwargs)
+        return citizen_required(self._dispatch_when_modifiable)(request, *args, **kwargs)
+
+    def _dispatch_when_modifiable(self, request, *args, **kwargs):
+        if refusal := _refuse_if_pending(request):
+            return refusal
+        return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
         response = super().form_valid(form)

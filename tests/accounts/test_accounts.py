@@ -266,3 +266,19 @@ def test_household_lists_adults_then_children(carvin):
 
     assert [m.first_name for m in adults] == ["Paul"]
     assert [m.first_name for m in children] == ["Léa"]
+
+
+def test_a_pending_account_cannot_change_its_password_yet(client, carvin):
+    user = citizen(carvin)
+    client.force_login(user)
+
+    response = client.post(
+        "/compte/mot-de-passe/",
+        {"old_password": PASSWORD, "new_password1": "x" * 20, "new_password2": "x" * 20},
+        **HOST,
+        follow=True,
+    )
+
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+    assert "en attente de validation" in response.content.decode()

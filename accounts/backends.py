@@ -2,6 +2,7 @@ from django.contrib.auth.backends import ModelBackend
 from wagtail.models import Site
 
 from .models import User
+from .selectors import citizen_by_login
 
 
 class _Backend(ModelBackend):
@@ -27,10 +28,7 @@ class CitizenBackend(_Backend):
         site = Site.find_for_request(request)
         if site is None:
             return None
-        login = username.strip().lower()
-        field = "email" if "@" in login else "username"
-        user = User.objects.filter(site=site, **{field: login}).first()
-        return self._authenticate(user, password)
+        return self._authenticate(citizen_by_login(site=site, login=username), password)
 
 
 class StaffBackend(_Backend):

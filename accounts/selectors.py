@@ -22,6 +22,15 @@ def citizens_for_sites(*, sites, model=User) -> QuerySet[User]:
     )
 
 
+def citizen_by_login(*, site, login: str) -> User | None:
+    """The commune's citizen whose identifier (stored in lower case, so that
+    the comparison is case-insensitive but accent-sensitive) or e-mail address
+    is ``login``."""
+    login = login.strip().lower()
+    field = "email" if "@" in login else "username"
+    return User.objects.filter(site=site, **{field: login}).first()
+
+
 def household_for(*, user: User) -> tuple[list[HouseholdMember], list[HouseholdMember]]:
     """The household's adults, then its children."""
     members = list(user.household_members.all())

@@ -26,8 +26,7 @@ from cms.emails import send_commune_email
 from . import forms
 from .captcha import captcha_field
 from .lockout import address_is_blocked, login_refusal, retry_message
-from .models import User
-from .selectors import household_for, member_for, personal_data
+from .selectors import citizen_by_login, household_for, member_for, personal_data
 from .services import (
     ACCOUNT_NOT_VALIDATED,
     AccountError,
@@ -206,10 +205,8 @@ def password_reset_view(request):
     form = forms.PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         site = Site.find_for_request(request)
-        login = form.cleaned_data["login"].strip().lower()
-        field = "email" if "@" in login else "username"
-        user = User.objects.filter(site=site, is_active=True, **{field: login}).first()
-        if user is not None and user.email:
+        user = citizen_by_login(site=site, login=form.cleaned_data["login"])
+        if user is not None and user.is_active and user.email:
             path = reverse(
                 "accounts:password_reset_confirm",
                 kwargs={

@@ -34,6 +34,16 @@ class MemberData:
     relationship: str
 
 
+def _email_citizen(user: User, *, subject, template: str, **context) -> None:
+    send_commune_email(
+        site=user.site,
+        to=user.email,
+        subject=subject,
+        template=template,
+        context={"user": user, **context},
+    )
+
+
 def _require_modifiable(user: User) -> None:
     if not user.can_modify_account:
         raise AccountError(ACCOUNT_NOT_VALIDATED)
@@ -95,13 +105,7 @@ def account_register(
                 raise
     for member in members:
         HouseholdMember.objects.create(site=site, account=user, **member.__dict__)
-    send_commune_email(
-        site=site,
-        to=user.email,
-        subject=_("Your identifier"),
-        template="account_created",
-        context={"user": user},
-    )
+    _email_citizen(user, subject=_("Your identifier"), template="account_created")
     return user
 
 
@@ -155,13 +159,7 @@ def _decide(*, account: User, by: User, status: str, reason: str = "") -> User:
 def account_validate(*, account: User, by: User) -> User:
     """Validate an account awaiting validation and tell the citizen."""
     account = _decide(account=account, by=by, status=AccountStatus.VALIDATED)
-    send_commune_email(
-        site=account.site,
-        to=account.email,
-        subject=_("Your account is validated"),
-        template="account_validated",
-        context={"user": account},
-    )
+    _email_citizen(account, subject=_("Your account is validated"), template="account_validated")
     return account
 
 
@@ -171,12 +169,11 @@ def account_reject(*, account: User, by: User, reason: str) -> User:
     if not reason.strip():
         raise AccountError(REASON_REQUIRED)
     account = _decide(account=account, by=by, status=AccountStatus.REJECTED, reason=reason.strip())
-    send_commune_email(
-        site=account.site,
-        to=account.email,
+    _email_citizen(
+        account,
         subject=_("Your account could not be validated"),
         template="account_rejected",
-        context={"user": account, "reason": account.rejection_reason},
+        reason=account.rejection_reason,
     )
     return account
 

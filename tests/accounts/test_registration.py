@@ -41,6 +41,16 @@ def solved_captcha() -> str:
     return altcha.Payload(challenge, altcha.solve_challenge(challenge)).to_base64()
 
 
+def fill_first_four_steps(client):
+    for name, data in (
+        ("identity", IDENTITY),
+        ("contact", CONTACT),
+        ("household", HOUSEHOLD),
+        ("password", PASSWORD),
+    ):
+        step(client, name, data)
+
+
 def step(client, name, data):
     return client.post(URL, {"registration_view-current_step": name, **data}, **HOST)
 
@@ -75,13 +85,7 @@ def test_a_citizen_creates_an_account_in_five_steps(
 
 
 def test_the_password_is_never_kept_in_clear_in_the_session(client, carvin):
-    for name, data in (
-        ("identity", IDENTITY),
-        ("contact", CONTACT),
-        ("household", HOUSEHOLD),
-        ("password", PASSWORD),
-    ):
-        step(client, name, data)
+    fill_first_four_steps(client)
 
     assert "une phrase de passe solide" not in str(dict(client.session))
 
@@ -123,13 +127,7 @@ def test_going_back_and_forth_loses_nothing(client, carvin):
 
 
 def test_without_the_captcha_nothing_is_created(client, carvin):
-    for name, data in (
-        ("identity", IDENTITY),
-        ("contact", CONTACT),
-        ("household", HOUSEHOLD),
-        ("password", PASSWORD),
-    ):
-        step(client, name, data)
+    fill_first_four_steps(client)
 
     response = step(client, "validation", {"validation-consent": "on"})
 

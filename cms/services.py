@@ -64,7 +64,8 @@ def _child(parent: Page, model, *, title: str, slug: str, created: list[str], **
 def commune_create(
     *, name: str, hostname: str, port: int = 80, phrase: str | None = None
 ) -> CommuneCreation:
-    """Create a commune, or complete one that exists; never change what is there.
+    """Create a commune, or complete the one that has this hostname; never
+    change what is there.
 
     Creates the Site and its commune settings, the home page with its FAQ and
     online procedures index, a collection for its images and documents, and the
@@ -77,7 +78,7 @@ def commune_create(
 
     created: list[str] = []
     locale = Locale.get_default()
-    site = Site.objects.filter(hostname=hostname, port=port).select_related("root_page").first()
+    site = Site.objects.filter(hostname=hostname).select_related("root_page").first()
     if site is None:
         root = Page.get_first_root_node()
         home = HomePage(title=name, slug=slugify(name), locale=locale)

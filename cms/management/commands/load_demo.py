@@ -130,7 +130,10 @@ class Command(BaseCommand):
 
     def _commune(self, spec, *, default):
         result = commune_create(
-            name=spec["name"], hostname=spec["hostname"], phrase=spec["settings"]["phrase"]
+            name=spec["name"],
+            hostname=spec["hostname"],
+            port=int(os.environ.get("PORT", "8000")),
+            phrase=spec["settings"]["phrase"],
         )
         site = result.site
         if result.created:

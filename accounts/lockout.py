@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 from wagtail.models import Site
 
+from .forms import LoginForm
+
 ADDRESS_KEY = "login-failures:{address}"
 
 
@@ -50,8 +52,6 @@ def lockout_response(request, response=None, credentials=None, *args, **kwargs):
 
 def login_refusal(request, message):
     """The login page again, with the identifier typed and why it refused."""
-    from .forms import LoginForm
-
     form = LoginForm(request, initial={"username": request.POST.get("username", "")})
     return render(request, "accounts/login.html", {"form": form, "refusal": message}, status=429)
 

@@ -336,11 +336,8 @@ class RegistrationView(SessionWizardView):
         """Going back to an earlier tab keeps what this step holds, even
         unfinished, so that nothing typed is lost."""
         if self.steps.current not in ("password", "validation"):
-            self.storage.set_step_data(self.steps.current, self.process_step_data())
+            self.storage.set_step_data(self.steps.current, self.request.POST)
         return super().render_goto_step(goto_step, **kwargs)
-
-    def process_step_data(self):
-        return self.request.POST
 
     def get_context_data(self, form, **kwargs):
         context = super().get_context_data(form=form, **kwargs)

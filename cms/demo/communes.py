@@ -86,7 +86,6 @@ FOOTER_PAGES = [
 
 DESCRIPTIONS = {
     "faq": "Les réponses aux questions les plus fréquentes sur le portail.",
-    "services": "Les démarches en ligne proposées par la mairie.",
 }
 
 PLATFORM_ADMIN = ("admin", "portail-admin-demo")

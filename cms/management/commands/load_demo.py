@@ -11,6 +11,7 @@ from wagtail.models import Collection, Page, Site
 from accounts.models import AccountStatus, User
 from accounts.services import MemberData, account_register
 from cms.demo import communes as demo
+from cms.demo import demo_commune_loaded
 from cms.demo.logo import draw_logo
 from cms.demo.translation import translate_page
 from cms.models import CommuneSettings
@@ -18,7 +19,6 @@ from cms.services import AGENTS_GROUP, COMMUNICATION_GROUP, commune_create
 from faq.models import FAQPage
 from faq.services import faq_import
 from home.models import ContentPage, HomePage
-from services.models import ServiceIndexPage
 
 WAGTAIL_WELCOME_TITLE = "Welcome to your new Wagtail site!"
 
@@ -67,6 +67,7 @@ class Command(BaseCommand):
                             f"http://{site.hostname}:{port}/compte/connexion/",
                         )
                     )
+                demo_commune_loaded.send(sender=self.__class__, site=site, stdout=self.stdout)
             carvin_faq = FAQPage.objects.descendant_of(
                 Site.objects.get(hostname="carvin.localhost").root_page
             ).get()
@@ -154,11 +155,10 @@ class Command(BaseCommand):
         if isinstance(home, HomePage) and not home.welcome:
             home.welcome = demo.WELCOME.format(name=spec["name"])
             home.save_revision().publish()
-        for model, key in ((FAQPage, "faq"), (ServiceIndexPage, "services")):
-            page = model.objects.child_of(home).get()
-            if not page.search_description:
-                page.search_description = demo.DESCRIPTIONS[key]
-                page.save_revision().publish()
+        faq = FAQPage.objects.child_of(home).get()
+        if not faq.search_description:
+            faq.search_description = demo.DESCRIPTIONS["faq"]
+            faq.save_revision().publish()
 
         address = ", ".join(commune.postal_address.splitlines())
         values = {

@@ -16,10 +16,10 @@ def commune_sender(commune: CommuneSettings) -> str:
     return f"{commune.official_name} <{address}>"
 
 
-def send_commune_email(
+def render_commune_email(
     *, site, to: str, subject: str, template: str, context: dict, language: str | None = None
-) -> None:
-    """Queue an e-mail once the current transaction commits.
+) -> dict:
+    """The e-mail as keyword arguments of ``cms.tasks.send_email``.
 
     ``template`` names ``templates/emails/<template>.html`` and ``.txt``; both
     receive ``commune``, ``site`` and ``portal_url`` besides ``context``.
@@ -38,11 +38,21 @@ def send_commune_email(
         except TemplateDoesNotExist:
             body = strip_tags(html)
         subject = f"{commune.official_name} – {subject}"
-    message = {
+    return {
         "subject": subject,
         "body": body,
         "html": html,
         "from_email": commune_sender(commune),
         "to": [to],
     }
+
+
+def send_commune_email(
+    *, site, to: str, subject: str, template: str, context: dict, language: str | None = None
+) -> None:
+    """Queue an e-mail (see ``render_commune_email``) once the current
+    transaction commits."""
+    message = render_commune_email(
+        site=site, to=to, subject=subject, template=template, context=context, language=language
+    )
     transaction.on_commit(lambda: send_email.enqueue(**message))

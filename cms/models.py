@@ -1,4 +1,5 @@
 import re
+import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -18,6 +19,10 @@ COLOUR_CONTRAST_TOO_LOW = _(
     "at least 4.5:1 is needed). Choose a darker colour."
 )
 MIN_CONTRAST = 4.5
+REFERENCE_PREFIX = RegexValidator(
+    re.compile(r"^[A-Z]{2,6}$"),
+    _("Two to six capital letters without accents, for example CAR."),
+)
 RECAPTCHA_KEYS_MISSING = _(
     "Google reCAPTCHA needs both keys that Google gave for this portal: "
     "the site key and the secret key."
@@ -77,6 +82,16 @@ class CommuneSettings(BaseSiteSetting):
         _("name in a sentence"),
         max_length=160,
         help_text=_("Used in texts: “la mairie de Carvin”."),
+    )
+    reference_prefix = models.CharField(
+        _("prefix of request numbers"),
+        max_length=6,
+        blank=True,
+        validators=[REFERENCE_PREFIX],
+        help_text=_(
+            "Starts the number of each request, as in CAR-2026-000123. Left empty, "
+            "the first three letters of the commune's name."
+        ),
     )
     logo = models.ForeignKey(
         "wagtailimages.Image",
@@ -151,7 +166,7 @@ class CommuneSettings(BaseSiteSetting):
 
     panels = [
         MultiFieldPanel(
-            [FieldPanel("official_name"), FieldPanel("phrase")],
+            [FieldPanel("official_name"), FieldPanel("phrase"), FieldPanel("reference_prefix")],
             heading=_("Identity"),
         ),
         MultiFieldPanel(
@@ -209,6 +224,16 @@ class CommuneSettings(BaseSiteSetting):
                     )
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def submission_prefix(self) -> str:
+        if self.reference_prefix:
+            return self.reference_prefix
+        name = self.official_name or self.site.site_name or self.site.hostname
+        letters = "".join(
+            c for c in unicodedata.normalize("NFKD", name) if c.isascii() and c.isalpha()
+        )
+        return (letters[:3] or "REF").upper()
 
     @property
     def postal_address(self) -> str:

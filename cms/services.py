@@ -33,9 +33,11 @@ COLLECTION_PERMISSIONS = {
     "wagtaildocs": ["add_document", "change_document", "choose_document"],
 }
 # Held for the commune's own Site only (GroupSitePermission), never globally:
-# agents see and validate the citizen accounts of their commune and no other.
+# agents see and validate the citizen accounts of their commune and no other,
+# and process the requests sent to it.
 AGENTS_SITE_PERMISSIONS = {
     "accounts": ["view_citizenaccount", "change_citizenaccount"],
+    "services": ["view_submission", "change_submission"],
 }
 
 
@@ -70,7 +72,8 @@ def commune_create(
     Creates the Site and its commune settings, the home page with its FAQ and
     online procedures index, a collection for its images and documents, and the
     groups "<name> — Communication" and "<name> — Agents" whose permissions
-    cover this commune only: agents also validate its citizen accounts.
+    cover this commune only: agents also validate its citizen accounts and
+    process its requests.
     """
     from faq.models import FAQPage
     from home.models import HomePage

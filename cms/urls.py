@@ -22,6 +22,7 @@ if settings.DEBUG:
 urlpatterns += [path("", include(captcha_urls))]
 
 urlpatterns += i18n_patterns(
+    path("", include("services.urls")),
     path("compte/", include("accounts.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

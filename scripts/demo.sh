@@ -10,6 +10,9 @@ PORT=${PORT:-8000}
 HOST=${HOST:-127.0.0.1}
 export PORT DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-cms.settings.dev}
 
+source scripts/system-packages.sh
+install_missing_packages
+
 [ -x .venv/bin/python ] || "${PYTHON:-python3}" -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
 .venv/bin/python manage.py migrate --noinput

@@ -4,16 +4,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+source scripts/system-packages.sh
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v xgettext >/dev/null || missing+=(gettext)
 command -v npm >/dev/null || missing+=(npm)
-if [ ${#missing[@]} -gt 0 ]; then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
+command -v pdftotext >/dev/null || missing+=(poppler-utils)
+install_missing_packages "${missing[@]}"
 
 [ -x .venv/bin/python ] || "${PYTHON:-python3}" -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt

@@ -1,10 +1,36 @@
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import storages
+from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
-from wagtail.fields import RichTextField
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
 from cms.pages import PortalPageMixin
+
+from .blocks import StepBlock
+from .forms import KEY_PATTERN, make_key, steps_of
+
+TEXT_FEATURES = ["bold", "italic", "link", "ul", "ol", "document-link"]
+
+KEY_INVALID = _(
+    "The key “%(key)s” must start with a letter and hold only lower-case letters, digits and “_”."
+)
+KEY_DUPLICATE = _("The key “%(key)s” is used by two fields; each needs its own.")
+KEY_CHANGED = _(
+    "The key of the field “%(label)s” was “%(old)s” when the page was "
+    "published; it cannot change, since the answers already received are stored under it."
+)
+CONDITION_UNKNOWN = _(
+    "The field “%(label)s” depends on “%(key)s”, which is not a field placed before it."
+)
 
 
 class ServiceIndexPage(PortalPageMixin, Page):
@@ -20,8 +46,418 @@ class ServiceIndexPage(PortalPageMixin, Page):
     search_fields = [*Page.search_fields, index.SearchField("intro")]
 
     parent_page_types = ["home.HomePage"]
+    subpage_types = ["services.ServicePage"]
     max_count_per_parent = 1
 
     class Meta:
         verbose_name = _("online procedures index")
         verbose_name_plural = _("online procedures index")
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import services_by_category
+
+        context = super().get_context(request, *args, **kwargs)
+        context["categories"] = services_by_category(index=self)
+        return context
+
+
+class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
+    """A démarche: what it is for, what to prepare, and its form in steps.
+
+    The page stays thin: ``services.views`` serves its steps, and
+    ``services.forms.StepFormBuilder`` builds each step's form from the blocks.
+    """
+
+    category = models.CharField(
+        _("category"),
+        max_length=80,
+        help_text=_("Démarches of the same category are listed together, e.g. “État civil”."),
+    )
+    summary = models.CharField(
+        _("short description"),
+        max_length=255,
+        help_text=_("One sentence shown in the list of démarches."),
+    )
+    intro = RichTextField(_("introduction"), blank=True, features=TEXT_FEATURES)
+    documents = RichTextField(
+        _("supporting documents needed"),
+        blank=True,
+        features=TEXT_FEATURES,
+        help_text=_("What to have at hand before starting, as a list."),
+    )
+    requires_account = models.BooleanField(
+        _("account required"),
+        default=True,
+        help_text=_(
+            "Untick for démarches open to anyone, such as civil status certificates: "
+            "the citizen then gives contact details and receives a link by e-mail."
+        ),
+    )
+    confirmation = RichTextField(
+        _("confirmation text"),
+        blank=True,
+        features=TEXT_FEATURES,
+        help_text=_("Shown and e-mailed once the request is sent: what happens next."),
+    )
+    form = StreamField(
+        [("step", StepBlock())],
+        verbose_name=_("form"),
+        help_text=_("The steps of the form, each with its fields."),
+        blank=True,
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [FieldPanel("category"), FieldPanel("summary"), FieldPanel("requires_account")],
+            heading=_("In the list of démarches"),
+        ),
+        FieldPanel("intro"),
+        FieldPanel("documents"),
+        FieldPanel("form"),
+        FieldPanel("confirmation"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("intro"),
+        index.FilterField("category"),
+    ]
+
+    parent_page_types = ["services.ServiceIndexPage"]
+    subpage_types = []
+
+    preview_modes = [("", _("Introduction")), ("form", _("Whole form"))]
+
+    class Meta:
+        verbose_name = _("online procedure")
+        verbose_name_plural = _("online procedures")
+
+    @cached_property
+    def steps(self):
+        return steps_of(self.form)
+
+    def full_clean(self, *args, **kwargs):
+        self._assign_keys()
+        super().full_clean(*args, **kwargs)
+
+    def _assign_keys(self):
+        """Give each field without a key one made from its label, unique in the
+        form; a published field keeps the key it had."""
+        published = self._published_keys()
+        used = set()
+        for step in self.form:
+            for child in step.value["fields"]:
+                if child.block_type == "help":
+                    continue
+                if not child.value.get("key"):
+                    key = published.get(child.id) or make_key(child.value.get("label", ""))
+                    base, number = key, 2
+                    while key in used:
+                        key, number = f"{base}_{number}", number + 1
+                    child.value["key"] = key
+                used.add(child.value["key"])
+
+    def _published_keys(self) -> dict[str, str]:
+        if not self.pk or not self.live:
+            return {}
+        live = self.get_latest_revision()
+        if self.live_revision_id:
+            live = self.live_revision
+        if live is None:
+            return {}
+        old = live.as_object()
+        return {
+            block.id: block.key for step in steps_of(old.form) for block in step.blocks if block.key
+        }
+
+    def clean(self):
+        super().clean()
+        errors = []
+        published = self._published_keys()
+        seen = set()
+        for step in steps_of(self.form.get_prep_value()):
+            for block in step.blocks:
+                if not block.is_input:
+                    continue
+                key, label = block.key, block.label
+                if not KEY_PATTERN.match(key):
+                    errors.append(ValidationError(KEY_INVALID, params={"key": key}))
+                elif key in seen:
+                    errors.append(ValidationError(KEY_DUPLICATE, params={"key": key}))
+                old = published.get(block.id)
+                if old and old != key:
+                    errors.append(ValidationError(KEY_CHANGED, params={"label": label, "old": old}))
+                condition = (block.value.get("condition") or {}).get("field")
+                if condition and condition not in seen:
+                    errors.append(
+                        ValidationError(
+                            CONDITION_UNKNOWN, params={"label": label, "key": condition}
+                        )
+                    )
+                seen.add(key)
+        if errors:
+            raise ValidationError({"form": errors})
+
+    def get_context(self, request, *args, **kwargs):
+        from .views import intro_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(intro_context(request, self))
+        return context
+
+    # The steps are served by ``services.views``; the introduction, at the
+    # page's own URL, is a plain (cacheable) page.
+
+    @path("etape/<int:number>/", name="step")
+    def step_view(self, request, number):
+        from .views import step_view
+
+        return step_view(request, self, number)
+
+    @path("verification/", name="review")
+    def review_view(self, request):
+        from .views import review_view
+
+        return review_view(request, self)
+
+    @path("envoyee/", name="sent")
+    def sent_view(self, request):
+        from .views import sent_view
+
+        return sent_view(request, self)
+
+    @path("abandonner/", name="discard")
+    def discard_view(self, request):
+        from .views import discard_view
+
+        return discard_view(request, self)
+
+    def serve_preview(self, request, mode_name):
+        if mode_name == "form":
+            from .views import form_preview
+
+            return form_preview(request, self)
+        return super().serve_preview(request, mode_name)
+
+
+class SubmissionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("In progress")
+    IN_REVIEW = "in_review", _("Under review")
+    INCOMPLETE = "incomplete", _("Incomplete")
+    COMPLETE = "complete", _("Complete")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    CLOSED = "closed", _("Closed without action")
+
+
+OPEN_STATUSES = (
+    SubmissionStatus.SUBMITTED,
+    SubmissionStatus.IN_REVIEW,
+    SubmissionStatus.INCOMPLETE,
+    SubmissionStatus.COMPLETE,
+)
+FINAL_STATUSES = (SubmissionStatus.ACCEPTED, SubmissionStatus.REJECTED, SubmissionStatus.CLOSED)
+
+
+class Submission(models.Model):
+    """A request made through a démarche, from its draft to its decision."""
+
+    site = models.ForeignKey(
+        "wagtailcore.Site", verbose_name=_("commune"), on_delete=models.CASCADE, related_name="+"
+    )
+    page = models.ForeignKey(
+        ServicePage,
+        verbose_name=_("online procedure"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="submissions",
+    )
+    page_revision = models.ForeignKey(
+        "wagtailcore.Revision",
+        verbose_name=_("version of the form"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    title = models.CharField(_("online procedure"), max_length=255)
+    reference = models.CharField(_("number"), max_length=30, blank=True, db_index=True)
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submissions",
+    )
+    member = models.ForeignKey(
+        "accounts.HouseholdMember",
+        verbose_name=_("household member concerned"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submissions",
+    )
+    concerns = models.CharField(_("concerns"), max_length=300, blank=True)
+    contact_first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    contact_last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    contact_email = models.EmailField(_("e-mail address"), blank=True)
+    contact_phone = models.CharField(_("phone"), max_length=30, blank=True)
+    access_nonce = models.CharField(
+        max_length=32,
+        blank=True,
+        help_text=_("Part of the signed link that opens a request made without an account."),
+    )
+    progress = models.JSONField(
+        _("what was typed"),
+        default=dict,
+        blank=True,
+        help_text=_("Raw values of the form's steps while it is being filled."),
+    )
+    data = models.JSONField(_("answers"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=SubmissionStatus.choices,
+        default=SubmissionStatus.DRAFT,
+        db_index=True,
+    )
+    created_at = models.DateTimeField(_("started on"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed on"), auto_now=True)
+    submitted_at = models.DateTimeField(_("sent on"), null=True, blank=True, db_index=True)
+    status_changed_at = models.DateTimeField(_("status changed on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "site",
+                "reference",
+                condition=~models.Q(reference=""),
+                name="services_submission_unique_reference_per_commune",
+            )
+        ]
+        indexes = [models.Index(fields=["site", "status", "submitted_at"])]
+
+    def __str__(self):
+        return f"{self.reference or _('Draft')} — {self.title}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == SubmissionStatus.DRAFT
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def requester_name(self) -> str:
+        if self.account_id:
+            return self.account.get_full_name()
+        return f"{self.contact_first_name} {self.contact_last_name}".strip()
+
+    @property
+    def requester_email(self) -> str:
+        return self.account.email if self.account_id else self.contact_email
+
+    @cached_property
+    def steps(self):
+        """The steps of the form this request was made with."""
+        if self.page_revision_id:
+            return steps_of(self.page_revision.content.get("form") or [])
+        return self.page.specific.steps if self.page_id else []
+
+
+class ReferenceSequence(models.Model):
+    """The last request number given by a commune in a year."""
+
+    site = models.ForeignKey("wagtailcore.Site", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("site", "year", name="services_one_sequence_per_year")
+        ]
+
+    def __str__(self):
+        return f"{self.site_id}/{self.year}: {self.last}"
+
+
+def attachment_path(instance, filename):
+    """Stored under a random name: the citizen's file name is never a path."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    suffix = suffix if suffix[1:].isalnum() else ""
+    return f"submissions/{instance.site_id}/{uuid.uuid4().hex}{suffix}"
+
+
+def private_storage():
+    return storages["private"]
+
+
+class Attachment(models.Model):
+    """A supporting document, in private storage: it has no public URL and is
+    served only by ``services.views.attachment_download``."""
+
+    site = models.ForeignKey("wagtailcore.Site", on_delete=models.CASCADE, related_name="+")
+    submission = models.ForeignKey(
+        Submission,
+        verbose_name=_("request"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    key = models.CharField(_("field"), max_length=60)
+    file = models.FileField(
+        _("file"), storage=private_storage, upload_to=attachment_path, max_length=200
+    )
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size"))
+    content_type = models.CharField(_("type"), max_length=100)
+    current = models.BooleanField(
+        _("current"),
+        default=True,
+        help_text=_("Unticked when the citizen replaced it with another file."),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("supporting document")
+        verbose_name_plural = _("supporting documents")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class StatusChange(models.Model):
+    """One step of a request's history, with the message sent to the citizen."""
+
+    submission = models.ForeignKey(
+        Submission, verbose_name=_("request"), on_delete=models.CASCADE, related_name="history"
+    )
+    status = models.CharField(_("status"), max_length=12, choices=SubmissionStatus.choices)
+    previous_status = models.CharField(
+        _("previous status"), max_length=12, choices=SubmissionStatus.choices, blank=True
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    message = models.TextField(_("message to the citizen"), blank=True)
+    created_at = models.DateTimeField(_("on"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_status_display()} ({self.created_at:%Y-%m-%d})"

@@ -1,0 +1,104 @@
+from itertools import groupby
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .forms import normalise
+from .models import Attachment, ServicePage, Submission, SubmissionStatus
+
+
+def services_by_category(*, index) -> list[tuple[str, list[ServicePage]]]:
+    """The démarches of a services index, live, grouped by category."""
+    pages = (
+        ServicePage.objects.child_of(index)
+        .live()
+        .public()
+        .only("title", "slug", "url_path", "category", "summary", "requires_account", "locale_id")
+    )
+    pages = sorted(pages, key=lambda p: (normalise(p.category), normalise(p.title)))
+    return [(category, list(group)) for category, group in groupby(pages, key=lambda p: p.category)]
+
+
+def submissions_for_site(*, site) -> QuerySet[Submission]:
+    return Submission.objects.filter(site=site)
+
+
+def submissions_for_sites(*, sites) -> QuerySet[Submission]:
+    return Submission.objects.filter(site__in=sites)
+
+
+def submissions_of(*, account) -> QuerySet[Submission]:
+    """The requests an account sent, newest first."""
+    return (
+        Submission.objects.filter(site_id=account.site_id, account=account)
+        .exclude(status=SubmissionStatus.DRAFT)
+        .select_related("member")
+        .order_by("-submitted_at", "-pk")
+    )
+
+
+def drafts_of(*, account) -> QuerySet[Submission]:
+    return Submission.objects.filter(
+        site_id=account.site_id, account=account, status=SubmissionStatus.DRAFT
+    ).select_related("page")
+
+
+def submission_of(*, account, reference: str) -> Submission:
+    """A request of the account's own; anything else is a 404."""
+    try:
+        return (
+            Submission.objects.select_related("site", "account", "member", "page_revision")
+            .exclude(status=SubmissionStatus.DRAFT)
+            .get(site_id=account.site_id, account=account, reference=reference)
+        )
+    except Submission.DoesNotExist:
+        raise Http404 from None
+
+
+def submission_by_access_key(*, site, key: str) -> Submission:
+    """A request made without an account, opened by the link sent to its
+    requester; a wrong or altered link is a 404."""
+    from .services import access_key_read
+
+    found = access_key_read(key)
+    if found is None:
+        raise Http404
+    pk, nonce = found
+    if not nonce:
+        raise Http404
+    try:
+        return (
+            Submission.objects.select_related("site", "page_revision")
+            .exclude(status=SubmissionStatus.DRAFT)
+            .get(pk=pk, site=site, account__isnull=True, access_nonce=nonce)
+        )
+    except Submission.DoesNotExist:
+        raise Http404 from None
+
+
+def draft_of(*, site, page, account) -> Submission | None:
+    """The account's draft of a démarche, the latest if several."""
+    return (
+        Submission.objects.filter(
+            site=site, page=page, account=account, status=SubmissionStatus.DRAFT
+        )
+        .order_by("-updated_at")
+        .first()
+    )
+
+
+def draft_for(*, site, pk, account=None) -> Submission | None:
+    return Submission.objects.filter(
+        pk=pk, site=site, account=account, status=SubmissionStatus.DRAFT
+    ).first()
+
+
+def attachment_of(*, submission: Submission, pk) -> Attachment:
+    try:
+        return submission.attachments.get(pk=pk)
+    except Attachment.DoesNotExist:
+        raise Http404 from None
+
+
+def current_attachments(*, submission: Submission) -> dict[str, Attachment]:
+    return {a.key: a for a in submission.attachments.filter(current=True)}

@@ -1,0 +1,73 @@
+"""E-mails about requests, with their PDF, produced by the task worker."""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from cms.emails import render_commune_email
+from cms.tasks import email_message
+
+from .models import StatusChange, Submission
+
+
+def tracking_url(submission: Submission) -> str:
+    """Where the citizen follows the request: their account, or the private
+    link of a request made without an account."""
+    if not submission.account_id:
+        from .services import access_key
+
+        path = reverse("services:tracking", kwargs={"key": access_key(submission)})
+    else:
+        path = reverse("services:submission", kwargs={"reference": submission.reference})
+    return f"{submission.site.root_url}{path}"
+
+
+@task()
+def send_submission_receipt(*, submission_id: int) -> None:
+    """E-mail the receipt (PDF) of a request just sent, with the cover sheet
+    when documents are to come by post."""
+    from .pdf import cover_sheet_pdf, receipt_pdf
+
+    submission = Submission.objects.select_related("site", "account", "page").get(pk=submission_id)
+    message = render_commune_email(
+        site=submission.site,
+        to=submission.requester_email,
+        subject=_("Your request %(reference)s") % {"reference": submission.reference},
+        template="submission_received",
+        context={
+            "submission": submission,
+            "tracking_url": tracking_url(submission),
+            "confirmation": submission.page.specific.confirmation if submission.page_id else "",
+        },
+    )
+    email = email_message(**message)
+    email.attach(
+        f"recepisse-{submission.reference}.pdf", receipt_pdf(submission), "application/pdf"
+    )
+    cover_sheet = cover_sheet_pdf(submission)
+    if cover_sheet is not None:
+        email.attach(f"bordereau-{submission.reference}.pdf", cover_sheet, "application/pdf")
+    email.send()
+
+
+@task()
+def notify_status_change(*, status_change_id: int) -> None:
+    """Tell the citizen their request changed status, with the town hall's
+    message."""
+    change = StatusChange.objects.select_related("submission__site", "submission__account").get(
+        pk=status_change_id
+    )
+    submission = change.submission
+    message = render_commune_email(
+        site=submission.site,
+        to=submission.requester_email,
+        subject=_("Your request %(reference)s: %(status)s")
+        % {"reference": submission.reference, "status": change.get_status_display()},
+        template="submission_status",
+        context={
+            "submission": submission,
+            "change": change,
+            "tracking_url": tracking_url(submission),
+        },
+    )
+    email_message(**message).send()

@@ -1,0 +1,293 @@
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils.datastructures import MultiValueDict
+
+from services.forms import (
+    DATE_IN_FUTURE,
+    PHONE_INVALID,
+    Block,
+    FillContext,
+    Step,
+    StepFormBuilder,
+    answer_rows,
+    clean_answers,
+    steps_of,
+)
+from tests.accounts.factories import citizen, member
+from tests.services.factories import PDF, PNG, field, pdf_file, service_page, step
+
+
+def build(*blocks, account=None, raw=None, data=None, files=None, earlier=()):
+    blocks = [Block(type=b["type"], value=b["value"]) for b in blocks]
+    context = FillContext(
+        account=account,
+        raw=raw or {},
+        blocks_by_key={b.key: b for b in [*earlier, *blocks] if b.is_input},
+    )
+    builder = StepFormBuilder(Step(title="Étape", blocks=blocks, number=1), context)
+    if data is not None:
+        data = MultiValueDict({k: v if isinstance(v, list) else [v] for k, v in data.items()})
+    return builder.get_form(data=data, files=files)
+
+
+def test_short_and_long_text_are_required_when_asked():
+    form = build(
+        field("short_text", "Nom", "nom"),
+        field("long_text", "Motif", "motif", required=False),
+        data={},
+    )
+    assert not form.is_valid()
+    assert list(form.errors) == ["nom"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("06 12 34 56 78", "+33612345678"),
+        ("+44 20 7946 0958", "+442079460958"),
+        ("0321000000", "+33321000000"),
+    ],
+)
+def test_phone_accepts_french_and_international_numbers(typed, stored):
+    form = build(field("phone", "Téléphone", "tel"), data={"tel": typed})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["tel"] == stored
+
+
+def test_phone_refuses_what_is_not_a_number():
+    form = build(field("phone", "Téléphone", "tel"), data={"tel": "06 12"})
+    assert form.errors["tel"] == [str(PHONE_INVALID)]
+
+
+def test_date_not_in_the_future():
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    form = build(field("date", "Date", "jour", bounds="past"), data={"jour": tomorrow})
+    assert form.errors["jour"] == [str(DATE_IN_FUTURE)]
+    form = build(field("date", "Date", "jour", bounds="past"), data={"jour": "2001-02-03"})
+    assert form.is_valid()
+    assert clean_answers(form) == {"jour": "2001-02-03"}
+
+
+def test_number_bounds():
+    form = build(field("number", "Exemplaires", "n", min_value=1, max_value=3), data={"n": "4"})
+    assert "n" in form.errors
+    form = build(field("number", "Exemplaires", "n", min_value=1, max_value=3), data={"n": "2"})
+    assert clean_answers(form) == {"n": 2}
+
+
+def test_choices_radio_list_and_multiple():
+    radio = build(
+        field("choice", "Classe", "c", choices="CP\nCE1", widget="radio"), data={"c": "CE2"}
+    )
+    assert "c" in radio.errors
+    select = build(
+        field("choice", "Classe", "c", choices="CP\nCE1", widget="select"), data={"c": "CE1"}
+    )
+    assert clean_answers(select) == {"c": "CE1"}
+    multiple = build(
+        field("multiple_choice", "Jours", "j", choices="Lundi\nMardi"),
+        data={"j": ["Lundi", "Mardi"]},
+    )
+    assert clean_answers(multiple) == {"j": ["Lundi", "Mardi"]}
+
+
+def test_yes_no_stores_a_boolean_even_no():
+    form = build(field("yes_no", "Allergies ?", "a"), data={"a": "no"})
+    assert clean_answers(form) == {"a": False}
+
+
+def test_postal_address_is_structured():
+    form = build(
+        field("address", "Adresse", "adr"),
+        data={
+            "adr__street": "1 place de la Mairie",
+            "adr__postcode": "62220",
+            "adr__city": "Carvin",
+        },
+    )
+    assert clean_answers(form) == {
+        "adr": {"street": "1 place de la Mairie", "postcode": "62220", "city": "Carvin"}
+    }
+    form = build(
+        field("address", "Adresse", "adr"),
+        data={"adr__street": "1 rue", "adr__postcode": "?", "adr__city": "X"},
+    )
+    assert "adr__postcode" in form.errors
+
+
+def test_consent_must_be_ticked():
+    form = build(field("consent", "Je certifie", "ok"), data={})
+    assert "ok" in form.errors
+
+
+@pytest.mark.django_db
+def test_household_member_offers_only_children_when_asked(carvin):
+    account = citizen(carvin, members=[member("Léa"), member("Paul", date(1980, 1, 1), "spouse")])
+    form = build(field("member", "Enfant", "enfant", who="children"), account=account)
+    labels = [label for _value, label in form.fields["enfant"].choices]
+    assert labels == ["Léa Lire"]
+    form = build(field("member", "Qui ?", "qui"), account=account)
+    assert len(form.fields["qui"].choices) == 3
+
+
+@pytest.mark.django_db
+def test_prefill_from_account_and_chosen_member(carvin):
+    account = citizen(carvin, phone="0612345678", members=[member("Léa")])
+    lea = account.household_members.get()
+    earlier = [Block(type="member", value={"key": "enfant", "label": "Enfant"})]
+    form = build(
+        field("email", "Courriel", "mail", prefill="email"),
+        field("phone", "Téléphone", "tel", prefill="phone"),
+        field("short_text", "Prénom", "prenom", prefill="member_first_name"),
+        field("date", "Né le", "ne", prefill="member_birth_date"),
+        account=account,
+        raw={"enfant": [str(lea.pk)]},
+        earlier=earlier,
+    )
+    assert form["mail"].value() == account.email
+    assert form["tel"].value() == "0612345678"
+    assert form["prenom"].value() == "Léa"
+    assert form["ne"].value() == lea.birth_date.isoformat()
+
+
+def test_what_was_typed_wins_over_prefill():
+    from types import SimpleNamespace
+
+    account = SimpleNamespace(email="a@example.org")
+    form = build(
+        field("email", "Courriel", "mail", prefill="email"),
+        account=account,
+        raw={"mail": ["b@example.org"]},
+    )
+    assert form["mail"].value() == "b@example.org"
+
+
+def test_condition_on_an_earlier_step():
+    earlier = [Block(type="yes_no", value={"key": "allergie", "label": "Allergie ?"})]
+    detail = field(
+        "long_text", "Lesquelles ?", "detail", condition={"field": "allergie", "value": "Oui"}
+    )
+    shown = build(detail, raw={"allergie": ["yes"]}, earlier=earlier, data={})
+    assert "detail" in shown.errors
+    hidden = build(detail, raw={"allergie": ["no"]}, earlier=earlier, data={"detail": "forged"})
+    assert hidden.is_valid()
+    assert clean_answers(hidden) == {}
+    assert [item.block.key for item in hidden.visible_items] == []
+
+
+def test_condition_in_the_same_step_is_previewed_and_enforced():
+    blocks = (
+        field("choice", "Qui ?", "qui", choices="Moi\nAutre"),
+        field("short_text", "Précisez", "autre", condition={"field": "qui", "value": "autre"}),
+    )
+    form = build(*blocks, data={"qui": "Autre"})
+    assert "autre" in form.errors
+    form = build(*blocks, data={"qui": "Moi", "autre": "x"})
+    assert form.is_valid()
+    assert clean_answers(form) == {"qui": "Moi"}
+    # Rendered (hidden) for the browser to show it when the answer changes.
+    assert [item.block.key for item in form.visible_items] == ["qui", "autre"]
+
+
+def test_document_checked_by_content_not_name():
+    doc = field("document", "Justificatif", "doc", types=["pdf"], max_size=1, by_post=True)
+    form = build(doc, data={}, files=MultiValueDict({"doc": [pdf_file("photo.pdf", PNG)]}))
+    assert not form.is_valid()
+    assert "photo.pdf" in form.errors["doc"][0]
+    form = build(doc, data={}, files=MultiValueDict({"doc": [pdf_file("scan.jpg", PDF)]}))
+    assert form.is_valid(), form.errors
+    assert form.uploads["doc"].content_type == "application/pdf"
+
+
+def test_document_may_be_promised_by_post():
+    doc = field("document", "Justificatif", "doc", types=["pdf"], max_size=1, by_post=True)
+    assert "doc" in build(doc, data={}).errors
+    assert build(doc, data={"doc__by_post": "on"}).is_valid()
+    no_post = field("document", "Justificatif", "doc", types=["pdf"], max_size=1, by_post=False)
+    form = build(no_post, data={"doc__by_post": "on"})
+    assert "doc" in form.errors
+
+
+def test_help_block_asks_nothing():
+    form = build({"type": "help", "value": {"heading": "À savoir", "text": "<p>Info</p>"}}, data={})
+    assert form.is_valid()
+    assert form.fields == {}
+
+
+def test_answer_rows_follow_the_form_order():
+    steps = steps_of(
+        [
+            step("Un", field("yes_no", "Allergie ?", "a"), field("date", "Le", "d")),
+            step("Deux", field("address", "Adresse", "adr")),
+        ]
+    )
+    rows = answer_rows(
+        steps,
+        {
+            "d": "2020-03-12",
+            "a": True,
+            "adr": {"street": "1 rue", "postcode": "62220", "city": "Carvin"},
+        },
+    )
+    assert [(s.title, [(r.label, r.text) for r in rs]) for s, rs in rows] == [
+        ("Un", [("Allergie ?", "Oui"), ("Le", "12 mars 2020")]),
+        ("Deux", [("Adresse", "1 rue\n62220 Carvin")]),
+    ]
+
+
+@pytest.mark.django_db
+def test_keys_are_made_from_labels_and_unique(carvin):
+    page = service_page(
+        carvin,
+        form=[
+            step(
+                "Un", field("short_text", "Nom d'usage", ""), field("short_text", "Nom d'usage", "")
+            )
+        ],
+    )
+    keys = [b.key for s in page.steps for b in s.blocks]
+    assert keys == ["nom_dusage", "nom_dusage_2"]
+
+
+@pytest.mark.django_db
+def test_published_key_cannot_change(carvin):
+    page = service_page(carvin, form=[step("Un", field("short_text", "Nom", "nom"))])
+    page.form[0].value["fields"][0].value["key"] = "nom_de_famille"
+    with pytest.raises(ValidationError) as error:
+        page.full_clean()
+    assert "nom" in str(error.value)
+
+
+@pytest.mark.django_db
+def test_condition_must_point_to_an_earlier_field(carvin):
+    with pytest.raises(ValidationError):
+        service_page(
+            carvin,
+            form=[
+                step(
+                    "Un",
+                    field(
+                        "short_text", "Nom", "nom", condition={"field": "plus_tard", "value": "x"}
+                    ),
+                )
+            ],
+        )
+
+
+@pytest.mark.django_db
+def test_member_chosen_in_the_same_step_fills_what_is_left_empty(carvin):
+    account = citizen(carvin, members=[member("Léa")])
+    lea = account.household_members.get()
+    blocks = (
+        field("member", "Enfant", "enfant", who="children"),
+        field("short_text", "Prénom", "prenom", prefill="member_first_name"),
+        field("date", "Né le", "ne", prefill="member_birth_date"),
+    )
+    form = build(*blocks, account=account, data={"enfant": str(lea.pk)})
+    assert form.is_valid(), form.errors
+    assert clean_answers(form)["prenom"] == "Léa"
+    assert clean_answers(form)["ne"] == lea.birth_date.isoformat()
+    typed = build(*blocks, account=account, data={"enfant": str(lea.pk), "prenom": "Léa-Rose"})
+    assert clean_answers(typed)["prenom"] == "Léa-Rose"

@@ -1,0 +1,56 @@
+import threading
+
+import pytest
+from django.db import close_old_connections, connection, transaction
+
+from cms.models import CommuneSettings
+from services.services import reference_next
+
+THREADS = 8
+PER_THREAD = 5
+
+
+@pytest.mark.django_db
+def test_reference_is_readable_and_starts_with_the_commune(carvin, saint_andre):
+    assert reference_next(site=carvin, year=2026) == "CAR-2026-000001"
+    assert reference_next(site=carvin, year=2026) == "CAR-2026-000002"
+    assert reference_next(site=saint_andre, year=2026) == "SAI-2026-000001"
+    assert reference_next(site=carvin, year=2027) == "CAR-2027-000001"
+
+
+@pytest.mark.django_db
+def test_reference_prefix_chosen_by_the_commune(saint_andre):
+    commune = CommuneSettings.for_site(saint_andre)
+    commune.reference_prefix = "SADE"
+    commune.save()
+    assert reference_next(site=saint_andre, year=2026) == "SADE-2026-000001"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_never_share_a_number(carvin):
+    references = []
+    errors = []
+    start = threading.Barrier(THREADS)
+
+    def submit():
+        try:
+            start.wait()
+            for _ in range(PER_THREAD):
+                with transaction.atomic():
+                    references.append(reference_next(site=carvin, year=2026))
+        except Exception as error:
+            errors.append(error)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert len(references) == THREADS * PER_THREAD
+    assert len(set(references)) == len(references)
+    assert max(references) == f"CAR-2026-{THREADS * PER_THREAD:06d}"

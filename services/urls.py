@@ -1,0 +1,25 @@
+from django.urls import include, path
+
+from . import tracking
+
+app_name = "services"
+
+account_patterns = [
+    path("", tracking.submission_view, name="submission"),
+    path("recepisse/", tracking.submission_receipt_view, name="submission_receipt"),
+    path("bordereau/", tracking.submission_cover_sheet_view, name="submission_cover_sheet"),
+    path("documents/<int:pk>/", tracking.submission_document_view, name="submission_document"),
+]
+
+key_patterns = [
+    path("", tracking.tracking_view, name="tracking"),
+    path("recepisse/", tracking.tracking_receipt_view, name="tracking_receipt"),
+    path("bordereau/", tracking.tracking_cover_sheet_view, name="tracking_cover_sheet"),
+    path("documents/<int:pk>/", tracking.tracking_document_view, name="tracking_document"),
+]
+
+urlpatterns = [
+    path("compte/demandes/", tracking.submissions_view, name="submissions"),
+    path("compte/demandes/<str:reference>/", include(account_patterns)),
+    path("suivi/<str:key>/", include(key_patterns)),
+]

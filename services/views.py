@@ -1,0 +1,420 @@
+"""Filling in a démarche: one step at a time, a recap, then sending.
+
+What the citizen types is kept in a draft request (``Submission`` with the
+status "draft") at every move, valid or not, so that nothing is lost: going
+back, an error, a session that ends, or another device. Logged-in citizens
+find their drafts on their account; a visitor without an account keeps theirs
+in the session.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+from wagtail.models import Site
+
+from accounts.captcha import captcha_field
+
+from .forms import (
+    SUBFIELD,
+    Block,
+    FillContext,
+    Step,
+    StepFormBuilder,
+    answer_rows,
+    clean_answers,
+)
+from .selectors import current_attachments, draft_for, draft_of
+from .services import (
+    Contact,
+    SubmissionError,
+    submission_discard,
+    submission_save_step,
+    submission_start,
+    submission_submit,
+)
+
+CONTACT_PREFIX = "_contact_"
+DRAFT_SAVED = gettext_lazy(
+    "Your draft is saved. Resume it from the “Home” tab of your account, on this device or another."
+)
+DRAFT_DISCARDED = gettext_lazy("Your draft is deleted.")
+STEP_INVALID = gettext_lazy("Some answers of this step need your attention.")
+SESSION_DRAFT = "services:draft:{page_id}"
+SESSION_SENT = "services:sent"
+
+
+def contact_step() -> Step:
+    """The first step of a démarche filled in without an account."""
+
+    def field(block_type, name, label, required=True, help_text=""):
+        return Block(
+            type=block_type,
+            value={
+                "key": f"{CONTACT_PREFIX}{name}",
+                "label": label,
+                "required": required,
+                "help_text": help_text,
+            },
+        )
+
+    return Step(
+        title=_("Your contact details"),
+        blocks=[
+            field("short_text", "first_name", _("First name")),
+            field("short_text", "last_name", _("Last name")),
+            field(
+                "email",
+                "email",
+                _("E-mail address"),
+                help_text=_("The link to follow your request is sent to this address only."),
+            ),
+            field("phone", "phone", _("Phone"), required=False),
+        ],
+    )
+
+
+class Filling:
+    """A démarche being filled in by one person, around its draft."""
+
+    def __init__(self, request, page, submission):
+        self.request = request
+        self.page = page
+        self.submission = submission
+        self.account = citizen_of(request)
+        steps = [] if self.account else [contact_step()]
+        steps += page.steps
+        for number, step in enumerate(steps, start=1):
+            step.number = number
+        self.steps = steps
+        self.context = FillContext(
+            account=self.account,
+            raw=dict((submission.progress or {}).get("raw") or {}),
+            attachments=current_attachments(submission=submission),
+            blocks_by_key={
+                block.key: block for step in steps for block in step.blocks if block.is_input
+            },
+        )
+
+    @property
+    def count(self) -> int:
+        return len(self.steps)
+
+    @property
+    def reached(self) -> int:
+        return (self.submission.progress or {}).get("reached", 1)
+
+    def step(self, number) -> Step | None:
+        return self.steps[number - 1] if 1 <= number <= self.count else None
+
+    def form(self, step: Step, data=None, files=None):
+        return StepFormBuilder(step, self.context).get_form(data=data, files=files)
+
+    def stored_form(self, step: Step):
+        """The step's form bound to what is stored, to check it again."""
+        data = MultiValueDict({k: list(v) for k, v in self.context.raw.items()})
+        return self.form(step, data=data)
+
+    def save(self, form, *, reached: int = 1) -> None:
+        """Keep what the step holds, and every file that passed its checks."""
+        form.is_valid()
+        uploads = {}
+        by_post = set()
+        for item in form.items:
+            key = item.block.key
+            if item.block.type != "document" or item.hidden:
+                continue
+            upload = form.cleaned_data.get(key) if key not in form.errors else None
+            if upload is not None and hasattr(upload, "content_type"):
+                uploads[key] = upload
+            elif form.cleaned_data.get(f"{key}{SUBFIELD}by_post"):
+                by_post.add(key)
+        raw = form.raw_data()
+        self.submission = submission_save_step(
+            submission=self.submission, raw=raw, uploads=uploads, by_post=by_post, reached=reached
+        )
+        self.context.raw.update(raw)
+        self.context.attachments = current_attachments(submission=self.submission)
+
+    def first_invalid_step(self) -> tuple[Step | None, dict]:
+        """Check every step again; the first one with an error, or the answers."""
+        answers = {}
+        for step in self.steps:
+            form = self.stored_form(step)
+            if not form.is_valid():
+                return step, {}
+            answers.update(clean_answers(form))
+            for item in form.visible_items:
+                if item.block.type != "document" or item.hidden:
+                    continue
+                key = item.block.key
+                attachment = self.context.attachments.get(key)
+                if attachment is not None:
+                    answers[key] = {
+                        "attachment": attachment.pk,
+                        "name": attachment.name,
+                        "size": attachment.size,
+                        "content_type": attachment.content_type,
+                    }
+                elif form.cleaned_data.get(f"{key}{SUBFIELD}by_post"):
+                    answers[key] = {"by_post": True}
+        return None, answers
+
+    @cached_property
+    def page_steps(self) -> list[Step]:
+        return [
+            step
+            for step in self.steps
+            if not any(b.key.startswith(CONTACT_PREFIX) for b in step.blocks)
+        ]
+
+    def step_url(self, number) -> str:
+        return self.page_url + self.page.reverse_subpage("step", kwargs={"number": number})
+
+    def review_url(self) -> str:
+        return self.page_url + self.page.reverse_subpage("review")
+
+    @cached_property
+    def page_url(self) -> str:
+        """Relative on the commune's own site, whatever host and port it is
+        reached by."""
+        return self.page.get_url(self.request)
+
+
+def citizen_of(request):
+    """The logged-in citizen of this commune, if any."""
+    user = request.user
+    site = Site.find_for_request(request)
+    if user.is_authenticated and site is not None and user.site_id == site.pk:
+        return user
+    return None
+
+
+def _login_redirect(request):
+    return redirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
+
+
+def _draft(request, page, *, create: bool):
+    """The draft of this démarche for the person asking, or a new one."""
+    site = Site.find_for_request(request)
+    account = citizen_of(request)
+    if account is not None:
+        if create:
+            return submission_start(site=site, page=page, account=account)
+        return draft_of(site=site, page=page, account=account)
+    key = SESSION_DRAFT.format(page_id=page.pk)
+    draft = draft_for(site=site, pk=request.session.get(key))
+    if draft is None and create:
+        draft = submission_start(site=site, page=page)
+        request.session[key] = draft.pk
+    return draft
+
+
+def intro_context(request, page) -> dict:
+    """What the introduction page shows about the visitor: their draft."""
+    citizen = citizen_of(request)
+    if page.requires_account and citizen is None:
+        return {"citizen": None, "draft": None}
+    draft = _draft(request, page, create=False)
+    reached = (draft.progress or {}).get("reached", 1) if draft else 1
+    return {
+        "citizen": citizen,
+        "draft": draft,
+        "draft_step": max(1, min(reached, len(page.steps) + (0 if citizen else 1))),
+    }
+
+
+def _filling(request, page) -> Filling | None:
+    if page.requires_account and citizen_of(request) is None:
+        return None
+    return Filling(request, page, _draft(request, page, create=True))
+
+
+def step_view(request, page, number):
+    filling = _filling(request, page)
+    if filling is None:
+        return _login_redirect(request)
+    step = filling.step(number)
+    if step is None:
+        return redirect(filling.step_url(1))
+    if number > filling.reached:
+        return redirect(filling.step_url(filling.reached))
+
+    if request.method == "POST":
+        sent = filling.form(step, data=request.POST, files=request.FILES)
+        action = request.POST.get("action", "next")
+        valid = sent.is_valid()
+        filling.save(sent, reached=number + 1 if valid and action == "next" else 1)
+        if action == "previous":
+            return redirect(filling.step_url(max(1, number - 1)))
+        goto = action.removeprefix("goto-")
+        if action.startswith("goto-") and goto.isascii() and goto.isdigit() and len(goto) < 4:
+            return redirect(filling.step_url(min(int(goto), filling.reached)))
+        if action == "save" and filling.account is not None:
+            messages.success(request, DRAFT_SAVED)
+            return redirect("accounts:home")
+        if valid:
+            if number < filling.count:
+                return redirect(filling.step_url(number + 1))
+            return redirect(filling.review_url())
+        # Shown again as sent; the files that passed are attached now, and
+        # those refused keep the reason.
+        form = filling.form(step, data=request.POST)
+        form.is_valid()
+        for item in form.items:
+            key = item.block.key
+            if item.block.type == "document":
+                form.errors.pop(key, None)
+                if key in sent.errors:
+                    form.add_error(key, sent.errors[key])
+    elif request.GET.get("verifier"):
+        form = filling.stored_form(step)
+        form.is_valid()
+    else:
+        form = filling.form(step)
+
+    return TemplateResponse(
+        request,
+        "services/step.html",
+        {
+            "page": page,
+            "filling": filling,
+            "step": step,
+            "form": form,
+            "previous_url": filling.step_url(number - 1) if number > 1 else None,
+        },
+    )
+
+
+def review_view(request, page):
+    filling = _filling(request, page)
+    if filling is None:
+        return _login_redirect(request)
+    invalid, answers = filling.first_invalid_step()
+    if invalid is not None:
+        messages.error(request, STEP_INVALID)
+        return redirect(f"{filling.step_url(invalid.number)}?verifier=1")
+
+    captcha_form = None
+    if filling.account is None:
+        captcha_form = forms.Form(request.POST if request.method == "POST" else None)
+        captcha_form.fields["captcha"] = captcha_field(request)
+
+    if request.method == "POST" and (captcha_form is None or captcha_form.is_valid()):
+        contact = None
+        if filling.account is None:
+            contact = Contact(
+                first_name=answers.pop(f"{CONTACT_PREFIX}first_name"),
+                last_name=answers.pop(f"{CONTACT_PREFIX}last_name"),
+                email=answers.pop(f"{CONTACT_PREFIX}email"),
+                phone=answers.pop(f"{CONTACT_PREFIX}phone", ""),
+            )
+        member, concerns = _concerned(filling, answers)
+        try:
+            submission = submission_submit(
+                submission=filling.submission,
+                data=answers,
+                revision=page.live_revision or page.get_latest_revision(),
+                member=member,
+                concerns=concerns,
+                contact=contact,
+            )
+        except SubmissionError as error:
+            messages.error(request, str(error))
+            return redirect(page.get_url(request))
+        request.session.pop(SESSION_DRAFT.format(page_id=page.pk), None)
+        request.session[SESSION_SENT] = submission.pk
+        return redirect(page.get_url(request) + page.reverse_subpage("sent"))
+
+    rows = answer_rows(filling.steps, answers)
+    return TemplateResponse(
+        request,
+        "services/review.html",
+        {
+            "page": page,
+            "filling": filling,
+            "rows": rows,
+            "captcha_form": captcha_form,
+        },
+    )
+
+
+def _concerned(filling, answers):
+    """The household member the request is about, from its first member field."""
+    from accounts.models import HouseholdMember
+
+    for step in filling.steps:
+        for block in step.blocks:
+            if block.type == "member" and block.key in answers:
+                value = answers[block.key]
+                name = f"{value['first_name']} {value['last_name']}"
+                member = None
+                if value.get("id"):
+                    member = HouseholdMember.objects.filter(
+                        pk=value["id"], account=filling.account
+                    ).first()
+                return member, name
+    return None, ""
+
+
+def sent_view(request, page):
+    from .models import Submission
+
+    pk = request.session.get(SESSION_SENT)
+    submission = (
+        Submission.objects.filter(pk=pk, page=page, site=Site.find_for_request(request))
+        .exclude(status="draft")
+        .first()
+        if pk
+        else None
+    )
+    if submission is None:
+        return redirect(page.get_url(request))
+    return TemplateResponse(
+        request,
+        "services/sent.html",
+        {
+            "page": page,
+            "submission": submission,
+            "by_post": [
+                row
+                for _step, rows in answer_rows(submission.steps, submission.data)
+                for row in rows
+                if row.by_post
+            ],
+        },
+    )
+
+
+@require_POST
+def discard_view(request, page):
+    draft = _draft(request, page, create=False)
+    if draft is not None:
+        submission_discard(submission=draft)
+        request.session.pop(SESSION_DRAFT.format(page_id=page.pk), None)
+        messages.success(request, DRAFT_DISCARDED)
+    return redirect(page.get_url(request))
+
+
+def form_preview(request, page):
+    """The whole form, every step one after the other, for the admin preview."""
+    filling = Filling.__new__(Filling)
+    filling.request = request
+    filling.page = page
+    filling.account = None
+    filling.steps = page.steps
+    filling.context = FillContext(
+        blocks_by_key={b.key: b for s in page.steps for b in s.blocks if b.is_input}
+    )
+    forms_by_step = [(step, filling.form(step)) for step in filling.steps]
+    return TemplateResponse(
+        request,
+        "services/form_preview.html",
+        {"page": page, "forms_by_step": forms_by_step, "count": len(forms_by_step)},
+    )

@@ -1,0 +1,78 @@
+"""The citizen's account pages that show démarches, through the hooks of
+``accounts.extensions``."""
+
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from wagtail import hooks
+from wagtail.models import Site
+
+from accounts.extensions import AccountTab
+
+from .models import ServiceIndexPage
+from .selectors import drafts_of, submissions_of
+
+PANEL_REQUESTS = 10
+
+
+def _citizen(request):
+    user = request.user
+    site = Site.find_for_request(request)
+    if user.is_authenticated and site is not None and user.site_id == site.pk:
+        return user
+    return None
+
+
+@hooks.register("register_account_tab")
+def services_tab(request):
+    site = Site.find_for_request(request)
+    index = ServiceIndexPage.objects.live().descendant_of(site.root_page).first() if site else None
+    if index is None:
+        return None
+    index = index.localized
+    return AccountTab(name="services", label=index.title, url=index.get_url(request), order=20)
+
+
+@hooks.register("register_account_tab")
+def submissions_tab(request):
+    if _citizen(request) is None:
+        return None
+    return AccountTab(
+        name="submissions", label=_("Requests"), url=reverse("services:submissions"), order=15
+    )
+
+
+def _resume_url(request, draft) -> str:
+    page = draft.page
+    reached = (draft.progress or {}).get("reached", 1)
+    base = page.get_url(request)
+    if reached > len(page.steps):
+        return base + page.reverse_subpage("review")
+    return base + page.reverse_subpage("step", kwargs={"number": max(1, reached)})
+
+
+@hooks.register("register_account_home_panel")
+def submissions_panel(request):
+    """The requests sent, each with its status, and the drafts to resume."""
+    account = _citizen(request)
+    if account is None:
+        return ""
+    submissions = list(submissions_of(account=account)[: PANEL_REQUESTS + 1])
+    drafts = [
+        {
+            "draft": draft,
+            "resume_url": _resume_url(request, draft),
+            "discard_url": draft.page.get_url(request) + draft.page.reverse_subpage("discard"),
+        }
+        for draft in drafts_of(account=account).order_by("-updated_at")
+        if draft.page is not None and draft.page.live
+    ]
+    return render_to_string(
+        "services/account_panel.html",
+        {
+            "submissions": submissions[:PANEL_REQUESTS],
+            "more": len(submissions) > PANEL_REQUESTS,
+            "drafts": drafts,
+        },
+        request=request,
+    )

@@ -1,0 +1,319 @@
+"""What the citizen sees of a request once sent.
+
+A request is opened either from its owner's account (by its number) or, when
+it was made without an account, through the private link e-mailed to its
+requester (by its signed key). Both routes lead to the same pages: the detail,
+the receipt, the cover sheet and the supporting documents. Anyone else gets a
+404, whether the request exists or not.
+"""
+
+import io
+import mimetypes
+import unicodedata
+from dataclasses import dataclass
+from functools import wraps
+from pathlib import PurePosixPath
+
+from django import forms
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.models import Site
+
+from accounts.views import citizen_required
+
+from .forms import DocumentField, answer_rows, document_type_names
+from .models import Submission, SubmissionStatus
+from .pdf import cover_sheet_pdf, document_lines, receipt_pdf
+from .selectors import attachment_of, submission_by_access_key, submission_of, submissions_of
+from .services import SubmissionError, submission_add_documents
+
+DOCUMENTS_SENT = gettext_lazy(
+    "Thank you: your documents are sent to the town hall and your request is in progress again."
+)
+DOCUMENT_HELP = gettext_lazy("Accepted: %(types)s, up to %(size)s MB.")
+DEFAULT_TYPES = ["pdf", "jpeg", "png"]
+DEFAULT_MAX_SIZE_MB = 5
+FILENAME_MAX_LENGTH = 120
+
+
+def private(view):
+    """Responses about a request are never stored by a browser or a proxy, and
+    never tell another site the page's address (a private link holds a key)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Cache-Control"] = "private, no-store"
+        response["Referrer-Policy"] = "same-origin"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapped
+
+
+@dataclass
+class Access:
+    """A request and the family of URLs it was opened through."""
+
+    submission: Submission
+    route: str
+    kwargs: dict
+
+    @property
+    def by_key(self) -> bool:
+        return self.route == "tracking"
+
+    def url(self, name: str = "", **kwargs) -> str:
+        suffix = f"_{name}" if name else ""
+        return reverse(f"services:{self.route}{suffix}", kwargs={**self.kwargs, **kwargs})
+
+
+def _by_account(request, reference: str) -> Access:
+    submission = submission_of(account=request.user, reference=reference)
+    return Access(submission=submission, route="submission", kwargs={"reference": reference})
+
+
+def _by_key(request, key: str) -> Access:
+    site = Site.find_for_request(request)
+    if site is None:
+        raise Http404
+    submission = submission_by_access_key(site=site, key=key)
+    return Access(submission=submission, route="tracking", kwargs={"key": key})
+
+
+# The list of the account's requests.
+
+
+@citizen_required
+@private
+def submissions_view(request):
+    return render(
+        request,
+        "services/submissions.html",
+        {"tab": "submissions", "submissions": submissions_of(account=request.user)},
+    )
+
+
+# The detail of a request, and the missing documents it may ask for.
+
+
+class MissingDocumentsForm(forms.Form):
+    """One file field per supporting document of the request's form, checked
+    like the form's own (type by content, size)."""
+
+    def __init__(self, *args, submission: Submission, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.uploads = {}
+        for step in submission.steps:
+            for block in step.blocks:
+                if block.type != "document" or not self._offered(block, submission):
+                    continue
+                types = block.value.get("types") or DEFAULT_TYPES
+                max_size = block.value.get("max_size") or DEFAULT_MAX_SIZE_MB
+                help_text = DOCUMENT_HELP % {"types": document_type_names(types), "size": max_size}
+                if block.value.get("help_text"):
+                    help_text = f"{block.value['help_text']} {help_text}"
+                self.fields[block.key] = DocumentField(
+                    types=types,
+                    max_size_mb=max_size,
+                    label=block.label,
+                    help_text=help_text,
+                    required=False,
+                )
+
+    @staticmethod
+    def _offered(block, submission) -> bool:
+        """A document asked by the form: answered, or shown whatever the answers."""
+        return block.key in submission.data or not (block.value.get("condition") or {}).get("field")
+
+    def clean(self):
+        cleaned = super().clean()
+        self.uploads = {key: upload for key, upload in cleaned.items() if upload}
+        return cleaned
+
+
+@dataclass
+class DocumentView:
+    label: str
+    name: str
+    size: int
+    by_post: bool
+    url: str = ""
+
+
+def _documents(access: Access) -> list[DocumentView]:
+    return [
+        DocumentView(
+            label=line.label,
+            name=line.name,
+            size=line.size,
+            by_post=line.by_post,
+            url=access.url("document", pk=line.attachment) if line.attachment else "",
+        )
+        for line in document_lines(access.submission)
+    ]
+
+
+def _detail(request, access: Access, template: str):
+    submission = access.submission
+    form = None
+    if submission.status == SubmissionStatus.INCOMPLETE:
+        form = MissingDocumentsForm(
+            request.POST if request.method == "POST" else None,
+            request.FILES if request.method == "POST" else None,
+            submission=submission,
+        )
+    if request.method == "POST":
+        if form is None:
+            return redirect(access.url())
+        if form.is_valid():
+            try:
+                submission_add_documents(submission=submission, uploads=form.uploads)
+            except SubmissionError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, DOCUMENTS_SENT)
+                return redirect(access.url())
+
+    answers = [
+        (step, [row for row in rows if not row.is_document])
+        for step, rows in answer_rows(submission.steps, submission.data)
+    ]
+    documents = _documents(access)
+    history = list(submission.history.all())
+    replaced = [
+        (attachment, access.url("document", pk=attachment.pk))
+        for attachment in submission.attachments.all()
+        if not attachment.current
+    ]
+    return render(
+        request,
+        template,
+        {
+            "tab": "submissions",
+            "submission": submission,
+            "access": access,
+            "answers": [(step, rows) for step, rows in answers if rows],
+            "documents": documents,
+            "replaced": replaced,
+            "history": history,
+            "last_message": next((c.message for c in reversed(history) if c.message), ""),
+            "form": form,
+            "receipt_url": access.url("receipt"),
+            "cover_sheet_url": (
+                access.url("cover_sheet") if any(d.by_post for d in documents) else ""
+            ),
+        },
+    )
+
+
+@citizen_required
+@private
+def submission_view(request, reference):
+    return _detail(request, _by_account(request, reference), "services/submission_detail.html")
+
+
+@private
+def tracking_view(request, key):
+    return _detail(request, _by_key(request, key), "services/tracking.html")
+
+
+# The receipt, the cover sheet and the documents: downloads.
+
+
+def safe_filename(name: str, content_type: str = "") -> str:
+    """A file name fit for a ``Content-Disposition`` header: no path, no
+    control character, and an extension that matches the (sniffed) type."""
+    name = PurePosixPath(str(name).replace("\\", "/")).name
+    name = "".join(
+        c for c in unicodedata.normalize("NFC", name) if c.isprintable() and c not in '"<>:|?*;'
+    ).strip(" .")
+    path = PurePosixPath(name or "document")
+    stem, suffix = path.stem, path.suffix
+    known = mimetypes.guess_all_extensions(content_type) if content_type else []
+    if known and suffix.lower() not in known:
+        stem, suffix = path.name, mimetypes.guess_extension(content_type) or known[0]
+    return f"{stem[: FILENAME_MAX_LENGTH - len(suffix)]}{suffix}"
+
+
+def _download(content, *, filename: str, content_type: str) -> FileResponse:
+    response = FileResponse(
+        content, as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+def _receipt(access: Access):
+    submission = access.submission
+    return _download(
+        io.BytesIO(receipt_pdf(submission)),
+        filename=safe_filename(
+            _("receipt-%(reference)s.pdf") % {"reference": submission.reference}
+        ),
+        content_type="application/pdf",
+    )
+
+
+def _cover_sheet(access: Access):
+    submission = access.submission
+    pdf = cover_sheet_pdf(submission)
+    if pdf is None:
+        raise Http404
+    return _download(
+        io.BytesIO(pdf),
+        filename=safe_filename(
+            _("cover-sheet-%(reference)s.pdf") % {"reference": submission.reference}
+        ),
+        content_type="application/pdf",
+    )
+
+
+def _document(access: Access, pk: int):
+    attachment = attachment_of(submission=access.submission, pk=pk)
+    try:
+        file = attachment.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    content_type = attachment.content_type or "application/octet-stream"
+    return _download(
+        file, filename=safe_filename(attachment.name, content_type), content_type=content_type
+    )
+
+
+@citizen_required
+@private
+def submission_receipt_view(request, reference):
+    return _receipt(_by_account(request, reference))
+
+
+@citizen_required
+@private
+def submission_cover_sheet_view(request, reference):
+    return _cover_sheet(_by_account(request, reference))
+
+
+@citizen_required
+@private
+def submission_document_view(request, reference, pk):
+    return _document(_by_account(request, reference), pk)
+
+
+@private
+def tracking_receipt_view(request, key):
+    return _receipt(_by_key(request, key))
+
+
+@private
+def tracking_cover_sheet_view(request, key):
+    return _cover_sheet(_by_key(request, key))
+
+
+@private
+def tracking_document_view(request, key, pk):
+    return _document(_by_key(request, key), pk)

@@ -1,16 +1,11 @@
-from wagtail import hooks
-from wagtail.models import Site
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
 
-from accounts.extensions import AccountTab
+from . import account_pages  # noqa: F401 (registers the account tabs and panels)
+from .admin_views import SubmissionViewSet, submission_policy
+from .models import Submission
 
-from .models import ServiceIndexPage
-
-
-@hooks.register("register_account_tab")
-def services_tab(request):
-    site = Site.find_for_request(request)
-    index = ServiceIndexPage.objects.live().descendant_of(site.root_page).first() if site else None
-    if index is None:
-        return None
-    index = index.localized
-    return AccountTab(name="services", label=index.title, url=index.get_url(request), order=20)
+# Registered before the viewset, which would otherwise create a global,
+# all-communes policy for the model.
+register_permission_policy(Submission, submission_policy, exact_class=True)
+register_snippet(SubmissionViewSet)

@@ -1,17 +1,276 @@
-"""Demo online procedures, added by ``load_demo`` to each demo commune."""
+"""Demo online procedures and requests, added by ``load_demo`` to each demo commune.
+
+The démarches (``services.demo_forms``) are published under the commune's
+services index; the demo requests go through the same forms and services as a
+citizen's and an agent's, so they look exactly like real ones. Nothing that
+already exists is touched: pages are found by their slug, requests by their
+démarche, requester and the person they concern.
+"""
+
+import io
+from datetime import timedelta
 
 from django.dispatch import receiver
+from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 
+from accounts.models import User
 from cms.demo import demo_commune_loaded
+from cms.demo.communes import COMMUNES
+from cms.models import CommuneSettings
 
-from .models import ServiceIndexPage
+from . import demo_forms
+from .forms import SUBFIELD, FillContext, StepFormBuilder, Upload, clean_answers
+from .models import (
+    Attachment,
+    ServiceIndexPage,
+    ServicePage,
+    StatusChange,
+    Submission,
+    SubmissionStatus,
+)
+from .selectors import current_attachments
+from .services import (
+    Contact,
+    submission_change_status,
+    submission_save_step,
+    submission_start,
+    submission_submit,
+)
 
 INDEX_DESCRIPTION = "Les démarches en ligne proposées par la mairie."
+INDEX_INTRO = (
+    "<p>Faites vos démarches auprès de la mairie sans vous déplacer, à toute heure. Les "
+    "demandes d'actes d'état civil sont ouvertes à tous ; les autres démarches se font "
+    "depuis votre compte, pour vous ou un membre de votre foyer.</p>"
+)
+AGENT_USERNAME = "agent.{slug}"
+
+
+class DemoRequestInvalid(Exception):
+    """A demo request whose answers its démarche's form refuses."""
 
 
 @receiver(demo_commune_loaded)
 def add_demo_services(sender, site, stdout, **kwargs):
     index = ServiceIndexPage.objects.child_of(site.root_page).get()
-    if not index.search_description:
-        index.search_description = INDEX_DESCRIPTION
+    if not index.search_description or not index.intro:
+        index.search_description = index.search_description or INDEX_DESCRIPTION
+        index.intro = index.intro or INDEX_INTRO
         index.save_revision().publish()
+
+    settings = CommuneSettings.for_site(site)
+    commune = demo_forms.commune_for(
+        hostname=site.hostname, name=site.site_name, phrase=settings.phrase
+    )
+    pages = demo_pages(index=index, commune=commune)
+    requests = demo_requests(site=site, index=index, commune=commune)
+    if pages or requests:
+        stdout.write(f"{site.site_name}: {pages} démarches and {requests} demo requests created")
+
+
+def demo_pages(*, index, commune) -> int:
+    """Publish the démarches the index lacks; the number published."""
+    existing = set(ServicePage.objects.child_of(index).values_list("slug", flat=True))
+    created = 0
+    for spec in demo_forms.demarches(commune):
+        if spec["slug"] in existing:
+            continue
+        page = ServicePage(**spec)
+        index.add_child(instance=page)
+        page.save_revision().publish()
+        created += 1
+    return created
+
+
+def demo_requests(*, site, index, commune) -> int:
+    """Send the demo requests not sent yet, and give them the agent's decisions."""
+    spec = next((s for s in COMMUNES if s["hostname"] == site.hostname), None)
+    if spec is None:
+        return 0
+    agent = User.objects.get(site__isnull=True, username=AGENT_USERNAME.format(slug=spec["slug"]))
+    pages = {page.slug: page for page in ServicePage.objects.child_of(index).live()}
+    created = 0
+    now = timezone.now()
+    for request in demo_forms.demo_requests(
+        hostname=site.hostname, commune=commune, today=timezone.localdate(now)
+    ):
+        page = pages.get(request.slug)
+        if page is None:
+            continue
+        account = User.objects.get(site=site, email=request.account) if request.account else None
+        concerns = _concerns(request, account)
+        if _already_sent(page=page, account=account, request=request, concerns=concerns):
+            continue
+        submission = _send(site=site, page=page, account=account, request=request)
+        for status, message in request.history:
+            submission_change_status(
+                submission=submission, status=status, author=agent, message=message
+            )
+        _backdate(submission, sent_at=now - timedelta(days=request.days_ago), now=now)
+        created += 1
+    return created
+
+
+def _concerns(request, account) -> str:
+    child = next((v for v in request.answers.values() if isinstance(v, demo_forms.Child)), None)
+    if child is None or account is None:
+        return ""
+    member = account.household_members.get(first_name=child.first_name)
+    return f"{member.first_name} {member.last_name}"
+
+
+def _already_sent(*, page, account, request, concerns) -> bool:
+    sent = Submission.objects.filter(page=page, account=account, concerns=concerns).exclude(
+        status=SubmissionStatus.DRAFT
+    )
+    if account is None:
+        sent = sent.filter(contact_email=request.contact[2])
+    return sent.exists()
+
+
+def _send(*, site, page, account, request) -> Submission:
+    """Fill the démarche as the wizard does, step by step, and send it."""
+    raw, uploads, by_post = _typed(request, account)
+    draft = submission_start(site=site, page=page, account=account)
+    draft = submission_save_step(
+        submission=draft,
+        raw=raw,
+        uploads=uploads,
+        by_post=by_post,
+        reached=len(page.steps) + 1,
+    )
+    answers, member = _answers(page=page, account=account, raw=raw, submission=draft)
+    contact = None
+    if account is None:
+        first_name, last_name, email, phone = request.contact
+        contact = Contact(first_name=first_name, last_name=last_name, email=email, phone=phone)
+    return submission_submit(
+        submission=draft,
+        data=answers,
+        revision=page.live_revision,
+        member=member,
+        concerns=str(member) if member else "",
+        contact=contact,
+    )
+
+
+def _typed(request, account):
+    """What the citizen would type: the raw values, the files and the
+    documents promised by post."""
+    raw, uploads, by_post = {}, {}, set()
+    for key, value in request.answers.items():
+        if isinstance(value, demo_forms.Child):
+            raw[key] = [str(account.household_members.get(first_name=value.first_name).pk)]
+        elif isinstance(value, demo_forms.Attached):
+            content = demo_pdf(value.title, [request.slug, value.name])
+            uploads[key] = Upload(
+                file=io.BytesIO(content),
+                name=value.name,
+                size=len(content),
+                content_type="application/pdf",
+            )
+        elif value == demo_forms.BY_POST:
+            by_post.add(key)
+            raw[f"{key}{SUBFIELD}by_post"] = ["on"]
+        elif isinstance(value, tuple):
+            street, postcode, city = value
+            raw[f"{key}{SUBFIELD}street"] = [street]
+            raw[f"{key}{SUBFIELD}postcode"] = [postcode]
+            raw[f"{key}{SUBFIELD}city"] = [city]
+        elif isinstance(value, list):
+            raw[key] = value
+        else:
+            raw[key] = [str(value)]
+    return raw, uploads, by_post
+
+
+def _answers(*, page, account, raw, submission):
+    """The answers as the wizard stores them, checked by the démarche's own
+    forms; and the household member chosen in its first member field."""
+    steps = page.steps
+    attachments = current_attachments(submission=submission)
+    context = FillContext(
+        account=account,
+        raw=raw,
+        attachments=attachments,
+        blocks_by_key={b.key: b for s in steps for b in s.blocks if b.is_input},
+    )
+    data = MultiValueDict(raw)
+    answers = {}
+    for step in steps:
+        form = StepFormBuilder(step, context).get_form(data=data)
+        if not form.is_valid():
+            raise DemoRequestInvalid(f"{page.slug}, step {step.number}: {form.errors.as_text()}")
+        answers.update(clean_answers(form))
+        for item in form.visible_items:
+            key = item.block.key
+            if item.block.type != "document" or item.hidden:
+                continue
+            if key in attachments:
+                attachment = attachments[key]
+                answers[key] = {
+                    "attachment": attachment.pk,
+                    "name": attachment.name,
+                    "size": attachment.size,
+                    "content_type": attachment.content_type,
+                }
+            elif form.cleaned_data.get(f"{key}{SUBFIELD}by_post"):
+                answers[key] = {"by_post": True}
+    member = None
+    for step in steps:
+        block = next((b for b in step.blocks if b.type == "member" and b.key in answers), None)
+        if block is not None:
+            member_id = answers[block.key]["id"]
+            member = account.household_members.get(pk=member_id) if member_id else None
+            break
+    return answers, member
+
+
+def _backdate(submission, *, sent_at, now):
+    """Spread the request's life over the days before ``now``, so that the
+    demo lists show realistic dates."""
+    changes = list(submission.history.order_by("pk"))
+    span = (now - sent_at) / (len(changes) + 1)
+    Submission.objects.filter(pk=submission.pk).update(
+        created_at=sent_at - timedelta(minutes=12),
+        submitted_at=sent_at,
+        status_changed_at=sent_at + span * (len(changes) - 1),
+    )
+    Attachment.objects.filter(submission=submission).update(uploaded_at=sent_at)
+    for number, change in enumerate(changes):
+        StatusChange.objects.filter(pk=change.pk).update(created_at=sent_at + span * number)
+
+
+def demo_pdf(title: str, lines: list[str]) -> bytes:
+    """A one-page PDF with a title and a few lines, standing for a scanned document."""
+
+    def text(value: str) -> bytes:
+        escaped = value.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        return b"(" + escaped.encode("cp1252", errors="replace") + b")"
+
+    content = b"BT /F1 20 Tf 72 760 Td " + text(title) + b" Tj /F1 11 Tf"
+    for line in ["Document de démonstration", *lines]:
+        content += b" 0 -24 Td " + text(line) + b" Tj"
+    content += b" ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+    ]
+    pdf = b"%PDF-1.4\n"
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return pdf

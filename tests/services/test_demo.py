@@ -1,0 +1,170 @@
+import io
+
+import magic
+import pytest
+from django.core.management import call_command
+from wagtail.models import Page, Revision, Site
+
+from accounts.models import User
+from cms.models import CommuneSettings
+from services.demo import demo_pdf
+from services.models import (
+    Attachment,
+    ServiceIndexPage,
+    ServicePage,
+    StatusChange,
+    Submission,
+    SubmissionStatus,
+)
+
+pytestmark = pytest.mark.django_db
+
+HOSTNAMES = ["carvin.localhost", "saint-andre-des-eaux.localhost"]
+CIVIL_STATUS = {"acte-de-naissance", "acte-de-mariage", "acte-de-deces"}
+AGENT = {"carvin.localhost": "agent.carvin", "saint-andre-des-eaux.localhost": "agent.saint-andre"}
+VALIDATED_CITIZEN = {
+    "carvin.localhost": "amelie.lire@example.org",
+    "saint-andre-des-eaux.localhost": "elodie.martin@example.org",
+}
+
+
+def demarches_of(site):
+    index = ServiceIndexPage.objects.child_of(site.root_page).get()
+    return ServicePage.objects.child_of(index).live().specific()
+
+
+def counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (Page, Revision, Submission, StatusChange, Attachment)
+    }
+
+
+def test_each_commune_offers_the_demo_demarches(demo):
+    for hostname in HOSTNAMES:
+        pages = {page.slug: page for page in demarches_of(Site.objects.get(hostname=hostname))}
+
+        assert len(pages) >= 6
+        assert CIVIL_STATUS | {"inscription-scolaire", "restauration-et-periscolaire"} <= set(pages)
+        for slug, page in pages.items():
+            assert page.requires_account is (slug not in CIVIL_STATUS), slug
+            assert page.summary and page.intro and page.confirmation
+            assert "<ul>" in page.documents
+            assert page.live_revision_id is not None
+
+
+def test_load_demo_twice_changes_nothing(demo):
+    before = counts()
+    output = io.StringIO()
+
+    call_command("load_demo", stdout=output)
+
+    assert counts() == before
+    assert "demo requests created" not in output.getvalue()
+
+
+def test_every_demo_form_is_valid_and_guides_the_citizen(demo):
+    pages = ServicePage.objects.live().specific()
+    assert pages.count() >= 12
+    for page in pages:
+        page.full_clean()
+        steps = page.steps
+        assert 2 <= len(steps) <= 4, page.slug
+        blocks = [block for step in steps for block in step.blocks]
+        assert any(block.value.get("condition", {}).get("field") for block in blocks), page.slug
+        assert any(block.type == "help" for block in blocks), page.slug
+        assert any(block.type == "consent" for block in steps[-1].blocks), page.slug
+        assert all(block.key for block in blocks if block.is_input), page.slug
+
+
+def test_civil_status_forms_ask_what_the_registrar_needs(demo):
+    for page in ServicePage.objects.filter(slug__in=CIVIL_STATUS).specific():
+        blocks = {block.key: block for step in page.steps for block in step.blocks}
+        assert blocks["exemplaires"].value["min_value"] == 1
+        assert blocks["exemplaires"].value["max_value"] == 5
+        assert blocks["adresse_envoi"].type == "address"
+        assert blocks["qualite_autre"].value["condition"] == {"field": "qualite", "value": "Autre"}
+        dates = [block for block in blocks.values() if block.type == "date"]
+        assert dates and all(block.value["bounds"] == "past" for block in dates)
+        if page.slug != "acte-de-deces":
+            assert "Extrait sans filiation" in blocks["type_acte"].value["choices"]
+            proof = blocks["justificatif_lien"]
+            assert proof.value["condition"] == {"field": "type_acte", "value": "Copie intégrale"}
+
+
+def test_school_demarches_are_made_for_a_child(demo):
+    for page in ServicePage.objects.filter(
+        slug__in=["inscription-scolaire", "restauration-et-periscolaire"]
+    ).specific():
+        first = page.steps[0].blocks[0]
+        assert (first.type, first.value["who"]) == ("member", "children")
+
+
+def test_demo_requests_are_in_several_statuses(demo):
+    for hostname in HOSTNAMES:
+        site = Site.objects.get(hostname=hostname)
+        agent = User.objects.get(site__isnull=True, username=AGENT[hostname])
+        prefix = CommuneSettings.for_site(site).submission_prefix
+        submissions = Submission.objects.filter(site=site)
+
+        assert {
+            SubmissionStatus.SUBMITTED,
+            SubmissionStatus.IN_REVIEW,
+            SubmissionStatus.INCOMPLETE,
+            SubmissionStatus.ACCEPTED,
+            SubmissionStatus.REJECTED,
+        } <= set(submissions.values_list("status", flat=True))
+        anonymous = submissions.get(account__isnull=True)
+        assert anonymous.page.slug == "acte-de-naissance"
+        assert anonymous.contact_email and anonymous.access_nonce
+        for submission in submissions:
+            assert submission.page.get_site() == site
+            assert submission.reference.startswith(f"{prefix}-")
+            assert submission.account is None or submission.account.site == site
+            assert submission.submitted_at <= submission.status_changed_at
+            history = list(submission.history.all())
+            assert history[0].status == SubmissionStatus.SUBMITTED
+            assert history[-1].status == submission.status
+            assert all(change.author == agent for change in history[1:])
+            if submission.status in (SubmissionStatus.INCOMPLETE, SubmissionStatus.REJECTED):
+                assert history[-1].message
+
+
+def test_demo_answers_match_their_form(demo):
+    for hostname in HOSTNAMES:
+        submissions = Submission.objects.filter(site__hostname=hostname)
+        assert submissions.filter(member__isnull=False).exists()
+        assert Attachment.objects.filter(submission__in=submissions).exists()
+        for submission in submissions:
+            blocks = {block.key: block for step in submission.steps for block in step.blocks}
+            assert submission.data and set(submission.data) <= set(blocks), submission.title
+            attachments = {a.pk: a for a in submission.attachments.all()}
+            for key, value in submission.data.items():
+                if blocks[key].type == "document":
+                    assert value == {"by_post": True} or attachments[value["attachment"]].key == key
+                if blocks[key].type == "member":
+                    assert submission.member_id == value["id"]
+                    assert submission.concerns == f"{value['first_name']} {value['last_name']}"
+
+
+def test_demo_attachments_are_real_pdf_files(demo):
+    content = demo_pdf("Justificatif de domicile", ["Facture d'énergie (mars)"])
+    assert magic.from_buffer(content, mime=True) == "application/pdf"
+    attachment = Attachment.objects.first()
+    with attachment.file.open("rb") as file:
+        assert file.read(5) == b"%PDF-"
+
+
+def test_every_demo_demarche_opens_its_first_step(demo, client):
+    for hostname in HOSTNAMES:
+        site = Site.objects.get(hostname=hostname)
+        citizen = User.objects.get(site=site, email=VALIDATED_CITIZEN[hostname])
+        for page in demarches_of(site):
+            client.logout()
+            if page.requires_account:
+                client.force_login(citizen)
+            _site_id, _root, path = page.get_url_parts()
+
+            response = client.get(f"{path}etape/1/", HTTP_HOST=hostname)
+
+            assert response.status_code == 200, page.slug

@@ -77,6 +77,7 @@ def prepare_environment(tmp: Path) -> dict:
         "DATABASE_CONN_MAX_AGE": "0",
         "CACHE_DIR": str(dirs["cache"]),
         "MEDIA_ROOT": str(dirs["media"]),
+        "PRIVATE_ROOT": str(tmp / "private"),
         "STATIC_ROOT": str(dirs["static-root"]),
         "BENCH_STATIC_DIR": str(dirs["static-src"]),
         "PAGE_CACHE_TIMEOUT": "600",

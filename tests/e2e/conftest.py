@@ -11,10 +11,11 @@ had created are restored, as Django's ``serialized_rollback`` does), so tests
 that run after the e2e modules see the database they expect.
 
 Do not write to the database from an e2e test: the next test of the module
-would see the change. The one exception is ``test_accounts.py``, which must
-register and validate citizens: each of its writing tests works on a citizen
-of its own that no other test looks at, and the module-level restore above
-removes them all.
+would see the change. The exceptions are ``test_accounts.py``, which must
+register and validate citizens, and ``test_services.py``, which sends
+requests: each of their writing tests works on a citizen or a request of its
+own that no other test looks at, and the module-level restore above removes
+them all.
 """
 
 import os
@@ -23,6 +24,7 @@ from collections.abc import Iterator
 import pytest
 from django.core.management import call_command
 from django.db import connections
+from wagtail.models import Site
 
 from .helpers import AXE_JS, CHROMIUM, CHROMIUM_ARGS, Portal
 
@@ -48,7 +50,7 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="module")
-def demo_portal(django_db_setup, django_db_blocker) -> Iterator[None]:
+def demo_portal(django_db_setup, django_db_blocker, live_server) -> Iterator[None]:
     """The demo portal (``manage.py load_demo``), loaded once per test module.
 
     It is set up before Playwright starts and torn down after Playwright stops
@@ -60,6 +62,8 @@ def demo_portal(django_db_setup, django_db_blocker) -> Iterator[None]:
         before = connection.creation.serialize_db_to_string()
         with open(os.devnull, "w") as devnull:
             call_command("load_demo", stdout=devnull)
+        # The links of the e-mails the communes send lead to the live server.
+        Site.objects.update(port=live_server.thread.port)
     yield
     with django_db_blocker.unblock():
         call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)

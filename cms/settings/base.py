@@ -177,6 +177,12 @@ TASKS = {
     }
 }
 
+# Payments: the local test bank moves no money and is for the demo and the
+# tests only; PAYFIP_WSDL_URL points PayFiP's web service elsewhere than
+# eopayment's copy of the DGFiP's WSDL (a qualification service, a test double).
+PAYMENTS_TESTBANK_ENABLED = os.environ.get("PAYMENTS_TESTBANK_ENABLED", "true") == "true"
+PAYFIP_WSDL_URL = os.environ.get("PAYFIP_WSDL_URL", "")
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portail@localhost")
 

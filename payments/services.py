@@ -18,7 +18,7 @@ from decimal import Decimal
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -39,6 +39,7 @@ from .models import (
     TransactionStatus,
 )
 from .selectors import recent_open_transaction, transactions_to_reconcile
+from .templatetags.payments import money
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ GIVE_UP_AFTER = timedelta(hours=24)
 
 
 def _money(amount: Decimal) -> str:
-    return f"{formats.number_format(amount, 2, use_l10n=True, force_grouping=True)} €"
+    return money(amount)
 
 
 # --- Cart ---------------------------------------------------------------------
@@ -325,7 +326,8 @@ def _judge(transaction_: Transaction | None, result: PaymentResult) -> tuple[str
         return EventOutcome.UNKNOWN_ORDER, "the message is about another operation"
     if result.order_id and result.order_id != transaction_.order_id:
         return EventOutcome.UNKNOWN_ORDER, f"order {result.order_id} is not {transaction_.order_id}"
-    if result.test != transaction_.test_mode:
+    mode_known = result.test is not None or result.status != TransactionStatus.PAID
+    if not mode_known or (result.test is not None and result.test != transaction_.test_mode):
         return (
             EventOutcome.MODE_MISMATCH,
             f"test={result.test}, transaction test={transaction_.test_mode}",

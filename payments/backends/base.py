@@ -73,14 +73,15 @@ class PaymentResult:
 
     ``verified`` is true only when the plugin checked the message itself: its
     signature, or the bank's own answer to our question. ``amount`` is what the
-    bank says was paid; ``test`` whether the bank worked in test mode.
+    bank says was paid; ``test`` whether the bank worked in test mode (``None``
+    when it does not say, which a payment never is).
     """
 
     bank_order_id: str
     status: str
     verified: bool
     amount: Decimal | None = None
-    test: bool = False
+    test: bool | None = False
     order_id: str = ""
     bank_transaction_id: str = ""
     bank_status: str = ""

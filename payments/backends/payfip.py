@@ -58,6 +58,10 @@ class PayFiPPlugin(EopaymentPlugin):
             "subject": request.subject,
         }
 
+    def is_test(self, options, response):
+        saisie = (response.bank_data or {}).get("saisie")
+        return None if saisie is None else saisie == "T"
+
     def amount_of(self, bank_data):
         return cents(bank_data["montant"]) if bank_data.get("montant") else None
 

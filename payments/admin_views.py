@@ -113,8 +113,24 @@ class ScopedMixin:
         return get_object_or_404(self.model.objects.filter(site__in=sites), pk=self.pk)
 
 
+def not_found(request, *args, **kwargs):
+    raise Http404
+
+
 class ScopedIndexMixin:
+    """Listings of the user's communes only, with their commune when the
+    user works for several; records are never edited, copied or deleted."""
+
     policy = None
+
+    def get_edit_url(self, instance):
+        return None
+
+    def get_copy_url(self, instance):
+        return None
+
+    def get_delete_url(self, instance):
+        return None
 
     def get_base_queryset(self):
         sites = sites_for(self.request.user, self.policy)
@@ -261,6 +277,9 @@ class BackendOptionsPanel(Panel):
 
 class RegieIndexView(ScopedIndexMixin, IndexView):
     policy = regie_policy
+
+    def get_edit_url(self, instance):
+        return IndexView.get_edit_url(self, instance)
 
 
 class RegieCreateView(CreateView):
@@ -471,10 +490,8 @@ class InvoiceViewSet(SnippetViewSet):
         "updated_at",
     ]
 
-    def get_urlpatterns(self):
-        urls = super().get_urlpatterns()
-        names = {"index", "index_results", "inspect"}
-        return [url for url in urls if getattr(url, "name", None) in names]
+    add_view = edit_view = delete_view = usage_view = staticmethod(not_found)
+    history_view = history_results_view = staticmethod(not_found)
 
     def get_permissions_to_register(self):
         return Permission.objects.none()
@@ -506,13 +523,13 @@ class InvoiceImportView(WagtailAdminTemplateMixin, FormView):
     def get_breadcrumbs_items(self):
         return [
             *self.breadcrumbs_items,
-            {"url": reverse(Invoice.snippet_viewset.get_url_name("index")), "label": _("Invoices")},
+            {"url": reverse(Invoice.snippet_viewset.get_url_name("list")), "label": _("Invoices")},
             {"url": "", "label": self.page_title},
         ]
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            index_url=reverse(Invoice.snippet_viewset.get_url_name("index")), **kwargs
+            index_url=reverse(Invoice.snippet_viewset.get_url_name("list")), **kwargs
         )
 
     def form_valid(self, form):
@@ -526,9 +543,9 @@ class InvoiceImportView(WagtailAdminTemplateMixin, FormView):
             )
         messages.success(
             self.request,
-            _("%(regie)s: %(summary)s") % {"regie": regie.name, "summary": report.summary()},
+            f"{regie.name} – {report.summary()}",
         )
-        return redirect(Invoice.snippet_viewset.get_url_name("index"))
+        return redirect(Invoice.snippet_viewset.get_url_name("list"))
 
 
 # --- Transactions -------------------------------------------------------------------
@@ -683,13 +700,11 @@ class TransactionViewSet(SnippetViewSet):
     export_headings = {"get_status_display": gettext_lazy("Status")}
     export_filename = "transactions"
 
+    add_view = edit_view = delete_view = usage_view = staticmethod(not_found)
+    history_view = history_results_view = staticmethod(not_found)
+
     def get_urlpatterns(self):
-        urls = super().get_urlpatterns()
-        names = {"index", "index_results", "inspect"}
-        return [
-            *[url for url in urls if getattr(url, "name", None) in names],
-            path("check/<int:pk>/", self.check_view, name="check"),
-        ]
+        return [*super().get_urlpatterns(), path("check/<int:pk>/", self.check_view, name="check")]
 
     @property
     def inspect_view(self):
@@ -734,7 +749,7 @@ class AccountingExportView(WagtailAdminTemplateMixin, FormView):
         }
 
     def get_breadcrumbs_items(self):
-        index = reverse(Transaction.snippet_viewset.get_url_name("index"))
+        index = reverse(Transaction.snippet_viewset.get_url_name("list"))
         return [
             *self.breadcrumbs_items,
             {"url": index, "label": _("Transactions")},

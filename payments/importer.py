@@ -186,7 +186,7 @@ def _columns(header: list[str], *, line: int) -> dict[int, str]:
     errors = []
     if unknown:
         errors.append((line, UNKNOWN_COLUMNS % {"columns": ", ".join(unknown)}))
-    missing = [name for name in REQUIRED if name not in columns.values()]
+    missing = [COLUMNS[name][1] for name in REQUIRED if name not in columns.values()]
     if missing:
         errors.append((line, MISSING_COLUMNS % {"columns": ", ".join(missing)}))
     if errors:

@@ -20,7 +20,6 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from .backends.base import IncomingMessage, PaymentRequest, PaymentResult
 from .exceptions import CartError, GatewayError, UnableToTakePayment
@@ -512,10 +511,8 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return ngettext(
-            "%(created)d invoice created, %(updated)d updated, %(unchanged)d unchanged.",
-            "%(created)d invoices created, %(updated)d updated, %(unchanged)d unchanged.",
-            len(self.created),
+        return _(
+            "Invoices created: %(created)d, updated: %(updated)d, unchanged: %(unchanged)d."
         ) % {
             "created": len(self.created),
             "updated": len(self.updated),

@@ -73,8 +73,8 @@ def test_paying_moves_the_invoice_to_the_statement_and_emails_the_receipt(
     transaction = Transaction.objects.get()
     assert "Paiement accepté" in html
     assert (
-        f"Merci : votre paiement de 38,35\xa0€ est enregistré sous le numéro {transaction.order_id}."
-        in html
+        "Merci : votre paiement de 38,35\xa0€ est enregistré sous le numéro "
+        f"{transaction.order_id}." in html
     )
     assert Invoice.objects.get(pk=bill.pk).status == InvoiceStatus.PAID_ONLINE
     assert CartItem.objects.count() == 0

@@ -57,4 +57,4 @@ class Command(BaseCommand):
             for line, reason in error.errors:
                 self.stderr.write(f"{path}:{line}: {reason}" if line else f"{path}: {reason}")
             raise CommandError("Nothing was imported.") from error
-        self.stdout.write(self.style.SUCCESS(f"{found.name}: {report.summary()}"))
+        self.stdout.write(self.style.SUCCESS(f"{found.name} – {report.summary()}"))

@@ -286,9 +286,11 @@ class RegieCreateView(CreateView):
     pass
 
 
-class RegieEditView(ScopedMixin, EditView):
-    policy = regie_policy
-    scope_actions = ("change",)
+class RegieEditView(EditView):
+    def get_queryset(self):
+        return Regie.objects.filter(
+            site__in=sites_for(self.request.user, regie_policy, ("change",))
+        )
 
 
 class RegieTokenView(WagtailAdminTemplateMixin, FormView):

@@ -80,10 +80,11 @@ def served_portal(paid_at_the_bank, tmp_path):
         "MEDIA_ROOT": str(tmp_path / "media"),
         "CACHE_DIR": str(tmp_path / "cache"),
     }
+    command = [sys.executable, "-m", "gunicorn", "cms.wsgi", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", "2", "--threads", "16", "--timeout", "120"]
     with open(log, "w") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "cms.wsgi", "--bind", f"127.0.0.1:{port}"]
-            + ["--workers", "2", "--threads", "16", "--timeout", "120"],
+        process = subprocess.Popen(  # noqa: S603 (our own interpreter and arguments)
+            command,
             cwd=BASE_DIR,
             env=env,
             stdout=output,

@@ -701,6 +701,23 @@ class TransactionViewSet(SnippetViewSet):
     ]
     export_headings = {"get_status_display": gettext_lazy("Status")}
     export_filename = "transactions"
+    inspect_view_fields = [
+        "order_id",
+        "regie",
+        "account",
+        "payer_name",
+        "email",
+        "amount",
+        "backend",
+        "test_mode",
+        "status",
+        "bank_order_id",
+        "bank_transaction_id",
+        "bank_status",
+        "created_at",
+        "paid_at",
+        "receipt_sent_at",
+    ]
 
     add_view = edit_view = delete_view = usage_view = staticmethod(not_found)
     history_view = history_results_view = staticmethod(not_found)

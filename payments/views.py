@@ -59,6 +59,12 @@ def _site(request):
     return site
 
 
+def _base_url(request) -> str:
+    """The address the citizen reached the portal at, for the bank to send
+    them back to and to notify."""
+    return f"{request.scheme}://{request.get_host()}"
+
+
 def _refuse(request, error: PaymentError, to: str):
     """A refused step: its reason above the page it came from. The cart's
     refusal comes with the link the seed FAQ points to."""
@@ -66,7 +72,7 @@ def _refuse(request, error: PaymentError, to: str):
         messages.error(
             request,
             format_html(
-                '{} <a href="{}">{}</a>',
+                '{}<br><a href="{}">{}</a>',
                 str(error),
                 reverse("payments:cart"),
                 _("Go to your cart"),
@@ -224,7 +230,7 @@ def cart_pay_view(request):
         return _refuse(request, CartError(services.CART_EMPTY), reverse("payments:cart"))
     try:
         _transaction, bank = services.transaction_start_from_cart(
-            cart=cart, urls=services.PaymentURLs(base_url=site.root_url)
+            cart=cart, urls=services.PaymentURLs(base_url=_base_url(request))
         )
     except PaymentError as error:
         return _refuse(request, error, reverse("payments:cart"))
@@ -306,7 +312,7 @@ def pay_invoice_view(request):
             _transaction, bank = services.transaction_start_for_invoice(
                 invoice=invoice,
                 email=form.cleaned_data["email"],
-                urls=services.PaymentURLs(base_url=site.root_url),
+                urls=services.PaymentURLs(base_url=_base_url(request)),
             )
         except PaymentError as error:
             form.add_error(None, str(error))

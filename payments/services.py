@@ -171,6 +171,7 @@ def new_payment_key() -> str:
 def event_record(
     *, transaction=None, regie=None, source, outcome, message=None, result=None, detail=""
 ):
+    """Keep a message received about a transaction, whatever its outcome."""
     return TransactionEvent.objects.create(
         transaction=transaction,
         regie=regie or (transaction.regie if transaction else None),

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
+from wagtail.models import Site
 
 from ..exceptions import GatewayError, InvalidNotification
 from ..models import LocalBankOperation, Regie, TransactionStatus
@@ -158,7 +159,9 @@ class LocalBankPlugin(BasePlugin):
 def bank_page(request, bank_order_id):
     """The test bank's payment page: what is asked, and the four answers."""
     operation = get_object_or_404(
-        LocalBankOperation.objects.select_related("regie"), bank_order_id=bank_order_id
+        LocalBankOperation.objects.select_related("regie"),
+        bank_order_id=bank_order_id,
+        regie__site=Site.find_for_request(request),
     )
     if not enabled():
         return render(request, "payments/testbank.html", {"disabled": TESTBANK_OFF}, status=404)

@@ -282,3 +282,33 @@ def test_the_push_token_is_shown_once(supervisor, ville):
     assert ville.api_token_hash
     assert "affiché qu&#x27;une fois" in html or "affiché qu'une fois" in unescape(html)
     assert ville.api_token_hash not in html
+
+
+def test_an_agent_asks_the_bank_about_a_waiting_transaction(
+    agent, carvin, ville, amelie, django_capture_on_commit_callbacks
+):
+    from payments.models import LocalBankOperation
+    from payments.services import (
+        PaymentURLs,
+        cart_add_invoice,
+        cart_get_or_create,
+        transaction_start_from_cart,
+    )
+
+    cart = cart_get_or_create(site=carvin, account=amelie)
+    cart_add_invoice(cart=cart, invoice=invoice(ville, amelie))
+    transaction_start_from_cart(cart=cart, urls=PaymentURLs(base_url="http://carvin.localhost"))
+    LocalBankOperation.objects.update(status=TransactionStatus.PAID)
+    transaction = Transaction.objects.get()
+    inspect = reverse("wagtailsnippets_payments_transaction:inspect", args=[transaction.pk])
+    assert "Interroger la banque" in agent.get(inspect).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = agent.post(
+            reverse("wagtailsnippets_payments_transaction:check", args=[transaction.pk]),
+            follow=True,
+        )
+
+    assert "La banque répond : Payée." in unescape(response.content.decode())
+    transaction.refresh_from_db()
+    assert transaction.status == TransactionStatus.PAID

@@ -139,3 +139,9 @@ def test_the_payment_page_without_a_found_invoice_goes_back_to_the_search(client
     response = client.get("/paiement/payer-une-facture/paiement/", **HOST)
 
     assert response["Location"] == "/paiement/payer-une-facture/"
+
+
+def test_the_login_page_and_box_lead_to_paying_without_an_account(client, carvin):
+    html = client.get("/compte/connexion/", **HOST).content.decode()
+
+    assert '<a href="/paiement/payer-une-facture/">Payer une facture sans compte</a>' in html

@@ -116,11 +116,19 @@ def _prefix(site) -> str:
     )
 
 
+def _font(size: int):
+    """DejaVu Sans, which has every letter of French, where it is installed."""
+    try:
+        return ImageFont.truetype("DejaVuSans.ttf", size)
+    except OSError:
+        return ImageFont.load_default(size=size)
+
+
 def invoice_pdf(*, commune: CommuneSettings, invoice: Invoice) -> bytes:
     """A one-page paper invoice, as the billing software would print it."""
     page = Image.new("RGB", (1240, 1754), "white")
     draw = ImageDraw.Draw(page)
-    big, normal = ImageFont.load_default(size=44), ImageFont.load_default(size=30)
+    big, normal = _font(44), _font(30)
     draw.rectangle((0, 0, 1240, 150), fill=commune.primary_colour)
     draw.text((80, 50), commune.official_name, fill="white", font=big)
     lines = [

@@ -19,6 +19,7 @@ from .models import CommuneSettings
 
 COMMUNICATION_GROUP = "{name} — Communication"
 AGENTS_GROUP = "{name} — Agents"
+SUPERVISORS_GROUP = "{name} — Supervisors"
 
 COMMUNICATION_PAGE_PERMISSIONS = [
     "add_page",
@@ -34,10 +35,22 @@ COLLECTION_PERMISSIONS = {
 }
 # Held for the commune's own Site only (GroupSitePermission), never globally:
 # agents see and validate the citizen accounts of their commune and no other,
-# and process the requests sent to it.
+# process the requests sent to it, see its invoices and transactions and
+# import invoices; supervisors also configure its régies (payment backends).
 AGENTS_SITE_PERMISSIONS = {
     "accounts": ["view_citizenaccount", "change_citizenaccount"],
     "services": ["view_submission", "change_submission"],
+    "payments": ["view_regie", "view_invoice", "add_invoice", "view_transaction"],
+}
+SUPERVISORS_SITE_PERMISSIONS = {
+    "payments": [
+        "view_regie",
+        "add_regie",
+        "change_regie",
+        "view_invoice",
+        "add_invoice",
+        "view_transaction",
+    ],
 }
 
 
@@ -71,9 +84,11 @@ def commune_create(
 
     Creates the Site and its commune settings, the home page with its FAQ and
     online procedures index, a collection for its images and documents, and the
-    groups "<name> — Communication" and "<name> — Agents" whose permissions
-    cover this commune only: agents also validate its citizen accounts and
-    process its requests.
+    groups "<name> — Communication", "<name> — Agents" and "<name> —
+    Supervisors" whose permissions cover this commune only: agents also
+    validate its citizen accounts, process its requests and follow its
+    payments; supervisors
+    configure its régies.
     """
     from faq.models import FAQPage
     from home.models import HomePage
@@ -134,9 +149,19 @@ def commune_create(
         group=communication, site=site, permission=_permission("cms", "change_communesettings")
     )
     agents = Group.objects.get(name=AGENTS_GROUP.format(name=name))
-    for app_label, codenames in AGENTS_SITE_PERMISSIONS.items():
-        for codename in codenames:
-            GroupSitePermission.objects.get_or_create(
-                group=agents, site=site, permission=_permission(app_label, codename)
-            )
+    supervisors, supervisors_created = Group.objects.get_or_create(
+        name=SUPERVISORS_GROUP.format(name=name)
+    )
+    if supervisors_created:
+        created.append(f"group {supervisors.name}")
+    supervisors.permissions.add(access_admin)
+    for group, site_permissions in (
+        (agents, AGENTS_SITE_PERMISSIONS),
+        (supervisors, SUPERVISORS_SITE_PERMISSIONS),
+    ):
+        for app_label, codenames in site_permissions.items():
+            for codename in codenames:
+                GroupSitePermission.objects.get_or_create(
+                    group=group, site=site, permission=_permission(app_label, codename)
+                )
     return CommuneCreation(site=site, created=created)

@@ -19,11 +19,15 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("", include(captcha_urls))]
+urlpatterns += [
+    path("", include(captcha_urls)),
+    path("paiement/", include("payments.bank_urls")),
+]
 
 urlpatterns += i18n_patterns(
     path("", include("services.urls")),
     path("compte/", include("accounts.urls")),
+    path("paiement/", include("payments.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

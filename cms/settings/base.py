@@ -92,8 +92,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Writers wait for each other (the web server and the task worker share
-    # the file) instead of failing with "database is locked".
+    # Writers queue for the lock (up to 20 s) instead of failing with "database
+    # is locked" when requests, the task worker and payment notifications write
+    # at the same time.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "timeout": 20}
     )
@@ -189,6 +190,12 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# Payments: the local test bank moves no money and is for the demo and the
+# tests only; PAYFIP_WSDL_URL points PayFiP's web service elsewhere than
+# eopayment's copy of the DGFiP's WSDL (a qualification service, a test double).
+PAYMENTS_TESTBANK_ENABLED = os.environ.get("PAYMENTS_TESTBANK_ENABLED", "true") == "true"
+PAYFIP_WSDL_URL = os.environ.get("PAYFIP_WSDL_URL", "")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portail@localhost")

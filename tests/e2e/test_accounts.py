@@ -252,7 +252,9 @@ def _step_see_restrictions_while_pending(page, portal, identifier: str) -> None:
     main = page.get_by_role("main")
     expect(main).to_contain_text(PENDING_BANNER)
 
-    main.get_by_role("navigation", name="Mon compte").get_by_role("link", name="Compte").click()
+    main.get_by_role("navigation", name="Mon compte").get_by_role(
+        "link", name="Compte", exact=True
+    ).click()
     expect(page).to_have_url(portal.url(CARVIN, "/compte/profil/"))
     why = "Ces modifications seront possibles une fois votre compte validé par la mairie."
     for name in ("Modifier mon compte", "Modifier mon mot de passe"):

@@ -26,8 +26,23 @@ def test_reference_prefix_chosen_by_the_commune(saint_andre):
     assert reference_next(site=saint_andre, year=2026) == "SADE-2026-000001"
 
 
+@pytest.fixture
+def bare_commune(transactional_db):
+    """A Site and nothing else: an earlier transactional test may have flushed
+    what the migrations create (locale, root page, permissions)."""
+    from django.conf import settings
+    from wagtail.models import Locale, Page, Site
+
+    locale, _created = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    root = Page.get_first_root_node() or Page.add_root(
+        instance=Page(title="Root", slug="root", locale=locale)
+    )
+    return Site.objects.create(hostname="carvin.test", site_name="Carvin", root_page=root)
+
+
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_requests_never_share_a_number(carvin):
+def test_concurrent_requests_never_share_a_number(bare_commune):
+    carvin = bare_commune
     references = []
     errors = []
     start = threading.Barrier(THREADS)

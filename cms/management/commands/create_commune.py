@@ -6,8 +6,9 @@ from cms.services import commune_create
 class Command(BaseCommand):
     help = (
         "Create a commune: its Wagtail Site, home page, FAQ page, online procedures "
-        "index, and the groups '<name> — Communication' and '<name> — Agents' whose "
-        "permissions cover that commune only. Re-running it changes nothing."
+        "index, and the groups '<name> — Communication', '<name> — Agents' and "
+        "'<name> — Supervisors' whose permissions cover that commune only. "
+        "Re-running it changes nothing."
     )
 
     def add_arguments(self, parser):

@@ -1,0 +1,91 @@
+"""Payment receipts: a PDF made with WeasyPrint from ``pdf/payment_receipt.html``,
+downloadable from the return page and e-mailed to the payer."""
+
+import base64
+import mimetypes
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction as db_transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cms.emails import commune_sender
+from cms.models import CommuneSettings
+
+from .models import Transaction, TransactionStatus
+
+
+def _logo_data_uri(commune: CommuneSettings) -> str:
+    """The commune's logo inlined, so that the PDF needs no web request
+    whatever the storage (local files or object storage)."""
+    if not commune.logo_id:
+        return ""
+    try:
+        with commune.logo.file.open("rb") as logo:
+            data = logo.read()
+    except (OSError, ValueError):
+        return ""
+    mime = mimetypes.guess_type(commune.logo.file.name)[0] or "image/png"
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
+
+def receipt_context(*, transaction: Transaction) -> dict:
+    commune = CommuneSettings.for_site(transaction.site)
+    lines = list(transaction.lines.select_related("invoice").order_by("pk"))
+    return {
+        "transaction": transaction,
+        "commune": commune,
+        "lines": lines,
+        "to_refund": [line for line in lines if not line.credited],
+        "logo": _logo_data_uri(commune),
+        "backend_name": transaction.regie.plugin.verbose_name,
+    }
+
+
+def receipt_filename(transaction: Transaction) -> str:
+    return f"recu-{transaction.order_id}.pdf"
+
+
+def receipt_pdf(*, transaction: Transaction) -> bytes:
+    from weasyprint import HTML
+
+    if transaction.status != TransactionStatus.PAID:
+        raise ValueError("Only a paid transaction has a receipt.")
+    html = render_to_string("pdf/payment_receipt.html", receipt_context(transaction=transaction))
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def receipt_email_send(*, transaction_id: int) -> bool:
+    """Send the receipt of a paid transaction to its payer, once; returns
+    whether it was sent now."""
+    transaction = Transaction.objects.select_related("regie", "site").get(pk=transaction_id)
+    if transaction.status != TransactionStatus.PAID or transaction.receipt_sent_at:
+        return False
+    commune = CommuneSettings.for_site(transaction.site)
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            **receipt_context(transaction=transaction),
+            "site": transaction.site,
+            "portal_url": transaction.site.root_url,
+        }
+        subject = f"{commune.official_name} – " + _("Receipt of your payment %(order)s") % {
+            "order": transaction.order_id
+        }
+        html = render_to_string("emails/payment_receipt.html", context)
+        body = render_to_string("emails/payment_receipt.txt", context)
+        pdf = receipt_pdf(transaction=transaction)
+    with db_transaction.atomic():
+        claimed = Transaction.objects.filter(
+            pk=transaction.pk, receipt_sent_at__isnull=True
+        ).update(receipt_sent_at=timezone.now())
+        if not claimed:
+            return False
+        message = EmailMultiAlternatives(
+            subject=subject, body=body, from_email=commune_sender(commune), to=[transaction.email]
+        )
+        message.attach_alternative(html, "text/html")
+        message.attach(receipt_filename(transaction), pdf, "application/pdf")
+        message.send()
+    return True

@@ -1,0 +1,192 @@
+"""Reads of régies, invoices, carts and transactions, always within one
+commune; anything of another commune or household is a 404."""
+
+import calendar
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+
+from .models import (
+    OPEN_STATUSES,
+    PAID_STATUSES,
+    Cart,
+    CartItem,
+    Invoice,
+    InvoiceStatus,
+    Regie,
+    Transaction,
+    TransactionEvent,
+    TransactionLine,
+    TransactionStatus,
+)
+
+#: "Les factures émises durant les 3 derniers mois" (seed FAQ).
+STATEMENT_MONTHS = 3
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` months earlier (or the month's last day)."""
+    month = day.month - months
+    year = day.year + (month - 1) // 12
+    month = (month - 1) % 12 + 1
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
+
+
+def regies_for_site(*, site) -> QuerySet[Regie]:
+    return Regie.objects.filter(site=site)
+
+
+def regie_for_notification(*, site, public_id) -> Regie:
+    return get_object_or_404(Regie, site=site, public_id=public_id)
+
+
+def _household_invoices(*, site, account) -> QuerySet[Invoice]:
+    """Invoices are shown only once the town hall has validated the account."""
+    if account.site_id != site.pk or not account.is_validated:
+        return Invoice.objects.none()
+    return Invoice.objects.filter(site=site, account=account).select_related("regie")
+
+
+def invoices_to_pay(*, site, account) -> QuerySet[Invoice]:
+    """ "Factures à payer", the oldest due first."""
+    return (
+        _household_invoices(site=site, account=account)
+        .filter(status=InvoiceStatus.TO_PAY)
+        .order_by("due_on", "issued_on", "pk")
+    )
+
+
+def statement(*, site, account, today: date | None = None) -> QuerySet[Invoice]:
+    """ "Consulter votre relevé": invoices paid in the last 3 months, the
+    latest first."""
+    today = today or timezone.localdate()
+    start = timezone.make_aware(datetime.combine(months_before(today, STATEMENT_MONTHS), time()))
+    return (
+        _household_invoices(site=site, account=account)
+        .filter(status__in=PAID_STATUSES, paid_at__gte=start)
+        .order_by("-paid_at", "-pk")
+    )
+
+
+def household_has_invoices(*, site, account) -> bool:
+    return _household_invoices(site=site, account=account).exists()
+
+
+def invoice_for_household(*, site, account, pk) -> Invoice:
+    return get_object_or_404(_household_invoices(site=site, account=account), pk=pk)
+
+
+def invoice_of_site(*, site, pk) -> Invoice | None:
+    return Invoice.objects.filter(site=site, pk=pk).select_related("regie").first()
+
+
+def invoice_by_number_and_key(*, site, number: str, key: str) -> Invoice | None:
+    """The invoice of the commune with this number whose printed key is
+    ``key`` (compared in constant time, whatever the case and spaces)."""
+    number = number.strip()
+    key = "".join(key.split()).upper()
+    if not number or not key:
+        return None
+    for invoice in Invoice.objects.filter(site=site, number__iexact=number).select_related("regie"):
+        if constant_time_compare(invoice.payment_key.upper(), key):
+            return invoice
+    return None
+
+
+def cart_for(*, site, account) -> Cart | None:
+    items = CartItem.objects.select_related("invoice", "invoice__regie")
+    return (
+        Cart.objects.filter(site=site, account=account)
+        .select_related("regie")
+        .prefetch_related(Prefetch("items", queryset=items))
+        .first()
+    )
+
+
+def cart_summary(*, site, account) -> tuple[int, Decimal]:
+    """How many invoices the household's cart holds, and their total."""
+    summary = CartItem.objects.filter(cart__site=site, cart__account=account).aggregate(
+        count=Count("pk"), total=Sum("invoice__amount")
+    )
+    return summary["count"], summary["total"] or Decimal("0")
+
+
+def cart_invoice_ids(*, site, account) -> set[int]:
+    return set(
+        CartItem.objects.filter(cart__site=site, cart__account=account).values_list(
+            "invoice_id", flat=True
+        )
+    )
+
+
+def transaction_for_visitor(*, site, public_id, user) -> Transaction:
+    """A transaction as its payer sees it: one paid from an account is shown
+    to that account only; one paid without an account to whoever holds its
+    unguessable address."""
+    transaction = get_object_or_404(
+        Transaction.objects.select_related("regie").prefetch_related(
+            Prefetch("lines", queryset=TransactionLine.objects.select_related("invoice"))
+        ),
+        site=site,
+        public_id=public_id,
+    )
+    if transaction.account_id is not None and (
+        not user.is_authenticated or user.pk != transaction.account_id
+    ):
+        raise Http404
+    return transaction
+
+
+def transaction_by_public_id(*, site, public_id) -> Transaction:
+    return get_object_or_404(
+        Transaction.objects.select_related("regie"), site=site, public_id=public_id
+    )
+
+
+def transactions_to_reconcile(*, older_than: timedelta) -> QuerySet[Transaction]:
+    """Transactions still waiting for the bank's answer after ``older_than``."""
+    return (
+        Transaction.objects.filter(
+            status__in=OPEN_STATUSES, created_at__lte=timezone.now() - older_than
+        )
+        .select_related("regie")
+        .order_by("created_at")
+    )
+
+
+def recent_open_transaction(*, invoices, since) -> Transaction | None:
+    return (
+        Transaction.objects.filter(
+            status__in=OPEN_STATUSES, created_at__gte=since, lines__invoice__in=invoices
+        )
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def accounting_lines(*, regie: Regie, start: date, end: date) -> QuerySet[TransactionLine]:
+    """The invoices credited by online payments of a régie paid between
+    ``start`` and ``end`` (both included), in the order they were paid."""
+    first = timezone.make_aware(datetime.combine(start, time()))
+    last = timezone.make_aware(datetime.combine(end + timedelta(days=1), time()))
+    return (
+        TransactionLine.objects.filter(
+            transaction__regie=regie,
+            transaction__status=TransactionStatus.PAID,
+            transaction__paid_at__gte=first,
+            transaction__paid_at__lt=last,
+        )
+        .select_related("transaction", "invoice", "invoice__account")
+        .order_by("transaction__paid_at", "transaction__pk", "pk")
+    )
+
+
+def events_of(*, transaction) -> QuerySet[TransactionEvent]:
+    return transaction.events.all()

@@ -1,0 +1,607 @@
+"""Writes of payments: carts, transactions, the bank's answers, invoice imports.
+
+Every transition of a transaction or an invoice happens here, under
+``transaction.atomic`` with the rows locked (``select_for_update``), and
+through conditional updates and unique constraints that make the same payment
+count once however many times, and however concurrently, the bank says it.
+"""
+
+import hashlib
+import logging
+import secrets
+import string
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .backends.base import IncomingMessage, PaymentRequest, PaymentResult
+from .exceptions import CartError, GatewayError, UnableToTakePayment
+from .importer import check_pdfs, check_records
+from .models import (
+    Cart,
+    CartItem,
+    EventOutcome,
+    EventSource,
+    Invoice,
+    InvoiceStatus,
+    Regie,
+    Transaction,
+    TransactionEvent,
+    TransactionLine,
+    TransactionStatus,
+)
+from .selectors import recent_open_transaction, transactions_to_reconcile
+from .templatetags.payments import money
+
+logger = logging.getLogger(__name__)
+
+CART_REFUSED = _("This item cannot be added: first pay those waiting in your cart")
+CART_EMPTY = _("Your cart is empty.")
+INVOICE_NOT_PAYABLE = _("This invoice is no longer to be paid.")
+INVOICE_NOT_YOURS = _("This invoice is not one of your household's.")
+ACCOUNT_PENDING = _(
+    "Your account is awaiting validation by the town hall: you can pay your invoices "
+    "once it is validated."
+)
+REGIE_CLOSED = _(
+    "Online payment of the invoices of “%(regie)s” is closed for the moment. "
+    "Please try again later, or pay at the town hall."
+)
+BACKEND_OFF = _("This payment service is not available on this portal.")
+AMOUNT_TOO_LOW = _("This payment service takes payments of at least %(amount)s.")
+AMOUNT_TOO_HIGH = _("This payment service takes payments of at most %(amount)s.")
+PAYMENT_UNDER_WAY = _(
+    "A payment of these invoices was started less than %(minutes)d minutes ago and is "
+    "being checked with the bank. Please look at your statement in a moment: if the "
+    "invoices are still to pay then, you can pay them again."
+)
+EMAIL_REQUIRED = _("An e-mail address is needed to receive the receipt.")
+
+ORDER_ALPHABET = "".join(c for c in string.ascii_uppercase + string.digits if c not in "O0I1")
+KEY_ALPHABET = ORDER_ALPHABET
+KEY_LENGTH = 8
+#: A transaction nobody heard of after this long, at a bank that cannot be
+#: asked, is given up (a late notification still marks it paid).
+GIVE_UP_AFTER = timedelta(hours=24)
+
+
+def _money(amount: Decimal) -> str:
+    return money(amount)
+
+
+# --- Cart ---------------------------------------------------------------------
+
+
+def cart_get_or_create(*, site, account) -> Cart:
+    cart, _created = Cart.objects.get_or_create(account=account, defaults={"site": site})
+    return cart
+
+
+def _cart_drop_unpayable(cart: Cart) -> list[Invoice]:
+    """Remove from the (locked) cart the invoices no longer to pay."""
+    stale = list(
+        CartItem.objects.filter(cart=cart)
+        .exclude(invoice__status=InvoiceStatus.TO_PAY)
+        .select_related("invoice")
+    )
+    if stale:
+        CartItem.objects.filter(pk__in=[item.pk for item in stale]).delete()
+    if not CartItem.objects.filter(cart=cart).exists() and cart.regie_id is not None:
+        cart.regie = None
+        cart.save(update_fields=["regie", "updated_at"])
+    return [item.invoice for item in stale]
+
+
+@transaction.atomic
+def cart_add_invoice(*, cart: Cart, invoice: Invoice) -> CartItem:
+    """Put an invoice in the cart. The cart holds invoices of one régie only
+    (different budgets), each once; both refusals say the seed FAQ's words."""
+    cart = Cart.objects.select_for_update().select_related("account").get(pk=cart.pk)
+    if invoice.site_id != cart.site_id or invoice.account_id != cart.account_id:
+        raise CartError(INVOICE_NOT_YOURS)
+    if not cart.account.is_validated:
+        raise CartError(ACCOUNT_PENDING)
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if not invoice.is_payable:
+        raise CartError(INVOICE_NOT_PAYABLE)
+    _cart_drop_unpayable(cart)
+    if CartItem.objects.filter(cart=cart, invoice=invoice).exists():
+        raise CartError(CART_REFUSED)
+    if cart.regie_id is not None and cart.regie_id != invoice.regie_id:
+        raise CartError(CART_REFUSED)
+    try:
+        with transaction.atomic():
+            item = CartItem.objects.create(cart=cart, invoice=invoice)
+    except IntegrityError:
+        raise CartError(CART_REFUSED) from None
+    if cart.regie_id != invoice.regie_id:
+        cart.regie_id = invoice.regie_id
+    cart.save(update_fields=["regie", "updated_at"])
+    return item
+
+
+@transaction.atomic
+def cart_remove_invoice(*, cart: Cart, invoice: Invoice) -> None:
+    cart = Cart.objects.select_for_update().get(pk=cart.pk)
+    CartItem.objects.filter(cart=cart, invoice=invoice).delete()
+    _cart_drop_unpayable(cart)
+
+
+@transaction.atomic
+def cart_refresh(*, cart: Cart) -> list[Invoice]:
+    """Take out of the cart the invoices paid or cancelled meanwhile (paid
+    at the town hall, or through another payment); returns them."""
+    cart = Cart.objects.select_for_update().get(pk=cart.pk)
+    return _cart_drop_unpayable(cart)
+
+
+# --- Starting a payment -------------------------------------------------------
+
+
+@dataclass
+class PaymentURLs:
+    """Where the bank sends the citizen back and notifies us, as absolute
+    URLs on the commune's own address (``base_url``, e.g. its root URL)."""
+
+    base_url: str
+
+    def return_url(self, transaction: Transaction) -> str:
+        return self.base_url + reverse("payments_bank:return", args=[transaction.public_id])
+
+    def notification_url(self, regie: Regie) -> str:
+        return self.base_url + reverse("payments_bank:notification", args=[regie.public_id])
+
+
+def _new_order_id() -> str:
+    day = timezone.localdate().strftime("%y%m%d")
+    return "P" + day + "".join(secrets.choice(ORDER_ALPHABET) for _ in range(8))
+
+
+def new_payment_key() -> str:
+    return "".join(secrets.choice(KEY_ALPHABET) for _ in range(KEY_LENGTH))
+
+
+def event_record(
+    *, transaction=None, regie=None, source, outcome, message=None, result=None, detail=""
+):
+    """Keep a message received about a transaction, whatever its outcome."""
+    return TransactionEvent.objects.create(
+        transaction=transaction,
+        regie=regie or (transaction.regie if transaction else None),
+        source=source,
+        outcome=outcome,
+        remote_address=message.remote_address if message else None,
+        payload=(message.raw if message else "")[:10_000],
+        verified=bool(result and result.verified),
+        reported_status=result.status if result else "",
+        reported_amount=result.amount if result else None,
+        detail=str(detail)[:2_000],
+    )
+
+
+def _transaction_create(*, regie: Regie, invoices: list[Invoice], account, email, payer_name):
+    """Check that these invoices may be paid now and record the transaction
+    (in the caller's atomic block, the invoices locked)."""
+    plugin = regie.plugin
+    if not regie.is_active:
+        raise UnableToTakePayment(REGIE_CLOSED % {"regie": regie.name})
+    if not plugin.available:
+        raise UnableToTakePayment(BACKEND_OFF)
+    if not email:
+        raise UnableToTakePayment(EMAIL_REQUIRED)
+    if any(not invoice.is_payable for invoice in invoices):
+        raise UnableToTakePayment(INVOICE_NOT_PAYABLE)
+    amount = sum((invoice.amount for invoice in invoices), Decimal("0"))
+    if amount < plugin.minimal_amount:
+        raise UnableToTakePayment(AMOUNT_TOO_LOW % {"amount": _money(plugin.minimal_amount)})
+    if plugin.maximal_amount is not None and amount > plugin.maximal_amount:
+        raise UnableToTakePayment(AMOUNT_TOO_HIGH % {"amount": _money(plugin.maximal_amount)})
+    wait = plugin.min_time_between_transactions
+    if wait and recent_open_transaction(invoices=invoices, since=timezone.now() - wait):
+        raise UnableToTakePayment(PAYMENT_UNDER_WAY % {"minutes": wait.total_seconds() // 60})
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                created = Transaction.objects.create(
+                    site_id=regie.site_id,
+                    regie=regie,
+                    account=account,
+                    order_id=_new_order_id(),
+                    email=email,
+                    payer_name=payer_name[:150],
+                    amount=amount,
+                    backend=regie.backend,
+                    test_mode=plugin.is_test_mode(regie.backend_options),
+                )
+            break
+        except IntegrityError:
+            if attempt == 4:
+                raise
+    TransactionLine.objects.bulk_create(
+        [TransactionLine(transaction=created, invoice=i, amount=i.amount) for i in invoices]
+    )
+    return created
+
+
+def _transaction_begin(created: Transaction, invoices: list[Invoice], urls: PaymentURLs):
+    """Ask the backend for its payment page, outside any lock: the bank may
+    take its time."""
+    regie = created.regie
+    numbers = ", ".join(invoice.number for invoice in invoices)
+    request = PaymentRequest(
+        order_id=created.order_id,
+        amount=created.amount,
+        email=created.email,
+        subject=str(_("Invoices %(numbers)s") % {"numbers": numbers})[:200],
+        return_url=urls.return_url(created),
+        notification_url=urls.notification_url(regie),
+        regie_public_id=str(regie.public_id),
+        year=max(invoice.issued_on.year for invoice in invoices),
+    )
+    try:
+        start = regie.plugin.start_payment(options=regie.backend_options, request=request)
+    except GatewayError as error:
+        with transaction.atomic():
+            Transaction.objects.filter(pk=created.pk).update(
+                status=TransactionStatus.ERROR, updated_at=timezone.now()
+            )
+            event_record(
+                transaction=created,
+                source=EventSource.START,
+                outcome=EventOutcome.ERROR,
+                detail=repr(error.__cause__ or error),
+            )
+        raise
+    with transaction.atomic():
+        Transaction.objects.filter(pk=created.pk).update(
+            status=TransactionStatus.WAITING,
+            bank_order_id=start.bank_order_id[:100],
+            updated_at=timezone.now(),
+        )
+        event_record(
+            transaction=created,
+            source=EventSource.START,
+            outcome=EventOutcome.APPLIED,
+            detail=start.redirect.url,
+        )
+    created.refresh_from_db()
+    return created, start.redirect
+
+
+def transaction_start_from_cart(*, cart: Cart, urls: PaymentURLs):
+    """Start paying the cart's invoices; returns the transaction and where
+    to send the citizen (``BankRedirect``)."""
+    with transaction.atomic():
+        cart = Cart.objects.select_for_update().select_related("account", "regie").get(pk=cart.pk)
+        _cart_drop_unpayable(cart)
+        invoices = list(
+            Invoice.objects.select_for_update()
+            .filter(pk__in=CartItem.objects.filter(cart=cart).values("invoice_id"))
+            .order_by("issued_on", "pk")
+        )
+        if not invoices:
+            raise CartError(CART_EMPTY)
+        if not cart.account.is_validated:
+            raise CartError(ACCOUNT_PENDING)
+        account = cart.account
+        created = _transaction_create(
+            regie=invoices[0].regie,
+            invoices=invoices,
+            account=account,
+            email=account.email,
+            payer_name=account.get_full_name(),
+        )
+    return _transaction_begin(created, invoices, urls)
+
+
+def transaction_start_for_invoice(*, invoice: Invoice, email: str, urls: PaymentURLs):
+    """Start paying one invoice found by its number and key, without an account."""
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().select_related("regie").get(pk=invoice.pk)
+        created = _transaction_create(
+            regie=invoice.regie,
+            invoices=[invoice],
+            account=None,
+            email=email.strip(),
+            payer_name=invoice.payer_name,
+        )
+    return _transaction_begin(created, [invoice], urls)
+
+
+# --- The bank's answers ---------------------------------------------------------
+
+
+def _judge(transaction_: Transaction | None, result: PaymentResult) -> tuple[str, str]:
+    """Whether a verified result may change the transaction, and why not."""
+    if transaction_ is None:
+        return EventOutcome.UNKNOWN_ORDER, "no transaction of this régie has this operation"
+    if result.bank_order_id and result.bank_order_id != transaction_.bank_order_id:
+        return EventOutcome.UNKNOWN_ORDER, "the message is about another operation"
+    if result.order_id and result.order_id != transaction_.order_id:
+        return EventOutcome.UNKNOWN_ORDER, f"order {result.order_id} is not {transaction_.order_id}"
+    mode_known = result.test is not None or result.status != TransactionStatus.PAID
+    if not mode_known or (result.test is not None and result.test != transaction_.test_mode):
+        return (
+            EventOutcome.MODE_MISMATCH,
+            f"test={result.test}, transaction test={transaction_.test_mode}",
+        )
+    if result.status == TransactionStatus.PAID:
+        if result.amount is None or result.amount != transaction_.amount:
+            return EventOutcome.AMOUNT_MISMATCH, f"{result.amount} paid for {transaction_.amount}"
+        if transaction_.status == TransactionStatus.PAID:
+            return EventOutcome.DUPLICATE, ""
+        return EventOutcome.APPLIED, ""
+    if transaction_.status == TransactionStatus.PAID:
+        return EventOutcome.UNCHANGED, f"already paid; the bank now says {result.status}"
+    if result.status == transaction_.status:
+        return EventOutcome.DUPLICATE, ""
+    if (
+        result.status == TransactionStatus.WAITING
+        and transaction_.status != TransactionStatus.CREATED
+    ):
+        return EventOutcome.UNCHANGED, ""
+    return EventOutcome.APPLIED, ""
+
+
+def _mark_paid(transaction_: Transaction, result: PaymentResult) -> bool:
+    """Credit the transaction's invoices, once; False when another request
+    did it first."""
+    now = timezone.now()
+    updated = (
+        Transaction.objects.filter(pk=transaction_.pk)
+        .exclude(status=TransactionStatus.PAID)
+        .update(
+            status=TransactionStatus.PAID,
+            paid_at=now,
+            bank_transaction_id=result.bank_transaction_id[:200],
+            bank_status=result.bank_status[:255],
+            updated_at=now,
+        )
+    )
+    if not updated:
+        return False
+    anomalies = []
+    credited = []
+    for line in TransactionLine.objects.select_for_update().filter(transaction=transaction_):
+        paid = Invoice.objects.filter(pk=line.invoice_id, status=InvoiceStatus.TO_PAY).update(
+            status=InvoiceStatus.PAID_ONLINE, paid_at=now, updated_at=now
+        )
+        if paid:
+            TransactionLine.objects.filter(pk=line.pk).update(credited=True)
+            credited.append(line.invoice_id)
+        else:
+            invoice = Invoice.objects.get(pk=line.invoice_id)
+            anomalies.append(
+                str(
+                    _("Invoice %(number)s was no longer to pay (%(status)s): %(amount)s to refund.")
+                    % {
+                        "number": invoice.number,
+                        "status": invoice.get_status_display(),
+                        "amount": _money(line.amount),
+                    }
+                )
+            )
+    if anomalies:
+        Transaction.objects.filter(pk=transaction_.pk).update(anomaly="\n".join(anomalies))
+    for cart in Cart.objects.filter(items__invoice__in=credited).distinct():
+        cart = Cart.objects.select_for_update().get(pk=cart.pk)
+        CartItem.objects.filter(cart=cart, invoice__in=credited).delete()
+        _cart_drop_unpayable(cart)
+    from .tasks import send_payment_receipt
+
+    transaction.on_commit(lambda: send_payment_receipt.enqueue(transaction_id=transaction_.pk))
+    return True
+
+
+def transaction_record_result(
+    *,
+    regie: Regie,
+    result: PaymentResult | None,
+    source: str,
+    message: IncomingMessage | None = None,
+    transaction_: Transaction | None = None,
+) -> tuple[Transaction | None, str]:
+    """Apply what the bank says, after checking it: verified by the backend,
+    about an operation of this régie (and of ``transaction_`` when given), in
+    the same test or production mode, and for the exact amount when paid.
+    Every message is recorded, whatever its outcome. Returns the transaction
+    concerned, if any, and the outcome (``EventOutcome``)."""
+    with transaction.atomic():
+        target = None
+        if transaction_ is not None:
+            target = Transaction.objects.select_for_update().get(pk=transaction_.pk)
+        elif result is not None and result.bank_order_id:
+            target = (
+                Transaction.objects.select_for_update()
+                .filter(regie=regie, bank_order_id=result.bank_order_id)
+                .first()
+            )
+        if result is None:
+            outcome, detail = EventOutcome.UNCHANGED, "nothing to verify"
+        elif not result.verified:
+            outcome, detail = EventOutcome.UNVERIFIED, result.bank_status
+        else:
+            outcome, detail = _judge(target, result)
+        if outcome == EventOutcome.APPLIED:
+            if result.status == TransactionStatus.PAID:
+                if not _mark_paid(target, result):
+                    outcome = EventOutcome.DUPLICATE
+            else:
+                Transaction.objects.filter(pk=target.pk, status__in=_replaceable(result)).update(
+                    status=result.status,
+                    bank_status=result.bank_status[:255],
+                    updated_at=timezone.now(),
+                )
+        elif outcome == EventOutcome.AMOUNT_MISMATCH and target is not None:
+            Transaction.objects.filter(pk=target.pk).update(
+                anomaly=str(
+                    _("The bank reports %(paid)s paid for %(amount)s: check with the bank.")
+                    % {"paid": _money(result.amount or 0), "amount": _money(target.amount)}
+                )
+            )
+        event_record(
+            transaction=target,
+            regie=regie,
+            source=source,
+            outcome=outcome,
+            message=message,
+            result=result,
+            detail=detail,
+        )
+    if target is not None:
+        target.refresh_from_db()
+    return target, outcome
+
+
+def _replaceable(result: PaymentResult) -> list[str]:
+    """Statuses that a verified non-paid result may replace: never PAID."""
+    return [status for status in TransactionStatus.values if status != TransactionStatus.PAID]
+
+
+def transaction_check_status(*, transaction_: Transaction) -> tuple[Transaction, str]:
+    """Ask the bank where a transaction stands and apply its answer."""
+    regie = transaction_.regie
+    plugin = regie.plugin
+    result = plugin.payment_status(options=regie.backend_options, transaction=transaction_)
+    if result is None:
+        if timezone.now() - transaction_.created_at < GIVE_UP_AFTER:
+            return transaction_, EventOutcome.UNCHANGED
+        result = PaymentResult(
+            bank_order_id=transaction_.bank_order_id,
+            status=TransactionStatus.EXPIRED,
+            verified=True,
+            test=transaction_.test_mode,
+            bank_status="no answer from the bank",
+        )
+    updated, outcome = transaction_record_result(
+        regie=regie, result=result, source=EventSource.STATUS_CHECK, transaction_=transaction_
+    )
+    return updated, outcome
+
+
+def transactions_reconcile(*, min_age: timedelta = timedelta(minutes=15)) -> dict[str, list[str]]:
+    """Resolve transactions whose notification never came: ask each bank
+    that can be asked (``payment_status``); give up on the others after
+    ``GIVE_UP_AFTER``. Returns the order numbers by resulting status."""
+    report: dict[str, list[str]] = defaultdict(list)
+    for pending in transactions_to_reconcile(older_than=min_age):
+        try:
+            updated, _outcome = transaction_check_status(transaction_=pending)
+        except GatewayError:
+            logger.warning("Could not ask the bank about %s", pending.order_id)
+            report["unreachable"].append(pending.order_id)
+            continue
+        report[updated.status].append(updated.order_id)
+    return dict(report)
+
+
+# --- Invoices -------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return _(
+            "Invoices created: %(created)d, updated: %(updated)d, unchanged: %(unchanged)d."
+        ) % {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "unchanged": len(self.unchanged),
+        }
+
+
+UPDATABLE = ("account", "payer_name", "domain", "label", "amount", "issued_on", "due_on")
+
+
+@transaction.atomic
+def invoices_import(
+    *, regie: Regie, records: list[tuple[int, dict]], pdfs: dict[str, bytes] | None = None
+) -> ImportReport:
+    """Create or update the régie's invoices from the billing software's
+    records (``(line, fields)``, see ``payments.importer``), identified by their
+    number: importing the same records again changes nothing. All or nothing:
+    when a record is wrong, ``InvoiceImportError`` lists every wrong one by
+    line and reason, and nothing is saved. An invoice paid online keeps its
+    payment. ``pdfs`` gives invoices their PDF, by invoice number."""
+    pdfs = pdfs or {}
+    numbers = [str(fields.get("number", "")).strip() for _line, fields in records]
+    existing = {
+        invoice.number: invoice
+        for invoice in Invoice.objects.select_for_update().filter(regie=regie, number__in=numbers)
+    }
+    rows = check_records(regie=regie, records=records, existing=existing)
+    check_pdfs(rows=rows, records=records, pdfs=pdfs)
+    report = ImportReport()
+    for row in rows:
+        invoice = existing.get(row.number)
+        if invoice is None:
+            invoice = Invoice.objects.create(
+                site_id=regie.site_id,
+                regie=regie,
+                number=row.number,
+                status=row.status,
+                paid_at=row.paid_at,
+                payment_key=row.payment_key or new_payment_key(),
+                **{name: getattr(row, name) for name in UPDATABLE},
+            )
+            if row.number in pdfs:
+                invoice.pdf.save(f"{row.number}.pdf", ContentFile(pdfs[row.number]))
+            report.created.append(row.number)
+            continue
+        changes = {
+            name: getattr(row, name)
+            for name in UPDATABLE
+            if getattr(invoice, name) != getattr(row, name)
+        }
+        if invoice.status != InvoiceStatus.PAID_ONLINE and row.status != invoice.status:
+            changes["status"] = row.status
+            changes["paid_at"] = row.paid_at
+        if row.payment_key and row.payment_key != invoice.payment_key:
+            changes["payment_key"] = row.payment_key
+        new_pdf = row.number in pdfs and _pdf_differs(invoice, pdfs[row.number])
+        if not changes and not new_pdf:
+            report.unchanged.append(row.number)
+            continue
+        for name, value in changes.items():
+            setattr(invoice, name, value)
+        if new_pdf:
+            invoice.pdf.save(f"{row.number}.pdf", ContentFile(pdfs[row.number]), save=False)
+        invoice.save()
+        report.updated.append(row.number)
+    return report
+
+
+def _pdf_differs(invoice: Invoice, data: bytes) -> bool:
+    if not invoice.pdf:
+        return True
+    try:
+        with invoice.pdf.open("rb") as current:
+            return current.read() != data
+    except OSError:
+        return True
+
+
+def regie_token_create(*, regie: Regie) -> str:
+    """A new token for the régie's invoice push; the previous one stops
+    working. Only its hash is kept: the token is shown once."""
+    token = secrets.token_urlsafe(32)
+    Regie.objects.filter(pk=regie.pk).update(
+        api_token_hash=token_hash(token), api_token_created_at=timezone.now()
+    )
+    regie.refresh_from_db()
+    return token
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,56 @@
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from wagtail import hooks
+from wagtail.models import Site
+from wagtail.permissions import register_permission_policy
+from wagtail.snippets.models import register_snippet
+
+from accounts.extensions import AccountTab
+
+from . import selectors
+from .admin_views import (
+    PaymentsViewSetGroup,
+    admin_urls,
+    invoice_policy,
+    regie_policy,
+    transaction_policy,
+)
+from .models import Invoice, Regie, Transaction
+
+# Registered before the viewsets, which would otherwise create global,
+# all-communes policies for these models.
+register_permission_policy(Regie, regie_policy, exact_class=True)
+register_permission_policy(Invoice, invoice_policy, exact_class=True)
+register_permission_policy(Transaction, transaction_policy, exact_class=True)
+register_snippet(PaymentsViewSetGroup)
+
+hooks.register("register_admin_urls", admin_urls)
+
+
+@hooks.register("register_account_tab")
+def payments_tab(request):
+    """ "Mes comptes": the household's invoices, statement and cart."""
+    return AccountTab(
+        name="payments", label=_("My accounts"), url=reverse("payments:invoices"), order=30
+    )
+
+
+@hooks.register("register_account_home_panel")
+def invoices_to_pay_panel(request):
+    site = Site.find_for_request(request)
+    user = request.user
+    if site is None or not user.is_authenticated or not user.is_validated:
+        return ""
+    invoices = list(selectors.invoices_to_pay(site=site, account=user))
+    if not invoices:
+        return ""
+    return render_to_string(
+        "payments/home_panel.html",
+        {
+            "count": len(invoices),
+            "total": sum(invoice.amount for invoice in invoices),
+            "cart": selectors.cart_summary(site=site, account=user),
+        },
+        request=request,
+    )

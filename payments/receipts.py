@@ -5,14 +5,14 @@ import base64
 import mimetypes
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction as db_transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from cms.emails import commune_sender
+from cms.emails import render_commune_email
 from cms.models import CommuneSettings
+from cms.tasks import email_message
 
 from .models import Transaction, TransactionStatus
 
@@ -63,18 +63,14 @@ def receipt_email_send(*, transaction_id: int) -> bool:
     transaction = Transaction.objects.select_related("regie", "site").get(pk=transaction_id)
     if transaction.status != TransactionStatus.PAID or transaction.receipt_sent_at:
         return False
-    commune = CommuneSettings.for_site(transaction.site)
     with translation.override(settings.LANGUAGE_CODE):
-        context = {
-            **receipt_context(transaction=transaction),
-            "site": transaction.site,
-            "portal_url": transaction.site.root_url,
-        }
-        subject = f"{commune.official_name} – " + _("Receipt of your payment %(order)s") % {
-            "order": transaction.order_id
-        }
-        html = render_to_string("emails/payment_receipt.html", context)
-        body = render_to_string("emails/payment_receipt.txt", context)
+        email = render_commune_email(
+            site=transaction.site,
+            to=transaction.email,
+            subject=_("Receipt of your payment %(order)s") % {"order": transaction.order_id},
+            template="payment_receipt",
+            context=receipt_context(transaction=transaction),
+        )
         pdf = receipt_pdf(transaction=transaction)
     with db_transaction.atomic():
         claimed = Transaction.objects.filter(
@@ -82,10 +78,7 @@ def receipt_email_send(*, transaction_id: int) -> bool:
         ).update(receipt_sent_at=timezone.now())
         if not claimed:
             return False
-        message = EmailMultiAlternatives(
-            subject=subject, body=body, from_email=commune_sender(commune), to=[transaction.email]
-        )
-        message.attach_alternative(html, "text/html")
+        message = email_message(**email)
         message.attach(receipt_filename(transaction), pdf, "application/pdf")
         message.send()
     return True

@@ -20,7 +20,7 @@ from cms.demo.communes import COMMUNES
 from cms.models import CommuneSettings
 
 from . import demo_forms
-from .forms import SUBFIELD, FillContext, StepFormBuilder, Upload, clean_answers
+from .forms import SUBFIELD, FillContext, StepFormBuilder, Upload, step_answers
 from .models import (
     Attachment,
     ServiceIndexPage,
@@ -202,21 +202,7 @@ def _answers(*, page, account, raw, submission):
         form = StepFormBuilder(step, context).get_form(data=data)
         if not form.is_valid():
             raise DemoRequestInvalid(f"{page.slug}, step {step.number}: {form.errors.as_text()}")
-        answers.update(clean_answers(form))
-        for item in form.visible_items:
-            key = item.block.key
-            if item.block.type != "document" or item.hidden:
-                continue
-            if key in attachments:
-                attachment = attachments[key]
-                answers[key] = {
-                    "attachment": attachment.pk,
-                    "name": attachment.name,
-                    "size": attachment.size,
-                    "content_type": attachment.content_type,
-                }
-            elif form.cleaned_data.get(f"{key}{SUBFIELD}by_post"):
-                answers[key] = {"by_post": True}
+        answers.update(step_answers(form))
     member = None
     for step in steps:
         block = next((b for b in step.blocks if b.type == "member" and b.key in answers), None)

@@ -777,6 +777,32 @@ def clean_answers(form: StepForm) -> dict:
     return answers
 
 
+def document_answer(attachment) -> dict:
+    """How a document field's answer is stored: the attached file."""
+    return {
+        "attachment": attachment.pk,
+        "name": attachment.name,
+        "size": attachment.size,
+        "content_type": attachment.content_type,
+    }
+
+
+def step_answers(form: StepForm) -> dict:
+    """All the answers of a valid step, documents included: the file attached
+    (``form.context.attachments``) or the promise to send it by post."""
+    answers = clean_answers(form)
+    for item in form.visible_items:
+        if item.block.type != "document" or item.hidden:
+            continue
+        key = item.block.key
+        attachment = form.context.attachments.get(key)
+        if attachment is not None:
+            answers[key] = document_answer(attachment)
+        elif form.cleaned_data.get(f"{key}{SUBFIELD}by_post"):
+            answers[key] = {"by_post": True}
+    return answers
+
+
 @dataclass
 class AnswerRow:
     label: str

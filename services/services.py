@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cms.models import CommuneSettings
 
-from .forms import Upload
+from .forms import Upload, document_answer
 from .models import (
     FINAL_STATUSES,
     Attachment,
@@ -254,12 +254,7 @@ def submission_add_documents(*, submission: Submission, uploads: dict[str, Uploa
     names = []
     for key, upload in uploads.items():
         attachment = _attach(submission=submission, key=key, upload=upload, replace=True)
-        data[key] = {
-            "attachment": attachment.pk,
-            "name": attachment.name,
-            "size": attachment.size,
-            "content_type": attachment.content_type,
-        }
+        data[key] = document_answer(attachment)
         names.append(attachment.name)
     submission.data = data
     submission.status = SubmissionStatus.SUBMITTED

@@ -28,7 +28,7 @@ from .forms import (
     Step,
     StepFormBuilder,
     answer_rows,
-    clean_answers,
+    step_answers,
 )
 from .selectors import current_attachments, draft_for, draft_of
 from .services import (
@@ -124,20 +124,21 @@ class Filling:
     def save(self, form, *, reached: int = 1) -> None:
         """Keep what the step holds, and every file that passed its checks."""
         form.is_valid()
-        uploads = {}
-        by_post = set()
-        for item in form.items:
-            key = item.block.key
-            if item.block.type != "document" or item.hidden:
-                continue
-            upload = form.cleaned_data.get(key) if key not in form.errors else None
-            if upload is not None and hasattr(upload, "content_type"):
-                uploads[key] = upload
-            elif form.cleaned_data.get(f"{key}{SUBFIELD}by_post"):
-                by_post.add(key)
+        by_post = {
+            item.block.key
+            for item in form.items
+            if item.block.type == "document"
+            and not item.hidden
+            and item.block.key not in form.uploads
+            and form.cleaned_data.get(f"{item.block.key}{SUBFIELD}by_post")
+        }
         raw = form.raw_data()
         self.submission = submission_save_step(
-            submission=self.submission, raw=raw, uploads=uploads, by_post=by_post, reached=reached
+            submission=self.submission,
+            raw=raw,
+            uploads=form.uploads,
+            by_post=by_post,
+            reached=reached,
         )
         self.context.raw.update(raw)
         self.context.attachments = current_attachments(submission=self.submission)
@@ -149,30 +150,8 @@ class Filling:
             form = self.stored_form(step)
             if not form.is_valid():
                 return step, {}
-            answers.update(clean_answers(form))
-            for item in form.visible_items:
-                if item.block.type != "document" or item.hidden:
-                    continue
-                key = item.block.key
-                attachment = self.context.attachments.get(key)
-                if attachment is not None:
-                    answers[key] = {
-                        "attachment": attachment.pk,
-                        "name": attachment.name,
-                        "size": attachment.size,
-                        "content_type": attachment.content_type,
-                    }
-                elif form.cleaned_data.get(f"{key}{SUBFIELD}by_post"):
-                    answers[key] = {"by_post": True}
+            answers.update(step_answers(form))
         return None, answers
-
-    @cached_property
-    def page_steps(self) -> list[Step]:
-        return [
-            step
-            for step in self.steps
-            if not any(b.key.startswith(CONTACT_PREFIX) for b in step.blocks)
-        ]
 
     def step_url(self, number) -> str:
         return self.page_url + self.page.reverse_subpage("step", kwargs={"number": number})

@@ -2,7 +2,7 @@ import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from services.forms import Upload
+from services.forms import Upload, document_answer
 from services.models import ServiceIndexPage, ServicePage
 from services.services import submission_save_step, submission_start, submission_submit
 
@@ -112,12 +112,7 @@ def submission(page, account=None, *, data=None, raw=None, files=None, contact=N
         )
     answers = dict(data or {})
     for attachment in draft.attachments.all():
-        answers[attachment.key] = {
-            "attachment": attachment.pk,
-            "name": attachment.name,
-            "size": attachment.size,
-            "content_type": attachment.content_type,
-        }
+        answers[attachment.key] = document_answer(attachment)
     return submission_submit(
         submission=draft,
         data=answers,

@@ -42,14 +42,22 @@ from .services import (
 FOREIGN_ORIGIN = gettext_lazy("This form must be sent from the portal's own pages.")
 
 
+def citizen_of(request):
+    """The citizen logged in on their own commune's portal, or None (nobody,
+    staff, or a citizen of another commune)."""
+    user = request.user
+    site = Site.find_for_request(request)
+    if user.is_authenticated and site is not None and user.site_id == site.pk:
+        return user
+    return None
+
+
 def citizen_required(view):
     """The citizen must be logged in on their own commune's portal."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        site = Site.find_for_request(request)
-        user = request.user
-        if not user.is_authenticated or site is None or user.site_id != site.pk:
+        if citizen_of(request) is None:
             return redirect_to_login(request)
         return view(request, *args, **kwargs)
 

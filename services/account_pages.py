@@ -8,19 +8,12 @@ from wagtail import hooks
 from wagtail.models import Site
 
 from accounts.extensions import AccountTab
+from accounts.views import citizen_of
 
 from .models import ServiceIndexPage
 from .selectors import drafts_of, submissions_of
 
 PANEL_REQUESTS = 10
-
-
-def _citizen(request):
-    user = request.user
-    site = Site.find_for_request(request)
-    if user.is_authenticated and site is not None and user.site_id == site.pk:
-        return user
-    return None
 
 
 @hooks.register("register_account_tab")
@@ -35,7 +28,7 @@ def services_tab(request):
 
 @hooks.register("register_account_tab")
 def submissions_tab(request):
-    if _citizen(request) is None:
+    if citizen_of(request) is None:
         return None
     return AccountTab(
         name="submissions", label=_("Requests"), url=reverse("services:submissions"), order=15
@@ -54,7 +47,7 @@ def _resume_url(request, draft) -> str:
 @hooks.register("register_account_home_panel")
 def submissions_panel(request):
     """The requests sent, each with its status, and the drafts to resume."""
-    account = _citizen(request)
+    account = citizen_of(request)
     if account is None:
         return ""
     submissions = list(submissions_of(account=account)[: PANEL_REQUESTS + 1])

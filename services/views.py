@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from wagtail.models import Site
 
 from accounts.captcha import captcha_field
+from accounts.views import citizen_of
 
 from .forms import (
     SUBFIELD,
@@ -164,15 +165,6 @@ class Filling:
         """Relative on the commune's own site, whatever host and port it is
         reached by."""
         return self.page.get_url(self.request)
-
-
-def citizen_of(request):
-    """The logged-in citizen of this commune, if any."""
-    user = request.user
-    site = Site.find_for_request(request)
-    if user.is_authenticated and site is not None and user.site_id == site.pk:
-        return user
-    return None
 
 
 def _login_redirect(request):

@@ -1,9 +1,6 @@
 """Payment receipts: a PDF made with WeasyPrint from ``pdf/payment_receipt.html``,
 downloadable from the return page and e-mailed to the payer."""
 
-import base64
-import mimetypes
-
 from django.conf import settings
 from django.db import transaction as db_transaction
 from django.template.loader import render_to_string
@@ -12,23 +9,10 @@ from django.utils.translation import gettext as _
 
 from cms.emails import render_commune_email
 from cms.models import CommuneSettings
+from cms.pdf import logo_data_uri
 from cms.tasks import email_message
 
 from .models import Transaction, TransactionStatus
-
-
-def _logo_data_uri(commune: CommuneSettings) -> str:
-    """The commune's logo inlined, so that the PDF needs no web request
-    whatever the storage (local files or object storage)."""
-    if not commune.logo_id:
-        return ""
-    try:
-        with commune.logo.file.open("rb") as logo:
-            data = logo.read()
-    except (OSError, ValueError):
-        return ""
-    mime = mimetypes.guess_type(commune.logo.file.name)[0] or "image/png"
-    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
 
 
 def receipt_context(*, transaction: Transaction) -> dict:
@@ -39,7 +23,7 @@ def receipt_context(*, transaction: Transaction) -> dict:
         "commune": commune,
         "lines": lines,
         "to_refund": [line for line in lines if not line.credited],
-        "logo": _logo_data_uri(commune),
+        "logo": logo_data_uri(commune),
         "backend_name": transaction.regie.plugin.verbose_name,
     }
 

@@ -7,19 +7,16 @@ refused, so that nothing typed by a citizen can make the renderer read a file
 or reach the network.
 """
 
-import base64
-import mimetypes
 from dataclasses import dataclass
 
 from django.template.loader import render_to_string
 from weasyprint import HTML, URLFetcher
 
 from cms.models import CommuneSettings
+from cms.pdf import logo_data_uri
 
 from .forms import AnswerRow, answer_rows, format_phone
 from .models import Submission
-
-LOGO_RENDITION = "max-480x160"
 
 
 @dataclass
@@ -55,21 +52,6 @@ def documents_by_post(submission: Submission) -> list[AnswerRow]:
         for row in rows
         if row.by_post
     ]
-
-
-def logo_data_uri(commune: CommuneSettings) -> str:
-    """The commune's logo as a ``data:`` URI, whatever storage holds it."""
-    image = commune.logo
-    if image is None:
-        return ""
-    try:
-        source = image if image.is_svg() else image.get_rendition(LOGO_RENDITION)
-        with source.file.open("rb") as file:
-            content = file.read()
-    except (OSError, ValueError):
-        return ""
-    content_type = mimetypes.guess_type(source.file.name)[0] or "image/png"
-    return f"data:{content_type};base64,{base64.b64encode(content).decode('ascii')}"
 
 
 def render_pdf(template: str, context: dict) -> bytes:

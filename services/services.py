@@ -78,13 +78,16 @@ ACCESS_SALT = "services.submission-access"
 
 def access_key(submission: Submission) -> str:
     """The key of the link to a request made without an account: signed, so it
-    cannot be guessed, and tied to a random value of the request."""
-    return signing.dumps([submission.pk, submission.access_nonce], salt=ACCESS_SALT, compress=True)
+    cannot be guessed, and tied to a random value of the request. A request
+    always gets the same key, so every e-mail about it carries the same link."""
+    return signing.Signer(salt=ACCESS_SALT).sign_object(
+        [submission.pk, submission.access_nonce], compress=True
+    )
 
 
 def access_key_read(key: str) -> tuple[int, str] | None:
     try:
-        pk, nonce = signing.loads(key, salt=ACCESS_SALT)
+        pk, nonce = signing.Signer(salt=ACCESS_SALT).unsign_object(key)
     except (signing.BadSignature, ValueError, TypeError):
         return None
     return pk, nonce

@@ -5,6 +5,7 @@ else gets a 404, never a hint that the request exists."""
 import io
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from services.forms import Upload
@@ -177,6 +178,16 @@ def test_key_no_longer_opens_the_request_once_its_nonce_changes(client, anonymou
     anonymous_request.save(update_fields=["access_nonce"])
 
     assert client.get(url, **CARVIN).status_code == 404
+
+
+def test_the_link_of_a_request_is_the_same_in_every_e_mail(client, anonymous_request):
+    with time_machine.travel("2026-03-01 09:00:00"):
+        first = tracking_url(anonymous_request)
+    with time_machine.travel("2027-03-01 09:00:01"):
+        later = tracking_url(anonymous_request)
+
+    assert first == later
+    assert client.get(first, **CARVIN).status_code == 200
 
 
 def test_key_holder_downloads_a_document_of_the_request(client, anonymous_request):

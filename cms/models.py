@@ -2,6 +2,7 @@ import re
 import unicodedata
 
 from django import forms
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models.audit_log import BaseLogEntry, BaseLogEntryManager
 
 HEX_COLOUR = RegexValidator(
     re.compile(r"^#[0-9a-fA-F]{6}$"),
@@ -240,3 +242,53 @@ class CommuneSettings(BaseSiteSetting):
         lines = [line.strip() for line in self.address_lines.splitlines() if line.strip()]
         locality = " ".join(part for part in (self.postcode, self.city) if part)
         return "\n".join([*lines, locality] if locality else lines)
+
+
+class AuditLogEntryManager(BaseLogEntryManager):
+    """Entries are kept per commune: each one records the commune of the
+    object acted upon, and a user reads those of the communes where they hold
+    ``view_auditlogentry`` (the supervisors, see ``cms.services``)."""
+
+    def log_action(self, instance, action, **kwargs):
+        site = kwargs.pop("site", None) or getattr(instance, "site", None)
+        kwargs.update(object_id=str(instance.pk), site=site)
+        return super().log_action(instance, action, **kwargs)
+
+    def viewable_by_user(self, user):
+        if user.is_superuser:
+            return self.all()
+        from .audit import audit_policy
+
+        return self.filter(site__in=audit_policy.sites_user_has_permission_for(user, "view"))
+
+    def for_instance(self, instance):
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False),
+            object_id=str(instance.pk),
+        )
+
+
+class AuditLogEntry(BaseLogEntry):
+    """What an agent did to an object of a commune: viewed, changed,
+    exported, downloaded, decided."""
+
+    object_id = models.CharField(max_length=255, db_index=True)
+    site = models.ForeignKey(
+        "wagtailcore.Site",
+        verbose_name=_("commune"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    objects = AuditLogEntryManager()
+
+    class Meta(BaseLogEntry.Meta):
+        ordering = ["-timestamp", "-id"]
+        verbose_name = _("agent action")
+        verbose_name_plural = _("agent actions")
+        indexes = [models.Index(fields=["site", "-timestamp"])]
+
+    def __str__(self):
+        return f"{self.action} {self.label} ({self.timestamp:%Y-%m-%d %H:%M})"

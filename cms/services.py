@@ -33,16 +33,29 @@ COLLECTION_PERMISSIONS = {
     "wagtailimages": ["add_image", "change_image", "choose_image"],
     "wagtaildocs": ["add_document", "change_document", "choose_document"],
 }
-# Held for the commune's own Site only (GroupSitePermission), never globally:
-# agents see and validate the citizen accounts of their commune and no other,
-# process the requests sent to it, see its invoices and transactions and
-# import invoices; supervisors also configure its régies (payment backends).
+# Held for the commune's own Site only (GroupSitePermission), never globally.
+# Agents see and validate the citizen accounts of their commune and no other,
+# process the requests sent to it (with the commune's message templates), see
+# its invoices and transactions and import invoices. Supervisors do all that,
+# and also write the message templates, export the requests, read the log of
+# the agents' actions and configure the régies (payment backends).
 AGENTS_SITE_PERMISSIONS = {
     "accounts": ["view_citizenaccount", "change_citizenaccount"],
-    "services": ["view_submission", "change_submission"],
+    "services": ["view_submission", "change_submission", "view_messagetemplate"],
     "payments": ["view_regie", "view_invoice", "add_invoice", "view_transaction"],
 }
 SUPERVISORS_SITE_PERMISSIONS = {
+    "accounts": ["view_citizenaccount", "change_citizenaccount"],
+    "services": [
+        "view_submission",
+        "change_submission",
+        "export_submission",
+        "view_messagetemplate",
+        "add_messagetemplate",
+        "change_messagetemplate",
+        "delete_messagetemplate",
+    ],
+    "cms": ["view_auditlogentry"],
     "payments": [
         "view_regie",
         "add_regie",
@@ -87,8 +100,8 @@ def commune_create(
     groups "<name> — Communication", "<name> — Agents" and "<name> —
     Supervisors" whose permissions cover this commune only: agents also
     validate its citizen accounts, process its requests and follow its
-    payments; supervisors
-    configure its régies.
+    payments; supervisors do the same, write the message templates, export
+    the requests, read the agents' log and configure the régies.
     """
     from faq.models import FAQPage
     from home.models import HomePage

@@ -16,3 +16,17 @@ def limit_page_chooser_to_own_communes(pages, request):
 def localized_page_links(features):
     """Registered after Wagtail's own page link handler, which it replaces."""
     features.register_link_type(LocalizedPageLinkHandler)
+
+
+@hooks.register("register_admin_urls")
+def agents_actions_urls():
+    from .audit import audit_urls
+
+    return audit_urls()
+
+
+@hooks.register("register_reports_menu_item")
+def agents_actions_menu_item():
+    from .audit import audit_menu_item
+
+    return audit_menu_item()

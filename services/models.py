@@ -328,11 +328,26 @@ class Submission(models.Model):
     updated_at = models.DateTimeField(_("changed on"), auto_now=True)
     submitted_at = models.DateTimeField(_("sent on"), null=True, blank=True, db_index=True)
     status_changed_at = models.DateTimeField(_("status changed on"), null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_submissions",
+    )
+    received_by_post = models.JSONField(
+        _("documents received by post"),
+        default=dict,
+        blank=True,
+        help_text=_("The documents promised by post that the town hall received, by field key."),
+    )
 
     class Meta:
         verbose_name = _("request")
         verbose_name_plural = _("requests")
         ordering = ["-submitted_at", "-pk"]
+        permissions = [("export_submission", "Can export requests")]
         constraints = [
             models.UniqueConstraint(
                 "site",
@@ -341,7 +356,10 @@ class Submission(models.Model):
                 name="services_submission_unique_reference_per_commune",
             )
         ]
-        indexes = [models.Index(fields=["site", "status", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["site", "status", "submitted_at"]),
+            models.Index(fields=["site", "assigned_to", "status"]),
+        ]
 
     def __str__(self):
         return f"{self.reference or _('Draft')} — {self.title}"
@@ -452,6 +470,18 @@ class StatusChange(models.Model):
         related_name="+",
     )
     message = models.TextField(_("message to the citizen"), blank=True)
+    requested = models.JSONField(
+        _("items to correct"),
+        default=list,
+        blank=True,
+        help_text=_("The answers and documents the citizen is asked to correct: key and label."),
+    )
+    changes = models.JSONField(
+        _("corrections"),
+        default=list,
+        blank=True,
+        help_text=_("What the citizen corrected: key, label, former and new answer."),
+    )
     created_at = models.DateTimeField(_("on"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -461,3 +491,63 @@ class StatusChange(models.Model):
 
     def __str__(self):
         return f"{self.get_status_display()} ({self.created_at:%Y-%m-%d})"
+
+
+class InternalNote(models.Model):
+    """A note between the agents about a request; the citizen never sees it."""
+
+    submission = models.ForeignKey(
+        Submission, verbose_name=_("request"), on_delete=models.CASCADE, related_name="notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    text = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.submission_id}: {self.text[:40]}"
+
+
+class MessageTemplate(models.Model):
+    """A ready-made message to the citizen, offered when a request of the
+    commune takes a given status."""
+
+    site = models.ForeignKey(
+        "wagtailcore.Site", verbose_name=_("commune"), on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(
+        _("for the status"),
+        max_length=12,
+        choices=[c for c in SubmissionStatus.choices if c[0] != SubmissionStatus.DRAFT],
+    )
+    title = models.CharField(_("name"), max_length=120)
+    body = models.TextField(
+        _("message"),
+        help_text=_(
+            "Placeholders filled for each request: {prenom}, {nom}, {reference}, "
+            "{demarche}, {commune}, {mairie}."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        ordering = ["status", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                "site", "status", "title", name="services_one_template_title_per_status"
+            )
+        ]
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,163 @@
+"""The log of what agents do, kept per commune and read by its supervisors.
+
+Agents' actions on a commune's objects (opening a request, changing its
+status, exporting, downloading a document, deciding on an account...) are
+Wagtail log entries (``wagtail.log_actions``) stored as ``AuditLogEntry``,
+which records the commune. Each app registers its actions and its models
+with the ``register_log_actions`` hook and logs through ``audit()``.
+"""
+
+import django_filters
+from django.contrib.auth import get_user_model
+from django.forms import CheckboxSelectMultiple
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import DateRangePickerWidget, MultipleUserFilter, WagtailFilterSet
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.views.reports import ReportView
+from wagtail.log_actions import log
+from wagtail.log_actions import registry as log_action_registry
+from wagtail.models import Site
+from wagtail.permission_policies.sites import SitePermissionPolicy
+
+from .models import AuditLogEntry
+
+audit_policy = SitePermissionPolicy(AuditLogEntry)
+
+
+def audit(instance, action: str, *, user, site=None, data=None, title: str = ""):
+    """Record that ``user`` did ``action`` to ``instance`` (its commune is
+    ``instance.site`` unless ``site`` is given)."""
+    return log(instance, action, user=user, site=site, data=data or {}, title=title or None)
+
+
+def audit_actions() -> list[tuple[str, str]]:
+    """The actions recorded in the agents' log, for its filter."""
+    prefixes = tuple(f"{app}." for app in AUDITED_APPS)
+    return [(a, label) for a, label in log_action_registry.get_choices() if a.startswith(prefixes)]
+
+
+#: The apps whose actions are written to the agents' log.
+AUDITED_APPS = ("services", "accounts", "payments")
+
+
+def communes_audited_for(user):
+    if user.is_superuser:
+        return Site.objects.all()
+    return audit_policy.sites_user_has_permission_for(user, "view")
+
+
+class AuditFilterSet(WagtailFilterSet):
+    label = django_filters.CharFilter(
+        label=_("Object"),
+        lookup_expr="icontains",
+        help_text=_("A request number, a name or an identifier."),
+    )
+    action = django_filters.MultipleChoiceFilter(label=_("Action"), widget=CheckboxSelectMultiple)
+    user = MultipleUserFilter(label=_("Agent"), widget=CheckboxSelectMultiple)
+    timestamp = django_filters.DateFromToRangeFilter(label=_("Date"), widget=DateRangePickerWidget)
+    site = django_filters.ModelChoiceFilter(
+        label=_("Commune"),
+        queryset=lambda request: communes_audited_for(request.user).order_by("site_name"),
+        empty_label=_("All"),
+    )
+
+    class Meta:
+        model = AuditLogEntry
+        fields = ["label", "action", "user", "timestamp", "site"]
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        self.filters["action"].extra["choices"] = audit_actions()
+        entries = AuditLogEntry.objects.viewable_by_user(request.user)
+        self.filters["user"].extra["queryset"] = (
+            get_user_model()
+            .objects.filter(pk__in=entries.order_by().values("user_id").distinct())
+            .order_by("last_name", "first_name", "username")
+        )
+        if not (request.user.is_superuser or communes_audited_for(request.user).count() > 1):
+            del self.filters["site"]
+
+
+class AuditReportView(ReportView):
+    """Supervisors read what the agents of their commune did: who, when, what,
+    on which object; filtered and exported like any Wagtail report."""
+
+    page_title = _("Agents' actions")
+    header_icon = "history"
+    template_name = "wagtailadmin/reports/base_report.html"
+    results_template_name = "cms/admin/audit_results.html"
+    index_url_name = "cms_audit"
+    index_results_url_name = "cms_audit_results"
+    filterset_class = AuditFilterSet
+    any_permission_required = ["view"]
+    permission_policy = audit_policy
+    list_export = ["timestamp", "site", "user_display_name", "action", "label", "object_id"]
+    export_headings = {
+        "timestamp": _("Date/Time"),
+        "site": _("Commune"),
+        "user_display_name": _("Agent"),
+        "action": _("Action"),
+        "label": _("Object"),
+        "object_id": _("ID"),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.custom_field_preprocess = {
+            "action": {
+                self.FORMAT_CSV: self.action_label,
+                self.FORMAT_XLSX: self.action_label,
+            },
+            "site": {self.FORMAT_CSV: str, self.FORMAT_XLSX: str},
+        }
+
+    @staticmethod
+    def action_label(action):
+        return str(dict(log_action_registry.get_choices()).get(action, action))
+
+    def get_filename(self):
+        return "journal-agents"
+
+    def get_queryset(self):
+        return (
+            AuditLogEntry.objects.viewable_by_user(self.request.user)
+            .select_related("user", "site", "content_type")
+            .order_by("-timestamp", "-pk")
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["shows_commune"] = "site" in self.filters.filters if self.filters else False
+        return context
+
+
+class AuditMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.is_superuser or audit_policy.user_has_permission(request.user, "view")
+
+
+def audit_menu_item():
+    return AuditMenuItem(
+        _("Agents' actions"),
+        reverse("cms_audit"),
+        name="agents-actions",
+        icon_name="history",
+        order=1100,
+    )
+
+
+def audit_urls():
+    return [
+        path("reports/agents-actions/", AuditReportView.as_view(), name="cms_audit"),
+        path(
+            "reports/agents-actions/results/",
+            AuditReportView.as_view(results_only=True),
+            name="cms_audit_results",
+        ),
+    ]
+
+
+def entries_about(instance):
+    """The log of one object, newest first."""
+    return AuditLogEntry.objects.for_instance(instance).select_related("user")

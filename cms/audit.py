@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, MultipleUserFilter, WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.reports import ReportView
-from wagtail.log_actions import log
 from wagtail.log_actions import registry as log_action_registry
 from wagtail.models import Site
 from wagtail.permission_policies.sites import SitePermissionPolicy
@@ -27,8 +26,12 @@ audit_policy = SitePermissionPolicy(AuditLogEntry)
 
 def audit(instance, action: str, *, user, site=None, data=None, title: str = ""):
     """Record that ``user`` did ``action`` to ``instance`` (its commune is
-    ``instance.site`` unless ``site`` is given)."""
-    return log(instance, action, user=user, site=site, data=data or {}, title=title or None)
+    ``instance.site`` unless ``site`` is given), whatever log Wagtail keeps
+    for that kind of object: a démarche exported goes to the commune's log,
+    not to the page's history."""
+    return AuditLogEntry.objects.log_action(
+        instance, action, user=user, site=site, data=data or {}, title=title or None
+    )
 
 
 def audit_actions() -> list[tuple[str, str]]:

@@ -1,5 +1,9 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
+
+from cms.models import AuditLogEntry
 
 from . import account_pages  # noqa: F401 (registers the account tabs and panels)
 from .admin_views import SubmissionViewSet, submission_policy
@@ -9,3 +13,20 @@ from .models import Submission
 # all-communes policy for the model.
 register_permission_policy(Submission, submission_policy, exact_class=True)
 register_snippet(SubmissionViewSet)
+
+
+@hooks.register("register_log_actions")
+def agents_actions_on_requests(actions):
+    """What agents do to requests, kept in the commune's log (``cms.audit``)."""
+    actions.register_model(Submission, AuditLogEntry)
+    for action, label, message in (
+        ("services.view", _("Request opened"), _("Opened the request")),
+        ("services.status", _("Status changed"), _("Changed the status")),
+        ("services.assign", _("Request assigned"), _("Assigned the request")),
+        ("services.note", _("Internal note"), _("Wrote an internal note")),
+        ("services.by_post", _("Document received by post"), _("Ticked a document as received")),
+        ("services.download", _("Document downloaded"), _("Downloaded a document")),
+        ("services.archive_pdf", _("Request printed"), _("Downloaded the request as PDF")),
+        ("services.export", _("Requests exported"), _("Exported the requests")),
+    ):
+        actions.register_action(action, label, message)

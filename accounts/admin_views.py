@@ -42,6 +42,9 @@ from wagtail.permission_policies.sites import SitePermissionPolicy
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
+from cms.audit import audit
+
+from .extensions import admin_columns, admin_sections
 from .models import AccountStatus, CitizenAccount
 from .selectors import citizens_for_sites, household_for
 from .services import (
@@ -215,9 +218,16 @@ class CitizenAccountIndexView(DecisionLinksMixin, IndexView):
         for field in ("username", "first_name", "last_name", "email", "phone")
     }
 
+    @cached_property
+    def extra_columns(self):
+        return admin_columns(self.request)
+
     def get_base_queryset(self):
+        annotations = {}
+        for extra in self.extra_columns:
+            annotations.update(extra.annotations)
         return citizen_accounts_for(self.request.user).annotate(
-            household_size=Count("household_members") + Value(1)
+            household_size=Count("household_members") + Value(1), **annotations
         )
 
     def search_queryset(self, queryset):
@@ -233,7 +243,7 @@ class CitizenAccountIndexView(DecisionLinksMixin, IndexView):
                 "site", label=_("Commune"), accessor="site.site_name", sort_key="site__site_name"
             )
             columns.insert(-2, commune)
-        return columns
+        return columns + [extra.column for extra in self.extra_columns]
 
     def get_add_url(self):
         return None
@@ -326,8 +336,14 @@ class CitizenAccountInspectView(DecisionLinksMixin, InspectView):
             shows_commune=shows_communes(self.request.user),
             decision_links=self.decision_links(account),
             is_pending=account.status == AccountStatus.PENDING,
+            sections=admin_sections(self.request, account),
         )
         return context
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        audit(self.object, "accounts.view", user=request.user)
+        return response
 
 
 class AccountDecisionView(WagtailAdminTemplateMixin, FormView):

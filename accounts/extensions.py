@@ -7,6 +7,14 @@ An app registers, in its ``wagtail_hooks.py``:
   the tab appears in the account's navigation, sorted by ``order``.
 - ``register_account_home_panel``: a function ``(request) -> str`` returning
   the HTML of a panel of the "Accueil" tab (an empty string shows nothing).
+
+And to the agents' screen of citizen accounts in the admin:
+
+- ``register_citizen_account_admin_column``: a function ``(request) ->
+  AdminColumn | None``: a column of the accounts listing, with the
+  annotations it needs (subqueries: the listing already counts households).
+- ``register_citizen_account_admin_section``: a function ``(request,
+  account) -> str`` returning the HTML of a section of an account's page.
 """
 
 from dataclasses import dataclass
@@ -20,6 +28,28 @@ class AccountTab:
     label: str
     url: str
     order: int = 100
+
+
+@dataclass(frozen=True)
+class AdminColumn:
+    column: object
+    annotations: dict
+
+
+def admin_columns(request) -> list[AdminColumn]:
+    return [
+        column
+        for fn in hooks.get_hooks("register_citizen_account_admin_column")
+        if (column := fn(request))
+    ]
+
+
+def admin_sections(request, account) -> list[str]:
+    return [
+        html
+        for fn in hooks.get_hooks("register_citizen_account_admin_section")
+        if (html := fn(request, account))
+    ]
 
 
 def account_tabs(request) -> list[AccountTab]:

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cms.audit import audit
 from cms.emails import send_commune_email
 
 from .identifiers import next_identifier
@@ -152,6 +153,7 @@ def _decide(*, account: User, by: User, status: str, reason: str = "") -> User:
     account.save(
         update_fields=["status", "status_changed_at", "status_changed_by", "rejection_reason"]
     )
+    audit(account, f"accounts.{status}", user=by, data={"reason": reason} if reason else None)
     return account
 
 

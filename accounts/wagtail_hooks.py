@@ -30,3 +30,27 @@ def home_tab(request):
 @hooks.register("register_account_tab")
 def profile_tab(request):
     return AccountTab(name="profile", label=_("Account"), url=reverse("accounts:profile"), order=10)
+
+
+@hooks.register("register_log_actions")
+def agents_actions_on_accounts(actions):
+    """What agents do to citizen accounts, kept in the commune's log (``cms.audit``)."""
+    from django.utils.translation import gettext_lazy
+
+    from cms.models import AuditLogEntry
+
+    actions.register_model(CitizenAccount, AuditLogEntry)
+    for action, label, message in (
+        ("accounts.view", gettext_lazy("Account opened"), gettext_lazy("Opened the account")),
+        (
+            "accounts.validated",
+            gettext_lazy("Account validated"),
+            gettext_lazy("Validated the account"),
+        ),
+        (
+            "accounts.rejected",
+            gettext_lazy("Account rejected"),
+            gettext_lazy("Rejected the account"),
+        ),
+    ):
+        actions.register_action(action, label, message)

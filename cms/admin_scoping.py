@@ -70,3 +70,44 @@ def platform_admin_urls():
 def hide_platform_reports(request, menu_items):
     if not request.user.is_superuser:
         menu_items[:] = [item for item in menu_items if item.name != "page-types-usage"]
+
+
+#: URL keyword arguments of the Wagtail admin that name a page.
+PAGE_ID_KWARGS = ("parent_page_id", "page_id", "destination_id", "page_to_move_id")
+
+
+def page_in_reach(user, page_id) -> bool:
+    """Whether the page is in one of the user's trees, or above one of them
+    (the explorer and the chooser go through the ancestors of a commune's
+    home page, whose listings Wagtail already limits to what one may see)."""
+    page = Page.objects.filter(pk=page_id).only("path").first()
+    if page is None:
+        return True  # Wagtail answers 404 itself
+    return any(
+        page.path.startswith(root.path) or root.path.startswith(page.path)
+        for root in permitted_page_roots(user)
+    )
+
+
+class AdminPageScopeMiddleware:
+    """Wagtail shows the explorer listing and the chooser of any page to any
+    editor, even of a tree they may not work in: the titles of another
+    commune's pages would show. Admin URLs naming a page outside the user's
+    communes are a 404 for everyone but platform admins."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or user.is_superuser:
+            return None
+        if not request.path.startswith("/admin/"):
+            return None
+        for name in PAGE_ID_KWARGS:
+            if name in view_kwargs and not page_in_reach(user, view_kwargs[name]):
+                raise Http404
+        return None

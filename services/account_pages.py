@@ -10,7 +10,7 @@ from wagtail.models import Site
 from accounts.extensions import AccountTab
 from accounts.views import citizen_of
 
-from .models import ServiceIndexPage
+from .models import ServiceIndexPage, Submission, SubmissionStatus
 from .selectors import drafts_of, submissions_of
 
 PANEL_REQUESTS = 10
@@ -66,6 +66,48 @@ def submissions_panel(request):
             "submissions": submissions[:PANEL_REQUESTS],
             "more": len(submissions) > PANEL_REQUESTS,
             "drafts": drafts,
+        },
+        request=request,
+    )
+
+
+# The agents' screen of citizen accounts: the requests an account already made.
+
+
+@hooks.register("register_citizen_account_admin_column")
+def requests_column(request):
+    from django.db.models import Count, IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+    from wagtail.admin.ui.tables import NumberColumn
+
+    from accounts.extensions import AdminColumn
+
+    sent = (
+        Submission.objects.filter(account=OuterRef("pk"))
+        .exclude(status=SubmissionStatus.DRAFT)
+        .order_by()
+        .values("account")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return AdminColumn(
+        column=NumberColumn("requests_count", label=_("Requests"), sort_key="requests_count"),
+        annotations={"requests_count": Coalesce(Subquery(sent, output_field=IntegerField()), 0)},
+    )
+
+
+@hooks.register("register_citizen_account_admin_section")
+def requests_section(request, account):
+    from .admin_views import requests_for
+
+    requests = (
+        requests_for(request.user).filter(account=account).order_by("-submitted_at", "-pk")[:50]
+    )
+    return render_to_string(
+        "services/admin/account_requests.html",
+        {
+            "requests": requests,
+            "inspect_url_name": Submission.snippet_viewset.get_url_name("inspect"),
         },
         request=request,
     )

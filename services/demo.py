@@ -23,6 +23,7 @@ from . import demo_forms
 from .forms import SUBFIELD, FillContext, StepFormBuilder, Upload, step_answers
 from .models import (
     Attachment,
+    MessageTemplate,
     ServiceIndexPage,
     ServicePage,
     StatusChange,
@@ -32,6 +33,8 @@ from .models import (
 from .selectors import current_attachments
 from .services import (
     Contact,
+    note_add,
+    submission_assign,
     submission_change_status,
     submission_save_step,
     submission_start,
@@ -65,6 +68,7 @@ def add_demo_services(sender, site, stdout, **kwargs):
     )
     pages = demo_pages(index=index, commune=commune)
     requests = demo_requests(site=site, index=index, commune=commune)
+    demo_templates(site=site)
     if pages or requests:
         stdout.write(f"{site.site_name}: {pages} démarches and {requests} demo requests created")
 
@@ -108,8 +112,48 @@ def demo_requests(*, site, index, commune) -> int:
                 submission=submission, status=status, author=agent, message=message
             )
         _backdate(submission, sent_at=now - timedelta(days=request.days_ago), now=now)
+        submission.refresh_from_db()
+        if created % 2 == 0 and submission.is_open:
+            submission_assign(submission=submission, agent=agent, author=agent)
+            note_add(
+                submission=submission,
+                author=agent,
+                text="Dossier suivi par l'accueil de la mairie ; rappeler la famille si besoin.",
+            )
         created += 1
     return created
+
+
+DEMO_TEMPLATES = [
+    (
+        SubmissionStatus.INCOMPLETE,
+        "Justificatif illisible",
+        "Bonjour {prenom} {nom},\n\nLe justificatif joint à votre demande {reference} "
+        "(« {demarche} ») est illisible. Merci d'en envoyer une copie nette depuis la page "
+        "de votre demande.\n\n{mairie}",
+    ),
+    (
+        SubmissionStatus.ACCEPTED,
+        "Demande acceptée",
+        "Bonjour {prenom} {nom},\n\nVotre demande {reference} (« {demarche} ») est "
+        "acceptée. Vous recevrez les informations pratiques par courrier.\n\n{mairie}",
+    ),
+    (
+        SubmissionStatus.REJECTED,
+        "Hors des conditions",
+        "Bonjour {prenom} {nom},\n\nVotre demande {reference} (« {demarche} ») ne "
+        "remplit pas les conditions prévues. Nous restons à votre disposition à l'accueil "
+        "de la mairie.\n\n{mairie}",
+    ),
+]
+
+
+def demo_templates(*, site) -> None:
+    """The commune's message templates, for the agents' status form."""
+    for status, title, body in DEMO_TEMPLATES:
+        MessageTemplate.objects.get_or_create(
+            site=site, status=status, title=title, defaults={"body": body}
+        )
 
 
 def _concerns(request, account) -> str:

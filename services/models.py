@@ -258,6 +258,12 @@ OPEN_STATUSES = (
     SubmissionStatus.INCOMPLETE,
     SubmissionStatus.COMPLETE,
 )
+#: Open requests waiting for the town hall (not for the citizen's corrections).
+TO_PROCESS_STATUSES = (
+    SubmissionStatus.SUBMITTED,
+    SubmissionStatus.IN_REVIEW,
+    SubmissionStatus.COMPLETE,
+)
 FINAL_STATUSES = (SubmissionStatus.ACCEPTED, SubmissionStatus.REJECTED, SubmissionStatus.CLOSED)
 
 
@@ -377,6 +383,11 @@ class Submission(models.Model):
         if self.account_id:
             return self.account.get_full_name()
         return f"{self.contact_first_name} {self.contact_last_name}".strip()
+
+    @property
+    def assigned_name(self) -> str:
+        agent = self.assigned_to
+        return (agent.get_full_name() or agent.get_username()) if agent else ""
 
     @property
     def requester_email(self) -> str:
@@ -551,3 +562,18 @@ class MessageTemplate(models.Model):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        from .messages import MESSAGE_PLACEHOLDERS, unknown_placeholders
+
+        unknown = unknown_placeholders(self.body or "")
+        if unknown:
+            raise ValidationError(
+                {
+                    "body": _("Unknown placeholder: %(names)s. Use only %(known)s.")
+                    % {
+                        "names": ", ".join(f"{{{name}}}" for name in unknown),
+                        "known": ", ".join(f"{{{name}}}" for name in MESSAGE_PLACEHOLDERS),
+                    }
+                }
+            )

@@ -8,15 +8,17 @@ or reach the network.
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.template.loader import render_to_string
+from django.utils import timezone
 from weasyprint import HTML, URLFetcher
 
 from cms.models import CommuneSettings
 from cms.pdf import logo_data_uri
 
 from .forms import AnswerRow, answer_rows, format_phone
-from .models import Submission
+from .models import StatusChange, Submission
 
 
 @dataclass
@@ -94,3 +96,82 @@ def cover_sheet_pdf(submission: Submission) -> bytes | None:
     if not by_post:
         return None
     return render_pdf("pdf/cover_sheet.html", {**_context(submission), "documents": by_post})
+
+
+@dataclass
+class HistoryLine:
+    """A status change as the archive prints it: the labels of the items the
+    citizen was asked to correct, and the corrections (label, before, after)."""
+
+    change: StatusChange
+    requested: list[str]
+    changes: list[tuple[str, str, str]]
+
+
+def history_lines(submission: Submission) -> list[HistoryLine]:
+    return [
+        HistoryLine(
+            change=change,
+            requested=[item.get("label") or item.get("key", "") for item in change.requested],
+            changes=[
+                (
+                    item.get("label") or item.get("key", ""),
+                    item.get("before") or "",
+                    item.get("after") or "",
+                )
+                for item in change.changes
+            ],
+        )
+        for change in submission.history.select_related("author")
+    ]
+
+
+def _received_on(received: dict, key: str) -> date | bool:
+    """When the town hall received a document promised by post (``True`` if
+    the date is unknown), or ``False``."""
+    info = received.get(key)
+    if not info:
+        return False
+    try:
+        return date.fromisoformat(info.get("on"))
+    except (AttributeError, TypeError, ValueError):
+        return True
+
+
+def archive_pdf(submission: Submission) -> bytes:
+    """The whole request for the paper archive: who asked what, the answers in
+    form order, the documents, the history with the messages and the
+    corrections, and the agents' internal notes."""
+    rows = [
+        (step, [row for row in step_rows if not row.is_document])
+        for step, step_rows in answer_rows(submission.steps, submission.data)
+    ]
+    received = submission.received_by_post or {}
+    documents = [
+        (
+            DocumentLine(
+                label=row.label,
+                name=row.value.get("name", ""),
+                size=row.value.get("size") or 0,
+                by_post=row.by_post,
+            ),
+            _received_on(received, row.block.key),
+        )
+        for _step, step_rows in answer_rows(submission.steps, submission.data)
+        for row in step_rows
+        if row.is_document and isinstance(row.value, dict)
+    ]
+    return render_pdf(
+        "pdf/archive.html",
+        {
+            **_context(submission),
+            "rows": [(step, step_rows) for step, step_rows in rows if step_rows],
+            "documents": documents,
+            "history": history_lines(submission),
+            "notes": submission.notes.select_related("author"),
+            "contact_phone": format_phone(submission.contact_phone)
+            if submission.contact_phone
+            else "",
+            "printed_at": timezone.now(),
+        },
+    )

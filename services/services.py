@@ -9,12 +9,14 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cms.audit import audit
 from cms.models import CommuneSettings
 
-from .forms import Upload, document_answer
+from .forms import Upload
 from .models import (
     FINAL_STATUSES,
     Attachment,
+    InternalNote,
     ReferenceSequence,
     StatusChange,
     Submission,
@@ -24,8 +26,13 @@ from .models import (
 ALREADY_SENT = _("This request has already been sent.")
 TRANSITION_REFUSED = _("A request “%(current)s” cannot become “%(new)s”.")
 MESSAGE_REQUIRED = _("Write to the citizen why the request is “%(status)s”.")
-NOT_INCOMPLETE = _("Documents can be added only while the request is incomplete.")
-NOTHING_ADDED = _("Attach at least one document.")
+ITEMS_OR_MESSAGE_REQUIRED = _(
+    "Tick what the citizen must correct or send, or write it in the message."
+)
+UNKNOWN_ITEM = _("“%(key)s” is not an answer or a document of this request.")
+NOT_AN_AGENT = _("%(name)s is not an agent of this commune.")
+NOTE_EMPTY = _("Write the note.")
+NOT_BY_POST = _("This document was not promised by post.")
 
 TRANSITIONS = {
     SubmissionStatus.SUBMITTED: {
@@ -58,7 +65,8 @@ TRANSITIONS = {
         SubmissionStatus.CLOSED,
     },
 }
-MESSAGE_NEEDED = {SubmissionStatus.INCOMPLETE, SubmissionStatus.REJECTED}
+MESSAGE_NEEDED = {SubmissionStatus.REJECTED}
+ITEMS_NEEDED = {SubmissionStatus.INCOMPLETE}
 
 
 class SubmissionError(Exception):
@@ -216,9 +224,20 @@ def submission_submit(
 
 @transaction.atomic
 def submission_change_status(
-    *, submission: Submission, status: str, author, message: str = ""
+    *,
+    submission: Submission,
+    status: str,
+    author,
+    message: str = "",
+    requested: list[str] | None = None,
 ) -> StatusChange:
-    """Move a request to another status, record it and write to the citizen."""
+    """Move a request to another status, record it and write to the citizen.
+
+    "Incomplet" names what the citizen must correct or send (``requested``:
+    keys of the request's answers and documents) or says it in the message.
+    """
+    from .corrections import correctable_items
+
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     current = SubmissionStatus(submission.status)
     status = SubmissionStatus(status)
@@ -227,6 +246,16 @@ def submission_change_status(
     message = message.strip()
     if status in MESSAGE_NEEDED and not message:
         raise SubmissionError(MESSAGE_REQUIRED % {"status": status.label})
+    items = []
+    if status in ITEMS_NEEDED:
+        offered = {item.key: item for item in correctable_items(submission)}
+        for key in requested or []:
+            if key not in offered:
+                raise SubmissionError(UNKNOWN_ITEM % {"key": key})
+        wanted = set(requested or [])
+        items = [{"key": k, "label": item.label} for k, item in offered.items() if k in wanted]
+        if not items and not message:
+            raise SubmissionError(ITEMS_OR_MESSAGE_REQUIRED)
     submission.status = status
     submission.status_changed_at = timezone.now()
     submission.save(update_fields=["status", "status_changed_at", "updated_at"])
@@ -236,7 +265,15 @@ def submission_change_status(
         previous_status=current,
         author=author,
         message=message,
+        requested=items,
     )
+    if author is not None:
+        audit(
+            submission,
+            "services.status",
+            user=author,
+            data={"from": current.value, "to": status.value, "items": [i["key"] for i in items]},
+        )
 
     from .tasks import notify_status_change
 
@@ -244,31 +281,84 @@ def submission_change_status(
     return change
 
 
-@transaction.atomic
-def submission_add_documents(*, submission: Submission, uploads: dict[str, Upload]) -> Submission:
-    """The citizen sends the documents an incomplete request lacked; the
-    request goes back to the town hall."""
-    submission = Submission.objects.select_for_update().get(pk=submission.pk)
-    if submission.status != SubmissionStatus.INCOMPLETE:
-        raise SubmissionError(NOT_INCOMPLETE)
-    if not uploads:
-        raise SubmissionError(NOTHING_ADDED)
-    data = dict(submission.data)
-    names = []
-    for key, upload in uploads.items():
-        attachment = _attach(submission=submission, key=key, upload=upload, replace=True)
-        data[key] = document_answer(attachment)
-        names.append(attachment.name)
-    submission.data = data
-    submission.status = SubmissionStatus.SUBMITTED
-    submission.status_changed_at = timezone.now()
-    submission.save(update_fields=["data", "status", "status_changed_at", "updated_at"])
-    StatusChange.objects.create(
-        submission=submission,
-        status=SubmissionStatus.SUBMITTED,
-        previous_status=SubmissionStatus.INCOMPLETE,
-        message=_("Documents added by the requester: %(names)s") % {"names": ", ".join(names)},
+def agents_of(site=None, *, sites=None):
+    """The staff who may process the requests of a commune (or of any of
+    ``sites``), by name."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+    from wagtail.models import GroupSitePermission
+
+    permission = Permission.objects.get(
+        content_type__app_label="services", codename="change_submission"
     )
+    sites = [site] if site is not None else sites
+    groups = GroupSitePermission.objects.filter(site__in=sites, permission=permission).values(
+        "group_id"
+    )
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(groups__in=groups)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+@transaction.atomic
+def submission_assign(*, submission: Submission, agent, author) -> Submission:
+    """Give a request to an agent of its commune, or to nobody (``None``)."""
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if agent is not None and not agents_of(submission.site).filter(pk=agent.pk).exists():
+        raise SubmissionError(NOT_AN_AGENT % {"name": agent.get_full_name() or agent.username})
+    if submission.assigned_to_id == (agent.pk if agent else None):
+        return submission
+    submission.assigned_to = agent
+    submission.save(update_fields=["assigned_to", "updated_at"])
+    audit(
+        submission,
+        "services.assign",
+        user=author,
+        data={"to": agent.pk if agent else None, "name": agent_name(agent)},
+    )
+    return submission
+
+
+def agent_name(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def note_add(*, submission: Submission, author, text: str) -> InternalNote:
+    """A note for the other agents; the citizen never sees it."""
+    text = text.strip()
+    if not text:
+        raise SubmissionError(NOTE_EMPTY)
+    note = InternalNote.objects.create(submission=submission, author=author, text=text)
+    audit(submission, "services.note", user=author, data={"note": note.pk})
+    return note
+
+
+@transaction.atomic
+def document_received_by_post(
+    *, submission: Submission, key: str, received: bool, author
+) -> Submission:
+    """Tick (or untick) a document promised by post as received."""
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    answer = submission.data.get(key)
+    if not (isinstance(answer, dict) and answer.get("by_post")):
+        raise SubmissionError(NOT_BY_POST)
+    received_by_post = dict(submission.received_by_post)
+    if received:
+        received_by_post[key] = {
+            "on": timezone.localdate().isoformat(),
+            "by": agent_name(author),
+        }
+    else:
+        received_by_post.pop(key, None)
+    submission.received_by_post = received_by_post
+    submission.save(update_fields=["received_by_post", "updated_at"])
+    audit(submission, "services.by_post", user=author, data={"key": key, "received": received})
     return submission
 
 

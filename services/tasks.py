@@ -53,21 +53,75 @@ def send_submission_receipt(*, submission_id: int) -> None:
 @task()
 def notify_status_change(*, status_change_id: int) -> None:
     """Tell the citizen their request changed status, with the town hall's
-    message."""
+    message and what to correct, by the channel they chose."""
+    from cms.notifications import Notification, Recipient, notify
+
     change = StatusChange.objects.select_related("submission__site", "submission__account").get(
         pk=status_change_id
     )
     submission = change.submission
+    account = submission.account
+    recipient = Recipient(
+        email=submission.requester_email,
+        phone=account.phone if account else submission.contact_phone,
+        preference=account.contact_preference if account else "email",
+    )
+    status = change.get_status_display()
+    notify(
+        Notification(
+            site=submission.site,
+            recipient=recipient,
+            subject=_("Your request %(reference)s: %(status)s")
+            % {"reference": submission.reference, "status": status},
+            template="submission_status",
+            context={
+                "submission": submission,
+                "change": change,
+                "tracking_url": tracking_url(submission),
+            },
+            short=_("Your request %(reference)s is now “%(status)s”: %(url)s")
+            % {
+                "reference": submission.reference,
+                "status": status,
+                "url": tracking_url(submission),
+            },
+        )
+    )
+
+
+@task()
+def notify_agent_of_corrections(*, status_change_id: int) -> None:
+    """Tell the agent in charge (or the one who asked for the corrections)
+    that the citizen sent them, with what changed."""
+    from django.contrib.admin.utils import quote
+
+    change = StatusChange.objects.select_related("submission__site", "submission__assigned_to").get(
+        pk=status_change_id
+    )
+    submission = change.submission
+    agent = submission.assigned_to
+    if agent is None:
+        asked = (
+            submission.history.filter(status="incomplete", author__isnull=False)
+            .select_related("author")
+            .order_by("-created_at", "-pk")
+            .first()
+        )
+        agent = asked.author if asked else None
+    if agent is None or not agent.email:
+        return
+    path = reverse(Submission.snippet_viewset.get_url_name("inspect"), args=[quote(submission.pk)])
     message = render_commune_email(
         site=submission.site,
-        to=submission.requester_email,
-        subject=_("Your request %(reference)s: %(status)s")
-        % {"reference": submission.reference, "status": change.get_status_display()},
-        template="submission_status",
+        to=agent.email,
+        subject=_("Request %(reference)s corrected by the citizen")
+        % {"reference": submission.reference},
+        template="submission_corrected",
         context={
             "submission": submission,
             "change": change,
-            "tracking_url": tracking_url(submission),
+            "agent": agent,
+            "admin_url": f"{submission.site.root_url}{path}",
         },
     )
     email_message(**message).send()

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from functools import wraps
 from pathlib import PurePosixPath
 
-from django import forms
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -25,18 +24,16 @@ from wagtail.models import Site
 
 from accounts.views import citizen_required
 
-from .forms import DocumentField, answer_rows, document_type_names
-from .models import Submission, SubmissionStatus
+from .corrections import correction_form, last_request_for_corrections, submission_correct
+from .forms import answer_rows
+from .models import Submission
 from .pdf import cover_sheet_pdf, document_lines, receipt_pdf
 from .selectors import attachment_of, submission_by_access_key, submission_of, submissions_of
-from .services import SubmissionError, submission_add_documents
+from .services import SubmissionError
 
-DOCUMENTS_SENT = gettext_lazy(
-    "Thank you: your documents are sent to the town hall and your request is in progress again."
+CORRECTIONS_SENT = gettext_lazy(
+    "Thank you: your corrections are sent to the town hall and your request is in progress again."
 )
-DOCUMENT_HELP = gettext_lazy("Accepted: %(types)s, up to %(size)s MB.")
-DEFAULT_TYPES = ["pdf", "jpeg", "png"]
-DEFAULT_MAX_SIZE_MB = 5
 FILENAME_MAX_LENGTH = 120
 
 
@@ -101,41 +98,6 @@ def submissions_view(request):
 # The detail of a request, and the missing documents it may ask for.
 
 
-class MissingDocumentsForm(forms.Form):
-    """One file field per supporting document of the request's form, checked
-    like the form's own (type by content, size)."""
-
-    def __init__(self, *args, submission: Submission, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.uploads = {}
-        for step in submission.steps:
-            for block in step.blocks:
-                if block.type != "document" or not self._offered(block, submission):
-                    continue
-                types = block.value.get("types") or DEFAULT_TYPES
-                max_size = block.value.get("max_size") or DEFAULT_MAX_SIZE_MB
-                help_text = DOCUMENT_HELP % {"types": document_type_names(types), "size": max_size}
-                if block.value.get("help_text"):
-                    help_text = f"{block.value['help_text']} {help_text}"
-                self.fields[block.key] = DocumentField(
-                    types=types,
-                    max_size_mb=max_size,
-                    label=block.label,
-                    help_text=help_text,
-                    required=False,
-                )
-
-    @staticmethod
-    def _offered(block, submission) -> bool:
-        """A document asked by the form: answered, or shown whatever the answers."""
-        return block.key in submission.data or not (block.value.get("condition") or {}).get("field")
-
-    def clean(self):
-        cleaned = super().clean()
-        self.uploads = {key: upload for key, upload in cleaned.items() if upload}
-        return cleaned
-
-
 @dataclass
 class DocumentView:
     label: str
@@ -161,22 +123,23 @@ def _documents(access: Access) -> list[DocumentView]:
 def _detail(request, access: Access, template: str):
     submission = access.submission
     form = None
-    if submission.status == SubmissionStatus.INCOMPLETE:
-        form = MissingDocumentsForm(
+    asked = last_request_for_corrections(submission)
+    if asked is not None:
+        form = correction_form(
+            submission,
             request.POST if request.method == "POST" else None,
             request.FILES if request.method == "POST" else None,
-            submission=submission,
         )
     if request.method == "POST":
         if form is None:
             return redirect(access.url())
         if form.is_valid():
             try:
-                submission_add_documents(submission=submission, uploads=form.uploads)
+                submission_correct(submission=submission, form=form)
             except SubmissionError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, DOCUMENTS_SENT)
+                messages.success(request, CORRECTIONS_SENT)
                 return redirect(access.url())
 
     answers = [
@@ -201,7 +164,7 @@ def _detail(request, access: Access, template: str):
             "documents": documents,
             "replaced": replaced,
             "history": history,
-            "last_message": next((c.message for c in reversed(history) if c.message), ""),
+            "asked": asked,
             "form": form,
             "receipt_url": access.url("receipt"),
             "cover_sheet_url": (

@@ -6,13 +6,23 @@ from wagtail.snippets.models import register_snippet
 from cms.models import AuditLogEntry
 
 from . import account_pages  # noqa: F401 (registers the account tabs and panels)
-from .admin_views import SubmissionViewSet, submission_policy
-from .models import Submission
+from .admin_templates import MessageTemplateViewSet, message_template_policy
+from .admin_views import (
+    AssignBulkAction,
+    StatusBulkAction,
+    SubmissionViewSet,
+    submission_policy,
+)
+from .models import MessageTemplate, Submission
 
 # Registered before the viewset, which would otherwise create a global,
 # all-communes policy for the model.
 register_permission_policy(Submission, submission_policy, exact_class=True)
 register_snippet(SubmissionViewSet)
+register_permission_policy(MessageTemplate, message_template_policy, exact_class=True)
+register_snippet(MessageTemplateViewSet)
+hooks.register("register_bulk_action", AssignBulkAction)
+hooks.register("register_bulk_action", StatusBulkAction)
 
 
 @hooks.register("register_log_actions")
@@ -30,3 +40,13 @@ def agents_actions_on_requests(actions):
         ("services.export", _("Requests exported"), _("Exported the requests")),
     ):
         actions.register_action(action, label, message)
+
+
+from . import dashboard  # noqa: E402,F401 (registers the admin home panels)
+
+
+@hooks.register("register_admin_urls")
+def export_urls():
+    from .admin_exports import export_urls
+
+    return export_urls()

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cms.admin_scoping.AdminPageScopeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -199,6 +200,10 @@ PAYFIP_WSDL_URL = os.environ.get("PAYFIP_WSDL_URL", "")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portail@localhost")
+
+# How citizens are told about their requests, by the preference of their
+# account ("email", "phone"); a preference without a channel gets e-mail.
+NOTIFICATION_CHANNELS = {"email": "cms.notifications.EmailChannel"}
 
 LOGGING = {
     "version": 1,

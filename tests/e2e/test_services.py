@@ -733,41 +733,55 @@ def test_school_enrolment_for_a_child_with_documents_uploaded_and_by_post(portal
     _assert_no_violation(found)
 
 
-# --- 5. An agent asks for a missing document; the citizen adds it -------------------
+# --- 5. The correction loop: the agent names a missing document, the citizen sends
+# exactly that, the agent accepts with a message template -----------------------------
 
 
 MEALS = "Restauration scolaire et accueil périscolaire"
+PAI = "Projet d'accueil individualisé (PAI)"
 MISSING_MESSAGE = "Merci de joindre le projet d'accueil individualisé (PAI) de Hugo."
+ACCEPTED = "Validé"
 
 
-def test_agent_asks_for_a_missing_document_that_the_citizen_adds(portal, new_page, mailoutbox):
+def test_agent_asks_for_a_missing_document_that_the_citizen_sends_then_accepts(
+    portal, new_page, mailoutbox
+):
     """Hugo's demo request for school meals, "En instruction", with its PAI
     promised by post."""
     found: dict[str, str] = {}
     agent = new_page()
     _admin_log_in(agent, portal, AGENT["identifier"], AGENT["password"])
     agent.locator("a[href='/admin/snippets/services/submission/']").first.click()
+    # The queue shows what needs action, the longest waiting first.
+    expect(agent.locator("main")).to_contain_text("Statut : À traiter".replace(" :", "\u00a0:"))
     row = agent.get_by_role("row").filter(has_text=MEALS).filter(has_text="Hugo Lire")
     expect(row).to_have_count(1)
+    _admin_shot(agent, "agent-00-queue")
     row.get_by_role("link").first.click()
     expect(agent).to_have_url(re.compile(r"/admin/snippets/services/submission/inspect/\d+/$"))
     reference = agent.locator("main dl dd").first.inner_text().strip()
     assert REFERENCE.match(reference), reference
     _admin_shot(agent, "agent-01-inspect")
 
-    agent.get_by_role("radio", name=INCOMPLETE, exact=True).check()
-    agent.locator("textarea[name=message]").fill(MISSING_MESSAGE)
-    agent.locator("section[aria-labelledby=status-heading] form button[type=submit]").click()
+    status_form = agent.locator("section[aria-labelledby=status-heading] form")
+    items = status_form.locator("[data-show-for-status]")
+    expect(items).to_be_hidden()
+    status_form.get_by_role("radio", name=INCOMPLETE, exact=True).check()
+    expect(items).to_be_visible()
+    items.get_by_role("checkbox", name=PAI).check()
+    status_form.locator("textarea[name=message]").fill(MISSING_MESSAGE)
+    status_form.locator("button[type=submit]").click()
     expect(agent).to_have_url(re.compile(r"/admin/snippets/services/submission/inspect/\d+/$"))
     expect(agent.locator(".messages")).to_contain_text(reference)
-    expect(agent.locator("main")).to_contain_text(MISSING_MESSAGE)
+    expect(agent.locator("section[aria-labelledby=asked-heading]")).to_contain_text(PAI)
     _admin_shot(agent, "agent-02-incomplete")
 
     assert [message.to for message in mailoutbox] == [[CITIZEN["email"]]]
     assert INCOMPLETE in mailoutbox[0].subject
     assert MISSING_MESSAGE in mailoutbox[0].body
+    assert PAI in mailoutbox[0].body
 
-    # The citizen sees the status and the message, and adds the document.
+    # The citizen sees exactly what is asked for, and sends it.
     page = new_page()
     _log_in(page, portal, CITIZEN["identifier"], CITIZEN["password"])
     item = page.locator(".request-list__item").filter(has_text=reference)
@@ -775,27 +789,31 @@ def test_agent_asks_for_a_missing_document_that_the_citizen_adds(portal, new_pag
     item.get_by_role("link", name=MEALS).click()
     expect(page).to_have_url(portal.url(CARVIN, f"/compte/demandes/{reference}/"))
     expect(page.locator("dl.submission-summary .status-badge")).to_have_text(INCOMPLETE)
-    missing = page.get_by_role("region", name="Ajouter les documents manquants")
-    expect(missing).to_contain_text(MISSING_MESSAGE)
+    corrections = page.get_by_role("region", name="Corriger votre demande")
+    expect(corrections).to_contain_text(MISSING_MESSAGE)
+    expect(corrections.locator(".corrections__items")).to_have_text(PAI)
+    expect(corrections.locator("input[type=file]")).to_have_count(1)
     expect(page.locator("ol.history")).to_contain_text(MISSING_MESSAGE)
     _check_axe(page, "agent-03-citizen-incomplete", found)
     _expect_no_horizontal_scrolling(page, "agent-03-citizen-incomplete-320px")
 
     # A file of the wrong type first: refused, with the reason.
-    pai = missing.locator("input[type=file][name=pai]")
+    pai = corrections.locator("input[type=file][name=pai]")
     pai.set_input_files({"name": "pai.pdf", "mimeType": PDF, "buffer": b"plain text\n" * 20})
-    missing.locator("button[type=submit]").click()
+    corrections.locator("button[type=submit]").click()
     expect(page.locator("#form-errors")).to_contain_text("pai.pdf")
     page.wait_for_function("document.activeElement?.id === 'form-errors'")
-    expect(missing.locator(".field--error")).to_contain_text("pai.pdf")
-    expect(missing.locator("input[type=file][name=pai]")).to_have_attribute("aria-invalid", "true")
+    expect(corrections.locator(".field--error")).to_contain_text("pai.pdf")
+    expect(corrections.locator("input[type=file][name=pai]")).to_have_attribute(
+        "aria-invalid", "true"
+    )
     expect(page.locator("dl.submission-summary .status-badge")).to_have_text(INCOMPLETE)
     _check_axe(page, "agent-04-citizen-incomplete-errors", found)
 
-    missing.locator("input[type=file][name=pai]").set_input_files(
+    corrections.locator("input[type=file][name=pai]").set_input_files(
         _pdf_file("pai-hugo.pdf", "Projet d'accueil individualisé")
     )
-    missing.locator("button[type=submit]").click()
+    corrections.locator("button[type=submit]").click()
     expect(page).to_have_url(portal.url(CARVIN, f"/compte/demandes/{reference}/"))
     expect(page.get_by_role("status")).to_be_visible()
     expect(page.locator("dl.submission-summary .status-badge")).to_have_text(IN_PROGRESS)
@@ -803,10 +821,28 @@ def test_agent_asks_for_a_missing_document_that_the_citizen_adds(portal, new_pag
     expect(page.locator("main a[download]", has_text="pai-hugo.pdf")).to_be_visible()
     _check_axe(page, "agent-05-citizen-documents-sent", found)
 
-    # The agent sees it back "En cours", with the new document.
+    # The agent sees it back "En cours", with what changed, and accepts it
+    # with the commune's message template.
     agent.reload()
     expect(agent.locator("main dl").first).to_contain_text(IN_PROGRESS)
     expect(agent.locator("main a[download]", has_text="pai-hugo.pdf")).to_be_visible()
+    expect(agent.locator("section[aria-labelledby=history-heading]")).to_contain_text(
+        "pai-hugo.pdf"
+    )
     _admin_shot(agent, "agent-06-back-in-progress")
+    status_form = agent.locator("section[aria-labelledby=status-heading] form")
+    status_form.get_by_role("link", name="Demande acceptée").click()
+    expect(status_form.get_by_role("radio", name=ACCEPTED, exact=True)).to_be_checked()
+    message = status_form.locator("textarea[name=message]")
+    expect(message).to_have_value(re.compile(f"Votre demande {reference}"))
+    status_form.locator("button[type=submit]").click()
+    expect(agent.locator(".messages")).to_contain_text(reference)
+    _admin_shot(agent, "agent-07-accepted")
+
+    page.reload()
+    expect(page.locator("dl.submission-summary .status-badge")).to_have_text(ACCEPTED)
+    expect(page.locator("ol.history")).to_contain_text(f"Votre demande {reference}")
+    expect(page.locator("ol.history")).to_contain_text("pai-hugo.pdf")
+    _check_axe(page, "agent-08-citizen-accepted", found)
 
     _assert_no_violation(found)

@@ -2,14 +2,13 @@
 whoever holds the private link of a request made without an account: anyone
 else gets a 404, never a hint that the request exists."""
 
-import io
-
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from services.forms import Upload
-from services.services import access_key, submission_add_documents, submission_change_status
+from services.corrections import correction_form, submission_correct
+from services.services import access_key, submission_change_status
 from services.tracking import safe_filename
 from tests.services.factories import PDF, PNG, service_page
 from tests.services.tracking_factories import (
@@ -233,14 +232,12 @@ def test_a_replaced_document_stays_downloadable_by_its_owner(client, owner, requ
     submission_change_status(
         submission=request_sent, status="incomplete", author=None, message="Illisible."
     )
-    submission_add_documents(
-        submission=request_sent,
-        uploads={
-            "domicile": Upload(
-                file=io.BytesIO(PNG), name="facture.png", size=len(PNG), content_type="image/png"
-            )
-        },
+    request_sent.refresh_from_db()
+    form = correction_form(
+        request_sent, {}, {"domicile": SimpleUploadedFile("facture.png", PNG, "image/png")}
     )
+    assert form.is_valid(), form.errors
+    submission_correct(submission=request_sent, form=form)
     client.force_login(owner)
 
     response = client.get(detail_url(request_sent, "submission_document", pk=old), **CARVIN)

@@ -14,7 +14,7 @@ from wagtail.users.models import UserProfile
 from accounts.models import User
 from services.models import StatusChange, Submission, SubmissionStatus
 from services.services import (
-    MESSAGE_REQUIRED,
+    ITEMS_OR_MESSAGE_REQUIRED,
     TRANSITION_REFUSED,
     Contact,
     submission_change_status,
@@ -145,18 +145,30 @@ def test_agent_lists_the_requests_of_their_commune_only_and_never_drafts(
     assert reverse(INSPECT, args=[enrolment.pk]) in html
 
 
-def test_listing_puts_open_requests_first_the_longest_waiting_at_the_top(
+def test_queue_shows_what_needs_action_the_longest_waiting_at_the_top(
     agent, agent_client, school, family
 ):
     recent = sent_on(submission(school, family), 2026, 3, 1)
     oldest = sent_on(submission(school, family), 2026, 1, 5)
+    reviewed = sent_on(submission(school, family), 2026, 2, 1)
+    submission_change_status(submission=reviewed, status="in_review", author=agent)
     decided = sent_on(submission(school, family), 2025, 12, 1)
     submission_change_status(submission=decided, status=SubmissionStatus.ACCEPTED, author=agent)
+    waiting_for_citizen = submission(school, family)
+    submission_change_status(
+        submission=waiting_for_citizen, status="incomplete", author=agent, message="Illisible"
+    )
 
     html = agent_client.get(reverse(LIST)).content.decode()
+    everything = agent_client.get(reverse(LIST), {"status": "all"}).content.decode()
 
-    positions = [html.index(request.reference) for request in (oldest, recent, decided)]
+    positions = [html.index(request.reference) for request in (oldest, reviewed, recent)]
     assert positions == sorted(positions)
+    assert decided.reference not in html
+    assert waiting_for_citizen.reference not in html
+    assert decided.reference in everything
+    assert waiting_for_citizen.reference in everything
+    assert everything.index(decided.reference) < everything.index(oldest.reference)
 
 
 def test_listing_filters_by_status(agent, agent_client, school, family):
@@ -383,14 +395,14 @@ def test_agent_changes_the_status_and_the_citizen_gets_the_message(
     assert agent.username in detail
 
 
-def test_incomplete_status_requires_a_message(agent_client, enrolment):
+def test_incomplete_status_requires_items_or_a_message(agent_client, enrolment):
     response = agent_client.post(
         reverse(STATUS, args=[enrolment.pk]), {"status": "incomplete", "message": "  "}
     )
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert english(MESSAGE_REQUIRED, status="Incomplete") in html
+    assert english(ITEMS_OR_MESSAGE_REQUIRED) in html
     enrolment.refresh_from_db()
     assert enrolment.status == SubmissionStatus.SUBMITTED
     assert not StatusChange.objects.filter(submission=enrolment, status="incomplete").exists()
@@ -419,13 +431,29 @@ def test_status_change_messages_are_french_by_default(client, carvin, staff_of, 
     )
 
     with translation.override("fr"):
-        expected = escape(str(MESSAGE_REQUIRED) % {"status": SubmissionStatus.INCOMPLETE.label})
+        expected = escape(str(ITEMS_OR_MESSAGE_REQUIRED))
     assert response.status_code == 200
     assert expected in response.content.decode()
 
 
-def test_agent_exports_the_requests_of_their_commune(agent_client, enrolment, elsewhere):
-    response = agent_client.get(reverse(LIST), {"export": "csv"})
+def test_only_supervisors_export_the_queue(agent_client, client, carvin, staff_of, enrolment):
+    agent_page = agent_client.get(reverse(LIST)).content.decode()
+    agent_export = agent_client.get(reverse(LIST), {"export": "csv"})
+    client.force_login(staff_of(carvin, "Supervisors"))
+
+    supervisor_page = client.get(reverse(LIST)).content.decode()
+
+    assert "export=csv" not in agent_page
+    assert not agent_export.streaming
+    assert "export=csv" in supervisor_page
+
+
+def test_supervisor_exports_the_requests_of_their_commune(
+    client, carvin, staff_of, enrolment, elsewhere
+):
+    client.force_login(staff_of(carvin, "Supervisors"))
+
+    response = client.get(reverse(LIST), {"export": "csv", "status": "all"})
 
     content = b"".join(response.streaming_content).decode("utf-8-sig")
     assert response.status_code == 200

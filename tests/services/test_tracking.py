@@ -11,9 +11,10 @@ from django.utils.html import escape
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
+from services.corrections import NOTHING_CHANGED
 from services.forms import DOCUMENT_WRONG_TYPE, document_type_names
 from services.models import StatusChange, SubmissionStatus
-from services.services import NOTHING_ADDED, submission_change_status, submission_start
+from services.services import submission_change_status, submission_start
 from tests.services.factories import PNG, pdf_file, service_page
 from tests.services.tracking_factories import (
     CARVIN,
@@ -279,7 +280,14 @@ def test_documents_sent_put_an_incomplete_request_back_in_progress(client, owner
     last = StatusChange.objects.filter(submission=request_sent).last()
     assert last.previous_status == SubmissionStatus.INCOMPLETE
     assert last.status == SubmissionStatus.SUBMITTED
-    assert "livret-famille.pdf" in last.message
+    assert last.changes == [
+        {
+            "key": "livret",
+            "label": "Livret de famille",
+            "before": gettext("Will be sent by post"),
+            "after": "livret-famille.pdf",
+        }
+    ]
     page = html(client.get(detail_url(request_sent), **CARVIN))
     assert "livret-famille.pdf" in page
     assert detail_url(request_sent, "submission_cover_sheet") not in page
@@ -307,7 +315,7 @@ def test_sending_no_document_is_refused_with_the_reason(client, owner, request_s
     response = client.post(detail_url(request_sent), {}, **CARVIN)
 
     assert response.status_code == 200
-    assert escape(str(NOTHING_ADDED)) in html(response)
+    assert escape(str(NOTHING_CHANGED)) in html(response)
     request_sent.refresh_from_db()
     assert request_sent.status == SubmissionStatus.INCOMPLETE
 

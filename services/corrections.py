@@ -1,0 +1,188 @@
+"""The correction loop: an agent names what is missing or wrong in a request
+("Incomplet"), the citizen corrects or sends exactly those items, and the
+request goes back to the town hall with what changed."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .forms import (
+    SUBFIELD,
+    Block,
+    FillContext,
+    Step,
+    StepForm,
+    StepFormBuilder,
+    answer_text,
+    clean_answers,
+    document_answer,
+)
+from .models import StatusChange, Submission, SubmissionStatus
+
+NOT_INCOMPLETE = _("This request is not waiting for corrections.")
+NOTHING_CHANGED = _("Correct at least one of the items asked for.")
+
+
+@dataclass(frozen=True)
+class Item:
+    """An answer or a supporting document of a request, as an agent may ask
+    the citizen to correct it."""
+
+    key: str
+    label: str
+    block: Block
+
+    @property
+    def is_document(self) -> bool:
+        return self.block.type == "document"
+
+
+def correctable_items(submission: Submission) -> list[Item]:
+    """The answers and documents of the request, in the order of its form:
+    every field answered, and every document the form asked for."""
+    items = []
+    for step in submission.steps:
+        for block in step.blocks:
+            if not block.is_input or block.type in ("help", "consent"):
+                continue
+            if block.type == "member" and not submission.account_id:
+                continue
+            answered = block.key in submission.data
+            asked = block.type == "document" and not (block.value.get("condition") or {}).get(
+                "field"
+            )
+            if answered or asked:
+                items.append(Item(key=block.key, label=block.label, block=block))
+    return items
+
+
+def last_request_for_corrections(submission: Submission) -> StatusChange | None:
+    """The change that made the request "Incomplet", while it still is."""
+    if submission.status != SubmissionStatus.INCOMPLETE:
+        return None
+    return (
+        submission.history.filter(status=SubmissionStatus.INCOMPLETE)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def named_keys(submission: Submission) -> set[str]:
+    change = last_request_for_corrections(submission)
+    return {entry.get("key") for entry in (change.requested if change else [])}
+
+
+def requested_items(submission: Submission) -> list[Item]:
+    """What the citizen is asked to correct: the items the agent named, or,
+    when the agent only wrote a message, any supporting document."""
+    items = correctable_items(submission)
+    keys = named_keys(submission)
+    if keys:
+        return [item for item in items if item.key in keys]
+    return [item for item in items if item.is_document]
+
+
+def raw_from_answer(block: Block, value) -> dict[str, list[str]]:
+    """A stored answer as the form's raw values, to show it back for correction."""
+    key = block.key
+    if value is None or block.type == "document":
+        return {}
+    if block.type == "address":
+        return {f"{key}{SUBFIELD}{part}": [value.get(part) or ""] for part in value}
+    if block.type == "yes_no":
+        return {key: ["yes" if value else "no"]}
+    if block.type == "member":
+        return {key: ["self" if value.get("id") is None else str(value["id"])]}
+    if block.type == "multiple_choice":
+        return {key: [str(v) for v in value]}
+    return {key: [str(value)]}
+
+
+def correction_form(submission: Submission, data=None, files=None) -> StepForm:
+    """A form of the requested items only, filled with the current answers.
+    Conditions are dropped (the agent asked for these very items); a document
+    the agent named needs a new file, or the promise to post it."""
+    items = requested_items(submission)
+    named = bool(named_keys(submission))
+    raw = {}
+    blocks = []
+    for item in items:
+        value = dict(item.block.value)
+        value.pop("condition", None)
+        if item.is_document:
+            value["required"] = named
+        block = Block(type=item.block.type, value=value, id=item.block.id)
+        blocks.append(block)
+        raw.update(raw_from_answer(block, submission.data.get(item.key)))
+    context = FillContext(
+        account=submission.account,
+        raw=raw,
+        attachments={},
+        blocks_by_key={block.key: block for block in blocks},
+    )
+    return StepFormBuilder(Step(title="", blocks=blocks), context).get_form(data, files)
+
+
+@transaction.atomic
+def submission_correct(*, submission: Submission, form: StepForm) -> StatusChange:
+    """Keep the citizen's corrections (a valid ``correction_form``), send the
+    request back to the town hall, and tell the agent what changed."""
+    from .services import SubmissionError, _attach
+
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if submission.status != SubmissionStatus.INCOMPLETE:
+        raise SubmissionError(NOT_INCOMPLETE)
+    answers = clean_answers(form)
+    data = dict(submission.data)
+    changes = []
+    for form_item in form.items:
+        block = form_item.block
+        key = block.key
+        before = data.get(key)
+        if block.type == "document":
+            upload = form.uploads.get(key)
+            if upload is not None:
+                attachment = _attach(submission=submission, key=key, upload=upload, replace=True)
+                after = document_answer(attachment)
+            elif form.cleaned_data.get(f"{key}{SUBFIELD}by_post"):
+                after = {"by_post": True}
+            else:
+                continue
+        else:
+            after = answers.get(key)
+        if after == before and block.type != "document":
+            continue
+        if after is None:
+            data.pop(key, None)
+        else:
+            data[key] = after
+        changes.append(
+            {
+                "key": key,
+                "label": block.label,
+                "before": answer_text(block, before),
+                "after": answer_text(block, after),
+            }
+        )
+        if block.type == "member" and after is not None:
+            submission.member_id = after.get("id")
+            submission.concerns = f"{after.get('first_name', '')} {after.get('last_name', '')}"
+    if not changes:
+        raise SubmissionError(NOTHING_CHANGED)
+    submission.data = data
+    submission.status = SubmissionStatus.SUBMITTED
+    submission.status_changed_at = timezone.now()
+    submission.save()
+    change = StatusChange.objects.create(
+        submission=submission,
+        status=SubmissionStatus.SUBMITTED,
+        previous_status=SubmissionStatus.INCOMPLETE,
+        changes=changes,
+    )
+
+    from .tasks import notify_agent_of_corrections
+
+    transaction.on_commit(lambda: notify_agent_of_corrections.enqueue(status_change_id=change.pk))
+    return change

@@ -1,0 +1,47 @@
+// The status form of a request in the admin: a message template fills the
+// status and the message in place (without JavaScript, its link reloads the
+// form filled in), and the items to correct show only for "Incomplete".
+(function () {
+  "use strict";
+
+  function setUp(form) {
+    var itemsBox = form.querySelector("[data-show-for-status]");
+
+    function chosenStatus() {
+      var checked = form.querySelector('input[name="status"]:checked');
+      return checked ? checked.value : "";
+    }
+
+    function showItems() {
+      if (itemsBox) {
+        itemsBox.hidden = chosenStatus() !== itemsBox.getAttribute("data-show-for-status");
+      }
+    }
+
+    form.addEventListener("change", function (event) {
+      if (event.target.name === "status") {
+        showItems();
+      }
+    });
+
+    form.querySelectorAll("[data-template-body]").forEach(function (link) {
+      link.addEventListener("click", function (event) {
+        event.preventDefault();
+        var status = form.querySelector(
+          'input[name="status"][value="' + link.getAttribute("data-template-for") + '"]'
+        );
+        if (status) {
+          status.checked = true;
+        }
+        var message = form.querySelector('textarea[name="message"]');
+        message.value = link.getAttribute("data-template-body");
+        showItems();
+        message.focus();
+      });
+    });
+
+    showItems();
+  }
+
+  document.querySelectorAll("[data-status-form]").forEach(setUp);
+})();

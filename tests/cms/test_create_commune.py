@@ -92,3 +92,19 @@ def test_light_colours_are_refused_for_readability(carvin):
         settings.full_clean()
 
     assert "primary_colour" in error.value.message_dict
+
+
+def test_no_commune_group_may_manage_users_or_groups(carvin):
+    """Managing users or groups would let a commune grant itself anything."""
+    from django.contrib.auth.models import Permission
+    from wagtail.models import GroupSitePermission
+
+    groups = Group.objects.filter(name__startswith="Carvin — ")
+    user_admin = Permission.objects.filter(
+        content_type__app_label__in=["auth", "accounts", "wagtailusers"],
+        codename__regex=r"^(add|change|delete)_(user|group)",
+    )
+
+    assert groups.count() == 3
+    assert not user_admin.filter(group__in=groups).exists()
+    assert not GroupSitePermission.objects.filter(group__in=groups, permission__in=user_admin)

@@ -91,7 +91,12 @@ class Command(BaseCommand):
     def _user(self, username, password, *, superuser=False, group=None):
         user = User.objects.filter(site__isnull=True, username=username).first()
         if user is None:
-            user = User(username=username, is_staff=superuser, is_superuser=superuser)
+            user = User(
+                username=username,
+                email=f"{username}@mairie.localhost",
+                is_staff=superuser,
+                is_superuser=superuser,
+            )
             user.set_password(password)
             user.save()
         if group is not None:

@@ -95,11 +95,18 @@ class MessageTemplateDeleteView(ScopedQuerysetMixin, DeleteView):
     scope_actions = ("delete",)
 
 
-class MessageTemplateHistoryView(ScopedQuerysetMixin, HistoryView):
+class ScopedObjectMixin:
+    """Views about one template (its history, its usage): of the user's communes only."""
+
+    def get_base_object_queryset(self):
+        return MessageTemplate.objects.filter(site__in=template_communes(self.request.user))
+
+
+class MessageTemplateHistoryView(ScopedObjectMixin, HistoryView):
     pass
 
 
-class MessageTemplateUsageView(ScopedQuerysetMixin, UsageView):
+class MessageTemplateUsageView(ScopedObjectMixin, UsageView):
     pass
 
 

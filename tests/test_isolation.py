@@ -13,10 +13,13 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
-from wagtail.models import Page, Site
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.models import Collection, Page, Site
 
 from cms.audit import audit
 from payments.models import Invoice
@@ -60,7 +63,20 @@ def demo(db):
         site=saint_andre, status="accepted", title="Modèle de Saint-André", body="Validé."
     )
     audit(requests[0], "services.view", user=agent)
+    get_document_model().objects.create(
+        title="Règlement intérieur de la salle de Saint-André",
+        collection=Collection.objects.get(name=saint_andre.site_name),
+        file=ContentFile(b"%PDF-1.4 demo", name="reglement.pdf"),
+    )
     return saint_andre
+
+
+def images_of(site):
+    return get_image_model().objects.filter(collection__name=site.site_name)
+
+
+def documents_of(site):
+    return get_document_model().objects.filter(collection__name=site.site_name)
 
 
 def markers_of(site) -> set[str]:
@@ -77,6 +93,8 @@ def markers_of(site) -> set[str]:
         InternalNote.objects.filter(submission__site=site).values_list("text", flat=True)
     )
     markers |= set(Attachment.objects.filter(site=site).values_list("name", flat=True))
+    markers |= set(images_of(site).values_list("title", flat=True))
+    markers |= set(documents_of(site).values_list("title", flat=True))
     own_titles = set(Page.objects.descendant_of(site.root_page).values_list("title", flat=True))
     others = Page.objects.exclude(pk__in=Page.objects.descendant_of(site.root_page, inclusive=True))
     markers |= own_titles - set(others.values_list("title", flat=True))
@@ -93,6 +111,8 @@ def ids_of(site) -> set[int]:
         MessageTemplate.objects.filter(site=site),
         Attachment.objects.filter(site=site),
         InternalNote.objects.filter(submission__site=site),
+        images_of(site),
+        documents_of(site),
     ]
     ids = {site.pk, site.root_page_id}
     for queryset in querysets:

@@ -589,3 +589,17 @@ def test_a_status_change_message_reaches_the_citizen_page(client, owner, agent, 
 
     assert "Bienvenue à l&#x27;école." in page
     assert StatusChange.objects.filter(submission=request_sent, status="accepted").exists()
+
+
+def test_supervisor_reads_the_history_of_a_template(client, carvin, supervisor):
+    client.force_login(supervisor)
+    client.post(
+        reverse(f"{TEMPLATES}:add"),
+        {"site": carvin.pk, "status": "accepted", "title": "Validée", "body": "C'est fait."},
+    )
+    template = MessageTemplate.objects.get()
+
+    response = client.get(reverse(f"{TEMPLATES}:history", args=[template.pk]))
+
+    assert response.status_code == 200
+    assert "Claire Chef" in page_of(response)

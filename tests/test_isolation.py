@@ -116,7 +116,7 @@ def ids_of(site) -> set[int]:
     ]
     ids = {site.pk, site.root_page_id}
     for queryset in querysets:
-        ids |= set(queryset.values_list("pk", flat=True)[:2])
+        ids |= set(queryset.values_list("pk", flat=True)[:1])
     return ids
 
 

@@ -300,7 +300,12 @@ def _step_agent_validates(agent, portal, identifier: str) -> None:
     expect(row).to_have_count(1)
     expect(row).to_contain_text("En attente de validation")
     expect(row).to_contain_text(f"{NEWCOMER['first_name']} {NEWCOMER['last_name']}")
-    expect(row.get_by_role("cell").last).to_have_text("2")  # household: the citizen and Noé
+    headings = agent.get_by_role("columnheader").all_inner_texts()
+    household = next(i for i, text in enumerate(headings) if "foyer" in text.lower())
+    requests = next(i for i, text in enumerate(headings) if "demandes" in text.lower())
+    cells = row.get_by_role("cell")
+    expect(cells.nth(household)).to_have_text("2")  # household: the citizen and Noé
+    expect(cells.nth(requests)).to_have_text("0")  # no request made yet
     row.get_by_role("button", name=re.compile(r"^Plus d’options pour")).click()
     _shot(agent, "journey-10-admin-more-menu")
     row.get_by_role("link", name="Valider", exact=True).click()

@@ -175,6 +175,9 @@ CACHES = {
 }
 # Seconds an anonymous page stays in the cache when nothing is published meanwhile.
 PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "600"))
+# Seconds a shared cache in front of the app servers (the proxy's) may keep an
+# anonymous page; nothing purges it, so a publish shows there within this time.
+EDGE_CACHE_TIMEOUT = int(os.environ.get("EDGE_CACHE_TIMEOUT", "0"))
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 

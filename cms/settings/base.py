@@ -214,3 +214,7 @@ LOGGING = {
 # the authentication backends look them up within the right scope.
 # reCAPTCHA keys are each commune's own (CommuneSettings), never global ones.
 SILENCED_SYSTEM_CHECKS = ["auth.W004", "django_recaptcha.recaptcha_test_key_error"]
+
+# The health endpoint reports the task queue as failing when a task has waited
+# this many seconds for a worker.
+HEALTH_TASK_MAX_WAIT = int(os.environ.get("HEALTH_TASK_MAX_WAIT", "300"))

@@ -6,8 +6,10 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
+from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
 
+from cms.management.commands import task_worker
 from cms.tasks import send_email
 
 WORKER = "worker-1"
@@ -26,9 +28,11 @@ def fails_for_good() -> None:
 
 
 @pytest.fixture
-def database_tasks(transactional_db, settings):
-    """The worker closes its database connection between tasks, as a
-    long-running process should: the tests commit."""
+def database_tasks(db, settings, monkeypatch):
+    """The database backend; the worker keeps the test's connection (it
+    closes it between tasks, as a long-running process should)."""
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    monkeypatch.setattr(task_worker, "close_old_connections", lambda: None)
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 

@@ -105,7 +105,7 @@ def measure_publish(environment) -> None:
 
     through_nginx = http_session(environment)
     app_server = http_session(environment)
-    app_url = f"http://127.0.0.1:{environment['STACK_WEB_PORTS'].split()[0]}{FAQ}"
+    app_url = f"http://127.0.0.1:{environment['STACK_WEB_PORTS'].split(',')[0]}{FAQ}"
     app_server.headers["X-Forwarded-Proto"] = "https"
     for _ in range(2):
         through_nginx.get(base_url(environment) + FAQ)

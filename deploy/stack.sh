@@ -23,7 +23,8 @@ PG_PORT=${STACK_PG_PORT:-18432}
 REDIS_PORT=${STACK_REDIS_PORT:-18379}
 S3_PORT=${STACK_S3_PORT:-18900}
 SMTP_PORT=${STACK_SMTP_PORT:-18025}
-WEB_PORTS=(${STACK_WEB_PORTS:-18001 18002})
+web_ports=${STACK_WEB_PORTS:-18001,18002}
+WEB_PORTS=(${web_ports//,/ })
 SERVICES=(postgres redis s3 smtp web1 web2 worker nginx)
 
 source scripts/postgres.sh
@@ -59,7 +60,7 @@ export LOG_LEVEL=WARNING
 export WEB_CONCURRENCY=${WEB_CONCURRENCY:-3}
 export REQUESTS_CA_BUNDLE=$STACK/tls/portal.crt
 export PORT=$NGINX_PORT
-export STACK_WEB_PORTS="${WEB_PORTS[*]}"
+export STACK_WEB_PORTS=${WEB_PORTS[0]},${WEB_PORTS[1]}
 EOF
 }
 
@@ -120,7 +121,7 @@ if bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
 EOF
       ;;
     smtp)
-      mkdir -p "$STACK/mail"
+      mkdir -p "$STACK/mail/cur" "$STACK/mail/new" "$STACK/mail/tmp"
       spawn smtp .venv/bin/python -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" \
         -c aiosmtpd.handlers.Mailbox "$STACK/mail"
       wait_port "$SMTP_PORT" smtp

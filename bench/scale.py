@@ -48,14 +48,17 @@ def database_url(environment: dict, name: str) -> str:
 
 def run_django(environment: dict, database: str, *arguments: str) -> str:
     env = {**os.environ, **environment, "DATABASE_URL": database_url(environment, database)}
-    return subprocess.run(  # noqa: S603 (our own interpreter and script)
+    result = subprocess.run(  # noqa: S603 (our own interpreter and script)
         [sys.executable, __file__, *arguments],
         env=env,
         cwd=REPO,
-        check=True,
+        check=False,
         capture_output=True,
         text=True,
-    ).stdout
+    )
+    if result.returncode:
+        raise SystemExit(f"{' '.join(arguments[:1])} failed on {database}:\n{result.stderr}")
+    return result.stdout
 
 
 # --------------------------------------------------------------------------
@@ -130,8 +133,16 @@ def fill(options: dict) -> None:
     regie_array = "ARRAY[" + ",".join(map(str, regies)) + "]"
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT COALESCE(MAX(id), 0) FROM accounts_user")
-        (first_account,) = cursor.fetchone()
+        # A generation that stopped half-way goes on where it stopped.
+        cursor.execute("SELECT COUNT(*), MIN(id) - 1 FROM accounts_user WHERE password = '!'")
+        made_accounts, first_account = cursor.fetchone()
+        if not made_accounts:
+            cursor.execute("SELECT COALESCE(MAX(id), 0) FROM accounts_user")
+            (first_account,) = cursor.fetchone()
+        cursor.execute("SELECT COUNT(*) FROM services_submission WHERE reference LIKE 'GEN-%%'")
+        (made_submissions,) = cursor.fetchone()
+        cursor.execute("SELECT COUNT(*) FROM payments_invoice WHERE number LIKE 'GEN-%%'")
+        (made_invoices,) = cursor.fetchone()
 
         def accounts():
             cursor.execute(
@@ -168,7 +179,7 @@ def fill(options: dict) -> None:
                     CASE WHEN ({site_array})[1 + a % {n}] = {carvin.pk} THEN {school} END,
                     ({site_array})[1 + a % {n}]
                 FROM (
-                    SELECT g, 1 + (g * 7919) % {options["accounts"]} AS a,
+                    SELECT g, 1 + (g::bigint * 7919) % {options["accounts"]} AS a,
                         now() - (g % 700) * interval '1 day' AS t
                     FROM generate_series(1, {options["submissions"]}) AS g
                 ) AS s
@@ -188,15 +199,18 @@ def fill(options: dict) -> None:
                     'GENKEY' || g, '', now(), now(), {first_account} + a,
                     ({site_array})[1 + a % {n}], ({regie_array})[1 + a % {n}]
                 FROM (
-                    SELECT g, 1 + (g * 104729) % {options["accounts"]} AS a
+                    SELECT g, 1 + (g::bigint * 104729) % {options["accounts"]} AS a
                     FROM generate_series(1, {options["invoices"]}) AS g
                 ) AS s
                 """  # noqa: S608 (integers and our own arrays)
             )
 
-        timed(f"{options['accounts']:,} accounts", accounts)
-        timed(f"{options['submissions']:,} submissions", submissions)
-        timed(f"{options['invoices']:,} invoices", invoices)
+        if not made_accounts:
+            timed(f"{options['accounts']:,} accounts", accounts)
+        if not made_submissions:
+            timed(f"{options['submissions']:,} submissions", submissions)
+        if not made_invoices:
+            timed(f"{options['invoices']:,} invoices", invoices)
         timed("ANALYZE", lambda: cursor.execute("ANALYZE"))
         sizes = {}
         for table in (

@@ -277,7 +277,7 @@ ENVIRONMENT: dict = {}
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("faults", nargs="*", choices=[*FAULTS, []], default=list(FAULTS))
+    parser.add_argument("faults", nargs="*", help=f"some of {', '.join(FAULTS)} (default: all)")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--run-time", type=int, default=60, help="seconds of load per fault")
     parser.add_argument(
@@ -290,6 +290,9 @@ def main() -> int:
         help="seconds after a recovery before requests must succeed again",
     )
     options = parser.parse_args()
+    unknown = set(options.faults) - set(FAULTS)
+    if unknown:
+        parser.error(f"unknown fault: {', '.join(sorted(unknown))}")
     ENVIRONMENT.update(setup_django())
     for fault in options.faults or FAULTS:
         run_fault(fault, options)

@@ -246,7 +246,7 @@ def count_rows(prepared: dict, events: Events, since) -> RowCheck:
         submissions_incomplete=sent.exclude(documents=2).count(),
         payments_acknowledged=len(events.acknowledged("payment")),
         payments_in_database=paid.count(),
-        payments_half_written=paid.filter(Q(lines_count__lt=2) | Q(unpaid__gt=0)).count(),
+        payments_half_written=paid.filter(Q(lines_count=0) | Q(unpaid__gt=0)).count(),
     )
 
 

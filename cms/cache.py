@@ -15,6 +15,12 @@ stored before can come back to life.
 Only GET/HEAD requests without a query string and without a session cookie are
 served from or stored in the cache; responses that set cookies are not stored.
 The language is part of the path (``/en/...``), so the key covers it.
+
+A shared cache in front of the app servers (the proxy, a CDN) may keep the
+same responses for ``EDGE_CACHE_TIMEOUT`` seconds (``s-maxage``; browsers
+still revalidate, ``max-age=0``). Nothing purges it: a publish shows there
+within that time, so keep it short. 0 (the default) lets no shared cache keep
+them.
 """
 
 import time
@@ -51,6 +57,7 @@ class AnonymousPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.timeout = settings.PAGE_CACHE_TIMEOUT
+        self.edge_timeout = settings.EDGE_CACHE_TIMEOUT
 
     def _candidate(self, request) -> bool:
         return (
@@ -80,5 +87,7 @@ class AnonymousPageCacheMiddleware:
             and not request.user.is_authenticated
         ):
             patch_cache_control(response, public=True, max_age=0)
+            if self.edge_timeout:
+                patch_cache_control(response, s_maxage=self.edge_timeout)
             cache.set(key, (site_id, site_generation(site_id), response), timeout=self.timeout)
         return response

@@ -7,8 +7,10 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts.captcha import urlpatterns as captcha_urls
 from cms.admin_scoping import platform_admin_urls
+from cms.health import healthz
 
 urlpatterns = [
+    path("healthz/", healthz, name="healthz"),
     *platform_admin_urls(),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

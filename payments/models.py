@@ -2,7 +2,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import storages
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -13,8 +13,10 @@ MONEY = {"max_digits": 10, "decimal_places": 2}
 
 def private_storage():
     """Invoice PDFs are personal: they are kept out of the public media
-    folder and served only through a view that checks who asks."""
-    return FileSystemStorage(location=settings.MEDIA_ROOT / "private", base_url=None)
+    folder, with the citizens' documents (the "private" storage: local files,
+    or the private bucket in production), and served only through a view
+    that checks who asks."""
+    return storages["private"]
 
 
 def invoice_pdf_path(instance, filename):

@@ -279,7 +279,11 @@ def transaction_start_from_cart(*, cart: Cart, urls: PaymentURLs):
     """Start paying the cart's invoices; returns the transaction and where
     to send the citizen (``BankRedirect``)."""
     with transaction.atomic():
-        cart = Cart.objects.select_for_update().select_related("account", "regie").get(pk=cart.pk)
+        cart = (
+            Cart.objects.select_for_update(of=("self",))
+            .select_related("account", "regie")
+            .get(pk=cart.pk)
+        )
         _cart_drop_unpayable(cart)
         invoices = list(
             Invoice.objects.select_for_update()

@@ -114,6 +114,18 @@ def submission_start(*, site, page, account=None) -> Submission:
     )
 
 
+def _without_nul(value):
+    """What was typed, less NUL characters: no form field accepts them, and
+    PostgreSQL cannot store them in JSON."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
+
+
 @transaction.atomic
 def submission_save_step(
     *,
@@ -129,7 +141,7 @@ def submission_save_step(
     if not submission.is_draft:
         raise SubmissionError(ALREADY_SENT)
     progress = submission.progress or {}
-    progress.setdefault("raw", {}).update(raw)
+    progress.setdefault("raw", {}).update(_without_nul(raw))
     progress["reached"] = max(progress.get("reached", 1), reached)
     submission.progress = progress
     submission.save(update_fields=["progress", "updated_at"])

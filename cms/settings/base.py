@@ -176,6 +176,9 @@ CACHES = {
 }
 # Seconds an anonymous page stays in the cache when nothing is published meanwhile.
 PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "600"))
+# Seconds a shared cache in front of the app servers (the proxy's) may keep an
+# anonymous page; nothing purges it, so a publish shows there within this time.
+EDGE_CACHE_TIMEOUT = int(os.environ.get("EDGE_CACHE_TIMEOUT", "0"))
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
@@ -216,3 +219,7 @@ LOGGING = {
 # the authentication backends look them up within the right scope.
 # reCAPTCHA keys are each commune's own (CommuneSettings), never global ones.
 SILENCED_SYSTEM_CHECKS = ["auth.W004", "django_recaptcha.recaptcha_test_key_error"]
+
+# The health endpoint reports the task queue as failing when a task has waited
+# this many seconds for a worker.
+HEALTH_TASK_MAX_WAIT = int(os.environ.get("HEALTH_TASK_MAX_WAIT", "300"))

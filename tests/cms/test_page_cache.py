@@ -114,3 +114,29 @@ def test_a_lost_generation_never_brings_back_a_stale_page(client, carvin, faq_of
     cache.delete(GENERATION_KEY.format(site_id=carvin.pk))
 
     assert "Changé sans publication" in get(client).content.decode()
+
+
+def test_a_shared_cache_may_keep_anonymous_pages_for_the_edge_timeout(
+    client, carvin, faq_of, settings
+):
+    settings.EDGE_CACHE_TIMEOUT = 30
+    faq_import(page=faq_of(carvin), text=SEED)
+
+    first, cached = get(client), get(client)
+
+    for response in (first, cached):
+        directives = {d.strip() for d in response["Cache-Control"].split(",")}
+        assert {"public", "max-age=0", "s-maxage=30"} <= directives
+
+
+def test_no_shared_cache_keeps_pages_by_default(client, carvin, faq_of):
+    faq_import(page=faq_of(carvin), text=SEED)
+
+    assert "s-maxage" not in get(client)["Cache-Control"]
+
+
+def test_no_shared_cache_keeps_the_pages_of_logged_in_users(client, carvin, staff_of, settings):
+    settings.EDGE_CACHE_TIMEOUT = 30
+    client.force_login(staff_of(carvin))
+
+    assert "s-maxage" not in get(client).get("Cache-Control", "")

@@ -1,6 +1,7 @@
 """The same notification a hundred times at once, as banks retry, on the
 portal served as in production (gunicorn, two processes of sixteen threads,
-the embedded SQLite database): one payment, one receipt e-mail."""
+the test database: a copy of it on SQLite, the database itself on
+PostgreSQL): one payment, one receipt e-mail."""
 
 import os
 import socket
@@ -61,20 +62,44 @@ def paid_at_the_bank(transactional_db, carvin, ville, amelie):
     return transaction, signed_fields(operation)
 
 
+def served_database(tmp_path) -> tuple[str, object]:
+    """The URL gunicorn uses, and a function that runs a query on that
+    database (SQL with ``?`` placeholders)."""
+    if connection.vendor == "sqlite":
+        database = tmp_path / "portal.sqlite3"
+        connection.ensure_connection()
+        with sqlite3.connect(database) as copy:
+            connection.connection.backup(copy)
+
+        def query(sql, params=()):
+            with sqlite3.connect(database) as db:
+                return db.execute(sql, params).fetchall()
+
+        return f"sqlite:///{database}", query
+
+    # Other databases: the test database itself, whose rows the test committed.
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+    def query(sql, params=()):
+        with connection.cursor() as cursor:
+            cursor.execute(sql.replace("?", "%s"), params)
+            return cursor.fetchall()
+
+    return url, query
+
+
 @pytest.fixture
 def served_portal(paid_at_the_bank, tmp_path):
-    """The test database copied to a file and served by gunicorn."""
-    database = tmp_path / "portal.sqlite3"
-    connection.ensure_connection()
-    with sqlite3.connect(database) as copy:
-        connection.connection.backup(copy)
+    """The test database served by gunicorn."""
+    database_url, query = served_database(tmp_path)
     port = free_port()
     log = tmp_path / "server.log"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,
-        "DATABASE_URL": f"sqlite:///{database}",
+        "DATABASE_URL": database_url,
         "TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
         "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
         "MEDIA_ROOT": str(tmp_path / "media"),
@@ -92,7 +117,7 @@ def served_portal(paid_at_the_bank, tmp_path):
         )
     try:
         wait_for(port, process)
-        yield port, database, log
+        yield port, query, log
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -102,7 +127,7 @@ def test_100_concurrent_identical_notifications_pay_once_and_send_one_email(
     paid_at_the_bank, served_portal, ville
 ):
     transaction, fields = paid_at_the_bank
-    port, database, log = served_portal
+    port, query, log = served_portal
     url = f"http://127.0.0.1:{port}/paiement/notification/{ville.public_id}/"
     start_together = threading.Barrier(NOTIFICATIONS)
 
@@ -116,22 +141,17 @@ def test_100_concurrent_identical_notifications_pay_once_and_send_one_email(
     with ThreadPoolExecutor(max_workers=NOTIFICATIONS) as pool:
         statuses = Counter(pool.map(notify, range(NOTIFICATIONS)))
 
-    with sqlite3.connect(database) as db:
-        (status,) = db.execute(
-            "SELECT status FROM payments_transaction WHERE id = ?", [transaction.pk]
-        ).fetchone()
-        invoice_status = db.execute("SELECT status FROM payments_invoice").fetchall()
-        outcomes = Counter(
-            dict(
-                db.execute(
-                    "SELECT outcome, COUNT(*) FROM payments_transactionevent "
-                    "WHERE source = 'notification' GROUP BY outcome"
-                ).fetchall()
+    ((status,),) = query("SELECT status FROM payments_transaction WHERE id = ?", [transaction.pk])
+    invoice_status = query("SELECT status FROM payments_invoice")
+    outcomes = Counter(
+        dict(
+            query(
+                "SELECT outcome, COUNT(*) FROM payments_transactionevent "
+                "WHERE source = 'notification' GROUP BY outcome"
             )
         )
-        credited = db.execute(
-            "SELECT COUNT(*) FROM payments_transactionline WHERE credited"
-        ).fetchone()[0]
+    )
+    ((credited,),) = query("SELECT COUNT(*) FROM payments_transactionline WHERE credited")
     emails = log.read_text(errors="replace").count("\nSubject: ")
 
     assert statuses == {200: NOTIFICATIONS}

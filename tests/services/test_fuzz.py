@@ -409,15 +409,21 @@ class Visitor:
         draft.save(update_fields=["progress"])
 
     def set_raw(self, values: dict) -> dict:
-        """Store these answers of earlier steps in the draft; what it then holds."""
+        """Store these answers of earlier steps in the draft; what it then holds.
+        Less NUL characters, as the wizard stores them (PostgreSQL's JSON
+        cannot hold them)."""
         draft = self.draft
         raw = draft.progress.setdefault("raw", {})
         if values:
             for key, value in values.items():
+                key = key.replace("\x00", "")
                 if value is MISSING:
                     raw.pop(key, None)
                 else:
-                    raw[key] = value if isinstance(value, list) else [value]
+                    values_of_key = value if isinstance(value, list) else [value]
+                    raw[key] = [
+                        v.replace("\x00", "") if isinstance(v, str) else v for v in values_of_key
+                    ]
             draft.save(update_fields=["progress"])
         return dict(raw)
 

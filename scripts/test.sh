@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Set up and run the whole test suite: lint, migrations check, unit and
-# end-to-end tests (Debian's Chromium, axe-core). Extra arguments go to pytest.
+# end-to-end tests (Debian's Chromium, axe-core), on SQLite and on PostgreSQL
+# at the same time (a throwaway cluster of Debian's packages, see
+# scripts/postgres.sh), one run per core. Extra arguments go to pytest.
+#   TEST_DATABASES="sqlite"   only SQLite (or "postgresql" only PostgreSQL)
+#   DATABASE_URL=...          only that database
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,4 +24,47 @@ export DJANGO_SETTINGS_MODULE=cms.settings.test
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
-.venv/bin/python -m pytest "$@"
+
+if [ -n "${DATABASE_URL:-}" ]; then
+  exec .venv/bin/python -m pytest "$@"
+fi
+
+databases=${TEST_DATABASES:-sqlite postgresql}
+logs=$(mktemp -d /tmp/portal-tests.XXXXXX)
+pgdir=""
+cleanup() {
+  [ -z "$pgdir" ] || { postgres_stop "$pgdir"; rm -rf "$pgdir"; }
+  rm -rf "$logs"
+}
+trap cleanup EXIT
+
+declare -A runs=()
+for database in $databases; do
+  case $database in
+    sqlite)
+      .venv/bin/python -m pytest -p no:cacheprovider "$@" >"$logs/sqlite.log" 2>&1 &
+      ;;
+    postgresql)
+      source scripts/postgres.sh
+      pgdir=$(mktemp -d /tmp/portal-test-postgres.XXXXXX)
+      # A throwaway cluster: durability is not what the suite tests.
+      postgres_start "$pgdir" "${TEST_POSTGRES_PORT:-15433}" \
+        -c fsync=off -c synchronous_commit=off -c full_page_writes=off
+      DATABASE_URL="postgres://postgres@127.0.0.1:${TEST_POSTGRES_PORT:-15433}/portal" \
+        .venv/bin/python -m pytest -p no:cacheprovider "$@" >"$logs/postgresql.log" 2>&1 &
+      ;;
+    *) echo "Unknown database in TEST_DATABASES: $database" >&2; exit 2 ;;
+  esac
+  runs[$database]=$!
+done
+
+started=$SECONDS
+failed=0
+for database in $databases; do
+  status=0
+  wait "${runs[$database]}" || status=$?
+  echo "=== $database: pytest exit status $status, $((SECONDS - started)) s ==="
+  cat "$logs/$database.log"
+  [ "$status" -eq 0 ] || failed=1
+done
+exit $failed

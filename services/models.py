@@ -365,6 +365,7 @@ class Submission(models.Model):
         indexes = [
             models.Index(fields=["site", "status", "submitted_at"]),
             models.Index(fields=["site", "assigned_to", "status"]),
+            models.Index(fields=["site", "submitted_at", "id"], name="services_queue_order"),
         ]
 
     def __str__(self):

@@ -138,6 +138,24 @@ def spreadsheet_text(value) -> str:
     return value
 
 
+def bulk_action_buttons(model, actions: dict) -> list[ListingButton]:
+    """The buttons of a listing's own bulk actions (``{action_type: action
+    class}``), for screens that leave out the generic snippet ones."""
+    return [
+        ListingButton(
+            action.display_name,
+            reverse(
+                "wagtail_bulk_action",
+                args=[model._meta.app_label, model._meta.model_name, action_type],
+            ),
+            attrs={"aria-label": action.aria_label, "data-bulk-action-button": ""},
+            priority=action.action_priority,
+            classname=" ".join(action.classes | {"bulk-action-btn"}),
+        )
+        for action_type, action in actions.items()
+    ]
+
+
 def _named(accounts) -> str:
     names = [account.username for account in accounts[:NAMED_IN_MESSAGE]]
     more = len(accounts) - len(names)
@@ -273,19 +291,7 @@ class CitizenAccountIndexView(DecisionLinksMixin, IndexView):
         context = super().get_context_data(*args, **kwargs)
         # Only this screen's own bulk actions: the generic snippet "Delete"
         # does not apply to citizen accounts.
-        context["bulk_action_buttons"] = [
-            ListingButton(
-                action.display_name,
-                reverse(
-                    "wagtail_bulk_action",
-                    args=[self.model._meta.app_label, self.model._meta.model_name, action_type],
-                ),
-                attrs={"aria-label": action.aria_label, "data-bulk-action-button": ""},
-                priority=action.action_priority,
-                classname=" ".join(action.classes | {"bulk-action-btn"}),
-            )
-            for action_type, action in BULK_ACTIONS.items()
-        ]
+        context["bulk_action_buttons"] = bulk_action_buttons(self.model, BULK_ACTIONS)
         return context
 
 

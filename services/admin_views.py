@@ -40,13 +40,14 @@ from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.admin.views.generic import InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
-from wagtail.admin.widgets.button import HeaderButton, ListingButton
+from wagtail.admin.widgets.button import HeaderButton
 from wagtail.models import Site
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
 
 from accounts.admin_views import (
     CitizenAccountPermissionPolicy,
+    bulk_action_buttons,
     citizen_account_policy,
     not_found,
     spreadsheet_text,
@@ -453,19 +454,7 @@ class SubmissionIndexView(IndexView):
 
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)
-        context["bulk_action_buttons"] = [
-            ListingButton(
-                action.display_name,
-                reverse(
-                    "wagtail_bulk_action",
-                    args=[self.model._meta.app_label, self.model._meta.model_name, action_type],
-                ),
-                attrs={"aria-label": action.aria_label, "data-bulk-action-button": ""},
-                priority=action.action_priority,
-                classname=" ".join(action.classes | {"bulk-action-btn"}),
-            )
-            for action_type, action in BULK_ACTIONS.items()
-        ]
+        context["bulk_action_buttons"] = bulk_action_buttons(self.model, BULK_ACTIONS)
         context["export_links"] = self.export_links
         return context
 

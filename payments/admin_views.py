@@ -39,11 +39,12 @@ from wagtail.snippets.views.snippets import (
 )
 
 from accounts.admin_views import spreadsheet_text
+from cms.uploads import upload_limits
 
 from .backends import registry
 from .exceptions import GatewayError, InvoiceImportError
 from .forms import AccountingExportForm, InvoiceImportForm
-from .importer import decode, read_csv
+from .importer import MAX_FILE_SIZE, decode, read_csv
 from .models import Invoice, InvoiceDomain, InvoiceStatus, Regie, Transaction, TransactionStatus
 from .selectors import accounting_lines
 from .services import (
@@ -825,7 +826,11 @@ class PaymentsViewSetGroup(SnippetViewSetGroup):
 
 def admin_urls():
     return [
-        path("payments/import/", InvoiceImportView.as_view(), name="payments_invoice_import"),
+        path(
+            "payments/import/",
+            upload_limits(lambda request: {"document": MAX_FILE_SIZE})(InvoiceImportView.as_view()),
+            name="payments_invoice_import",
+        ),
         path(
             "payments/accounting-export/",
             AccountingExportView.as_view(),

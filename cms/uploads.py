@@ -21,7 +21,7 @@ import re
 import unicodedata
 from functools import wraps
 from pathlib import PurePosixPath
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import magic
 from django.conf import settings
@@ -216,6 +216,35 @@ def as_attachment(response, filename: str):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def attachment_name(header: str) -> str | None:
+    """The file name an ``attachment`` Content-Disposition header gives."""
+    if not header.lower().startswith("attachment"):
+        return None
+    if match := re.search(r"filename\*=UTF-8''([^;]+)", header, re.IGNORECASE):
+        return unquote(match.group(1))
+    if match := re.search(r'filename="((?:[^"\\]|\\.)*)"', header):
+        return re.sub(r"\\(.)", r"\1", match.group(1))
+    if match := re.search(r"filename=([^;]+)", header):
+        return match.group(1).strip()
+    return "download"
+
+
+class DownloadHeadersMiddleware:
+    """Every file sent as an attachment, by our views or Wagtail's (exports,
+    documents), gets the headers of ``as_attachment``: a safe name in ASCII
+    and in UTF-8, no type sniffing, and a sandbox should it be opened."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        name = attachment_name(response.get("Content-Disposition", ""))
+        if name is not None:
+            as_attachment(response, name)
+        return response
 
 
 def download(content, *, filename: str, content_type: str) -> FileResponse:

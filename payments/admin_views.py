@@ -39,7 +39,7 @@ from wagtail.snippets.views.snippets import (
 )
 
 from accounts.admin_views import spreadsheet_text
-from cms.uploads import upload_limits
+from cms.uploads import as_attachment, upload_limits
 
 from .backends import registry
 from .exceptions import GatewayError, InvoiceImportError
@@ -93,8 +93,7 @@ def shows_communes(user, policy) -> bool:
 
 
 def _csv_response(filename: str) -> tuple[HttpResponse, csv.writer]:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = as_attachment(HttpResponse(content_type="text/csv; charset=utf-8"), filename)
     response.write("\ufeff")
     return response, csv.writer(response, delimiter=";")
 

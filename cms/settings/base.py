@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "cms.admin_scoping.AdminPageScopeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cms.uploads.DownloadHeadersMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

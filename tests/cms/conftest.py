@@ -2,6 +2,7 @@ import shutil
 import socket
 import subprocess
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,15 +41,14 @@ def _answers(path: Path) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def clamd_server(tmp_path_factory):
+@contextmanager
+def running_clamd(directory: Path):
     """ClamAV's daemon, run as the current user on a socket of its own with a
     database holding the test signature only (no download: ``freshclam`` is
-    never run)."""
+    never run), stopped on leaving."""
     binary = shutil.which("clamd") or shutil.which("clamd", path="/usr/sbin:/sbin")
     if binary is None:
         pytest.fail(CLAMD_MISSING)
-    directory = tmp_path_factory.mktemp("clamd")
     database = directory / "db"
     database.mkdir()
     (database / "portal-test.ndb").write_text(f"{SIGNATURE}:0:*:{MARKER.hex()}\n")
@@ -90,6 +90,12 @@ def clamd_server(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@pytest.fixture(scope="session")
+def clamd_server(tmp_path_factory):
+    with running_clamd(tmp_path_factory.mktemp("clamd")) as server:
+        yield server
 
 
 @pytest.fixture

@@ -194,7 +194,6 @@ FILE_UPLOAD_HANDLERS = [
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # The fields of a request other than its files (the largest is a pasted FAQ).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-FILE_UPLOAD_PERMISSIONS = 0o640
 # ClamAV's daemon scans every uploaded file when set: unix:///run/clamav/clamd.ctl
 # or tcp://127.0.0.1:3310 (cms/antivirus.py). Empty: no scanning.
 CLAMAV_ADDRESS = os.environ.get("CLAMAV_ADDRESS", "")

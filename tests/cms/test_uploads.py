@@ -335,3 +335,56 @@ def test_a_zip_renamed_csv_is_not_imported(client, carvin, admin_user):
     )
     assert response.status_code == 200
     assert [str(e) for e in response.context["form"].errors["document"]] == [str(FILE_NOT_TEXT)]
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("compte-rendu.pdf", b"MZ\x90\x00\x03\x00\x00\x00 an executable"),
+        ("budget.xlsx", b"%PDF-1.4\n%%EOF\n"),
+        ("notes.txt", PDF),
+    ],
+)
+def test_a_wagtail_document_must_hold_what_its_extension_says(client, admin_user, name, content):
+    from wagtail.documents import get_document_model
+
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("wagtaildocs:add"),
+        {"title": "Document", "file": SimpleUploadedFile(name, content), "collection": 1},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors.as_data()["file"][0].code == "wrong_content"
+    assert not get_document_model().objects.exists()
+
+
+def test_a_wagtail_document_of_the_right_type_is_kept(client, admin_user):
+    from wagtail.documents import get_document_model
+
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("wagtaildocs:add"),
+        {"title": "Compte rendu", "file": SimpleUploadedFile("cr.pdf", PDF), "collection": 1},
+    )
+
+    assert response.status_code == 302
+    document = get_document_model().objects.get()
+    assert document.file.read() == PDF
+
+
+def test_a_faq_document_must_be_text(client, carvin, faq_of, staff_of):
+    from faq.forms import DOCUMENT_NOT_TEXT
+
+    client.force_login(staff_of(carvin))
+    page = faq_of(carvin)
+
+    response = client.post(
+        reverse("faq_import", args=[page.pk]),
+        {"document": SimpleUploadedFile("faq.md", PDF, "text/markdown")},
+    )
+
+    assert response.status_code == 200
+    assert [str(e) for e in response.context["form"].non_field_errors()] == [str(DOCUMENT_NOT_TEXT)]

@@ -105,7 +105,7 @@ def test_the_receipt_is_downloadable_and_shown(
     assert pdf["Content-Type"] == "application/pdf"
     name = f"recu-{transaction.order_id}.pdf"
     assert pdf["Content-Disposition"] == f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}"
-    assert pdf.content.startswith(b"%PDF-")
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF-")
 
 
 @pytest.mark.parametrize(

@@ -388,3 +388,23 @@ def test_a_faq_document_must_be_text(client, carvin, faq_of, staff_of):
 
     assert response.status_code == 200
     assert [str(e) for e in response.context["form"].non_field_errors()] == [str(DOCUMENT_NOT_TEXT)]
+
+
+def test_pages_with_upload_limits_still_refuse_a_post_without_csrf_token(carvin, family, school):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(family)
+    path = step_path(school, 1)
+    page = client.get(path, HTTP_HOST=carvin.hostname)
+    token = page.context["csrf_token"]
+    lea = family.household_members.get(first_name="Léa")
+    answers = {"enfant": str(lea.pk), "prenom": "Léa", "classe": "CP", "allergies": "no"}
+
+    refused = client.post(path, answers, HTTP_HOST=carvin.hostname)
+    accepted = client.post(
+        path, {**answers, "csrfmiddlewaretoken": str(token)}, HTTP_HOST=carvin.hostname
+    )
+
+    assert refused.status_code == 403
+    assert accepted.status_code == 302

@@ -22,6 +22,7 @@ from formtools.wizard.views import SessionWizardView
 from wagtail.models import Site
 
 from cms.emails import send_commune_email
+from cms.uploads import as_attachment
 
 from . import forms
 from .captcha import captcha_field
@@ -262,9 +263,7 @@ def personal_data_view(request):
 def personal_data_download_view(request):
     data = json.dumps(personal_data(user=request.user), ensure_ascii=False, indent=2)
     response = HttpResponse(data, content_type="application/json; charset=utf-8")
-    name = f"mes-donnees-{request.user.username}.json".encode("ascii", "ignore").decode()
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return as_attachment(response, f"mes-donnees-{request.user.username}.json")
 
 
 @citizen_required

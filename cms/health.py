@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from cms import antivirus
+
 PROBE_PREFIX = "healthz/"
 
 
@@ -64,6 +66,11 @@ def check_tasks() -> str:
     return "ok"
 
 
+def check_antivirus() -> str:
+    """ClamAV's daemon answers, when uploads are scanned."""
+    return antivirus.ping()
+
+
 CHECKS = {
     "database": check_database,
     "cache": check_cache,
@@ -76,7 +83,10 @@ CHECKS = {
 def healthz(request):
     results = {}
     healthy = True
-    for name, check in CHECKS.items():
+    checks = dict(CHECKS)
+    if antivirus.enabled():
+        checks["antivirus"] = check_antivirus
+    for name, check in checks.items():
         started = time.perf_counter()
         try:
             status = check()

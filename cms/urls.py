@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts.captcha import urlpatterns as captcha_urls
+from cms import uploads
 from cms.admin_scoping import platform_admin_urls
 from cms.health import healthz
 
@@ -30,6 +31,8 @@ urlpatterns += i18n_patterns(
     path("", include("services.urls")),
     path("compte/", include("accounts.urls")),
     path("paiement/", include("payments.urls")),
+    # Wagtail's page view, able to limit each upload of a démarche step.
+    re_path(wagtail_urls.serve_pattern, uploads.serve, name="wagtail_serve"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

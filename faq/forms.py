@@ -1,11 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cms import antivirus
+from cms.uploads import RefusedUpload, sniff
+
 from .importer import FAQImportError, decode, parse_faq
 
 MAX_DOCUMENT_SIZE = 1024 * 1024
 DOCUMENT_MISSING = _("Choose a file, or paste the text of the FAQ.")
 DOCUMENT_TOO_LARGE = _("The file is larger than 1 MB: it cannot be a FAQ document.")
+DOCUMENT_NOT_TEXT = _("The file is not a text file: save the FAQ as Markdown (.md) or text (.txt).")
 
 
 class FAQImportForm(forms.Form):
@@ -41,8 +45,11 @@ class FAQImportForm(forms.Form):
         document = cleaned.get("document")
         text = cleaned.get("text", "")
         if document:
-            if document.size > MAX_DOCUMENT_SIZE:
+            if isinstance(document, RefusedUpload) or document.size > MAX_DOCUMENT_SIZE:
                 raise forms.ValidationError(DOCUMENT_TOO_LARGE)
+            if not sniff(document).startswith("text/"):
+                raise forms.ValidationError(DOCUMENT_NOT_TEXT)
+            antivirus.check(document, name=document.name)
             try:
                 text = decode(document.read())
             except FAQImportError as error:

@@ -3,13 +3,19 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.widgets import Button
 
+from cms.uploads import upload_limits
+
+from .forms import MAX_DOCUMENT_SIZE
 from .models import FAQPage
 from .views import FAQImportView
 
 
 @hooks.register("register_admin_urls")
 def register_faq_import_url():
-    return [path("faq/<int:page_id>/import/", FAQImportView.as_view(), name="faq_import")]
+    view = upload_limits(lambda request, page_id: {"document": MAX_DOCUMENT_SIZE})(
+        FAQImportView.as_view()
+    )
+    return [path("faq/<int:page_id>/import/", view, name="faq_import")]
 
 
 @hooks.register("register_page_header_buttons")

@@ -39,11 +39,12 @@ from wagtail.snippets.views.snippets import (
 )
 
 from accounts.admin_views import spreadsheet_text
+from cms.uploads import as_attachment, upload_limits
 
 from .backends import registry
 from .exceptions import GatewayError, InvoiceImportError
 from .forms import AccountingExportForm, InvoiceImportForm
-from .importer import decode, read_csv
+from .importer import MAX_FILE_SIZE, decode, read_csv
 from .models import Invoice, InvoiceDomain, InvoiceStatus, Regie, Transaction, TransactionStatus
 from .selectors import accounting_lines
 from .services import (
@@ -92,8 +93,7 @@ def shows_communes(user, policy) -> bool:
 
 
 def _csv_response(filename: str) -> tuple[HttpResponse, csv.writer]:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response = as_attachment(HttpResponse(content_type="text/csv; charset=utf-8"), filename)
     response.write("\ufeff")
     return response, csv.writer(response, delimiter=";")
 
@@ -825,7 +825,11 @@ class PaymentsViewSetGroup(SnippetViewSetGroup):
 
 def admin_urls():
     return [
-        path("payments/import/", InvoiceImportView.as_view(), name="payments_invoice_import"),
+        path(
+            "payments/import/",
+            upload_limits(lambda request: {"document": MAX_FILE_SIZE})(InvoiceImportView.as_view()),
+            name="payments_invoice_import",
+        ),
         path(
             "payments/accounting-export/",
             AccountingExportView.as_view(),

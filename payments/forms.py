@@ -2,8 +2,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.captcha import captcha_field
+from cms import antivirus
+from cms.uploads import RefusedUpload, sniff
 
-from .importer import MAX_FILE_SIZE
+from .importer import FILE_NOT_TEXT, MAX_FILE_SIZE
 from .models import Regie
 
 INVOICE_NOT_FOUND = _(
@@ -11,6 +13,8 @@ INVOICE_NOT_FOUND = _(
     "the key has 8 letters and digits."
 )
 FILE_TOO_LARGE = _("The file is larger than 5 MB.")
+# What libmagic says of a CSV file, whatever its name.
+CSV_CONTENT_TYPES = {"text/csv", "text/plain", "application/csv"}
 PERIOD_REVERSED = _("The end of the period is before its start.")
 
 
@@ -67,8 +71,11 @@ class InvoiceImportForm(forms.Form):
 
     def clean_document(self):
         document = self.cleaned_data["document"]
-        if document.size > MAX_FILE_SIZE:
+        if isinstance(document, RefusedUpload) or document.size > MAX_FILE_SIZE:
             raise forms.ValidationError(FILE_TOO_LARGE)
+        if sniff(document) not in CSV_CONTENT_TYPES:
+            raise forms.ValidationError(FILE_NOT_TEXT)
+        antivirus.check(document, name=document.name)
         return document
 
 

@@ -12,7 +12,7 @@ import math
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from wagtail.models import Site
 
 from accounts.lockout import client_address
 from accounts.views import citizen_required
+from cms.uploads import download
 
 from . import selectors, services
 from .backends.base import IncomingMessage
@@ -148,9 +149,8 @@ def invoice_pdf_view(request, pk):
     invoice = selectors.invoice_for_household(site=site, account=request.user, pk=pk)
     if not invoice.pdf:
         raise Http404
-    return FileResponse(
+    return download(
         invoice.pdf.open("rb"),
-        as_attachment=False,
         filename=f"facture-{invoice.number}.pdf",
         content_type="application/pdf",
     )
@@ -365,9 +365,11 @@ def receipt_pdf_view(request, public_id):
     )
     if transaction.status != TransactionStatus.PAID:
         raise Http404
-    response = HttpResponse(receipt_pdf(transaction=transaction), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{receipt_filename(transaction)}"'
-    return response
+    return download(
+        receipt_pdf(transaction=transaction),
+        filename=receipt_filename(transaction),
+        content_type="application/pdf",
+    )
 
 
 # --- The bank and the billing software (no session, outside the language prefix) --------

@@ -14,6 +14,7 @@ command -v chromium >/dev/null || missing+=(chromium)
 command -v xgettext >/dev/null || missing+=(gettext)
 command -v npm >/dev/null || missing+=(npm)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
+[ -x /usr/sbin/clamd ] || command -v clamd >/dev/null || missing+=(clamav-daemon)
 install_missing_packages "${missing[@]}"
 
 [ -x .venv/bin/python ] || "${PYTHON:-python3}" -m venv .venv

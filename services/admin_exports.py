@@ -11,11 +11,10 @@ démarche's commune may export it, and every export is written to the
 commune's log with its filters and its number of rows.
 """
 
-import io
 import tempfile
 
 import django_filters
-from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils import timezone, translation
@@ -29,13 +28,13 @@ from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtail.models import Site
 
 from cms.audit import audit
+from cms.uploads import as_attachment, download
 
 from .admin_views import SENT_STATUSES, requests_for, submission_policy
 from .exports import ExportColumn, csv_cell, export_columns, export_row
 from .models import ServicePage, Submission, SubmissionStatus
 from .pdf import archive_pdf
 from .selectors import submissions_for_site
-from .tracking import safe_filename
 
 EXPORT = "export"
 #: Requests read from the database at a time while exporting.
@@ -186,12 +185,12 @@ class ProcedureExportView(SpreadsheetExportMixin, View):
         output = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the response)
         self.write_xlsx(queryset, output)
         output.seek(0)
-        return FileResponse(
-            output,
-            as_attachment=True,
-            content_type=XLSX_CONTENT_TYPE,
-            filename=f"{self.get_filename()}.xlsx",
+        return download(
+            output, content_type=XLSX_CONTENT_TYPE, filename=f"{self.get_filename()}.xlsx"
         )
+
+    def write_csv_response(self, queryset):
+        return as_attachment(super().write_csv_response(queryset), f"{self.get_filename()}.csv")
 
 
 class RequestPDFView(View):
@@ -204,14 +203,9 @@ class RequestPDFView(View):
         )
         content = archive_pdf(submission)
         audit(submission, "services.archive_pdf", user=request.user)
-        response = FileResponse(
-            io.BytesIO(content),
-            as_attachment=True,
-            filename=safe_filename(f"demande-{submission.reference}.pdf", "application/pdf"),
-            content_type="application/pdf",
+        return download(
+            content, filename=f"demande-{submission.reference}.pdf", content_type="application/pdf"
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
 
 
 EXPORT_LABELS = {

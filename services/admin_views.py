@@ -23,7 +23,7 @@ from django.contrib.admin.utils import quote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db.models import Count, Q, QuerySet
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.cache import patch_cache_control
@@ -54,6 +54,7 @@ from accounts.admin_views import (
 )
 from accounts.models import CitizenAccount
 from cms.audit import audit, audit_policy, entries_about
+from cms.uploads import download, safe_filename
 
 from .corrections import correctable_items, last_request_for_corrections
 from .forms import answer_rows
@@ -77,7 +78,6 @@ from .services import (
     submission_assign,
     submission_change_status,
 )
-from .tracking import safe_filename
 
 SEE = ("view", "change")
 DECIDE = ("change",)
@@ -744,14 +744,9 @@ class AttachmentDownloadView(PermissionCheckedMixin, View):
             data={"attachment": attachment.pk, "name": attachment.name},
         )
         content_type = attachment.content_type or "application/octet-stream"
-        response = FileResponse(
-            file,
-            as_attachment=True,
-            filename=safe_filename(attachment.name, content_type),
-            content_type=content_type,
+        response = download(
+            file, filename=safe_filename(attachment.name, content_type), content_type=content_type
         )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
         patch_cache_control(response, private=True, no_store=True)
         return response
 

@@ -18,6 +18,7 @@ from .forms import (
     answer_text,
     clean_answers,
     document_answer,
+    document_max_size,
 )
 from .models import StatusChange, Submission, SubmissionStatus
 
@@ -98,6 +99,17 @@ def raw_from_answer(block: Block, value) -> dict[str, list[str]]:
     if block.type == "multiple_choice":
         return {key: [str(v) for v in value]}
     return {key: [str(value)]}
+
+
+def correction_upload_limits(submission: Submission) -> dict[str, int]:
+    """The most each document of the correction form may weigh, in bytes."""
+    if last_request_for_corrections(submission) is None:
+        return {}
+    return {
+        item.key: document_max_size(item.block)
+        for item in requested_items(submission)
+        if item.is_document
+    }
 
 
 def correction_form(submission: Submission, data=None, files=None) -> StepForm:

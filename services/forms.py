@@ -14,7 +14,6 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
-import magic
 import phonenumbers
 from django import forms
 from django.template.loader import render_to_string
@@ -25,11 +24,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cms import antivirus
+from cms.uploads import RefusedUpload, sniff
+
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 SUBFIELD = "__"
 """Separates a block's key from the name of one of its sub-fields."""
-
-SNIFF_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,11 @@ def choice_lines(text: str) -> list[str]:
 
 def document_type_names(types) -> str:
     return ", ".join(str(DOCUMENT_TYPES[t].label) for t in types if t in DOCUMENT_TYPES)
+
+
+def document_max_size(block: "Block") -> int:
+    """The most a document block's file may weigh, in bytes."""
+    return (block.value.get("max_size") or 5) * 1024 * 1024
 
 
 def human_size(size: int) -> str:
@@ -356,17 +361,18 @@ class DocumentField(forms.FileField):
             return None
         name = str(getattr(data, "name", "") or _("without a name"))
         size = getattr(data, "size", 0) or 0
-        if size == 0:
-            raise forms.ValidationError(DOCUMENT_EMPTY, code="empty", params={"name": name})
-        if size > self.max_size_mb * 1024 * 1024:
+        limit_mb = self.max_size_mb
+        if isinstance(data, RefusedUpload):
+            limit_mb = min(limit_mb, data.limit_mb)
+        if isinstance(data, RefusedUpload) or size > limit_mb * 1024 * 1024:
             raise forms.ValidationError(
                 DOCUMENT_TOO_BIG,
                 code="too_big",
-                params={"name": name, "size": human_size(size), "limit": self.max_size_mb},
+                params={"name": name, "size": human_size(size), "limit": limit_mb},
             )
-        data.seek(0)
-        content_type = magic.from_buffer(data.read(SNIFF_BYTES), mime=True)
-        data.seek(0)
+        if size == 0:
+            raise forms.ValidationError(DOCUMENT_EMPTY, code="empty", params={"name": name})
+        content_type = sniff(data)
         allowed = {
             m for t in self.types if t in DOCUMENT_TYPES for m in DOCUMENT_TYPES[t].mime_types
         }
@@ -376,6 +382,7 @@ class DocumentField(forms.FileField):
                 code="wrong_type",
                 params={"name": name, "types": document_type_names(self.types)},
             )
+        antivirus.check(data, name=name)
         return Upload(file=data, name=name, size=size, content_type=content_type)
 
 

@@ -1,5 +1,5 @@
+import mimetypes
 import uuid
-from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -208,6 +208,15 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
 
     # The steps are served by ``services.views``; the introduction, at the
     # page's own URL, is a plain (cacheable) page.
+
+    def upload_limits(self, request, view=None, args=(), kwargs=None):
+        """The limits of the document fields of the step posted to, in bytes,
+        read before the request's body (see ``cms.uploads``)."""
+        from .views import step_upload_limits
+
+        if getattr(view, "__name__", "") != "step_view":
+            return {}
+        return step_upload_limits(request, self, (kwargs or {}).get("number"))
 
     @path("etape/<int:number>/", name="step")
     def step_view(self, request, number):
@@ -419,9 +428,9 @@ class ReferenceSequence(models.Model):
 
 
 def attachment_path(instance, filename):
-    """Stored under a random name: the citizen's file name is never a path."""
-    suffix = PurePath(filename).suffix.lower()[:10]
-    suffix = suffix if suffix[1:].isalnum() else ""
+    """Stored under a random name, with the extension of its (sniffed) type:
+    the citizen's file name is kept apart, never used as a path."""
+    suffix = mimetypes.guess_extension(instance.content_type or "") or ""
     return f"submissions/{instance.site_id}/{uuid.uuid4().hex}{suffix}"
 
 

@@ -7,15 +7,11 @@ the receipt, the cover sheet and the supporting documents. Anyone else gets a
 404, whether the request exists or not.
 """
 
-import io
-import mimetypes
-import unicodedata
 from dataclasses import dataclass
 from functools import wraps
-from pathlib import PurePosixPath
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,8 +19,14 @@ from django.utils.translation import gettext_lazy
 from wagtail.models import Site
 
 from accounts.views import citizen_required
+from cms.uploads import download, safe_filename, upload_limits
 
-from .corrections import correction_form, last_request_for_corrections, submission_correct
+from .corrections import (
+    correction_form,
+    correction_upload_limits,
+    last_request_for_corrections,
+    submission_correct,
+)
 from .forms import answer_rows
 from .models import Submission
 from .pdf import cover_sheet_pdf, document_lines, receipt_pdf
@@ -34,7 +36,6 @@ from .services import SubmissionError
 CORRECTIONS_SENT = gettext_lazy(
     "Thank you: your corrections are sent to the town hall and your request is in progress again."
 )
-FILENAME_MAX_LENGTH = 120
 
 
 def private(view):
@@ -174,12 +175,33 @@ def _detail(request, access: Access, template: str):
     )
 
 
+def _correction_limits(find_access):
+    """The upload limits of the correction form, for ``upload_limits``."""
+
+    def limits(request, **kwargs):
+        try:
+            access = find_access(request, **kwargs)
+        except Http404:
+            return {}
+        return correction_upload_limits(access.submission)
+
+    return limits
+
+
+def _account_access(request, reference):
+    if not request.user.is_authenticated:
+        raise Http404
+    return _by_account(request, reference)
+
+
+@upload_limits(_correction_limits(_account_access))
 @citizen_required
 @private
 def submission_view(request, reference):
     return _detail(request, _by_account(request, reference), "services/submission_detail.html")
 
 
+@upload_limits(_correction_limits(_by_key))
 @private
 def tracking_view(request, key):
     return _detail(request, _by_key(request, key), "services/tracking.html")
@@ -188,34 +210,10 @@ def tracking_view(request, key):
 # The receipt, the cover sheet and the documents: downloads.
 
 
-def safe_filename(name: str, content_type: str = "") -> str:
-    """A file name fit for a ``Content-Disposition`` header: no path, no
-    control character, and an extension that matches the (sniffed) type."""
-    name = PurePosixPath(str(name).replace("\\", "/")).name
-    name = "".join(
-        c for c in unicodedata.normalize("NFC", name) if c.isprintable() and c not in '"<>:|?*;'
-    ).strip(" .")
-    path = PurePosixPath(name or "document")
-    stem, suffix = path.stem, path.suffix
-    known = mimetypes.guess_all_extensions(content_type) if content_type else []
-    if known and suffix.lower() not in known:
-        stem, suffix = path.name, mimetypes.guess_extension(content_type) or known[0]
-    return f"{stem[: FILENAME_MAX_LENGTH - len(suffix)]}{suffix}"
-
-
-def _download(content, *, filename: str, content_type: str) -> FileResponse:
-    response = FileResponse(
-        content, as_attachment=True, filename=filename, content_type=content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
-
-
 def _receipt(access: Access):
     submission = access.submission
-    return _download(
-        io.BytesIO(receipt_pdf(submission)),
+    return download(
+        receipt_pdf(submission),
         filename=safe_filename(
             _("receipt-%(reference)s.pdf") % {"reference": submission.reference}
         ),
@@ -228,8 +226,8 @@ def _cover_sheet(access: Access):
     pdf = cover_sheet_pdf(submission)
     if pdf is None:
         raise Http404
-    return _download(
-        io.BytesIO(pdf),
+    return download(
+        pdf,
         filename=safe_filename(
             _("cover-sheet-%(reference)s.pdf") % {"reference": submission.reference}
         ),
@@ -244,7 +242,7 @@ def _document(access: Access, pk: int):
     except (FileNotFoundError, ValueError):
         raise Http404 from None
     content_type = attachment.content_type or "application/octet-stream"
-    return _download(
+    return download(
         file, filename=safe_filename(attachment.name, content_type), content_type=content_type
     )
 

@@ -29,6 +29,7 @@ from .forms import (
     Step,
     StepFormBuilder,
     answer_rows,
+    document_max_size,
     step_answers,
 )
 from .selectors import current_attachments, draft_for, draft_of
@@ -81,6 +82,28 @@ def contact_step() -> Step:
     )
 
 
+def steps_for(page, *, account) -> list[Step]:
+    """The steps of a démarche as filled in by ``account`` (or a visitor,
+    who first gives their contact details), numbered."""
+    steps = [] if account else [contact_step()]
+    steps += page.steps
+    for number, step in enumerate(steps, start=1):
+        step.number = number
+    return steps
+
+
+def step_upload_limits(request, page, number) -> dict[str, int]:
+    """The most each document of a step may weigh, by field name, in bytes."""
+    steps = steps_for(page, account=citizen_of(request))
+    if not isinstance(number, int) or not 1 <= number <= len(steps):
+        return {}
+    return {
+        block.key: document_max_size(block)
+        for block in steps[number - 1].blocks
+        if block.type == "document"
+    }
+
+
 class Filling:
     """A démarche being filled in by one person, around its draft."""
 
@@ -89,17 +112,13 @@ class Filling:
         self.page = page
         self.submission = submission
         self.account = citizen_of(request)
-        steps = [] if self.account else [contact_step()]
-        steps += page.steps
-        for number, step in enumerate(steps, start=1):
-            step.number = number
-        self.steps = steps
+        self.steps = steps_for(page, account=self.account)
         self.context = FillContext(
             account=self.account,
             raw=dict((submission.progress or {}).get("raw") or {}),
             attachments=current_attachments(submission=submission),
             blocks_by_key={
-                block.key: block for step in steps for block in step.blocks if block.is_input
+                block.key: block for step in self.steps for block in step.blocks if block.is_input
             },
         )
 
@@ -243,7 +262,7 @@ def step_view(request, page, number):
             if item.block.type == "document":
                 form.errors.pop(key, None)
                 if key in sent.errors:
-                    form.add_error(key, sent.errors[key])
+                    form.add_error(key, sent.errors.as_data()[key])
     elif request.GET.get("verifier"):
         form = filling.stored_form(step)
         form.is_valid()

@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "cms.admin_scoping.AdminPageScopeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cms.uploads.DownloadHeadersMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -181,11 +182,32 @@ PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "600"))
 EDGE_CACHE_TIMEOUT = int(os.environ.get("EDGE_CACHE_TIMEOUT", "0"))
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# Uploads (see cms/uploads.py): no file may weigh more than UPLOAD_MAX_SIZE_MB,
+# checked while it is received; a démarche's document fields have lower limits
+# of their own. Keep the proxy's client_max_body_size above it (deploy/nginx).
+UPLOAD_MAX_SIZE_MB = int(os.environ.get("UPLOAD_MAX_SIZE_MB", "20"))
+FILE_UPLOAD_HANDLERS = [
+    "cms.uploads.LimitedMemoryFileUploadHandler",
+    "cms.uploads.LimitedTemporaryFileUploadHandler",
+]
+# Files above this are written to a temporary file while received.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The fields of a request other than its files (the largest is a pasted FAQ).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# ClamAV's daemon scans every uploaded file when set: unix:///run/clamav/clamd.ctl
+# or tcp://127.0.0.1:3310 (cms/antivirus.py). Empty: no scanning.
+CLAMAV_ADDRESS = os.environ.get("CLAMAV_ADDRESS", "")
+CLAMAV_TIMEOUT = float(os.environ.get("CLAMAV_TIMEOUT", "30"))
 
 WAGTAIL_SITE_NAME = _("Citizen portal")
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx", "md"]
+# Each document's content must match its extension (cms/documents.py).
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.documents.DocumentForm"
+# Documents are always downloaded, never shown in the browser.
+WAGTAILDOCS_INLINE_CONTENT_TYPES = []
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = UPLOAD_MAX_SIZE_MB * 1024 * 1024
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 

@@ -103,8 +103,9 @@ def test_the_receipt_is_downloadable_and_shown(
 
     assert "Reçu de paiement" in page and "CAR-V-0042" in page and transaction.order_id in page
     assert pdf["Content-Type"] == "application/pdf"
-    assert pdf["Content-Disposition"] == f'attachment; filename="recu-{transaction.order_id}.pdf"'
-    assert pdf.content.startswith(b"%PDF-")
+    name = f"recu-{transaction.order_id}.pdf"
+    assert pdf["Content-Disposition"] == f"attachment; filename=\"{name}\"; filename*=UTF-8''{name}"
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF-")
 
 
 @pytest.mark.parametrize(

@@ -232,6 +232,7 @@ def _exempt_paths() -> frozenset[str]:
             reverse("wagtailadmin_login"),
             reverse("wagtailadmin_logout"),
             reverse("wagtailadmin_javascript_catalog"),
+        reverse("wagtailadmin_sprite"),
             reverse("second_factor_verify"),
             reverse("second_factor_setup"),
         ]

@@ -129,7 +129,6 @@ def setup_view(request):
             otp_login(request, device)
             request.session.cycle_key()
             request.session[NEW_CODES] = recovery_codes_create(user=request.user)
-            messages.success(request, _("Your authenticator app is set up."))
             return redirect(_with_next("second_factor_recovery_codes", next_url))
         else:
             form.add_error("code", WRONG_SETUP_CODE)

@@ -228,6 +228,7 @@ OPEN_BEFORE_THE_CODE = {
     "/admin/login/",
     "/admin/logout/",
     "/admin/jsi18n/",
+    "/admin/sprite/",  # the icons of the pages below
     "/admin/second-factor/",
     "/admin/second-factor/setup/",
     "/admin/password_reset/",  # disabled: a 404 for everybody

@@ -206,7 +206,7 @@ def qr_code_svg(device: TOTPDevice) -> str:
         out,
         kind="svg",
         scale=5,
-        border=2,
+        border=4,
         xmldecl=False,
         svgns=True,
         omitsize=False,
@@ -232,7 +232,7 @@ def _exempt_paths() -> frozenset[str]:
             reverse("wagtailadmin_login"),
             reverse("wagtailadmin_logout"),
             reverse("wagtailadmin_javascript_catalog"),
-        reverse("wagtailadmin_sprite"),
+            reverse("wagtailadmin_sprite"),
             reverse("second_factor_verify"),
             reverse("second_factor_setup"),
         ]
@@ -246,20 +246,21 @@ def verify_url(next_url: str = "") -> str:
 
 class AdminSecondFactorMiddleware:
     """No admin URL (pages, API, choosers...) answers a signed-in user who
-    can enter the admin until they have given their second factor."""
+    can enter the admin until they have given their second factor; nor do
+    Wagtail's documents, some of which are kept to signed-in users."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self._prefix = None
+        self._prefixes = None
         self._exempt = None
 
     def __call__(self, request):
-        if self._prefix is None:
-            self._prefix = reverse("wagtailadmin_home")
+        if self._prefixes is None:
+            self._prefixes = (reverse("wagtailadmin_home"), "/documents/")
             self._exempt = _exempt_paths()
         path = request.path
         if (
-            path.startswith(self._prefix)
+            path.startswith(self._prefixes)
             and path not in self._exempt
             and can_access_admin(request.user)
             and not is_verified(request)

@@ -127,6 +127,17 @@ def _is_status_poll(request) -> bool:
     return request.method in ("GET", "HEAD") and request.path == reverse("session_status")
 
 
+def _editing_pings_prefix() -> str:
+    ping = reverse("wagtailadmin_editing_sessions:ping", args=["a", "b", "c", 1])
+    return ping[: ping.index("/ping/") + 1]
+
+
+def _is_background(request) -> bool:
+    """Requests that pages make on their own: the time left, and the pings of
+    Wagtail's editors (who else is editing). They are not activity."""
+    return _is_status_poll(request) or request.path.startswith(_editing_pings_prefix())
+
+
 def _safe_next(request, candidate: str) -> str:
     if candidate and url_has_allowed_host_and_scheme(
         candidate, {request.get_host()}, require_https=request.is_secure()
@@ -150,7 +161,7 @@ class IdleSessionMiddleware:
             last = request.session.get(LAST_ACTIVITY)
             if last is not None and now - last > idle_timeout(user):
                 return self._expired(request, user)
-            if not _is_status_poll(request) and last != now:
+            if not _is_background(request) and last != now:
                 request.session[LAST_ACTIVITY] = now
         response = self.get_response(request)
         _record_session(request, key_before)

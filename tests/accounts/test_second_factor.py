@@ -260,6 +260,8 @@ def test_a_half_signed_in_user_reaches_no_admin_url(client, agent, with_app):
     assert edit.status_code == 403
     chooser = client.get("/admin/choose-page/", HTTP_X_REQUESTED_WITH="XMLHttpRequest")
     assert chooser.status_code == 403
+    document = client.get("/documents/1/reglement.pdf")
+    assert document["Location"] == "/admin/second-factor/?next=%2Fdocuments%2F1%2Freglement.pdf"
     setup = client.get("/admin/second-factor/setup/")
     if with_app:
         assert setup["Location"] == "/admin/second-factor/?next=%2Fadmin%2F"

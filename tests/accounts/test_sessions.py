@@ -196,6 +196,17 @@ def test_asking_the_time_left_is_not_activity_but_staying_logged_in_is(client, a
         assert client.get("/session/", **HOST).json() == {"expired": True}
 
 
+def test_the_pings_of_wagtail_s_editor_are_not_activity(client, agent):
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        staff_sign_in(client, agent)
+    ping = "/admin/editing-sessions/ping/wagtailcore/page/2/0/"
+    with time_machine.travel(start + timedelta(minutes=10), tick=False):
+        client.post(ping)
+    with time_machine.travel(start + timedelta(minutes=16), tick=False):
+        assert client.get("/admin/")["Location"].startswith("/admin/login/")
+
+
 def test_the_time_left_refuses_a_foreign_next(client, amelie):
     start = timezone.now()
     with time_machine.travel(start, tick=False):

@@ -159,7 +159,8 @@ class Throttled(Exception):
         self.seconds = seconds
 
 
-def _throttle_of(device) -> int:
+def throttle_wait(device) -> int:
+    """Seconds to wait before ``device`` checks another code (0: now)."""
     allowed, data = device.verify_is_allowed()
     if allowed:
         return 0
@@ -182,7 +183,7 @@ def code_verify(*, request, code: str):
         return None
     with transaction.atomic():
         device = type(device).objects.select_for_update().get(pk=device.pk)
-        if seconds := _throttle_of(device):
+        if seconds := throttle_wait(device):
             raise Throttled(seconds)
         verified = device.verify_token(code)
     if verified:

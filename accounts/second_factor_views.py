@@ -21,18 +21,19 @@ from .second_factor import (
     WRONG_CODE,
     WRONG_SETUP_CODE,
     Throttled,
-    _throttle_of,
     app_device,
     app_device_confirm,
     code_verify,
     has_second_factor,
     is_verified,
+    normalise,
     pending_app_device,
     qr_code_svg,
     recovery_codes_create,
     recovery_codes_left,
     second_factor_reset,
     secret_for_typing,
+    throttle_wait,
 )
 
 #: The recovery codes just made, shown once, in this session only.
@@ -122,7 +123,7 @@ def setup_view(request):
     device = pending_app_device(request.user)
     form = AppCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if seconds := _throttle_of(device):
+        if seconds := throttle_wait(device):
             _throttled_error(form, seconds)
         elif app_device_confirm(device=device, code=form.cleaned_data["code"]):
             device.refresh_from_db()
@@ -196,11 +197,13 @@ class ManageView(WagtailAdminTemplateMixin, TemplateView):
 
     def post(self, request):
         form = AppCodeForm(request.POST)
+        device = app_device(request.user)
+        if device is None:
+            return redirect(_with_next("second_factor_setup", reverse("second_factor_manage")))
         if form.is_valid():
-            device = app_device(request.user)
-            if seconds := _throttle_of(device):
+            if seconds := throttle_wait(device):
                 _throttled_error(form, seconds)
-            elif device.verify_token(form.cleaned_data["code"].replace(" ", "")):
+            elif device.verify_token(normalise(form.cleaned_data["code"])):
                 request.session[NEW_CODES] = recovery_codes_create(user=request.user)
                 return redirect(
                     _with_next("second_factor_recovery_codes", reverse("second_factor_manage"))

@@ -110,6 +110,34 @@ class User(AbstractUser):
         n'est pas encore validé ?")."""
         return self.is_validated
 
+    def save(self, *args, **kwargs):
+        """A new password ends the user's other sessions (``accounts.sessions``)."""
+        password_changed = self._password is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from .sessions import sessions_end_others
+
+            sessions_end_others(self)
+
+
+class UserSession(models.Model):
+    """A session in which a user is logged in, so that a new password can end
+    them all, whatever the session engine (database rows, or cache entries
+    that cannot be searched by user)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sessions"
+    )
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+
+    def __str__(self):
+        return f"{self.user_id} {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class Relationship(models.TextChoices):
     SPOUSE = "spouse", _("Spouse or partner")

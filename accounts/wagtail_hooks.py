@@ -54,3 +54,83 @@ def agents_actions_on_accounts(actions):
         ),
     ):
         actions.register_action(action, label, message)
+
+
+@hooks.register("register_log_actions")
+def second_factor_actions(actions):
+    """Sign-ins with a second factor and its changes, in the platform's log
+    (staff belong to no commune: platform admins read these entries)."""
+    from django.utils.translation import gettext_lazy
+
+    for action, label in (
+        ("accounts.second_factor_passed", gettext_lazy("Second factor accepted")),
+        ("accounts.second_factor_failed", gettext_lazy("Second factor refused")),
+        ("accounts.second_factor_set_up", gettext_lazy("Authenticator app set up")),
+        ("accounts.second_factor_reset", gettext_lazy("Second factor reset")),
+    ):
+        actions.register_action(action, label, label)
+
+
+@hooks.register("register_admin_urls")
+def second_factor_urls():
+    from django.urls import path
+
+    from . import second_factor_views as views
+
+    return [
+        path("second-factor/", views.verify_view, name="second_factor_verify"),
+        path("second-factor/setup/", views.setup_view, name="second_factor_setup"),
+        path(
+            "second-factor/recovery-codes/",
+            views.recovery_codes_view,
+            name="second_factor_recovery_codes",
+        ),
+        path("second-factor/manage/", views.ManageView.as_view(), name="second_factor_manage"),
+        path(
+            "second-factor/reset/<int:pk>/",
+            views.ResetView.as_view(),
+            name="second_factor_reset",
+        ),
+    ]
+
+
+@hooks.register("register_account_menu_item")
+def second_factor_account_item(request):
+    return {
+        "url": reverse("second_factor_manage"),
+        "label": _("Second factor"),
+        "help_text": _("Your authenticator app and recovery codes."),
+    }
+
+
+@hooks.register("register_user_listing_buttons")
+def second_factor_reset_button(user, request_user):
+    from wagtail.admin.widgets import ListingButton
+
+    if not request_user.is_superuser or user.site_id is not None or user.pk == request_user.pk:
+        return []
+    return [
+        ListingButton(
+            _("Reset the second factor"),
+            reverse("second_factor_reset", args=[user.pk]),
+            icon_name="key",
+            priority=50,
+        )
+    ]
+
+
+@hooks.register("insert_global_admin_js")
+def session_timeout_warning():
+    """The warning before an idle session ends (``accounts.sessions``)."""
+    from django.template.loader import render_to_string
+
+    from cms.tenancy import current_request
+
+    request = current_request.get()
+    if request is None or not request.user.is_authenticated:
+        return ""
+    return render_to_string(
+        "components/session_timeout.html",
+        {"logout_url": reverse("wagtailadmin_logout"), "admin": True},
+        request=request,
+    )

@@ -399,7 +399,6 @@ def main() -> int:
 
 
 def run(args) -> int:
-    from django.test import Client
     from django.utils.http import urlencode
     from wagtail.models import Site
 
@@ -408,16 +407,16 @@ def run(args) -> int:
 
     site = Site.objects.get(hostname=HOST)
     school = ServicePage.objects.descendant_of(site.root_page).get(slug=SCHOOL_SLUG)
-    agent = Client()
-    agent.force_login(User.objects.get(username=AGENT))
-    supervisor = Client()
-    supervisor.force_login(User.objects.get(username=SUPERVISOR))
     export = export_path(school)
     seeder = Seeder()
 
     results = {}
     for size in (args.small, args.requests):
         seconds = seeder.fill_to(size)
+        # Logged in after the seeding, which may last longer than the staff's
+        # idle timeout.
+        agent = pages.staff_client(User.objects.get(username=AGENT))
+        supervisor = pages.staff_client(User.objects.get(username=SUPERVISOR))
         carvin = Submission.objects.filter(site=site).exclude(status="draft").count()
         school_rows = Submission.objects.filter(site=site, page=school).exclude(status="draft")
         log(

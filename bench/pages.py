@@ -239,6 +239,21 @@ class InProcess:
         return body, elapsed
 
 
+def staff_client(user):
+    """A test client logged in as a member of staff, second factor included
+    (as if the code of their app had been typed), like ``force_login`` in the
+    test suite. Log in again after a pause longer than the staff's idle
+    timeout (``SESSION_IDLE_TIMEOUT_STAFF``)."""
+    from django.test import Client
+
+    from accounts.second_factor import mark_verified
+
+    client = Client()
+    client.force_login(user)
+    mark_verified(client, user)
+    return client
+
+
 def clear_cache():
     from django.core.cache import cache
 

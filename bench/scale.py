@@ -262,9 +262,10 @@ def pages(rounds: int) -> dict:
     citizen = User.objects.get(username=CITIZEN, site__hostname=HOST)
     agent = User.objects.get(username=AGENT)
     submission = Submission.objects.filter(account=citizen).exclude(status="draft").latest("pk")
-    anonymous, logged_in, staff = Client(), Client(), Client()
+    from bench.pages import staff_client
+
+    anonymous, logged_in, staff = Client(), Client(), staff_client(agent)
     logged_in.force_login(citizen)
-    staff.force_login(agent)
     targets = [
         ("FAQ (anonymous)", anonymous, "/faq/"),
         ("home (anonymous)", anonymous, "/"),

@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts.captcha import urlpatterns as captcha_urls
+from accounts.sessions import urlpatterns as session_urls
 from cms import uploads
 from cms.admin_scoping import platform_admin_urls
 from cms.health import healthz
@@ -24,6 +25,7 @@ if settings.DEBUG:
 
 urlpatterns += [
     path("", include(captcha_urls)),
+    path("", include(session_urls)),
     path("paiement/", include("payments.bank_urls")),
 ]
 

@@ -12,6 +12,35 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_second_factor(monkeypatch):
+    """``Client.force_login(staff_user)`` signs in with the second factor too.
+
+    The admin asks everyone who can enter it for a code of their
+    authenticator app after the password (``accounts.second_factor``). Tests
+    that log a member of staff in with ``client.force_login(user)`` (and
+    pytest-django's ``admin_client``) get a session that counts as fully
+    signed in: the user is given a confirmed TOTP device if they have none,
+    and the session records it as the device that verified them, exactly as
+    typing a code does. Citizens are logged in as before.
+
+    Tests of the second factor itself go through the real forms instead
+    (``client.post("/admin/login/", ...)``), which this does not touch.
+    """
+    from django.test import Client
+
+    force_login = Client.force_login
+
+    def force_login_with_second_factor(self, user, backend=None):
+        force_login(self, user, backend)
+        from accounts.second_factor import can_access_admin, mark_verified
+
+        if can_access_admin(user):
+            mark_verified(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
+
+
 @pytest.fixture
 def demo(db):
     """The demo portal: Carvin and Saint-André-des-Eaux with their FAQ."""

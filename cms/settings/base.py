@@ -23,6 +23,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "formtools",
     "django_recaptcha",
     "wagtail_localize",
@@ -59,7 +62,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.sessions.IdleSessionMiddleware",
+    "accounts.second_factor.AdminSecondFactorMiddleware",
     "cms.admin_scoping.AdminPageScopeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cms.uploads.DownloadHeadersMiddleware",
@@ -113,6 +119,17 @@ LOGIN_REDIRECT_URL = "accounts:home"
 PASSWORD_RESET_TIMEOUT = 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Seconds without a request after which a session ends (accounts.sessions);
+# the pages warn SESSION_IDLE_WARNING seconds before.
+SESSION_IDLE_TIMEOUT_CITIZEN = int(os.environ.get("SESSION_IDLE_TIMEOUT_CITIZEN", str(30 * 60)))
+SESSION_IDLE_TIMEOUT_STAFF = int(os.environ.get("SESSION_IDLE_TIMEOUT_STAFF", str(15 * 60)))
+SESSION_IDLE_WARNING = int(os.environ.get("SESSION_IDLE_WARNING", "120"))
+
+# Staff second factor (accounts.second_factor): TOTP apps and recovery codes.
+# After a wrong code, the next attempt waits 1, 2, 4, 8... seconds.
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Portail citoyen")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
 
 # Brute force: a cool-off after 5 failures for one identifier from one
 # address (never a permanent lock), and a wider limit per address.

@@ -15,7 +15,9 @@ would see the change. The exceptions are ``test_accounts.py``, which must
 register and validate citizens, and ``test_services.py``, which sends
 requests: each of their writing tests works on a citizen or a request of its
 own that no other test looks at, and the module-level restore above removes
-them all.
+them all. Signing a member of staff in (``helpers.admin_sign_in``) sets up
+their authenticator app the first time in a module and asks for its code
+afterwards; ``test_second_factor.py`` sets up the platform admin's.
 """
 
 import os

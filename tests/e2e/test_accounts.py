@@ -28,6 +28,7 @@ from playwright.sync_api import expect
 from .helpers import (
     CARVIN,
     SAINT_ANDRE,
+    admin_sign_in,
     axe_violations,
     broken_aria_references,
     form_field,
@@ -288,10 +289,7 @@ def _step_see_restrictions_while_pending(page, portal, identifier: str) -> None:
 
 
 def _step_agent_validates(agent, portal, identifier: str) -> None:
-    agent.goto(portal.url(CARVIN, "/admin/login/"))
-    agent.locator("input[name=username]").fill(AGENT["identifier"])
-    agent.locator("input[name=password]").fill(AGENT["password"])
-    agent.get_by_role("button", name="S'identifier").click()
+    admin_sign_in(agent, portal, AGENT["identifier"], AGENT["password"])
     expect(agent).to_have_url(portal.url(CARVIN, "/admin/"))
     agent.get_by_role("link", name="Comptes citoyens").click()
     expect(agent).to_have_url(re.compile(r"/admin/snippets/accounts/citizenaccount/$"))

@@ -34,7 +34,14 @@ from playwright.sync_api import expect
 
 from services.demo import demo_pdf
 
-from .helpers import CARVIN, axe_violations, form_field, format_violations, screenshot
+from .helpers import (
+    CARVIN,
+    admin_sign_in,
+    axe_violations,
+    form_field,
+    format_violations,
+    screenshot,
+)
 
 pytestmark = [
     pytest.mark.e2e,
@@ -131,10 +138,7 @@ def _log_in(page, portal, login: str, password: str) -> None:
 
 
 def _admin_log_in(page, portal, login: str, password: str) -> None:
-    page.goto(portal.url(CARVIN, "/admin/login/"))
-    page.locator("input[name=username]").fill(login)
-    page.locator("input[name=password]").fill(password)
-    page.get_by_role("button", name="S'identifier").click()
+    admin_sign_in(page, portal, login, password)
     expect(page).to_have_url(portal.url(CARVIN, "/admin/"))
 
 

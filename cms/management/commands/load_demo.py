@@ -79,6 +79,10 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo ready. Logins:"))
         for role, username, password, where in logins:
             self.stdout.write(f"  {role:<46} {username:<22} {password:<24} {where}")
+        self.stdout.write(
+            "  Staff: the first admin sign-in of each login sets up an authenticator app "
+            "(QR code or key), which then gives the 6-digit code asked after the password."
+        )
         for spec in demo.COMMUNES:
             self.stdout.write(f"  Portal: http://{spec['hostname']}:{port}/")
 

@@ -61,7 +61,10 @@ ANONYMISED_NOTE = _("Erased at the end of the retention period.")
 
 
 def months_before(moment: datetime, months: int) -> datetime:
-    """The same day and time ``months`` earlier (the last day of a shorter month)."""
+    """The same day and local time ``months`` earlier (the last day of a
+    shorter month)."""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
     month_index = moment.year * 12 + moment.month - 1 - months
     year, month = divmod(month_index, 12)
     month += 1
@@ -345,7 +348,11 @@ def retention_apply(*, site: Site, now: datetime | None = None, dry_run: bool = 
 def retention_apply_all(*, now: datetime | None = None, dry_run: bool = False):
     """Apply the retention rules to every commune; ``{site: report}``."""
     now = now or timezone.now()
-    return {
-        site: retention_apply(site=site, now=now, dry_run=dry_run)
-        for site in Site.objects.order_by("site_name", "hostname")
-    }
+    return {site: retention_apply(site=site, now=now, dry_run=dry_run) for site in communes()}
+
+
+def communes():
+    """The sites that are communes (that have their settings)."""
+    return Site.objects.filter(pk__in=CommuneSettings.objects.values("site_id")).order_by(
+        "site_name", "hostname"
+    )

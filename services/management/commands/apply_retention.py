@@ -1,10 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError
-from wagtail.models import Site
 
 from services.retention import (
     DRAFT_RETENTION_DAYS,
     INACTIVITY_DELETION_MONTHS,
     INACTIVITY_WARNING_MONTHS,
+    communes,
     retention_apply,
 )
 
@@ -42,7 +42,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *, dry_run, commune, **options):
-        sites = Site.objects.order_by("site_name", "hostname")
+        sites = communes()
         if commune:
             sites = sites.filter(hostname=commune)
             if not sites:

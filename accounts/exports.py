@@ -16,9 +16,11 @@ import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import IO, Any
 
 from django.dispatch import Signal
+from django.utils import timezone
 
 from .models import User
 from .selectors import personal_data
@@ -37,6 +39,7 @@ class ExportFile:
     path: str
     open: Callable[[], IO[bytes]] | None = None
     make: Callable[[], bytes] | None = None
+    modified: datetime | None = None
 
 
 @dataclass
@@ -77,17 +80,23 @@ def personal_data_archive(*, user: User) -> IO[bytes]:
                 if item.path in seen:
                     continue
                 seen.add(item.path)
+                info = zipfile.ZipInfo(item.path, _zip_time(item.modified or timezone.now()))
+                info.compress_type = zipfile.ZIP_DEFLATED
                 if item.make is not None:
-                    archive.writestr(item.path, item.make())
+                    archive.writestr(info, item.make())
                     continue
                 try:
                     source = item.open()
                 except OSError:
                     continue
-                with source, archive.open(item.path, "w", force_zip64=True) as target:
+                with source, archive.open(info, "w", force_zip64=True) as target:
                     shutil.copyfileobj(source, target, 1024 * 1024)
     output.seek(0)
     return output
+
+
+def _zip_time(moment: datetime) -> tuple:
+    return timezone.localtime(moment).timetuple()[:6]
 
 
 def archive_name(user: User) -> str:

@@ -84,7 +84,9 @@ def requests_of_account(sender, account, **kwargs) -> PersonalDataPart:
         for index, attachment in enumerate(submission.attachments.all(), start=1):
             path = attachment_path(folder, index, attachment)
             paths[attachment.pk] = path
-            files.append(ExportFile(path=path, open=_opener(attachment)))
+            files.append(
+                ExportFile(path=path, open=_opener(attachment), modified=attachment.uploaded_at)
+            )
         if submission.status != SubmissionStatus.DRAFT:
             files.append(
                 ExportFile(

@@ -349,3 +349,37 @@ def test_agents_log_entries_older_than_a_year_are_deleted(carvin, school, amelie
     assert report.log_entries_deleted == 1
     assert not AuditLogEntry.objects.filter(pk=old.pk).exists()
     assert AuditLogEntry.objects.filter(pk=recent.pk).exists()
+
+
+def test_an_account_with_a_request_being_processed_is_kept(carvin, school, amelie):
+    User.objects.filter(pk=amelie.pk).update(last_login=START)
+    with at(START):
+        school_request(school, amelie)  # still "in progress" two years later
+
+    with at(months_after(START, 25)):
+        report = retention_apply(site=carvin)
+
+    assert (report.accounts_warned, report.accounts_erased) == (0, 0)
+    assert User.objects.filter(pk=amelie.pk).exists()
+
+
+def test_the_requests_export_carries_no_personal_data_of_anonymised_requests(
+    client, carvin, school, amelie, supervisor_of
+):
+    from django.urls import reverse
+
+    from tests.services.tracking_factories import content_of
+
+    with at(START):
+        old = decided(school_request(school, amelie, allergies="Arachides"))
+    with at(months_after(START, 13)):
+        retention_apply(site=carvin)
+        recent = school_request(school, amelie, allergies="Gluten")
+    client.force_login(supervisor_of(carvin))
+
+    response = client.get(reverse("services_export_procedure", args=[school.pk]) + "?export=csv")
+
+    exported = content_of(response).decode()
+    assert old.reference in exported and recent.reference in exported
+    assert "Gluten" in exported and "Arachides" not in exported
+    assert exported.count("Amélie") == 1

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
+        from .signals import cancel_inactivity_warning
+
+        user_logged_in.connect(
+            cancel_inactivity_warning, dispatch_uid="accounts.cancel_inactivity_warning"
+        )

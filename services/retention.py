@@ -167,6 +167,12 @@ def submission_anonymise(*, submission: Submission, now: datetime | None = None)
         InternalNote.objects.filter(submission=submission).update(text=str(ANONYMISED_NOTE))
         attachments = list(Attachment.objects.filter(submission=submission))
         Attachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
+        # The agents' log keeps who downloaded a document, not its file name.
+        for entry in AuditLogEntry.objects.for_instance(submission).filter(
+            action="services.download"
+        ):
+            entry.data.pop("name", None)
+            entry.save(update_fields=["data"])
     # Files go once the rows are gone for good: a rollback never leaves a row
     # without its file.
     return _delete_files(attachments)

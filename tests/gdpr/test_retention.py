@@ -13,6 +13,7 @@ from django.db.models import Count
 from django.utils import translation
 
 from accounts.models import HouseholdMember, User
+from cms.audit import audit
 from cms.models import AuditLogEntry, CommuneSettings
 from services.forms import Upload
 from services.models import (
@@ -70,6 +71,13 @@ def test_a_closed_request_is_anonymised_once_its_retention_has_passed(carvin, sc
         request = school_request(school, amelie)
         note_add(submission=request, author=None, text="Appelé la mère au 06 12 34 56 78")
         decided(request)
+        attachment = request.attachments.first()
+        audit(
+            request,
+            "services.download",
+            user=None,
+            data={"attachment": attachment.pk, "name": attachment.name},
+        )
     files = stored(request)
     assert files
 
@@ -91,6 +99,8 @@ def test_a_closed_request_is_anonymised_once_its_retention_has_passed(carvin, sc
     assert not any(storages["private"].exists(name) for name in files)
     assert StatusChange.objects.get(submission=request, status="accepted").message == ""
     assert "06 12" not in InternalNote.objects.get(submission=request).text
+    download = AuditLogEntry.objects.get(action="services.download")
+    assert download.data == {"attachment": attachment.pk}
     # What the statistics read stays.
     assert request.reference.startswith("CAR-")
     assert request.status == SubmissionStatus.ACCEPTED
@@ -293,8 +303,9 @@ def test_staff_accounts_are_never_warned_nor_deleted(carvin):
 
 
 def test_the_task_run_twice_does_nothing_more_and_logs_each_commune(
-    carvin, saint_andre, school, amelie
+    carvin, saint_andre, school, amelie, caplog
 ):
+    caplog.set_level("INFO", logger="services.retention")
     with at(START):
         decided(school_request(school, amelie))
         submission_start(site=carvin, page=school, account=amelie)
@@ -312,6 +323,7 @@ def test_the_task_run_twice_does_nothing_more_and_logs_each_commune(
         "carvin.localhost",
         "saint-andre-des-eaux.localhost",
     }
+    assert "Retention applied in carvin.localhost: anonymised=1" in caplog.text
     latest = entries.filter(site=carvin).order_by("timestamp", "pk").first()
     assert latest.data["anonymised"] == 1
     with translation.override("en"):
@@ -353,8 +365,6 @@ def test_the_command_dry_run_changes_nothing(carvin, school, amelie, capsys):
 
 
 def test_agents_log_entries_older_than_a_year_are_deleted(carvin, school, amelie):
-    from cms.audit import audit
-
     with at(START):
         old = audit(amelie, "accounts.view", user=None, site=carvin)
     with at(months_after(START, 11)):

@@ -72,6 +72,7 @@ def test_a_closed_request_is_anonymised_once_its_retention_has_passed(carvin, sc
         note_add(submission=request, author=None, text="Appelé la mère au 06 12 34 56 78")
         decided(request)
         attachment = request.attachments.first()
+    with at(months_after(START, 6)):  # an agent downloads it, within the log's retention
         audit(
             request,
             "services.download",

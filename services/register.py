@@ -97,10 +97,12 @@ def recipients_text(commune: CommuneSettings) -> str:
 
 
 def live_services(*, site: Site):
-    """The commune's live démarches, in title order."""
+    """The commune's live démarches, in title order; a translation of a
+    démarche is the same processing, listed once in the site's language."""
     return (
         ServicePage.objects.live()
         .descendant_of(site.root_page, inclusive=False)
+        .filter(locale_id=site.root_page.locale_id)
         .order_by("title", "pk")
     )
 

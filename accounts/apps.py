@@ -7,4 +7,11 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from . import sessions  # noqa: F401 (its signal receivers)
+        from .signals import cancel_inactivity_warning
+
+        user_logged_in.connect(
+            cancel_inactivity_warning, dispatch_uid="accounts.cancel_inactivity_warning"
+        )

@@ -70,6 +70,15 @@ class User(AbstractUser):
         related_name="+",
     )
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
+    inactivity_warned_at = models.DateTimeField(
+        _("warned of deletion for inactivity on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the citizen was told by e-mail that their unused account would be "
+            "deleted; cleared when they sign in."
+        ),
+    )
 
     objects = UserManager()
 

@@ -1,4 +1,3 @@
-import json
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -9,7 +8,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.encoding import force_bytes
@@ -22,12 +21,13 @@ from formtools.wizard.views import SessionWizardView
 from wagtail.models import Site
 
 from cms.emails import send_commune_email
-from cms.uploads import as_attachment
+from cms.uploads import download
 
 from . import forms
 from .captcha import captcha_field
+from .exports import archive_name, personal_data_archive
 from .lockout import address_is_blocked, login_refusal, retry_message
-from .selectors import citizen_by_login, household_for, member_for, personal_data
+from .selectors import citizen_by_login, household_for, member_for
 from .services import (
     ACCOUNT_NOT_VALIDATED,
     AccountError,
@@ -261,9 +261,14 @@ def personal_data_view(request):
 
 @citizen_required
 def personal_data_download_view(request):
-    data = json.dumps(personal_data(user=request.user), ensure_ascii=False, indent=2)
-    response = HttpResponse(data, content_type="application/json; charset=utf-8")
-    return as_attachment(response, f"mes-donnees-{request.user.username}.json")
+    """A ZIP archive of everything stored about the citizen, with the
+    documents of their requests (``accounts.exports``)."""
+    archive = personal_data_archive(user=request.user)
+    response = download(
+        archive, filename=archive_name(request.user), content_type="application/zip"
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @citizen_required

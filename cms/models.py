@@ -35,6 +35,22 @@ RECAPTCHA_SECRET_KEY_SAVED = _(
 )
 
 
+class LegalBasis(models.TextChoices):
+    """The lawful bases of GDPR article 6(1) a commune may rely on."""
+
+    PUBLIC_TASK = "public_task", _("Task carried out in the public interest (art. 6(1)(e))")
+    LEGAL_OBLIGATION = "legal_obligation", _("Legal obligation (art. 6(1)(c))")
+    CONTRACT = "contract", _("Performance of a contract (art. 6(1)(b))")
+    CONSENT = "consent", _("Consent (art. 6(1)(a))")
+    VITAL_INTERESTS = "vital_interests", _("Vital interests (art. 6(1)(d))")
+    LEGITIMATE_INTERESTS = "legitimate_interests", _("Legitimate interests (art. 6(1)(f))")
+
+
+#: Months a closed request is kept before it is anonymised, unless the
+#: commune or the démarche says otherwise.
+DEFAULT_RETENTION_MONTHS = 36
+
+
 class Captcha(models.TextChoices):
     """The anti-robot check of the commune's citizen forms (see accounts.captcha)."""
 
@@ -164,6 +180,31 @@ class CommuneSettings(BaseSiteSetting):
         ),
     )
 
+    dpo_name = models.CharField(
+        _("data protection officer"),
+        max_length=150,
+        blank=True,
+        help_text=_(
+            "Name (or service) of the commune's data protection officer (DPO), "
+            "shown in the register of processing activities and to citizens."
+        ),
+    )
+    dpo_email = models.EmailField(
+        _("data protection officer's e-mail"),
+        blank=True,
+        help_text=_("Where citizens write to exercise their rights over their personal data."),
+    )
+    retention_months = models.PositiveSmallIntegerField(
+        _("default retention of requests (months)"),
+        default=DEFAULT_RETENTION_MONTHS,
+        validators=[MinValueValidator(1), MaxValueValidator(1200)],
+        help_text=_(
+            "Months a request is kept once decided or closed, for démarches that "
+            "set no retention of their own. Then its answers, documents and messages "
+            "are erased; its number, démarche, status and dates stay for statistics."
+        ),
+    )
+
     base_form_class = CommuneSettingsForm
 
     panels = [
@@ -196,6 +237,10 @@ class CommuneSettings(BaseSiteSetting):
                 FieldPanel("recaptcha_score_threshold"),
             ],
             heading=_("Captcha"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("dpo_name"), FieldPanel("dpo_email"), FieldPanel("retention_months")],
+            heading=_("Personal data"),
         ),
     ]
 
@@ -292,3 +337,22 @@ class AuditLogEntry(BaseLogEntry):
 
     def __str__(self):
         return f"{self.action} {self.label} ({self.timestamp:%Y-%m-%d %H:%M})"
+
+
+class ScheduledRun(models.Model):
+    """One daily run of a scheduled job: the unique (job, day) pair makes
+    several task workers enqueue it once (see ``cms.scheduling``)."""
+
+    job = models.CharField(_("job"), max_length=120)
+    day = models.DateField(_("day"))
+    enqueued_at = models.DateTimeField(_("enqueued on"), auto_now_add=True)
+    task_result_id = models.CharField(_("task"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled run")
+        verbose_name_plural = _("scheduled runs")
+        ordering = ["-day", "job"]
+        constraints = [models.UniqueConstraint("job", "day", name="cms_one_run_per_job_and_day")]
+
+    def __str__(self):
+        return f"{self.job} {self.day:%Y-%m-%d}"

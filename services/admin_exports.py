@@ -199,7 +199,10 @@ class RequestPDFView(View):
 
     def get(self, request, pk):
         submission = get_object_or_404(
-            requests_for(request.user).select_related("page_revision", "assigned_to"), pk=pk
+            requests_for(request.user)
+            .filter(anonymised_at__isnull=True)
+            .select_related("page_revision", "assigned_to"),
+            pk=pk,
         )
         content = archive_pdf(submission)
         audit(submission, "services.archive_pdf", user=request.user)

@@ -497,14 +497,16 @@ class SubmissionInspectView(InspectView):
     def header_more_buttons(self):
         from .admin_exports import archive_pdf_url
 
-        buttons = [
-            HeaderButton(
-                _("PDF for the archive"),
-                url=archive_pdf_url(self.object),
-                icon_name="doc-full",
-                priority=20,
+        buttons = []
+        if not self.object.is_anonymised:
+            buttons.append(
+                HeaderButton(
+                    _("PDF for the archive"),
+                    url=archive_pdf_url(self.object),
+                    icon_name="doc-full",
+                    priority=20,
+                )
             )
-        ]
         if may_change_status(self.request.user, self.object):
             buttons.insert(
                 0,

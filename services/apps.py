@@ -7,4 +7,8 @@ class ServicesConfig(AppConfig):
     verbose_name = _("Online procedures")
 
     def ready(self):
-        from . import demo  # noqa: F401
+        from cms.scheduling import register_daily_job
+
+        from . import demo, personal_data  # noqa: F401
+
+        register_daily_job("retention", "services.tasks.apply_retention", hour=3)

@@ -983,8 +983,54 @@ DEMARCHES = (
 )
 
 
+#: What each démarche does with personal data: purpose, legal basis (GDPR
+#: article 6) and months kept once the request is closed.
+PERSONAL_DATA = {
+    "acte-de-naissance": (
+        "Délivrer une copie intégrale ou un extrait d'acte de naissance.",
+        "legal_obligation",
+        12,
+    ),
+    "acte-de-mariage": (
+        "Délivrer une copie intégrale ou un extrait d'acte de mariage.",
+        "legal_obligation",
+        12,
+    ),
+    "acte-de-deces": ("Délivrer une copie d'acte de décès.", "legal_obligation", 12),
+    "inscription-scolaire": (
+        "Inscrire un enfant dans une école publique de la commune.",
+        "public_task",
+        36,
+    ),
+    "restauration-et-periscolaire": (
+        "Inscrire un enfant à la restauration scolaire et à l'accueil périscolaire, "
+        "et facturer ces services.",
+        "public_task",
+        24,
+    ),
+    "reservation-de-salle": (
+        "Examiner une demande de réservation de salle municipale et en convenir.",
+        "contract",
+        24,
+    ),
+    "signalement-voirie": (
+        "Traiter un signalement sur la voirie ou l'espace public et en informer le demandeur.",
+        "public_task",
+        12,
+    ),
+}
+
+
 def demarches(commune: Commune) -> list[dict]:
-    return [make(commune) for make in DEMARCHES]
+    specs = [make(commune) for make in DEMARCHES]
+    for spec in specs:
+        purpose, legal_basis, months = PERSONAL_DATA[spec["slug"]]
+        spec.update(processing_purpose=purpose, legal_basis=legal_basis, retention_months=months)
+        if spec["slug"].startswith("acte-de-"):
+            spec["data_subjects"] = (
+                "Le demandeur et les personnes dont l'acte est demandé (titulaire, parents, époux)"
+            )
+    return specs
 
 
 # Demo requests.

@@ -4,6 +4,7 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from cms.models import LegalBasis
 from cms.pages import PortalPageMixin
 
 from .blocks import StepBlock
@@ -99,6 +101,41 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
         features=TEXT_FEATURES,
         help_text=_("Shown and e-mailed once the request is sent: what happens next."),
     )
+    processing_purpose = models.TextField(
+        _("purpose of the processing"),
+        blank=True,
+        help_text=_(
+            "Why the town hall collects these data, in one or two sentences for the "
+            "citizen and the register of processing activities, e.g. “Issue a copy "
+            "of a civil status certificate”."
+        ),
+    )
+    legal_basis = models.CharField(
+        _("legal basis"),
+        max_length=30,
+        choices=LegalBasis.choices,
+        default=LegalBasis.PUBLIC_TASK,
+        help_text=_("What makes the processing lawful (GDPR article 6)."),
+    )
+    data_subjects = models.CharField(
+        _("people concerned"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "Categories of people whose data are processed. Left empty: the requester "
+            "and the household members concerned."
+        ),
+    )
+    retention_months = models.PositiveSmallIntegerField(
+        _("retention after closing (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(1200)],
+        help_text=_(
+            "Months a request is kept once decided or closed; then it is anonymised. "
+            "Left empty: the commune's default retention."
+        ),
+    )
     form = StreamField(
         [("step", StepBlock())],
         verbose_name=_("form"),
@@ -116,6 +153,15 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
         FieldPanel("documents"),
         FieldPanel("form"),
         FieldPanel("confirmation"),
+        MultiFieldPanel(
+            [
+                FieldPanel("processing_purpose"),
+                FieldPanel("legal_basis"),
+                FieldPanel("data_subjects"),
+                FieldPanel("retention_months"),
+            ],
+            heading=_("Personal data"),
+        ),
     ]
     search_fields = [
         *Page.search_fields,
@@ -136,6 +182,16 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
     @cached_property
     def steps(self):
         return steps_of(self.form)
+
+    DEFAULT_DATA_SUBJECTS = _("The requester and the members of their household concerned")
+
+    def retention_for(self, commune) -> int:
+        """Months its requests are kept once closed: its own, else the commune's."""
+        return self.retention_months or commune.retention_months
+
+    @property
+    def data_subjects_display(self) -> str:
+        return self.data_subjects or str(self.DEFAULT_DATA_SUBJECTS)
 
     def full_clean(self, *args, **kwargs):
         self._assign_keys()
@@ -200,10 +256,19 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
             raise ValidationError({"form": errors})
 
     def get_context(self, request, *args, **kwargs):
+        from cms.models import CommuneSettings
+
+        from .retention import DRAFT_RETENTION_DAYS
         from .views import intro_context
 
         context = super().get_context(request, *args, **kwargs)
         context.update(intro_context(request, self))
+        site = self.get_site()
+        if site is not None:
+            commune = CommuneSettings.for_site(site)
+            context["privacy_commune"] = commune
+            context["retention_months"] = self.retention_for(commune)
+            context["draft_days"] = DRAFT_RETENTION_DAYS
         return context
 
     # The steps are served by ``services.views``; the introduction, at the
@@ -357,6 +422,15 @@ class Submission(models.Model):
         blank=True,
         help_text=_("The documents promised by post that the town hall received, by field key."),
     )
+    anonymised_at = models.DateTimeField(
+        _("anonymised on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When its retention period ended: its answers, documents and messages were "
+            "erased; its number, démarche, status and dates are kept for statistics."
+        ),
+    )
 
     class Meta:
         verbose_name = _("request")
@@ -383,6 +457,10 @@ class Submission(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == SubmissionStatus.DRAFT
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
 
     @property
     def is_open(self) -> bool:

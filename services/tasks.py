@@ -125,3 +125,15 @@ def notify_agent_of_corrections(*, status_change_id: int) -> None:
         },
     )
     email_message(**message).send()
+
+
+@task()
+def apply_retention() -> dict:
+    """Apply the retention rules (``services.retention``) to every commune:
+    anonymise expired requests, delete abandoned drafts, warn then erase
+    unused citizen accounts. Safe to run twice, or on two workers at once.
+    Scheduled daily by the task worker; ``manage.py apply_retention`` runs it
+    by hand."""
+    from .retention import retention_apply_all
+
+    return {site.hostname: report.as_dict() for site, report in retention_apply_all().items()}

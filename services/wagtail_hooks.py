@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.log_actions import LogFormatter
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
@@ -40,6 +41,27 @@ def agents_actions_on_requests(actions):
         ("services.export", _("Requests exported"), _("Exported the requests")),
     ):
         actions.register_action(action, label, message)
+    actions.register_action("services.retention")(RetentionLogFormatter)
+
+
+class RetentionLogFormatter(LogFormatter):
+    """The daily run of the retention rules, with what it did."""
+
+    label = _("Retention periods applied")
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        return _(
+            "Applied the retention periods: %(anonymised)s request(s) anonymised, "
+            "%(files)s document(s) deleted, %(drafts)s draft(s) deleted, "
+            "%(warned)s account(s) warned, %(erased)s account(s) erased"
+        ) % {
+            "anonymised": data.get("anonymised", 0),
+            "files": data.get("files_deleted", 0),
+            "drafts": data.get("drafts_deleted", 0),
+            "warned": data.get("accounts_warned", 0),
+            "erased": data.get("accounts_erased", 0),
+        }
 
 
 from . import dashboard  # noqa: E402,F401 (registers the admin home panels)
@@ -50,3 +72,17 @@ def export_urls():
     from .admin_exports import export_urls
 
     return export_urls()
+
+
+@hooks.register("register_admin_urls")
+def processing_register_urls():
+    from .register_views import register_urls
+
+    return register_urls()
+
+
+@hooks.register("register_reports_menu_item")
+def processing_register_menu_item():
+    from .register_views import register_menu_item
+
+    return register_menu_item()

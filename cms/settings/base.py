@@ -252,6 +252,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # What the daily jobs did (retention of personal data), whatever LOG_LEVEL.
+    "loggers": {
+        "services.retention": {"level": "INFO"},
+        "cms.scheduling": {"level": "INFO"},
+    },
 }
 
 # Citizen identifiers are unique per commune (see accounts.User), not globally;

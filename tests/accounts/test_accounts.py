@@ -1,3 +1,6 @@
+import io
+import json
+import zipfile
 from datetime import date
 
 import pytest
@@ -236,7 +239,8 @@ def test_personal_data_download_has_everything(client, carvin):
 
     response = client.get("/compte/donnees/telecharger/", **HOST)
 
-    data = response.json()
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    data = json.loads(archive.read("donnees.json"))
     assert response["Content-Disposition"].startswith("attachment;")
     assert data["account"]["username"] == "amélie.lire"
     assert data["household"][0]["first_name"] == "Léa"

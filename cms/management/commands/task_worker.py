@@ -12,6 +12,8 @@ survive what happens to long-running processes.
   anything, so an e-mail is never sent twice. Other failures are final.
 - When the database goes away (a restart, a failover), the worker waits and
   carries on instead of exiting.
+- It schedules the daily jobs (``cms.scheduling``) when it starts and after
+  each task: each job runs once a day, however many workers there are.
 """
 
 import logging
@@ -26,6 +28,8 @@ from django.utils.module_loading import import_string
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.models import DBTaskResult
+
+from cms.scheduling import schedule_daily_jobs
 
 logger = logging.getLogger("django_tasks_db")
 
@@ -65,6 +69,10 @@ def requeue_unfinished(*, worker_id: str, backend_name: str) -> int:
 class Worker(db_worker.Worker):
     def run_task(self, db_task_result: DBTaskResult) -> None:
         super().run_task(db_task_result)
+        self.retry_if_transient(db_task_result)
+        schedule_daily_jobs()
+
+    def retry_if_transient(self, db_task_result: DBTaskResult) -> None:
         attempts = len(db_task_result.worker_ids)
         if (
             db_task_result.status == TaskResultStatus.FAILED
@@ -128,6 +136,7 @@ class Command(db_worker.Command):
         while True:
             try:
                 requeue_unfinished(worker_id=worker.worker_id, backend_name=backend_name)
+                schedule_daily_jobs()
                 worker.run()
                 return
             except (OperationalError, InterfaceError) as error:

@@ -1,0 +1,364 @@
+"""How long personal data are kept (GDPR article 5(1)(e)), applied every day.
+
+- A request decided or closed (``FINAL_STATUSES``) is anonymised once its
+  démarche's retention period (``ServicePage.retention_months``, else the
+  commune's ``CommuneSettings.retention_months``) has passed since its last
+  change of status: answers, contact details, messages, corrections and notes
+  are erased, its documents deleted from storage. Its number, démarche,
+  commune, status and dates stay, so the statistics do not change.
+- A draft nobody touched for ``DRAFT_RETENTION_DAYS`` is deleted with its files.
+- A citizen account unused (no sign-in) for ``INACTIVITY_WARNING_MONTHS`` is
+  warned by e-mail; if it is still unused after ``INACTIVITY_DELETION_MONTHS``
+  and at least ``WARNING_NOTICE_DAYS`` after the warning, its requests are
+  anonymised and the account is erased (``accounts.services.account_erase``).
+  Signing in cancels it. Staff accounts have no commune and are never
+  concerned; neither is an account with a request still being processed.
+- The agents' log keeps ``AGENTS_LOG_RETENTION_MONTHS`` (the CNIL recommends
+  six months to a year for such logs).
+
+Every step claims its rows with a conditional update before acting, so two
+runs at once (two workers) do each thing once, and a second run does nothing.
+"""
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Site
+
+from accounts.models import User
+from accounts.services import account_erase
+from cms.audit import audit
+from cms.emails import send_commune_email
+from cms.models import AuditLogEntry, CommuneSettings
+
+from .models import (
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    Attachment,
+    InternalNote,
+    ServicePage,
+    StatusChange,
+    Submission,
+    SubmissionStatus,
+)
+
+logger = logging.getLogger("services.retention")
+
+DRAFT_RETENTION_DAYS = 30
+INACTIVITY_WARNING_MONTHS = 23
+INACTIVITY_DELETION_MONTHS = 24
+WARNING_NOTICE_DAYS = 30
+AGENTS_LOG_RETENTION_MONTHS = 12
+#: The action written to the commune's agents' log for each run.
+RETENTION_ACTION = "services.retention"
+ANONYMISED_NOTE = _("Erased at the end of the retention period.")
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same day and local time ``months`` earlier (the last day of a
+    shorter month)."""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    month_index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    for day in range(moment.day, 27, -1):
+        try:
+            return moment.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    return moment.replace(year=year, month=month, day=min(moment.day, 28))
+
+
+def months_after(moment: datetime, months: int) -> datetime:
+    return months_before(moment, -months)
+
+
+@dataclass
+class RetentionReport:
+    """What one run did (or, dry, would do) in one commune."""
+
+    anonymised: int = 0
+    files_deleted: int = 0
+    drafts_deleted: int = 0
+    accounts_warned: int = 0
+    accounts_erased: int = 0
+    warnings_cancelled: int = 0
+    log_entries_deleted: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(self.as_dict().values())
+
+
+# Requests
+
+
+def expired_requests(*, site, now: datetime):
+    """The commune's decided or closed requests whose retention has passed,
+    not yet anonymised."""
+    commune = CommuneSettings.for_site(site)
+    closed = (
+        Submission.objects.filter(site=site, status__in=FINAL_STATUSES, anonymised_at__isnull=True)
+        .annotate(closed_on=Coalesce("status_changed_at", "submitted_at", "updated_at"))
+        .order_by("pk")
+    )
+    retention_of_page = dict(
+        ServicePage.objects.filter(
+            pk__in=closed.order_by().values("page_id").distinct()
+        ).values_list("pk", "retention_months")
+    )
+    by_months: dict[int, list] = {}
+    for page_id in {*retention_of_page, None}:
+        months = retention_of_page.get(page_id) or commune.retention_months
+        by_months.setdefault(months, []).append(page_id)
+    condition = Q(pk__in=[])
+    for months, page_ids in by_months.items():
+        pages = Q(page_id__in=[pk for pk in page_ids if pk is not None])
+        if None in page_ids:
+            pages |= Q(page__isnull=True)
+        condition |= pages & Q(closed_on__lt=months_before(now, months))
+    return closed.filter(condition)
+
+
+def _delete_files(attachments) -> int:
+    deleted = 0
+    for attachment in attachments:
+        if attachment.file:
+            attachment.file.delete(save=False)
+        deleted += 1
+    return deleted
+
+
+def submission_anonymise(*, submission: Submission, now: datetime | None = None) -> int | None:
+    """Erase what identifies anyone in a request; keep its number, démarche,
+    commune, status and dates. Returns the number of documents deleted, or
+    ``None`` if the request was already anonymised (by another run)."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = Submission.objects.filter(pk=submission.pk, anonymised_at__isnull=True).update(
+            anonymised_at=now,
+            account=None,
+            member=None,
+            concerns="",
+            contact_first_name="",
+            contact_last_name="",
+            contact_email="",
+            contact_phone="",
+            access_nonce="",
+            progress={},
+            data={},
+            received_by_post={},
+        )
+        if not claimed:
+            return None
+        StatusChange.objects.filter(submission=submission).update(
+            message="", requested=[], changes=[]
+        )
+        InternalNote.objects.filter(submission=submission).update(text=str(ANONYMISED_NOTE))
+        attachments = list(Attachment.objects.filter(submission=submission))
+        Attachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
+        # The agents' log keeps who downloaded a document, not its file name.
+        for entry in AuditLogEntry.objects.for_instance(submission).filter(
+            action="services.download"
+        ):
+            entry.data.pop("name", None)
+            entry.save(update_fields=["data"])
+    # Files go once the rows are gone for good: a rollback never leaves a row
+    # without its file.
+    return _delete_files(attachments)
+
+
+# Drafts
+
+
+def stale_drafts(*, site, now: datetime):
+    return Submission.objects.filter(
+        site=site,
+        status=SubmissionStatus.DRAFT,
+        updated_at__lt=now - timedelta(days=DRAFT_RETENTION_DAYS),
+    ).order_by("pk")
+
+
+def draft_purge(*, submission: Submission) -> bool:
+    """Delete an abandoned draft and its files; False if it was gone already."""
+    with transaction.atomic():
+        attachments = list(Attachment.objects.filter(submission_id=submission.pk))
+        deleted, _by_model = Submission.objects.filter(
+            pk=submission.pk, status=SubmissionStatus.DRAFT
+        ).delete()
+    if not deleted:
+        return False
+    _delete_files(attachments)
+    return True
+
+
+# Inactive accounts
+
+
+def citizens_of(site):
+    """The commune's citizen accounts; staff have no commune and never appear."""
+    return (
+        User.objects.filter(site=site, is_staff=False, is_superuser=False)
+        .annotate(last_activity=Coalesce("last_login", "date_joined"))
+        .order_by("pk")
+    )
+
+
+def _with_open_request():
+    return Q(submissions__status__in=OPEN_STATUSES)
+
+
+def accounts_to_warn(*, site, now: datetime):
+    return (
+        citizens_of(site)
+        .filter(
+            inactivity_warned_at__isnull=True,
+            last_activity__lt=months_before(now, INACTIVITY_WARNING_MONTHS),
+        )
+        .exclude(_with_open_request())
+        .distinct()
+    )
+
+
+def accounts_to_erase(*, site, now: datetime):
+    return (
+        citizens_of(site)
+        .filter(
+            inactivity_warned_at__isnull=False,
+            inactivity_warned_at__lte=now - timedelta(days=WARNING_NOTICE_DAYS),
+            last_activity__lt=months_before(now, INACTIVITY_DELETION_MONTHS),
+        )
+        .exclude(last_login__gt=F("inactivity_warned_at"))
+        .exclude(_with_open_request())
+        .distinct()
+    )
+
+
+def cancelled_warnings(*, site):
+    """Warned accounts that signed in since: the deletion is off."""
+    return citizens_of(site).filter(
+        inactivity_warned_at__isnull=False, last_login__gt=F("inactivity_warned_at")
+    )
+
+
+def deletion_date(*, user: User, now: datetime) -> datetime:
+    last_activity = user.last_login or user.date_joined
+    return max(
+        months_after(last_activity, INACTIVITY_DELETION_MONTHS),
+        now + timedelta(days=WARNING_NOTICE_DAYS),
+    )
+
+
+def account_inactivity_warn(*, user: User, now: datetime) -> bool:
+    """Tell the citizen their unused account will be deleted unless they sign
+    in; once: False if it was warned already (by another run)."""
+    with transaction.atomic():
+        claimed = User.objects.filter(pk=user.pk, inactivity_warned_at__isnull=True).update(
+            inactivity_warned_at=now
+        )
+        if not claimed or not user.email:
+            return bool(claimed)
+        send_commune_email(
+            site=user.site,
+            to=user.email,
+            subject=_("Your account will be deleted if you do not sign in"),
+            template="account_inactive",
+            context={"user": user, "deletion_date": deletion_date(user=user, now=now)},
+        )
+    return True
+
+
+def account_inactive_erase(*, user: User, now: datetime) -> int | None:
+    """Anonymise the requests of an unused account, delete its drafts, then
+    erase it; returns the number of documents deleted, or ``None`` if another
+    run erased it first."""
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=user.pk, site__isnull=False).first()
+        if user is None:
+            return None
+        files = 0
+        for submission in Submission.objects.filter(account=user).order_by("pk"):
+            if submission.is_draft:
+                draft_purge(submission=submission)
+            else:
+                files += submission_anonymise(submission=submission, now=now) or 0
+        account_erase(user=user)
+    return files
+
+
+# One commune, every commune
+
+
+def retention_apply(*, site: Site, now: datetime | None = None, dry_run: bool = False):
+    """Apply the retention rules to one commune; logs one entry in its agents'
+    log (unless ``dry_run``, which counts what would be done and changes nothing)."""
+    now = now or timezone.now()
+    report = RetentionReport()
+    expired = expired_requests(site=site, now=now)
+    drafts = stale_drafts(site=site, now=now)
+    cancelled = cancelled_warnings(site=site)
+    to_warn = accounts_to_warn(site=site, now=now)
+    to_erase = accounts_to_erase(site=site, now=now)
+    old_entries = AuditLogEntry.objects.filter(
+        site=site, timestamp__lt=months_before(now, AGENTS_LOG_RETENTION_MONTHS)
+    )
+    if dry_run:
+        report.anonymised = expired.count()
+        report.files_deleted = Attachment.objects.filter(submission__in=expired).count()
+        report.drafts_deleted = drafts.count()
+        report.warnings_cancelled = cancelled.count()
+        report.accounts_warned = to_warn.count()
+        report.accounts_erased = to_erase.count()
+        report.log_entries_deleted = old_entries.count()
+        return report
+
+    report.warnings_cancelled = User.objects.filter(pk__in=cancelled.values("pk")).update(
+        inactivity_warned_at=None
+    )
+    for submission in expired.iterator(chunk_size=200):
+        files = submission_anonymise(submission=submission, now=now)
+        if files is not None:
+            report.anonymised += 1
+            report.files_deleted += files
+    for draft in drafts.iterator(chunk_size=200):
+        report.drafts_deleted += draft_purge(submission=draft)
+    for user in list(to_erase):
+        files = account_inactive_erase(user=user, now=now)
+        if files is not None:
+            report.accounts_erased += 1
+            report.files_deleted += files
+    for user in list(to_warn):
+        report.accounts_warned += account_inactivity_warn(user=user, now=now)
+    report.log_entries_deleted, _by_model = old_entries.delete()
+
+    commune = CommuneSettings.for_site(site)
+    audit(commune, RETENTION_ACTION, user=None, site=site, data=report.as_dict())
+    logger.info(
+        "Retention applied in %s: %s",
+        site.hostname,
+        " ".join(f"{name}={count}" for name, count in report.as_dict().items()),
+    )
+    return report
+
+
+def retention_apply_all(*, now: datetime | None = None, dry_run: bool = False):
+    """Apply the retention rules to every commune; ``{site: report}``."""
+    now = now or timezone.now()
+    return {site: retention_apply(site=site, now=now, dry_run=dry_run) for site in communes()}
+
+
+def communes():
+    """The sites that are communes (that have their settings)."""
+    return Site.objects.filter(pk__in=CommuneSettings.objects.values("site_id")).order_by(
+        "site_name", "hostname"
+    )

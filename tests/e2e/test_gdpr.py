@@ -8,7 +8,7 @@ import zipfile
 import pytest
 from playwright.sync_api import expect
 
-from .helpers import CARVIN, axe_violations, format_violations, screenshot
+from .helpers import CARVIN, admin_sign_in, axe_violations, format_violations, screenshot
 
 pytestmark = [
     pytest.mark.e2e,
@@ -20,11 +20,7 @@ CITIZEN = ("amélie.lire", "amelie-carvin-demo")
 
 
 def test_a_supervisor_reads_and_downloads_the_register(portal, page):
-    page.goto(portal.url(CARVIN, "/admin/login/"))
-    page.locator("input[name=username]").fill(SUPERVISOR[0])
-    page.locator("input[name=password]").fill(SUPERVISOR[1])
-    page.locator("form button[type=submit]").click()
-    expect(page).to_have_url(portal.url(CARVIN, "/admin/"))
+    admin_sign_in(page, portal, *SUPERVISOR)
 
     page.goto(portal.url(CARVIN, "/admin/reports/processing-register/"))
 

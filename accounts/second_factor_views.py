@@ -15,6 +15,8 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from cms.uploads import as_attachment
+
 from .models import User
 from .second_factor import (
     TOO_MANY_ATTEMPTS,
@@ -158,7 +160,7 @@ def recovery_codes_view(request):
         del request.session[NEW_CODES]
         return redirect(next_url)
     if request.GET.get("download"):
-        response = HttpResponse(
+        text = (
             "\n".join(
                 [
                     str(_("Recovery codes for %(user)s") % {"user": request.user.username}),
@@ -166,10 +168,12 @@ def recovery_codes_view(request):
                     *codes,
                 ]
             )
-            + "\n",
-            content_type="text/plain; charset=utf-8",
+            + "\n"
         )
-        response["Content-Disposition"] = 'attachment; filename="codes-de-secours.txt"'
+        response = as_attachment(
+            HttpResponse(text, content_type="text/plain; charset=utf-8"), "codes-de-secours.txt"
+        )
+        response["Cache-Control"] = "no-store"
         return response
     return render(
         request,

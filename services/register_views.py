@@ -2,9 +2,7 @@
 article 30) for its data protection officer, on screen and as CSV, XLSX and
 PDF. Supervisors see their communes' registers, platform admins every one."""
 
-import io
-
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -17,6 +15,7 @@ from wagtail.admin.widgets import Button
 from cms.audit import audit_policy, communes_audited_for
 from cms.models import CommuneSettings
 from cms.pdf import logo_data_uri
+from cms.uploads import download
 
 from .pdf import render_pdf
 from .register import processing_register
@@ -99,11 +98,8 @@ class ProcessingRegisterView(ReportView):
                 "today": timezone.localdate(),
             },
         )
-        return FileResponse(
-            io.BytesIO(content),
-            as_attachment=True,
-            filename=f"{self.get_filename()}.pdf",
-            content_type="application/pdf",
+        return download(
+            content, filename=f"{self.get_filename()}.pdf", content_type="application/pdf"
         )
 
     @cached_property

@@ -149,7 +149,7 @@ def problems_of(response, path: str, host: str) -> list[str]:
     headers = {
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
-        "X-Frame-Options": "SAMEORIGIN",
+        "X-Frame-Options": "DENY",
         "Cross-Origin-Opener-Policy": "same-origin",
     }
     for name, value in headers.items():

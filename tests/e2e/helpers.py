@@ -108,3 +108,30 @@ def broken_aria_references(page) -> list[str]:
             return broken;
         }"""
     )
+
+
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+    console.error(
+        `CSP violation: ${event.effectiveDirective} blocked ${event.blockedURI || "inline"}`
+        + ` at ${event.sourceFile || document.location.href}:${event.lineNumber}`
+    );
+});
+"""
+
+
+def watch_csp_violations(page) -> list[str]:
+    """The Content-Security-Policy violations of every document the page
+    opens from now on: the browser's own console messages about the policy
+    and the ``securitypolicyviolation`` events of each document (a listener
+    added before any script of the page runs)."""
+    violations = []
+    page.context.add_init_script(CSP_LISTENER)
+
+    def on_console(message):
+        text = message.text
+        if "CSP violation:" in text or "Content Security Policy" in text:
+            violations.append(f"{page.url}: {text}")
+
+    page.on("console", on_console)
+    return violations

@@ -235,9 +235,11 @@ CONTENT_SECURITY_POLICY = {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, UNSAFE_INLINE],
+        # blob: for the previews of images being uploaded in the admin.
         "img-src": [
             SELF,
             "data:",
+            "blob:",
             *[o for o in os.environ.get("CSP_IMG_SRC", "").split(",") if o],
         ],
         "font-src": [SELF],

@@ -3,11 +3,13 @@ and of the Wagtail admin, used as a citizen and an agent would, break none of
 its rules (no inline script blocked, nothing from another origin).
 
 The accessibility of these pages is checked by the other e2e modules. This
-module writes to the database: Amélie Lire pays an invoice of Carvin and the
-platform admin publishes Carvin's school enrolment; the module's demo database is put back
-as it was when the module is done (``demo_portal`` in conftest.py).
+module writes to the database: Amélie Lire pays an invoice of Carvin, the
+platform admin uploads an image and publishes Carvin's school enrolment; the
+module's demo database is put back as it was when the module is done
+(``demo_portal`` in conftest.py).
 """
 
+import base64
 import re
 from urllib.parse import urljoin
 
@@ -21,6 +23,13 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
 ]
 
+PIXEL = {
+    "name": "pixel.png",
+    "mimeType": "image/png",
+    "buffer": base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+    ),
+}
 INLINE_SCRIPT = """() => {
     const script = document.createElement("script");
     script.textContent = "window.injected = true";
@@ -111,6 +120,12 @@ def test_the_admin_breaks_no_rule_of_the_policy(portal, page):
     # A request's inspect view, and the status form (admin-status-form.js).
     page.goto(portal.url(CARVIN, "/admin/snippets/services/submission/"))
     page.locator("main table a[href*='/inspect/']").first.click()
+    _settle(page)
+
+    # Uploading an image shows its preview (a blob: URL) before it is saved.
+    page.goto(portal.url(CARVIN, "/admin/images/multiple/add/"))
+    page.set_input_files("#fileupload", files=[PIXEL])
+    expect(page.locator(".upload-list li").first).to_be_visible()
     _settle(page)
 
     # The commune's settings: the logo's image chooser, a modal.

@@ -222,7 +222,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 
-# Security headers (README.md, "Security"). The Content-Security-Policy of
+# Security headers (README.md, "Security headers"). The Content-Security-Policy of
 # every response, public site and Wagtail admin alike: scripts only from our
 # own files (and, in the admin, the few inline scripts of Wagtail's templates
 # that carry the response's nonce), nothing from another origin. Inline

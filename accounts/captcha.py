@@ -41,6 +41,7 @@ from django_recaptcha.fields import ReCaptchaField
 from django_recaptcha.widgets import ReCaptchaV2Checkbox, ReCaptchaV3
 
 from cms.models import Captcha, CommuneSettings
+from cms.security import csp_allow
 
 logger = logging.getLogger(__name__)
 
@@ -249,7 +250,20 @@ class RecaptchaWidgetMixin(CaptchaWidgetMixin):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         context.update(language=get_language(), privacy_url=GOOGLE_PRIVACY_URL)
+        recaptcha_allow_in_policy(context["recaptcha_domain"])
         return context
+
+
+def recaptcha_allow_in_policy(domain: str) -> None:
+    """Let the page being rendered, and no other, load Google's script and
+    frame (https://developers.google.com/recaptcha/docs/faq, "Content Security
+    Policy"): only the pages of a commune that chose reCAPTCHA and show it."""
+    google = f"https://{domain}"
+    csp_allow(
+        script_src=[f"{google}/recaptcha/", "https://www.gstatic.com/recaptcha/"],
+        frame_src=[f"{google}/recaptcha/", "https://recaptcha.google.com/recaptcha/"],
+        connect_src=[f"{google}/recaptcha/"],
+    )
 
 
 class RecaptchaV2Widget(RecaptchaWidgetMixin, ReCaptchaV2Checkbox):

@@ -146,6 +146,7 @@ def fill(options: dict) -> None:
         (made_invoices,) = cursor.fetchone()
 
         def accounts():
+            # Integers of the options and our own arrays, never input.
             cursor.execute(
                 f"""
                 INSERT INTO accounts_user (id, password, is_superuser, first_name, last_name, email,
@@ -158,7 +159,7 @@ def fill(options: dict) -> None:
                     date '1950-01-01' + (g % 20000), 'Ville', 'email', '0600000000', '62000', '',
                     CASE WHEN g % 50 = 0 THEN 'pending' ELSE 'validated' END
                 FROM generate_series(1, {options["accounts"]}) AS g
-                """  # noqa: S608 (integers and our own arrays)
+                """  # noqa: S608  # nosec B608
             )
             cursor.execute(
                 "SELECT setval('accounts_user_id_seq', (SELECT MAX(id) FROM accounts_user))"
@@ -168,6 +169,7 @@ def fill(options: dict) -> None:
             statuses = "ARRAY['submitted', 'in_review', 'incomplete', 'complete', 'accepted', " + (
                 "'rejected', 'closed']"
             )
+            # Integers of the options and our own arrays, never input.
             cursor.execute(
                 f"""
                 INSERT INTO services_submission (title, reference, concerns, contact_first_name,
@@ -184,10 +186,11 @@ def fill(options: dict) -> None:
                         now() - (g % 700) * interval '1 day' AS t
                     FROM generate_series(1, {options["submissions"]}) AS g
                 ) AS s
-                """  # noqa: S608 (integers and our own arrays)
+                """  # noqa: S608  # nosec B608
             )
 
         def invoices():
+            # Integers of the options and our own arrays, never input.
             cursor.execute(
                 f"""
                 INSERT INTO payments_invoice (payer_name, domain, number, label, amount, issued_on,
@@ -203,7 +206,7 @@ def fill(options: dict) -> None:
                     SELECT g, 1 + (g::bigint * 104729) % {options["accounts"]} AS a
                     FROM generate_series(1, {options["invoices"]}) AS g
                 ) AS s
-                """  # noqa: S608 (integers and our own arrays)
+                """  # noqa: S608  # nosec B608
             )
 
         if not made_accounts:
@@ -220,7 +223,7 @@ def fill(options: dict) -> None:
             "services_submission",
             "payments_invoice",
         ):
-            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (our table names)
+            cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608 (our table names)  # nosec B608
             sizes[table] = cursor.fetchone()[0]
         cursor.execute("SELECT pg_size_pretty(pg_database_size(current_database()))")
         (size,) = cursor.fetchone()
@@ -239,7 +242,7 @@ def carvin_count(table: str, site_id: int) -> int:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM {table} WHERE site_id = %s", [site_id])  # noqa: S608
+        cursor.execute(f"SELECT count(*) FROM {table} WHERE site_id = %s", [site_id])  # noqa: S608  # nosec B608
         return cursor.fetchone()[0]
 
 

@@ -9,5 +9,7 @@ class CmsConfig(AppConfig):
     def ready(self):
         from . import signals  # noqa: F401
         from .admin_scoping import scope_page_filters
+        from .security import nonce_wagtail_chooser_scripts
 
         scope_page_filters()
+        nonce_wagtail_chooser_scripts()

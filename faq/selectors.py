@@ -46,14 +46,13 @@ def faq_entries(*, page, request) -> list[Category]:
     for value in blocks:
         category = Category(title=fill_placeholders(value["title"], values), anchor=value["anchor"])
         for question in value["questions"]:
+            # Rich text expanded by Wagtail, with escaped values put in.
+            answer = mark_safe(fill_placeholders(next(answers), values, html=True))  # noqa: S308  # nosec B308 B703
             category.questions.append(
                 Question(
                     question=fill_placeholders(question["question"], values),
                     anchor=question["anchor"],
-                    # Rich text expanded by Wagtail, with escaped values put in.
-                    answer=mark_safe(  # noqa: S308
-                        fill_placeholders(next(answers), values, html=True)
-                    ),
+                    answer=answer,
                     category=category,
                 )
             )

@@ -9,6 +9,7 @@ import contextlib
 import json
 import logging
 import math
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -28,6 +29,7 @@ from wagtail.models import Site
 
 from accounts.lockout import client_address
 from accounts.views import citizen_required
+from cms.security import csp_allow
 from cms.uploads import download
 
 from . import selectors, services
@@ -97,8 +99,19 @@ def _section_context(request, site, section):
 
 
 def _bank_redirect(request, redirect_to):
-    if redirect_to.method == "GET" and not redirect_to.fields:
+    """Send the citizen to the bank. The Content-Security-Policy's form-action
+    ('self') also covers where a form's answer redirects to, so a redirection
+    to another origin after the citizen's "Pay" form would be blocked: a link
+    to the bank is a page that follows it at once (payments/bank-redirect.js),
+    and a form to post to the bank is allowed to go there on its page only."""
+    target = urlsplit(redirect_to.url)
+    origin = f"{target.scheme}://{target.netloc}"
+    same_origin = not target.netloc or target.netloc == request.get_host()
+    is_link = redirect_to.method == "GET" and not redirect_to.fields
+    if is_link and same_origin:
         return redirect(redirect_to.url)
+    if not is_link and not same_origin:
+        csp_allow(request, form_action=[origin])
     return render(request, "payments/bank_redirect.html", {"bank": redirect_to})
 
 

@@ -24,6 +24,9 @@ npm ci --silent --no-audit --no-fund
 export DJANGO_SETTINGS_MODULE=cms.settings.test
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+# Security linter: medium severity and medium confidence or above fail
+# (settings in pyproject.toml, [tool.bandit]).
+.venv/bin/bandit --quiet -c pyproject.toml -r . -ll -ii
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null
 
 if [ -n "${DATABASE_URL:-}" ]; then

@@ -19,7 +19,6 @@ from django import forms
 from django.template.loader import render_to_string
 from django.utils import formats
 from django.utils.functional import cached_property
-from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -897,6 +896,4 @@ def render_block_preview(block_type: str, value) -> str:
     block.value.pop("condition", None)
     builder = StepFormBuilder(Step(title="", blocks=[block]), context)
     form = builder.get_form(prefix="preview")
-    return mark_safe(  # noqa: S308
-        render_to_string("services/step_fields.html", {"form": form, "preview": True})
-    )
+    return render_to_string("services/step_fields.html", {"form": form, "preview": True})

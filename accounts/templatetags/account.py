@@ -1,5 +1,5 @@
 from django import template
-from django.utils.safestring import mark_safe
+from django.utils.html import format_html_join
 
 from accounts.extensions import account_home_panels as home_panels
 from accounts.extensions import account_tabs as tabs
@@ -14,5 +14,6 @@ def account_tabs(context):
 
 @register.simple_tag(takes_context=True)
 def account_home_panels(context):
-    # Each panel is HTML rendered by its app's own template.
-    return mark_safe("\n".join(home_panels(context["request"])))  # noqa: S308
+    """The panels of the apps, each HTML rendered by the app's own template;
+    a panel given as a plain string is escaped."""
+    return format_html_join("\n", "{}", ((panel,) for panel in home_panels(context["request"])))

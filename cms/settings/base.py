@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -54,8 +55,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cms.cache.AnonymousPageCacheMiddleware",
+    "cms.security.SecurityHeadersMiddleware",
     "cms.tenancy.CurrentRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -227,6 +230,10 @@ WAGTAILDOCS_INLINE_CONTENT_TYPES = []
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = UPLOAD_MAX_SIZE_MB * 1024 * 1024
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+# No third-party origin in the admin either: no avatars from Gravatar, no
+# check for new Wagtail releases from releases.wagtail.org.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 TASKS = {
     "default": {
@@ -257,6 +264,63 @@ LOGGING = {
         "services.retention": {"level": "INFO"},
         "cms.scheduling": {"level": "INFO"},
     },
+}
+
+# Security headers (README.md, "Security headers"). The Content-Security-Policy of
+# every response, public site and Wagtail admin alike: scripts only from our
+# own files (and, in the admin, the few inline scripts of Wagtail's templates
+# that carry the response's nonce), nothing from another origin. Inline
+# *styles* stay allowed: the Wagtail admin sets style attributes in its
+# templates and scripts, and each commune's colours are an inline <style>.
+# A response adds what it needs with cms.security.csp_allow (a commune's
+# reCAPTCHA, the bank's form) or django-csp's decorators.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        # blob: for the previews of images being uploaded in the admin.
+        "img-src": [
+            SELF,
+            "data:",
+            "blob:",
+            *[o for o in os.environ.get("CSP_IMG_SRC", "").split(",") if o],
+        ],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        # Wagtail's preview is a same-origin frame; no other site may frame us.
+        "frame-ancestors": [SELF],
+    }
+}
+# The same for browsers without frame-ancestors; Wagtail's preview views say
+# SAMEORIGIN themselves.
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# No address of ours is sent to another site (tracking links carry a secret
+# token); same-origin requests keep theirs, which Django's CSRF check reads.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Browser features the portal never uses, denied to every page and frame.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
 }
 
 # Citizen identifiers are unique per commune (see accounts.User), not globally;

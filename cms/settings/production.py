@@ -8,6 +8,8 @@ otherwise, for a single server). E-mail goes through an API provider when
 every variable.
 """
 
+from urllib.parse import urlsplit
+
 import dj_database_url
 
 from .base import *  # noqa: F403
@@ -16,6 +18,19 @@ from .base import *  # noqa: F403
 def env_flag(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     return default if value is None else value.lower() in ("1", "true", "yes", "on")
+
+
+def object_storage_origins(bucket: str, endpoint_url: str | None, region: str | None) -> list[str]:
+    """Where the bucket's signed URLs point, in both the path and the
+    virtual-host styles: the endpoint's origin, or Amazon S3's."""
+    if endpoint_url:
+        endpoint = urlsplit(endpoint_url)
+        return [
+            f"{endpoint.scheme}://{endpoint.netloc}",
+            f"{endpoint.scheme}://{bucket}.{endpoint.netloc}",
+        ]
+    hosts = ["s3.amazonaws.com"] + ([f"s3.{region}.amazonaws.com"] if region else [])
+    return [f"https://{bucket}.{host}" for host in hosts] + [f"https://{host}" for host in hosts]
 
 
 SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
@@ -77,6 +92,19 @@ if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
         "private": {
             "BACKEND": "storages.backends.s3.S3Storage",
             "OPTIONS": {**S3_OPTIONS, "location": "private", "querystring_auth": False},
+        },
+    }
+    # Signed image URLs point at the bucket: the policy lets pages show them.
+    CONTENT_SECURITY_POLICY = {
+        **CONTENT_SECURITY_POLICY,
+        "DIRECTIVES": {
+            **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+            "img-src": [
+                *CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"],
+                *object_storage_origins(
+                    S3_OPTIONS["bucket_name"], S3_OPTIONS["endpoint_url"], S3_OPTIONS["region_name"]
+                ),
+            ],
         },
     }
 WAGTAILDOCS_SERVE_METHOD = "serve_view"

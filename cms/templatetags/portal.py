@@ -102,4 +102,4 @@ def json_ld(value) -> str:
     data = json.dumps(value, ensure_ascii=False)
     data = data.replace("&", "\\u0026").replace("<", "\\u003C").replace(">", "\\u003E")
     # The data is escaped above for a <script> element, as json_script does.
-    return mark_safe(f'<script type="application/ld+json">{data}</script>')  # noqa: S308
+    return mark_safe(f'<script type="application/ld+json">{data}</script>')  # noqa: S308  # nosec B308 B703

@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import boto3
 import pytest
@@ -97,3 +98,22 @@ def test_a_second_file_of_the_same_name_never_replaces_the_first(production):
 
     assert first != second
     assert storage.open(first).read() == b"first"
+
+
+@pytest.mark.parametrize(
+    "endpoint", ["", "https://s3.fr-par.scw.cloud"], ids=["amazon-s3", "other-provider"]
+)
+def test_the_policy_lets_pages_show_images_signed_by_the_object_storage(
+    production, monkeypatch, endpoint
+):
+    monkeypatch.setenv("AWS_S3_ENDPOINT_URL", endpoint)
+    sys.modules.pop("cms.settings.production", None)
+    production = importlib.import_module("cms.settings.production")
+    storage = storage_of(production, "default")
+
+    url = urlsplit(storage.url("images/mairie.original.jpg"))
+
+    assert "X-Amz-Signature=" in url.query
+    img_src = production.CONTENT_SECURITY_POLICY["DIRECTIVES"]["img-src"]
+    assert f"{url.scheme}://{url.netloc}" in img_src
+    assert "'unsafe-inline'" not in production.CONTENT_SECURITY_POLICY["DIRECTIVES"]["script-src"]

@@ -31,6 +31,7 @@ from django.core.files.uploadhandler import (
     TemporaryFileUploadHandler,
 )
 from django.http import FileResponse
+from django.utils import timezone, translation
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 MB = 1024 * 1024
@@ -231,10 +232,22 @@ def attachment_name(header: str) -> str | None:
     return "download"
 
 
+def in_context(chunks, language: str, time_zone: str):
+    """The chunks of a streamed response, made in ``language`` and
+    ``time_zone``: they are read after the view has returned, when what the
+    view had activated is no longer."""
+    with translation.override(language), timezone.override(time_zone):
+        yield from chunks
+
+
 class DownloadHeadersMiddleware:
     """Every file sent as an attachment, by our views or Wagtail's (exports,
     documents), gets the headers of ``as_attachment``: a safe name in ASCII
-    and in UTF-8, no type sniffing, and a sandbox should it be opened."""
+    and in UTF-8, no type sniffing, and a sandbox should it be opened.
+
+    A file streamed from the admin (a CSV export) is written in the staff
+    member's language and time zone, which Wagtail activates only while its
+    view runs."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -242,8 +255,16 @@ class DownloadHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         name = attachment_name(response.get("Content-Disposition", ""))
-        if name is not None:
-            as_attachment(response, name)
+        if name is None:
+            return response
+        as_attachment(response, name)
+        profile = getattr(request.user, "wagtail_userprofile", None)
+        if response.streaming and profile is not None and request.path.startswith("/admin/"):
+            response.streaming_content = in_context(
+                response.streaming_content,
+                profile.get_preferred_language(),
+                profile.get_current_time_zone(),
+            )
         return response
 
 

@@ -17,7 +17,7 @@ import django_filters
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.text import slugify
@@ -86,14 +86,6 @@ class Chunked:
 
     def __iter__(self):
         return self.queryset.iterator(chunk_size=CHUNK_SIZE)
-
-
-def _in_context(rows, language, time_zone):
-    """A streamed response is read after the view has returned, when the
-    agent's language and time zone are no longer active: the rows are made
-    with them again."""
-    with translation.override(language), timezone.override(time_zone):
-        yield from rows
 
 
 def xlsx_text(value):
@@ -172,13 +164,6 @@ class ProcedureExportView(SpreadsheetExportMixin, View):
 
     def get_heading(self, queryset, field):
         return self.export_headings[field]
-
-    def stream_csv(self, queryset):
-        return _in_context(
-            super().stream_csv(queryset),
-            translation.get_language(),
-            timezone.get_current_timezone(),
-        )
 
     def write_xlsx_response(self, queryset):
         """The workbook is written to a temporary file, not to memory."""

@@ -42,7 +42,7 @@ def _force_login_passes_second_factor(monkeypatch):
 
 
 @pytest.fixture
-def demo(db):
+def demo(migrated):
     """The demo portal: Carvin and Saint-André-des-Eaux with their FAQ."""
     call_command("load_demo", stdout=io.StringIO())
 
@@ -56,13 +56,52 @@ def _commune(name, hostname):
     return commune_create(name=name, hostname=hostname).site
 
 
+def restore_database(snapshot: str) -> None:
+    """Puts the database back to ``snapshot`` (``serialize_db_to_string``):
+    emptied, then its rows loaded with their ids, as Django's
+    ``serialized_rollback`` does."""
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management.color import no_style
+    from django.db import connection
+
+    call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
+    connection.creation.deserialize_db_from_string(snapshot)
+    ContentType.objects.clear_cache()
+    # PostgreSQL's sequences must follow the ids put back (a no-op on SQLite).
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), apps.get_models()):
+            cursor.execute(sql)
+
+
+@pytest.fixture(scope="session")
+def migrated_database(django_db_setup, django_db_blocker) -> str:
+    """The rows the migrations created (the default locale, the root page,
+    wagtail-localize's permissions...)."""
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        return connection.creation.serialize_db_to_string()
+
+
 @pytest.fixture
-def carvin(db):
+def migrated(migrated_database, db):
+    """The database holds what the migrations created. pytest-django runs the
+    transactional tests last, and each one empties the database when it ends:
+    the next one gets those rows back here."""
+    from wagtail.models import Locale
+
+    if not Locale.objects.exists():
+        restore_database(migrated_database)
+
+
+@pytest.fixture
+def carvin(migrated):
     return _commune("Carvin", "carvin.localhost")
 
 
 @pytest.fixture
-def saint_andre(db):
+def saint_andre(migrated):
     return _commune("Saint-André-des-Eaux", "saint-andre-des-eaux.localhost")
 
 

@@ -24,11 +24,11 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
-from django.core.management.color import no_style
 from django.db import connections
 from wagtail.models import Site
+
+from tests.conftest import restore_database
 
 from .helpers import AXE_JS, CHROMIUM, CHROMIUM_ARGS, Portal
 
@@ -70,14 +70,7 @@ def demo_portal(django_db_setup, django_db_blocker, live_server) -> Iterator[Non
         Site.objects.update(port=live_server.thread.port)
     yield
     with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
-        connection.creation.deserialize_db_from_string(before)
-        # The rows came back with their ids; PostgreSQL's sequences must follow
-        # them, or the next module's inserts collide (a no-op on SQLite).
-        resets = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
-        with connection.cursor() as cursor:
-            for sql in resets:
-                cursor.execute(sql)
+        restore_database(before)
 
 
 @pytest.fixture

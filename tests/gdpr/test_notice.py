@@ -1,6 +1,7 @@
 """What citizens are told about their data, and the demo's GDPR settings."""
 
 from django.utils import translation
+from django.utils.html import escape
 
 from cms.models import CommuneSettings, LegalBasis
 from services.models import ServicePage
@@ -27,7 +28,7 @@ def test_the_demarche_page_tells_the_purpose_basis_and_retention(client, carvin)
     assert 'id="privacy-title"' in notice
     assert "Inscrire un enfant à l&#x27;école publique." in notice
     with translation.override(translation.get_language_from_request(response.wsgi_request)):
-        assert str(LegalBasis.PUBLIC_TASK.label) in notice
+        assert escape(str(LegalBasis.PUBLIC_TASK.label)) in notice
     assert "18 " in notice and "30 " in notice  # months kept, days for a draft
     assert "mailto:dpo@carvin.test" in notice
 

@@ -113,7 +113,7 @@ def test_paying_without_account_sends_the_receipt_to_the_address_given(
     assert Invoice.objects.get(pk=paper_bill.pk).status == InvoiceStatus.PAID_ONLINE
     assert [message.to for message in mail.outbox] == [["durand@example.org"]]
     receipt = client.get(f"/paiement/transaction/{transaction.public_id}/recu.pdf", **HOST)
-    assert receipt.content.startswith(b"%PDF-")
+    assert b"".join(receipt.streaming_content).startswith(b"%PDF-")
 
 
 def test_an_email_address_is_required(client, no_captcha, paper_bill):

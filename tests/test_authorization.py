@@ -289,13 +289,19 @@ def rule(*match, expect, **options) -> Rule:
     return Rule(match=match, expect=expect, **options)
 
 
-def snippet_rules(app_model: str, model: str, expect: Expect, listing: Expect) -> list[Rule]:
-    """A snippet viewset: its listings, and every view naming one of its objects."""
+def snippet_rules(
+    app_model: str, model: str, expect: Expect, shown: Expect, *, inspect: bool = True
+) -> list[Rule]:
+    """A snippet viewset: its listings and inspect view (``shown``), and every
+    other view naming one of its objects (``expect``)."""
     prefix = f"/admin/snippets/{app_model}/"
-    return [
-        rule(prefix, prefix + "results/", prefix + "add/", expect=listing),
-        rule(prefix + "*", expect=expect, owners=COMMUNES, model=model),
+    rules = [
+        rule(prefix, prefix + "results/", expect=shown),
+        rule(prefix + "add/", expect=expect),
     ]
+    if inspect:
+        rules.append(rule(prefix + "inspect/*", expect=shown, owners=COMMUNES, model=model))
+    return [*rules, rule(prefix + "*", expect=expect, owners=COMMUNES, model=model)]
 
 
 #: Pages every commune has: served on each commune's own host name.
@@ -500,6 +506,18 @@ RULES: list[Rule] = [
         },
     ),
     rule(
+        "wagtailadmin_explore",
+        "wagtailadmin_explore_results",
+        "wagtailadmin_pages:edit",
+        "wagtailadmin_pages:preview_on_edit",
+        "wagtailadmin_pages:history",
+        "wagtailadmin_pages:revisions_view",
+        "wagtailadmin_pages:usage",
+        expect=admin(*EDITORS, citizens=NOT_FOUND),
+        owners=COMMUNES,
+        model="page",
+    ),
+    rule(
         "wagtailadmin_pages:set_privacy",
         expect=PAGE_IN_URL,
         owners=COMMUNES,
@@ -537,6 +555,22 @@ RULES: list[Rule] = [
     ),
     # --- Wagtail admin: images and documents -------------------------------
     rule(
+        "wagtailimages:edit",
+        "wagtailimages:image_usage",
+        "wagtailimages_chooser:chosen",
+        expect=admin(*EDITORS),
+        owners=COMMUNES,
+        model="image",
+    ),
+    rule(
+        "wagtaildocs:edit",
+        "wagtaildocs:document_usage",
+        "wagtaildocs_chooser:chosen",
+        expect=admin(*EDITORS),
+        owners=COMMUNES,
+        model="document",
+    ),
+    rule(
         "wagtailimages:*",
         "wagtailimages_chooser:*",
         "wagtailadmin_api:images:*",
@@ -559,45 +593,47 @@ RULES: list[Rule] = [
         "services/submission",
         "submission",
         admin(*AGENTS, own=ANSWERED),
-        admin(*AGENTS, own=ANSWERED),
+        admin(*AGENTS),
     ),
     *snippet_rules(
         "services/messagetemplate",
         "message template",
         admin(*AGENTS, own=ANSWERED),
-        admin(*AGENTS, own=ANSWERED),
+        admin(*AGENTS),
+        inspect=False,
     ),
     *snippet_rules(
         "accounts/citizenaccount",
         "citizen",
         admin(*AGENTS, own=ANSWERED),
-        admin(*AGENTS, own=ANSWERED),
+        admin(*AGENTS),
     ),
     *snippet_rules(
         "payments/invoice",
         "invoice",
         admin(*AGENTS, own=ANSWERED),
-        admin(*AGENTS, own=ANSWERED),
+        admin(*AGENTS),
     ),
     *snippet_rules(
         "payments/transaction",
         "transaction",
         admin(*AGENTS, own=ANSWERED),
-        admin(*AGENTS, own=ANSWERED),
+        admin(*AGENTS),
     ),
     *snippet_rules(
         "payments/regie",
         "régie",
         admin(*AGENTS, own=ANSWERED),
-        admin(*AGENTS, own=ANSWERED),
+        admin(*AGENTS),
+        inspect=False,
     ),
     rule(
         "services_export_procedure",
-        "services_request_pdf",
-        expect=admin(*AGENTS, own=ANSWERED),
+        expect=admin("supervisor"),
         owners=COMMUNES,
-        model="submission",
+        model="service page",
     ),
+    rule("services_request_pdf", expect=admin(*AGENTS), owners=COMMUNES, model="submission"),
     rule(
         "payments_invoice_import",
         "payments_accounting_export",
@@ -855,6 +891,7 @@ class Objects:
             "image": image,
             "anonymous request": anonymous,
             "submission": submission.first(),
+            "service page": submission.first().page,
             "note": note,
             "message template": template,
             "régie": Regie.objects.filter(site=site).first(),

@@ -9,9 +9,10 @@ serving) is requested by each role on its own commune's host name, once per
 owner of the objects its URL names, and the answer must be the one the rule
 table (``RULES``) gives: 200, a redirect to the right login page, a refusal,
 or a 404 for another's object. A 200 never contains a marker (name, e-mail,
-request or invoice number, title) of someone the role may not see. Requests
-naming another's object are also sent as POST, and the object must be
-unchanged afterwards.
+request or invoice number, title) of someone the role may not see. A refused
+GET naming an object is also sent as POST: it must be refused too, and the
+object unchanged afterwards (nor may an invoice end up in another
+household's cart).
 
 A new URL pattern without a rule fails ``test_every_route_has_a_rule``: add
 its rule to ``RULES`` (the first rule that matches a route applies; match by

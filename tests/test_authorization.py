@@ -641,6 +641,32 @@ RULES: list[Rule] = [
         "cms_audit*",
         expect=admin(*AGENTS, own=ANSWERED),
     ),
+    rule(
+        "services_register*",
+        expect=admin("supervisor", own=ANSWERED),
+        why="the register of processing activities: supervisors, for their communes",
+    ),
+    # --- Second factor, the session's time left ----------------------------
+    rule(
+        "second_factor_verify",
+        "second_factor_setup",
+        "second_factor_recovery_codes",
+        "second_factor_manage",
+        expect=admin(everyone=True, own=ANSWERED),
+        why="one's own second factor; a signed-in staff member is sent on",
+    ),
+    rule(
+        "second_factor_reset",
+        expect=admin(own=OK),
+        owners=COMMUNES,
+        model="staff user",
+        why="a platform admin resets a staff member's second factor (GET: the confirmation)",
+    ),
+    rule(
+        "session_status",
+        expect=lambda role, owner: ANSWERED if role.kind == "anonymous" else OK,
+        why="the idle warning's clock: 401 for a visitor, the time left for anyone signed in",
+    ),
     # --- Settings, users, platform -----------------------------------------
     rule(
         "wagtailsettings:*",

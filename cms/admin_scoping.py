@@ -10,7 +10,12 @@ from django.http import Http404
 from django.urls import path
 from wagtail.admin.views.pages.listing import PageFilterSet
 from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportView
+from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
+from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
 from wagtail.models import Page, PageLogEntry, Site
+from wagtail.permissions import policy_registry
+from wagtail_localize.views import report as localize_report
+from wagtail_localize.views import snippets_api as localize_snippets_api
 
 from .tenancy import pages_visible_to, permitted_page_roots
 
@@ -53,8 +58,15 @@ def platform_admin_only(view):
 
 
 def platform_admin_urls():
-    """Admin URLs matched before Wagtail's own, to keep them to platform admins."""
+    """Admin URLs matched before Wagtail's own, to keep them to platform admins.
+
+    wagtail-localize's translations report lists the translations of every
+    commune's pages, and its snippets API any snippet of any commune (the
+    requests, the message templates) to any staff member: no commune's
+    snippet is translatable, and the report is the platform's."""
     report = PageTypesUsageReportView
+    translations = localize_report.TranslationsReportView
+    snippets = localize_snippets_api.SnippetViewSet
     return [
         path(
             "admin/reports/page-types-usage/",
@@ -64,12 +76,61 @@ def platform_admin_urls():
             "admin/reports/page-types-usage/results/",
             platform_admin_only(report.as_view(results_only=True)),
         ),
+        path(
+            "admin/localize/reports/translations/",
+            platform_admin_only(translations.as_view()),
+        ),
+        path(
+            "admin/localize/reports/translations/results/",
+            platform_admin_only(translations.as_view(results_only=True)),
+        ),
+        path(
+            "admin/localize/api/snippets/<slug:app_label>/<slug:model_name>/",
+            platform_admin_only(snippets.as_view({"get": "list"})),
+        ),
+        path(
+            "admin/localize/api/snippets/<slug:app_label>/<slug:model_name>/<str:pk>/",
+            platform_admin_only(snippets.as_view({"get": "retrieve"})),
+        ),
     ]
+
+
+class _CollectionScopedAPI:
+    """The admin API's images or documents: those of the collections the user
+    may choose from, as in Wagtail's choosers (Wagtail's own endpoints list
+    every collection's to any staff member)."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        user = self.request.user
+        if user.is_superuser:
+            return queryset
+        policy = policy_registry.get_by_type(self.model)
+        collections = policy.collections_user_has_any_permission_for(user, ["choose", "change"])
+        return queryset.filter(collection__in=collections)
+
+
+class ScopedImagesAdminAPIViewSet(_CollectionScopedAPI, ImagesAdminAPIViewSet):
+    pass
+
+
+class ScopedDocumentsAdminAPIViewSet(_CollectionScopedAPI, DocumentsAdminAPIViewSet):
+    pass
+
+
+def scope_admin_api(router):
+    """Registered after Wagtail's own hooks, to replace their endpoints."""
+    router.register_endpoint("images", ScopedImagesAdminAPIViewSet)
+    router.register_endpoint("documents", ScopedDocumentsAdminAPIViewSet)
+
+
+#: Reports menu items of the platform's reports (see platform_admin_urls).
+PLATFORM_REPORTS = ("page-types-usage", "translations")
 
 
 def hide_platform_reports(request, menu_items):
     if not request.user.is_superuser:
-        menu_items[:] = [item for item in menu_items if item.name != "page-types-usage"]
+        menu_items[:] = [item for item in menu_items if item.name not in PLATFORM_REPORTS]
 
 
 #: URL keyword arguments of the Wagtail admin that name a page.

@@ -33,8 +33,9 @@ urlpatterns += i18n_patterns(
     path("", include("services.urls")),
     path("compte/", include("accounts.urls")),
     path("paiement/", include("payments.urls")),
-    # Wagtail's page view, able to limit each upload of a démarche step.
+    # Wagtail's own URLs, its page view replaced by one able to limit each
+    # upload of a démarche step.
+    *[url for url in wagtail_urls.urlpatterns if url.name != "wagtail_serve"],
     re_path(wagtail_urls.serve_pattern, uploads.serve, name="wagtail_serve"),
-    path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

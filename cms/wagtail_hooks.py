@@ -1,10 +1,11 @@
 from wagtail import hooks
 
-from .admin_scoping import hide_platform_reports
+from .admin_scoping import hide_platform_reports, scope_admin_api
 from .rich_text import LocalizedPageLinkHandler
 from .tenancy import pages_visible_to
 
 hooks.register("construct_reports_menu", hide_platform_reports)
+hooks.register("construct_admin_api", scope_admin_api, order=100)
 
 
 @hooks.register("construct_page_chooser_queryset")

@@ -32,10 +32,12 @@ from wagtail.permission_policies.sites import SitePermissionPolicy
 from wagtail.snippets.views.snippets import (
     CreateView,
     EditView,
+    HistoryView,
     IndexView,
     InspectView,
     SnippetViewSet,
     SnippetViewSetGroup,
+    UsageView,
 )
 
 from accounts.admin_views import spreadsheet_text
@@ -323,6 +325,14 @@ class RegieTokenView(WagtailAdminTemplateMixin, FormView):
         return self.render_to_response(self.get_context_data(form=form, token=token))
 
 
+class RegieUsageView(ScopedMixin, UsageView):
+    policy = regie_policy
+
+
+class RegieHistoryView(ScopedMixin, HistoryView):
+    policy = regie_policy
+
+
 class RegieViewSet(SnippetViewSet):
     model = Regie
     icon = "cogs"
@@ -334,6 +344,8 @@ class RegieViewSet(SnippetViewSet):
     index_view_class = RegieIndexView
     add_view_class = RegieCreateView
     edit_view_class = RegieEditView
+    usage_view_class = RegieUsageView
+    history_view_class = RegieHistoryView
     list_display = [
         "name",
         Column("backend", label=gettext_lazy("Payment backend"), accessor="plugin.verbose_name"),

@@ -142,3 +142,17 @@ def _remove_test_media():
     from django.conf import settings
 
     shutil.rmtree(settings.MEDIA_ROOT, ignore_errors=True)
+
+
+#: Figures of the authorization matrix (tests/test_authorization.py), printed
+#: at the end of the run: answers checked by expected answer.
+MATRIX_FIGURES = pytest.StashKey[dict]()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    figures = config.stash.get(MATRIX_FIGURES, None)
+    if not figures:
+        return
+    terminalreporter.section("authorization matrix")
+    for line in figures["lines"]:
+        terminalreporter.write_line(line)

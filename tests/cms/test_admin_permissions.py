@@ -127,3 +127,56 @@ def test_communication_staff_edit_their_communes_translation(client, demo):
     assert own.status_code == 200
     assert "Frequently asked questions" in own.content.decode()
     assert other.status_code != 200
+
+
+@pytest.fixture
+def documents(carvin, saint_andre):
+    from django.core.files.base import ContentFile
+    from wagtail.documents import get_document_model
+    from wagtail.models import Collection
+
+    return {
+        site: get_document_model().objects.create(
+            title=f"Règlement ({site.site_name})",
+            collection=Collection.objects.get(name=site.site_name),
+            file=ContentFile(b"%PDF-1.4", name="reglement.pdf"),
+        )
+        for site in (carvin, saint_andre)
+    }
+
+
+def test_the_admin_api_lists_the_documents_of_the_users_commune_only(
+    carvin_staff, carvin, saint_andre, documents
+):
+    listing = carvin_staff.get("/admin/api/main/documents/").json()
+    own = carvin_staff.get(f"/admin/api/main/documents/{documents[carvin].pk}/")
+    other = carvin_staff.get(f"/admin/api/main/documents/{documents[saint_andre].pk}/")
+
+    assert [item["title"] for item in listing["items"]] == ["Règlement (Carvin)"]
+    assert own.status_code == 200
+    assert other.status_code == 404
+
+
+def test_the_admin_api_lists_the_images_of_the_users_commune_only(carvin_staff, carvin):
+    from wagtail.images import get_image_model
+
+    listing = carvin_staff.get("/admin/api/main/images/").json()
+
+    titles = {item["title"] for item in listing["items"]}
+    carvins = get_image_model().objects.filter(collection__name=carvin.site_name)
+    assert titles == set(carvins.values_list("title", flat=True))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/localize/reports/translations/",
+        "/admin/localize/reports/translations/results/",
+        "/admin/localize/api/snippets/services/messagetemplate/",
+    ],
+)
+def test_the_translations_report_and_snippets_api_are_the_platforms(
+    carvin_staff, admin_client, url
+):
+    assert carvin_staff.get(url).status_code == 404
+    assert admin_client.get(url).status_code == 200

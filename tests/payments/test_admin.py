@@ -273,6 +273,14 @@ def test_a_supervisor_cannot_touch_another_communes_regie(supervisor, elsewhere)
     assert supervisor.get(url).status_code == 404
 
 
+@pytest.mark.parametrize("view", ["usage", "history", "history_results"])
+def test_another_communes_regie_has_no_usage_nor_history(supervisor, ville, elsewhere, view):
+    name = f"wagtailsnippets_payments_regie:{view}"
+
+    assert supervisor.get(reverse(name, args=[ville.pk])).status_code == 200
+    assert supervisor.get(reverse(name, args=[elsewhere.regie_id])).status_code == 404
+
+
 def test_the_push_token_is_shown_once(supervisor, ville):
     url = reverse("wagtailsnippets_payments_regie:token", args=[ville.pk])
 

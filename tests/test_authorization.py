@@ -1,0 +1,1197 @@
+"""The authorization matrix: every route of the portal, as every role, on
+objects of every owner.
+
+The demo is loaded once (Carvin and Saint-André-des-Eaux), completed so that
+two households of Carvin and one of Saint-André each own household members,
+requests (sent, draft), documents, invoices and payments. Then every URL
+pattern of the resolver (the portal's, Wagtail's admin and Wagtail's page
+serving) is requested by each role on its own commune's host name, once per
+owner of the objects its URL names, and the answer must be the one the rule
+table (``RULES``) gives: 200, a redirect to the right login page, a refusal,
+or a 404 for another's object. A 200 never contains a marker (name, e-mail,
+request or invoice number, title) of someone the role may not see. A refused
+GET naming an object is also sent as POST: it must be refused too, and the
+object unchanged afterwards (nor may an invoice end up in another
+household's cart).
+
+A new URL pattern without a rule fails ``test_every_route_has_a_rule``: add
+its rule to ``RULES`` (the first rule that matches a route applies; match by
+URL name, namespace or route with shell wildcards).
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from fnmatch import fnmatchcase
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.core import serializers
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.db.models import F as models_F
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.models import Collection, Locale, Page, Site, Task, Workflow
+
+from accounts.models import AccountStatus, HouseholdMember, User
+from accounts.services import MemberData, member_add
+from home.models import ContentPage
+from payments.demo import add_demo_payments
+from payments.models import CartItem, Invoice, Regie, Transaction
+from services.models import Attachment, InternalNote, MessageTemplate, Submission
+from services.services import access_key, submission_start
+from tests.conftest import MATRIX_FIGURES
+
+CARVIN = "carvin.localhost"
+SAINT_ANDRE = "saint-andre-des-eaux.localhost"
+
+# --- Roles -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    kind: str  # anonymous, citizen, agent, supervisor, communication, admin
+    commune: str  # "carvin" or "sa": the host it browses
+    username: str = ""
+    household: str = ""  # for citizens: "a", "b" or "sa"
+
+    @property
+    def host(self) -> str:
+        return CARVIN if self.commune == "carvin" else SAINT_ANDRE
+
+    @property
+    def is_staff(self) -> bool:
+        return self.kind in ("agent", "supervisor", "communication")
+
+
+ROLES = [
+    Role("anonymous", "anonymous", "carvin"),
+    Role("citizen A (Carvin)", "citizen", "carvin", "amélie.lire", "a"),
+    Role("citizen B (Carvin)", "citizen", "carvin", "jean-noël.darc", "b"),
+    Role("citizen of Saint-André", "citizen", "sa", "élodie.martin", "sa"),
+    Role("agent of Carvin", "agent", "carvin", "agent.carvin"),
+    Role("supervisor of Carvin", "supervisor", "carvin", "regie.carvin"),
+    Role("communication of Carvin", "communication", "carvin", "com.carvin"),
+    Role("agent of Saint-André", "agent", "sa", "agent.saint-andre"),
+    Role("supervisor of Saint-André", "supervisor", "sa", "regie.saint-andre"),
+    Role("communication of Saint-André", "communication", "sa", "com.saint-andre"),
+    Role("platform admin", "admin", "carvin", "admin"),
+]
+
+#: Owners of objects: the households of citizens A and B of Carvin and of
+#: the citizen of Saint-André, or a commune.
+HOUSEHOLDS = ("a", "b", "sa")
+COMMUNES = ("carvin", "sa")
+AGENT_OF = {"carvin": "agent.carvin", "sa": "agent.saint-andre"}
+NOBODY = (None,)
+
+
+def commune_of(owner: str | None) -> str | None:
+    return {"a": "carvin", "b": "carvin"}.get(owner, owner)
+
+
+# --- Expected answers ----------------------------------------------------------
+
+OK = "200"
+OK_OR_REDIRECT = "200 or redirect within the portal"
+CITIZEN_LOGIN = "redirect to /compte/connexion/"
+ADMIN_LOGIN = "redirect to /admin/login/"
+NOT_FOUND = "404"
+REFUSED = "refused (403, 404, 405 or back to the admin home)"
+ANSWERED = "any answer but an error, nothing of another owner"
+SERVER_ERROR = "500 on purpose"
+REFUSALS = (CITIZEN_LOGIN, ADMIN_LOGIN, NOT_FOUND, REFUSED)
+
+
+def _location(response) -> tuple[str, dict]:
+    parts = urlsplit(response["Location"])
+    if parts.netloc:
+        return "//" + parts.netloc + parts.path, parse_qs(parts.query)
+    return parts.path, parse_qs(parts.query)
+
+
+def answer_matches(expected: str, response, url: str) -> bool:
+    status = response.status_code
+    if expected == OK:
+        return status == 200
+    if expected == NOT_FOUND:
+        return status == 404
+    if expected == SERVER_ERROR:
+        return status == 500
+    if expected in (CITIZEN_LOGIN, ADMIN_LOGIN):
+        if status != 302:
+            return False
+        path, query = _location(response)
+        login = "/compte/connexion/" if expected == CITIZEN_LOGIN else "/admin/login/"
+        return path == login and query.get("next") == [url]
+    if expected == REFUSED:
+        return status in (403, 404, 405) or (status == 302 and _location(response)[0] == "/admin/")
+    if expected == OK_OR_REDIRECT:
+        if status == 200:
+            return True
+        return status == 302 and response["Location"].startswith("/")
+    if expected == ANSWERED:
+        return status < 500
+    raise AssertionError(expected)
+
+
+Expect = Callable[[Role, "str | None"], str]
+
+
+def public(role, owner) -> str:
+    return OK
+
+
+def public_form(role, owner) -> str:
+    return OK_OR_REDIRECT
+
+
+def answered(role, owner) -> str:
+    return ANSWERED
+
+
+def not_found(role, owner) -> str:
+    return NOT_FOUND
+
+
+def refused(role, owner) -> str:
+    return REFUSED
+
+
+def citizen_own(role, owner) -> str:
+    """A citizen's own things: the login page for anyone else than a citizen
+    of the commune, a 404 for another household's."""
+    if role.kind != "citizen":
+        return CITIZEN_LOGIN
+    if owner is None or owner == role.household:
+        return OK
+    return NOT_FOUND
+
+
+def citizen_own_or_redirect(role, owner) -> str:
+    expected = citizen_own(role, owner)
+    return OK_OR_REDIRECT if expected == OK else expected
+
+
+def citizen_own_if_any(role, owner) -> str:
+    expected = citizen_own(role, owner)
+    return ANSWERED if expected == OK else expected
+
+
+def payer_only(role, owner) -> str:
+    """A payment made from an account: its payer only, a 404 for anyone else
+    (its address alone opens nothing)."""
+    if role.kind == "citizen" and owner == role.household:
+        return OK
+    return NOT_FOUND
+
+
+def same_commune(role, owner) -> str:
+    """Reachable by whoever holds the link, on its own commune's portal only."""
+    return OK if owner is None or commune_of(owner) == role.commune else NOT_FOUND
+
+
+def admin(
+    *kinds: str,
+    everyone: bool = False,
+    own: str = OK,
+    citizens: str = ADMIN_LOGIN,
+    listings: str = REFUSED,
+) -> Expect:
+    """An admin screen: the admin login for visitors and (unless ``citizens``
+    says otherwise) citizens; ``own`` for the staff ``kinds`` of the object's
+    commune (or every staff member with ``everyone``) and for platform
+    admins; a refusal for other staff, or ``listings`` on the routes that
+    name no object (listings, choosers: empty for staff without rights)."""
+
+    def expect(role, owner) -> str:
+        if owner is None and role.is_staff and not (everyone or role.kind in kinds):
+            return listings
+        if role.kind == "anonymous":
+            return ADMIN_LOGIN
+        if role.kind == "citizen":
+            return citizens
+        if role.kind == "admin":
+            return own
+        if not (everyone or role.kind in kinds):
+            return REFUSED
+        if owner is None or commune_of(owner) == role.commune:
+            return own
+        return REFUSED
+
+    return expect
+
+
+STAFF = admin(everyone=True)
+PLATFORM = admin()  # platform admins only
+EDITORS = ("communication", "agent")  # who may edit pages
+AGENTS = ("agent", "supervisor")
+#: Pages, images and documents: for the editors of their commune; listings
+#: and choosers show every staff member what they may see (maybe nothing).
+PAGES = admin(*EDITORS, own=ANSWERED, listings=ANSWERED)
+PAGE_IN_URL = admin(*EDITORS, own=ANSWERED, listings=ANSWERED, citizens=NOT_FOUND)
+PAGE_ARGUMENTS = {
+    "app_label": "wagtailcore",
+    "model_name": "page",
+    "content_type_app_name": "home",
+    "content_type_model_name": "contentpage",
+    "action_name": "approve",
+    "task_state_id": 999999,
+    "task_id": 999999,
+    "workflow_state_id": 999999,
+    "workflow_pk": 999999,
+    "session_id": 999999,
+}
+
+
+# --- Rules -------------------------------------------------------------------
+
+
+@dataclass
+class Rule:
+    """What the routes matching ``match`` (URL names such as ``accounts:*``, or
+    routes such as ``/admin/snippets/*``) take and answer.
+
+    ``model`` is the kind of object an ``pk`` argument names; ``fixed`` gives
+    other arguments; ``path`` builds the URL itself (for regular-expression
+    routes). ``owners`` lists whose objects are named; ``expect`` gives the
+    answer per role and owner. ``method`` is the method of every request;
+    a GET that must be refused is also sent as POST, which must be refused
+    too and change nothing.
+    """
+
+    match: tuple[str, ...]
+    expect: Expect
+    owners: tuple = NOBODY
+    model: str = ""
+    fixed: dict = field(default_factory=dict)
+    path: Callable | None = None
+    method: str = "GET"
+    fresh_client: bool = False
+    shows_commune_names: str = ""  # why the page may name the other commune
+    why: str = ""
+
+
+def rule(*match, expect, **options) -> Rule:
+    return Rule(match=match, expect=expect, **options)
+
+
+def snippet_rules(
+    app_model: str, model: str, expect: Expect, shown: Expect, *, inspect: bool = True
+) -> list[Rule]:
+    """A snippet viewset: its listings and inspect view (``shown``), and every
+    other view naming one of its objects (``expect``)."""
+    prefix = f"/admin/snippets/{app_model}/"
+    rules = [
+        rule(prefix, prefix + "results/", expect=shown),
+        rule(prefix + "add/", expect=expect),
+    ]
+    if inspect:
+        rules.append(rule(prefix + "inspect/*", expect=shown, owners=COMMUNES, model=model))
+    return [*rules, rule(prefix + "*", expect=expect, owners=COMMUNES, model=model)]
+
+
+#: Pages every commune has: served on each commune's own host name.
+COMMON_PAGES = [
+    "/",
+    "/faq/",
+    "/services/",
+    "/services/inscription-scolaire/",
+    "/services/inscription-scolaire/etape/1/",
+    "/services/acte-de-naissance/etape/1/",
+    "/mentions-legales/",
+]
+
+
+def page_paths(objects, owner):
+    if owner is None:
+        return COMMON_PAGES
+    return "/" + objects.get("page", owner).url_path.split("/", 2)[2]
+
+
+def served(role, owner) -> str:
+    return OK_OR_REDIRECT if owner is None else same_commune(role, owner)
+
+
+RULES: list[Rule] = [
+    # --- Public by design ---------------------------------------------------
+    rule("healthz", expect=public, why="the load balancer's probe"),
+    rule("altcha_challenge", expect=public, why="the captcha's challenge"),
+    rule(
+        "accounts:login",
+        "accounts:register",
+        "accounts:registered",
+        "accounts:password_reset",
+        "accounts:password_reset_sent",
+        "accounts:password_reset_complete",
+        "payments:pay_without_account",
+        "payments:pay_invoice",
+        "wagtailcore_login",
+        expect=public_form,
+    ),
+    rule(
+        "accounts:password_reset_confirm",
+        expect=answered,
+        owners=HOUSEHOLDS,
+        why="the link e-mailed to reset a password: it works for whoever holds it",
+    ),
+    rule(
+        "services:tracking_cover_sheet",
+        expect=lambda role, owner: ANSWERED if same_commune(role, owner) == OK else NOT_FOUND,
+        owners=COMMUNES,
+        why="a cover sheet exists only when a document is promised by post",
+    ),
+    rule(
+        "services:tracking*",
+        expect=same_commune,
+        owners=("carvin", "sa"),
+        model="anonymous attachment",
+        why="the private link of a request made without an account",
+    ),
+    rule(
+        "payments_bank:return",
+        expect=answered,
+        owners=HOUSEHOLDS,
+        model="transaction",
+        why="the bank sends the payer back here; what it says is checked with the bank",
+    ),
+    rule(
+        "payments_bank:*",
+        expect=answered,
+        owners=COMMUNES,
+        model="régie",
+        why="the bank's notification and the billing software's push, authenticated "
+        "by the bank's signature or the régie's token",
+    ),
+    rule("payments:testbank", expect=answered, owners=HOUSEHOLDS, why="the demo bank"),
+    rule(
+        "wagtaildocs_serve",
+        expect=public,
+        owners=COMMUNES,
+        path=lambda objects, owner: objects.get("document", owner).url,
+        why="documents published on the communes' pages",
+    ),
+    rule(
+        "wagtaildocs_authenticate_with_password",
+        "wagtailcore_authenticate_with_password",
+        expect=not_found,
+        fixed={"restriction_id": 999999, "page_view_restriction_id": 999999},
+        owners=COMMUNES,
+        why="no password-protected pages or collections",
+    ),
+    # --- Pages served ------------------------------------------------------
+    rule(
+        "wagtail_serve",
+        expect=served,
+        owners=(None, *COMMUNES),
+        path=page_paths,
+        why="a commune's own page is a 404 on the other's host name",
+    ),
+    # --- The citizen's account ----------------------------------------------
+    rule("accounts:logout", expect=public_form, method="POST", fresh_client=True),
+    rule(
+        "accounts:home",
+        "accounts:profile",
+        "accounts:profile_edit",
+        "accounts:member_add",
+        "accounts:password_change",
+        "accounts:personal_data",
+        "accounts:personal_data_download",
+        "accounts:erase",
+        "services:submissions",
+        "payments:invoices",
+        "payments:statement",
+        "payments:cart",
+        expect=citizen_own,
+    ),
+    rule(
+        "accounts:member_edit",
+        "accounts:member_delete",
+        expect=citizen_own,
+        owners=HOUSEHOLDS,
+        model="member",
+    ),
+    rule(
+        "services:submission",
+        "services:submission_receipt",
+        "services:submission_document",
+        expect=citizen_own,
+        owners=HOUSEHOLDS,
+        model="attachment",
+    ),
+    rule(
+        "services:submission_cover_sheet",
+        expect=citizen_own_if_any,
+        owners=HOUSEHOLDS,
+        why="a cover sheet exists only when a document is promised by post",
+    ),
+    rule("payments:invoice_pdf", expect=citizen_own, owners=HOUSEHOLDS, model="invoice"),
+    rule(
+        "payments:cart_add",
+        "payments:cart_remove",
+        expect=citizen_own_or_redirect,
+        owners=HOUSEHOLDS,
+        model="invoice",
+        method="POST",
+    ),
+    rule("payments:cart_pay", expect=citizen_own_or_redirect, method="POST"),
+    rule(
+        "payments:transaction",
+        "payments:receipt*",
+        expect=payer_only,
+        owners=HOUSEHOLDS,
+        model="transaction",
+    ),
+    # --- The admin: sign-in ------------------------------------------------
+    rule(
+        "wagtailadmin_password_reset_confirm",
+        expect=not_found,
+        fixed={"uidb64": "MQ", "token": "not-a-token"},
+        why="the link e-mailed to reset a password",
+    ),
+    rule(
+        "wagtailadmin_password_reset*",
+        expect=not_found,
+        why="staff passwords are reset by a platform admin (WAGTAIL_PASSWORD_RESET_ENABLED)",
+    ),
+    rule(
+        "wagtailadmin_login",
+        "wagtailadmin_javascript_catalog",
+        "wagtail_localize:javascript_catalog",
+        "wagtailadmin_sprite",
+        expect=public_form,
+    ),
+    rule("wagtailadmin_logout", expect=answered, method="POST", fresh_client=True),
+    rule("wagtailadmin_error_test", expect=admin(everyone=True, own=SERVER_ERROR)),
+    # --- Wagtail admin: pages ----------------------------------------------
+    rule(
+        "/admin/reports/page-types-usage/*",
+        "/admin/localize/reports/translations/*",
+        "/admin/localize/api/snippets/*",
+        expect=lambda role, owner: OK if role.kind == "admin" else NOT_FOUND,
+        fixed={"app_label": "services", "model_name": "submission"},
+        owners=COMMUNES,
+        model="submission",
+        why="sums up or lists every commune's: platform admins only (404 to others)",
+    ),
+    rule(
+        "wagtailadmin_pages:add",
+        "wagtailadmin_pages:preview_on_add",
+        expect=PAGE_IN_URL,
+        owners=COMMUNES,
+        fixed={"content_type_app_name": "home", "content_type_model_name": "contentpage"},
+    ),
+    rule(
+        "wagtailadmin_pages:type_use*",
+        "wagtailadmin_pages:choose_parent",
+        expect=PAGES,
+        fixed={
+            "content_type_app_name": "home",
+            "content_type_model_name": "contentpage",
+            "app_label": "home",
+            "model_name": "contentpage",
+        },
+    ),
+    rule(
+        "wagtailadmin_explore",
+        "wagtailadmin_explore_results",
+        "wagtailadmin_pages:edit",
+        "wagtailadmin_pages:preview_on_edit",
+        "wagtailadmin_pages:history",
+        "wagtailadmin_pages:revisions_view",
+        "wagtailadmin_pages:usage",
+        expect=admin(*EDITORS, citizens=NOT_FOUND),
+        owners=COMMUNES,
+        model="page",
+    ),
+    rule(
+        "wagtailadmin_pages:set_privacy",
+        expect=PAGE_IN_URL,
+        owners=COMMUNES,
+        model="page",
+        shows_commune_names="Wagtail's privacy form offers every group of the platform",
+    ),
+    rule(
+        "/admin/*<int:page_id>*",
+        "/admin/*<int:parent_page_id>*",
+        "/admin/*<int:page_to_move_id>*",
+        expect=PAGE_IN_URL,
+        owners=COMMUNES,
+        model="page",
+        fixed=PAGE_ARGUMENTS,
+        why="AdminPageScopeMiddleware: a page outside the user's communes is a 404",
+    ),
+    rule(
+        "/admin/pages/^(?P<pk>*",
+        expect=PAGES,
+        owners=COMMUNES,
+        path=lambda objects, owner: (
+            f"/admin/pages/{objects.get('page', owner).pk}/revisions/compare/earliest...live/"
+        ),
+    ),
+    rule(
+        "wagtailadmin_explore*",
+        "wagtailadmin_pages:*",
+        "wagtailadmin_workflows:remove",
+        "wagtailadmin_api:pages:*",
+        "wagtailadmin_editing_sessions:ping",
+        expect=PAGES,
+        owners=COMMUNES,
+        model="page",
+        fixed=PAGE_ARGUMENTS,
+    ),
+    # --- Wagtail admin: images and documents -------------------------------
+    rule(
+        "wagtailimages:edit",
+        "wagtailimages:image_usage",
+        "wagtailimages_chooser:chosen",
+        expect=admin(*EDITORS),
+        owners=COMMUNES,
+        model="image",
+    ),
+    rule(
+        "wagtaildocs:edit",
+        "wagtaildocs:document_usage",
+        "wagtaildocs_chooser:chosen",
+        expect=admin(*EDITORS),
+        owners=COMMUNES,
+        model="document",
+    ),
+    rule(
+        "wagtailimages:*",
+        "wagtailimages_chooser:*",
+        "wagtailadmin_api:images:*",
+        expect=PAGES,
+        owners=COMMUNES,
+        model="image",
+        fixed={"filter_spec": "original", "uploaded_file_id": 999999},
+    ),
+    rule(
+        "wagtaildocs:*",
+        "wagtaildocs_chooser:*",
+        "wagtailadmin_api:documents:*",
+        expect=PAGES,
+        owners=COMMUNES,
+        model="document",
+        fixed={"uploaded_file_id": 999999},
+    ),
+    # --- Requests, accounts, payments (our viewsets) -----------------------
+    *snippet_rules(
+        "services/submission",
+        "submission",
+        admin(*AGENTS, own=ANSWERED),
+        admin(*AGENTS),
+    ),
+    *snippet_rules(
+        "services/messagetemplate",
+        "message template",
+        admin(*AGENTS, own=ANSWERED),
+        admin(*AGENTS),
+        inspect=False,
+    ),
+    *snippet_rules(
+        "accounts/citizenaccount",
+        "citizen",
+        admin(*AGENTS, own=ANSWERED),
+        admin(*AGENTS),
+    ),
+    *snippet_rules(
+        "payments/invoice",
+        "invoice",
+        admin(*AGENTS, own=ANSWERED),
+        admin(*AGENTS),
+    ),
+    *snippet_rules(
+        "payments/transaction",
+        "transaction",
+        admin(*AGENTS, own=ANSWERED),
+        admin(*AGENTS),
+    ),
+    *snippet_rules(
+        "payments/regie",
+        "régie",
+        admin(*AGENTS, own=ANSWERED),
+        admin(*AGENTS),
+        inspect=False,
+    ),
+    rule(
+        "services_export_procedure",
+        expect=admin("supervisor"),
+        owners=COMMUNES,
+        model="service page",
+    ),
+    rule("services_request_pdf", expect=admin(*AGENTS), owners=COMMUNES, model="submission"),
+    rule(
+        "payments_invoice_import",
+        "payments_accounting_export",
+        "cms_audit*",
+        expect=admin(*AGENTS, own=ANSWERED),
+    ),
+    rule(
+        "services_register*",
+        expect=admin("supervisor", own=ANSWERED),
+        why="the register of processing activities: supervisors, for their communes",
+    ),
+    # --- Second factor, the session's time left ----------------------------
+    rule(
+        "second_factor_verify",
+        "second_factor_setup",
+        "second_factor_recovery_codes",
+        "second_factor_manage",
+        expect=admin(everyone=True, own=ANSWERED),
+        why="one's own second factor; a signed-in staff member is sent on",
+    ),
+    rule(
+        "second_factor_reset",
+        expect=admin(own=OK),
+        owners=COMMUNES,
+        model="staff user",
+        why="a platform admin resets a staff member's second factor (GET: the confirmation)",
+    ),
+    rule(
+        "session_status",
+        expect=lambda role, owner: ANSWERED if role.kind == "anonymous" else OK,
+        why="the idle warning's clock: 401 for a visitor, the time left for anyone signed in",
+    ),
+    # --- Settings, users, platform -----------------------------------------
+    rule(
+        "wagtailsettings:*",
+        expect=admin("communication", own=ANSWERED),
+        owners=COMMUNES,
+        model="site",
+        fixed={"app_name": "cms", "model_name": "communesettings"},
+        shows_commune_names="a help text's example: « la mairie de Carvin »",
+    ),
+    rule(
+        "wagtailusers_users:*",
+        expect=admin(own=ANSWERED),
+        owners=COMMUNES,
+        model="staff user",
+    ),
+    rule("wagtailusers_groups:*", expect=admin(own=ANSWERED), owners=COMMUNES, model="group"),
+    rule("wagtailsites:*", expect=admin(own=ANSWERED), owners=COMMUNES, model="site"),
+    rule(
+        "wagtailadmin_collections:*",
+        expect=admin(own=ANSWERED),
+        owners=COMMUNES,
+        model="collection",
+        fixed={"collection_id": None},
+    ),
+    rule(
+        "wagtailredirects:*",
+        expect=admin(own=ANSWERED),
+        owners=COMMUNES,
+        model="redirect",
+        fixed={"redirect_id": None},
+    ),
+    rule("wagtaillocales:*", expect=admin(own=ANSWERED), model="locale"),
+    rule(
+        "wagtailadmin_workflows:task_chooser*",
+        "wagtailadmin_workflows:task_chosen",
+        expect=admin(own=ANSWERED, listings=ANSWERED),
+        fixed={"task_id": None},
+        model="task",
+        why="the platform's moderation task, offered to page editors",
+    ),
+    rule(
+        "wagtailadmin_workflows:*task*",
+        expect=admin(own=ANSWERED),
+        model="task",
+        fixed={"app_label": "wagtailcore", "model_name": "groupapprovaltask", "task_id": None},
+    ),
+    rule("wagtailadmin_workflows:*", expect=admin(own=ANSWERED), model="workflow"),
+    rule(
+        "wagtail_localize:*",
+        expect=admin(own=ANSWERED, listings=ANSWERED),
+        fixed={
+            "app_label": "services",
+            "model_name": "messagetemplate",
+            "pk": 999999,
+            "translation_source_id": 999999,
+            "translation_id": 999999,
+            "string_segment_id": 999999,
+            "overridable_segment_id": 999999,
+            "mode": "",
+        },
+    ),
+    rule(
+        "wagtailadmin_reports:*",
+        "wagtailforms:index*",
+        expect=admin(own=ANSWERED, listings=ANSWERED),
+        why="reports of what the user may see; the platform's moderation task",
+    ),
+    rule(
+        "wagtail_bulk_action",
+        expect=admin(own=ANSWERED),
+        fixed={"app_label": "services", "model_name": "submission", "action": "delete"},
+    ),
+    rule(
+        "wagtailadmin_tag_model_autocomplete",
+        expect=admin(everyone=True, own=ANSWERED),
+        fixed={"app_name": "wagtailimages", "model_name": "image"},
+    ),
+    rule(
+        "wagtailadmin_editing_sessions:release",
+        expect=admin(everyone=True, own=ANSWERED),
+        fixed={"session_id": 999999},
+    ),
+    rule(
+        "wagtailadmin_home",
+        "wagtailadmin_account",
+        "wagtailadmin_dismissibles",
+        "wagtailadmin_block_preview",
+        "wagtailadmin_tag_autocomplete",
+        "wagtailadmin_choose_*",
+        "wagtailsnippets:index",
+        expect=admin(everyone=True, own=ANSWERED),
+    ),
+    rule(
+        "/admin/test404/",
+        "/admin/^.*/$",
+        expect=admin(everyone=True, own=NOT_FOUND),
+        path=lambda objects, owner: "/admin/no-such-screen/",
+    ),
+]
+
+
+# --- The resolver ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # "namespace:name", or "" for unnamed patterns
+    route: str  # "/compte/foyer/<int:pk>/modifier/"
+    parameters: tuple[str, ...]
+
+    def __str__(self):
+        return f"{self.route} ({self.name or 'unnamed'})"
+
+
+PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def _clean(pattern) -> str:
+    text = str(pattern)
+    if text.startswith("^") or text.endswith("$"):
+        bare = text.removeprefix("^").removesuffix("$")
+        if not re.search(r"[()\[\]\\*+?|]", bare):
+            return bare
+    return text
+
+
+def all_routes() -> list[Route]:
+    routes = []
+
+    def walk(patterns, prefix, namespaces):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                spaces = namespaces + ([pattern.namespace] if pattern.namespace else [])
+                walk(pattern.url_patterns, prefix + _clean(pattern.pattern), spaces)
+            elif isinstance(pattern, URLPattern):
+                route = "/" + prefix + _clean(pattern.pattern)
+                name = ":".join([*namespaces, pattern.name]) if pattern.name else ""
+                names = tuple(n for _c, n in PARAMETER.findall(route))
+                routes.append(Route(name, route, names))
+
+    walk(get_resolver().url_patterns, "", [])
+    return routes
+
+
+def matching(route: Route) -> tuple[Rule, str] | None:
+    """The first rule matching the route, and the pattern that matched."""
+    for candidate in RULES:
+        for match in candidate.match:
+            target = route.route if match.startswith("/") else route.name
+            if target and fnmatchcase(target, match):
+                return candidate, match
+    return None
+
+
+def rule_for(route: Route) -> Rule | None:
+    found = matching(route)
+    return found[0] if found else None
+
+
+def test_every_route_has_a_rule():
+    missing = [str(route) for route in all_routes() if rule_for(route) is None]
+
+    assert missing == [], "Routes without a rule in RULES:\n" + "\n".join(missing)
+
+
+def test_every_rule_matches_a_route():
+    used = {found[1] for route in all_routes() if (found := matching(route))}
+    unused = [match for candidate in RULES for match in candidate.match if match not in used]
+
+    assert unused == [], f"Patterns of RULES that decide no route (remove or fix them): {unused}"
+
+
+# --- The objects of each owner ---------------------------------------------------
+
+
+class Objects:
+    """The demo, completed so that every owner has one object of each kind."""
+
+    def __init__(self):
+        call_command("load_demo", stdout=io.StringIO())
+        self.site = {
+            "carvin": Site.objects.get(hostname=CARVIN),
+            "sa": Site.objects.get(hostname=SAINT_ANDRE),
+        }
+        self.commune_names = [site.site_name for site in self.site.values()]
+        self.users = {role.name: User.objects.get(username=role.username) for role in ROLES[1:]}
+        self.holder = {
+            role.household: self.users[role.name] for role in ROLES if role.kind == "citizen"
+        }
+        self._household_b()
+        self.by_kind: dict[tuple[str, str], object] = {}
+        for commune, site in self.site.items():
+            self._commune(commune, site)
+        for household, user in self.holder.items():
+            self._household(household, user)
+        self.by_kind["locale", None] = Locale.get_default()
+        self.by_kind["workflow", None] = Workflow.objects.first()
+        self.by_kind["task", None] = Task.objects.first()
+        assert None not in self.by_kind.values()
+
+    def _household_b(self):
+        """Citizen B of Carvin, validated, with a child, invoices and a payment."""
+        user = self.holder["b"]
+        User.objects.filter(pk=user.pk).update(status=AccountStatus.VALIDATED)
+        user.refresh_from_db()
+        member_add(
+            user=user,
+            data=MemberData(
+                first_name="Jeanne",
+                last_name="d'Arc",
+                birth_date=date(2016, 4, 2),
+                relationship="child",
+            ),
+        )
+        add_demo_payments(sender=None, site=self.site["carvin"], stdout=io.StringIO())
+
+    def _commune(self, commune, site):
+        home = site.root_page.specific
+        page = ContentPage(
+            title=f"Conseil municipal ({site.site_name})",
+            slug=f"conseil-{site.hostname.split('.')[0]}",
+            body="<p>Ordre du jour.</p>",
+        )
+        home.add_child(instance=page)
+        page.save_revision().publish()
+        collection = Collection.objects.get(name=site.site_name)
+        document = get_document_model().objects.create(
+            title=f"Règlement de la salle ({site.site_name})",
+            collection=collection,
+            file=ContentFile(b"%PDF-1.4 demo", name="reglement.pdf"),
+        )
+        image = get_image_model().objects.filter(collection=collection).first()
+        anonymous = Submission.objects.filter(site=site, account=None).exclude(reference="").get()
+        submission = Submission.objects.filter(site=site, account__isnull=False).exclude(
+            reference=""
+        )
+        agent = User.objects.get(username=AGENT_OF[commune])
+        note = InternalNote.objects.create(
+            submission=submission.first(), author=agent, text=f"Note privée ({site.site_name})"
+        )
+        template = MessageTemplate.objects.create(
+            site=site, status="accepted", title=f"Modèle ({site.site_name})", body="Validé."
+        )
+        kinds = {
+            "home": home,
+            "page": page,
+            "collection": collection,
+            "document": document,
+            "image": image,
+            "anonymous request": anonymous,
+            "submission": submission.first(),
+            "service page": submission.first().page,
+            "note": note,
+            "message template": template,
+            "régie": Regie.objects.filter(site=site).first(),
+            "site": site,
+            "group": agent.groups.get(),
+            "staff user": agent,
+            "redirect": Redirect.objects.create(
+                old_path=f"/ancien-{commune}", site=site, redirect_link="/"
+            ),
+        }
+        kinds["anonymous attachment"] = anonymous.attachments.first() or Attachment.objects.create(
+            site=site,
+            submission=anonymous,
+            key="identite",
+            file=ContentFile(b"%PDF-1.4 demo", name="identite.pdf"),
+            name=f"identite-{commune}.pdf",
+            size=13,
+            content_type="application/pdf",
+        )
+        for kind, obj in kinds.items():
+            assert obj is not None, (commune, kind)
+            self.by_kind[kind, commune] = obj
+
+    def _household(self, household, user):
+        site = user.site
+        sent = Submission.objects.filter(account=user).exclude(reference="")
+        request = sent.filter(attachments__isnull=False).first()
+        if request is None:  # B's only request has no document: give it one
+            request = sent.first()
+            source = Attachment.objects.filter(site=site).first()
+            Attachment.objects.create(
+                site=site,
+                submission=request,
+                key=source.key,
+                file=source.file.name,
+                name=f"justificatif-{household}.pdf",
+                size=source.size,
+                content_type=source.content_type,
+            )
+        page = request.page
+        draft = submission_start(site=site, page=page, account=user)
+        draft.contact_first_name = f"Brouillon-{household}"
+        draft.save()
+        kinds = {
+            "citizen": user,
+            "member": user.household_members.first(),
+            "request": request,
+            "attachment": request.attachments.first(),
+            "draft": draft,
+            "invoice": Invoice.objects.filter(account=user).order_by("pk").first(),
+            "transaction": Transaction.objects.filter(account=user).order_by("pk").first(),
+        }
+        for kind, obj in kinds.items():
+            assert obj is not None, (household, kind)
+            self.by_kind[kind, household] = obj
+
+    REPRESENTATIVE = {"carvin": "a", "sa": "sa"}
+
+    def get(self, kind, owner):
+        if (kind, owner) in self.by_kind:
+            return self.by_kind[kind, owner]
+        return self.by_kind[kind, self.REPRESENTATIVE.get(owner, owner)]
+
+    # URL arguments by name, for the object of an owner.
+    def argument(self, name, rule_, owner, used: list) -> object:
+        fixed = rule_.fixed.get(name, "model")
+        if fixed != "model" and fixed is not None:
+            return fixed
+        by_name = {
+            "page_id": "page",
+            "page_to_move_id": "page",
+            "page_pk": "page",
+            "object_id": "page",
+            "parent_page_id": "home",
+            "destination_id": "home",
+            "image_id": "image",
+            "document_id": "document",
+            "doc_id": "document",
+            "attachment_pk": "attachment",
+            "reference": "request",
+        }
+        if name in by_name and fixed != None:  # noqa: E711
+            obj = self.get(by_name[name], owner)
+            used.append(obj)
+            return obj.reference if name == "reference" else obj.pk
+        if name == "revision_id":
+            return self.get("page", owner).latest_revision_id
+        if name == "key":
+            obj = self.get("anonymous request", owner)
+            used.append(obj)
+            return access_key(obj)
+        if name == "bank_order_id":
+            return self.get("transaction", owner).bank_order_id
+        if name in ("uidb64", "token"):
+            user = self.get("citizen", owner)
+            if name == "uidb64":
+                return urlsafe_base64_encode(force_bytes(user.pk))
+            return default_token_generator.make_token(user)
+        assert rule_.model, f"{rule_.match}: what does the argument {name} name?"
+        obj = self.get(rule_.model, owner)
+        used.append(obj)
+        return obj.public_id if name == "public_id" else obj.pk
+
+    def markers_of_household(self, household) -> set[str]:
+        user = self.holder[household]
+        markers = {user.email, user.get_full_name()}
+        markers |= {
+            f"{m.first_name} {m.last_name}" for m in HouseholdMember.objects.filter(account=user)
+        }
+        markers |= set(
+            Submission.objects.filter(account=user)
+            .exclude(reference="")
+            .values_list("reference", flat=True)
+        )
+        markers |= set(Invoice.objects.filter(account=user).values_list("number", flat=True))
+        markers |= set(Transaction.objects.filter(account=user).values_list("order_id", flat=True))
+        markers.add(f"Brouillon-{household}")
+        return markers
+
+    def markers_of_commune(self, commune) -> set[str]:
+        """What belongs to this commune only (and not its anonymous requests,
+        which their link opens to anyone)."""
+        site = self.site[commune]
+        other = self.site["sa" if commune == "carvin" else "carvin"]
+        return _commune_markers(site) - _commune_markers(other)
+
+
+def _commune_markers(site) -> set[str]:
+    markers = {site.site_name, site.hostname}
+    requests = Submission.objects.filter(site=site, account__isnull=False).exclude(reference="")
+    markers |= set(requests.values_list("reference", flat=True))
+    citizens = User.objects.filter(site=site)
+    markers |= set(citizens.values_list("email", flat=True))
+    markers |= set(Invoice.objects.filter(site=site).values_list("number", flat=True))
+    markers |= set(MessageTemplate.objects.filter(site=site).values_list("title", flat=True))
+    markers |= set(
+        InternalNote.objects.filter(submission__site=site).values_list("text", flat=True)
+    )
+    markers |= set(Attachment.objects.filter(site=site).values_list("name", flat=True))
+    for model in (get_image_model(), get_document_model()):
+        titles = model.objects.filter(collection__name=site.site_name)
+        markers |= set(titles.values_list("title", flat=True))
+    markers |= set(
+        Page.objects.descendant_of(site.root_page, inclusive=True).values_list("title", flat=True)
+    )
+    return {marker for marker in markers if len(marker) >= 4}
+
+
+# --- The matrix ----------------------------------------------------------------
+
+
+def forbidden_markers(objects: Objects, role: Role) -> set[str]:
+    if role.kind == "admin":
+        return set()
+    other_commune = "sa" if role.commune == "carvin" else "carvin"
+    markers = objects.markers_of_commune(other_commune)
+    for household in HOUSEHOLDS:
+        if household != role.household and (
+            role.kind in ("anonymous", "citizen") or commune_of(household) == other_commune
+        ):
+            markers |= objects.markers_of_household(household)
+    return markers | {html.escape(marker) for marker in markers}
+
+
+def snapshot(used: list) -> list:
+    rows = []
+    for obj in used:
+        fresh = type(obj)._base_manager.filter(pk=obj.pk)
+        rows.append(serializers.serialize("json", fresh) if fresh.exists() else None)
+    return rows
+
+
+def urls_of(route: Route, rule_: Rule, objects: Objects, owner) -> list[tuple[str, list]]:
+    """The URLs to request for this owner, with the objects they name."""
+    if rule_.path is not None:
+        paths = rule_.path(objects, owner)
+        return [(p, []) for p in ([paths] if isinstance(paths, str) else paths)]
+    assert "(" not in route.route, f"{route}: give its rule a path"
+    used: list = []
+    kwargs = {name: objects.argument(name, rule_, owner, used) for name in route.parameters}
+    url = PARAMETER.sub(lambda m: str(kwargs[m.group(2)]), route.route)
+    return [(url, used)]
+
+
+@dataclass
+class Tally:
+    expected: Counter = field(default_factory=Counter)
+    failures: list = field(default_factory=list)
+    cells: set = field(default_factory=set)
+    routes: int = 0
+
+    def lines(self) -> list[str]:
+        total = sum(self.expected.values())
+        lines = [
+            f"{self.routes} routes x {len(ROLES)} roles x owners: {len(self.cells)} "
+            f"(route, role, owner) cells, {total} requests checked"
+        ]
+        lines += [f"  {count:6d}  {answer}" for answer, count in self.expected.most_common()]
+        return lines
+
+
+def check(tally, client, method, url, role, expected, markers, label) -> None:
+    response = getattr(client, method.lower())(url, HTTP_HOST=role.host)
+    tally.expected[f"{method} {expected}"] += 1
+    matched = answer_matches(expected, response, url) or (
+        method == "POST" and expected != OK and response.status_code == 405
+    )
+    if not matched:
+        where = response.get("Location", "")
+        tally.failures.append(
+            f"{label}: {method} {url} answered {response.status_code} {where}, expected {expected}"
+        )
+        return
+    if response.status_code == 200 and not response.streaming and markers:
+        text = response.content.decode(errors="replace")
+        leaked = sorted(marker for marker in markers if marker in text)
+        if leaked:
+            tally.failures.append(f"{label}: {method} {url} shows {leaked[:5]}")
+
+
+@pytest.fixture
+def objects(db):
+    return Objects()
+
+
+def test_authorization_matrix(objects, request):
+    clients = {}
+    for role in ROLES:
+        clients[role.name] = Client(HTTP_HOST=role.host, raise_request_exception=False)
+        if role.username:
+            clients[role.name].force_login(objects.users[role.name])
+    markers = {role.name: forbidden_markers(objects, role) for role in ROLES}
+
+    tally = Tally()
+    routes = all_routes()
+    tally.routes = len(routes)
+    for route in routes:
+        rule_ = rule_for(route)
+        if rule_ is None:
+            continue  # test_every_route_has_a_rule says which
+        named = [p for p in route.parameters if rule_.fixed.get(p, None) is None]
+        owners = rule_.owners if named or rule_.path else NOBODY
+        for owner in owners:
+            try:
+                urls = urls_of(route, rule_, objects, owner)
+            except Exception as error:  # a wrong rule: say which, check the others
+                tally.failures.append(f"{route} on {owner}'s: no URL ({error!r})")
+                continue
+            for url, used in urls:
+                for role in ROLES:
+                    tally.cells.add((route, role.name, owner))
+                    expected = rule_.expect(role, owner)
+                    label = f"{route} as {role.name} on {owner or 'nothing'}'s"
+                    client = clients[role.name]
+                    if rule_.fresh_client:
+                        client = Client(HTTP_HOST=role.host, raise_request_exception=False)
+                        if role.username:
+                            client.force_login(objects.users[role.name])
+                    seen = markers[role.name]
+                    if rule_.shows_commune_names:
+                        seen = seen - set(objects.commune_names)
+                    check(tally, client, rule_.method, url, role, expected, seen, label)
+                    if rule_.method == "GET" and used and expected in REFUSALS:
+                        before = snapshot(used)
+                        post_expected = REFUSED if expected == NOT_FOUND else expected
+                        check(tally, client, "POST", url, role, post_expected, seen, label)
+                        if snapshot(used) != before:
+                            tally.failures.append(f"{label}: POST {url} changed {used}")
+    foreign = CartItem.objects.exclude(invoice__account=models_F("cart__account"))
+    if foreign.exists():
+        tally.failures.append(f"invoices in another household's cart: {list(foreign)}")
+
+    request.config.stash[MATRIX_FIGURES] = {"lines": tally.lines()}
+    assert tally.failures == [], f"{len(tally.failures)} wrong answers:\n" + "\n".join(
+        tally.failures
+    )

@@ -12,7 +12,7 @@ import math
 
 from django.contrib import messages
 from django.core.cache import cache
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -80,7 +80,7 @@ def _refuse(request, error: PaymentError, to: str):
         )
     else:
         messages.error(request, str(error))
-    return redirect(to)
+    return HttpResponseRedirect(to)
 
 
 def _back(request, default: str) -> str:
@@ -203,7 +203,7 @@ def cart_add_view(request, pk):
     except CartError as error:
         return _refuse(request, error, back)
     messages.success(request, _("Invoice %(number)s is in your cart.") % {"number": invoice.number})
-    return redirect(back)
+    return HttpResponseRedirect(back)
 
 
 @require_POST
@@ -218,7 +218,7 @@ def cart_remove_view(request, pk):
     messages.success(
         request, _("Invoice %(number)s is out of your cart.") % {"number": invoice.number}
     )
-    return redirect(back)
+    return HttpResponseRedirect(back)
 
 
 @require_POST
@@ -470,6 +470,8 @@ def invoices_push_view(request, public_id):
         payload = json.loads(request.body)
     except (ValueError, UnicodeDecodeError):
         return JsonResponse({"error": "the body is not JSON"}, status=400)
+    except RecursionError:
+        return JsonResponse({"error": "the body is nested too deeply"}, status=400)
     try:
         records, pdfs = read_json(payload)
         report = services.invoices_import(regie=regie, records=records, pdfs=pdfs)

@@ -338,6 +338,21 @@ def test_a_wrong_push_lists_its_errors_and_imports_nothing(client, ville):
     assert not Invoice.objects.exists()
 
 
+def test_a_push_nested_too_deeply_is_refused_with_its_reason(client, ville):
+    token = regie_token_create(regie=ville)
+
+    response = client.post(
+        f"/paiement/api/regies/{ville.public_id}/factures/",
+        '{"invoices": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        content_type="application/json",
+        HTTP_HOST="carvin.localhost",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"error": "the body is nested too deeply"}
+
+
 def test_a_new_token_replaces_the_old_one(client, ville):
     old = regie_token_create(regie=ville)
     new = regie_token_create(regie=ville)

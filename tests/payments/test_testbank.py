@@ -326,3 +326,26 @@ def test_a_notification_holding_nul_characters_is_kept_without_them(client, vill
     events = TransactionEvent.objects.filter(regie=ville)
     assert set(events.values_list("outcome", flat=True)) == {EventOutcome.UNVERIFIED}
     assert all("\x00" not in event.payload for event in events)
+
+
+@pytest.mark.parametrize("amount", ["NaN", "sNaN", "Infinity", "9" * 30, "1e400"])
+def test_a_notification_whose_amount_is_no_amount_is_refused(
+    amelie_client, client, ville, bill, amount
+):
+    operation = to_bank(amelie_client, bill)
+    fields = signed(
+        {
+            "bank_order_id": operation.bank_order_id,
+            "order_id": operation.order_id,
+            "amount": amount,
+            "status": "paid",
+            "test": "1",
+        }
+    )
+
+    response = client.post(f"/paiement/notification/{ville.public_id}/", fields, **HOST)
+
+    assert response.status_code == 400
+    assert Transaction.objects.get().status == TransactionStatus.WAITING
+    event = TransactionEvent.objects.filter(source="notification").get()
+    assert event.reported_amount is None

@@ -1,5 +1,5 @@
 from functools import wraps
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
@@ -7,7 +7,7 @@ from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -66,7 +66,12 @@ def citizen_required(view):
 
 
 def redirect_to_login(request):
-    return HttpResponseRedirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
+    return HttpResponseRedirect(login_url_for(request))
+
+
+def login_url_for(request) -> str:
+    """The login page, to come back to this page (its query string included)."""
+    return f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()}, safe='/')}"
 
 
 def _same_origin(request) -> bool:
@@ -97,7 +102,8 @@ def login_view(request):
         form = forms.LoginForm(request, data=request.POST)
         if form.is_valid():
             auth_login(request, form.get_user())
-            return redirect(next_url or "accounts:home")
+            # An address, never a view name: redirect() would take "0" for one.
+            return HttpResponseRedirect(next_url or reverse("accounts:home"))
     else:
         form = forms.LoginForm(request)
     return render(request, "accounts/login.html", {"form": form, "next": next_url})
@@ -326,6 +332,14 @@ class RegistrationView(SessionWizardView):
         return form
 
     _revalidating = False
+
+    def post(self, *args, **kwargs):
+        """A step name the wizard does not have is an altered form: refused
+        as formtools refuses a missing one (400), not a server error."""
+        step = self.request.POST.get(f"{self.prefix}-current_step")
+        if step is not None and step not in self.get_form_list():
+            raise SuspiciousOperation("unknown registration step")
+        return super().post(*args, **kwargs)
 
     def render_done(self, form, **kwargs):
         """All steps are checked again before the account is created, except

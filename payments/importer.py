@@ -55,6 +55,7 @@ PAID_ONLINE_CHANGED = gettext_lazy(
     "Invoice %(number)s has been paid online: its amount can no longer change."
 )
 NOT_AN_OBJECT = gettext_lazy("This invoice is not a JSON object.")
+NUL_CHARACTER = gettext_lazy("This invoice holds a NUL character (0x00), which no text may hold.")
 NOT_A_PDF = gettext_lazy("The PDF of invoice %(number)s is not a PDF file.")
 PDF_WITHOUT_INVOICE = gettext_lazy("The PDF %(name)s is of no invoice of the file.")
 PAYMENT_UNDER_WAY = gettext_lazy(
@@ -257,6 +258,7 @@ def _choice(value, table, field, model_choices) -> tuple[str | None, str | None]
 
 def _accounts(regie, records) -> dict[str, object]:
     wanted = {fields.get("account", "").strip().lower() for _line, fields in records} - {""}
+    wanted = {value for value in wanted if "\x00" not in value}
     if not wanted:
         return {}
     found = {}
@@ -299,6 +301,10 @@ def check_records(*, regie, records, existing: dict[str, Invoice]) -> list[Invoi
 
 def _check(fields: dict, accounts: dict, problems: list) -> InvoiceData | None:
     get = {name: str(fields.get(name, "") or "").strip() for name in COLUMNS}
+    if any("\x00" in value for value in get.values()):
+        # PostgreSQL can neither store nor compare it.
+        problems.append(NUL_CHARACTER)
+        return None
     for name in REQUIRED:
         if not get[name]:
             problems.append(FIELD_MISSING % {"field": FIELD_LABELS[name]})

@@ -540,6 +540,7 @@ def invoices_import(
     payment. ``pdfs`` gives invoices their PDF, by invoice number."""
     pdfs = pdfs or {}
     numbers = [str(fields.get("number", "")).strip() for _line, fields in records]
+    numbers = [number for number in numbers if "\x00" not in number]  # refused by the checks
     existing = {
         invoice.number: invoice
         for invoice in Invoice.objects.select_for_update().filter(regie=regie, number__in=numbers)

@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -20,7 +19,7 @@ from django.views.decorators.http import require_POST
 from wagtail.models import Site
 
 from accounts.captcha import captcha_field
-from accounts.views import citizen_of
+from accounts.views import citizen_of, login_url_for
 
 from .forms import (
     SUBFIELD,
@@ -187,7 +186,7 @@ class Filling:
 
 
 def _login_redirect(request):
-    return redirect(f"{reverse('accounts:login')}?next={request.get_full_path()}")
+    return redirect(login_url_for(request))
 
 
 def _draft(request, page, *, create: bool):

@@ -1,8 +1,51 @@
 import io
+import os
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from hypothesis import HealthCheck, settings
+
+# The property-based tests (``tests/fuzz/``, ``tests/services/test_fuzz.py``)
+# draw the same cases on every run by default: a failure in CI is the one a
+# developer gets again at home, and a run never fails for a case the previous
+# one did not draw. ``HYPOTHESIS_PROFILE=random`` draws new cases each run,
+# to look for what the fixed ones miss; the failing case is printed with its
+# ``@reproduce_failure`` blob. Nothing is stored between runs (database=None).
+# The tests set data up once and draw inside the test, hence the function-scoped
+# fixtures health check is off; a case may take long (a page rendered, a PDF
+# checked), hence no deadline.
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    deadline=None,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
+)
+settings.register_profile("random", parent=settings.get_profile("ci"), derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many cases the fuzz tests sent, per address, and how many server
+    errors they met."""
+    from tests.fuzzing import fuzz_summary
+
+    rows, total, errors = fuzz_summary()
+    if not rows:
+        return
+    terminalreporter.section("fuzz")
+    for name, count, server_errors in rows:
+        terminalreporter.write_line(
+            f"{count:>7}  {name}" + (f"  ({server_errors} server errors)" if server_errors else "")
+        )
+    terminalreporter.write_line(f"fuzz: {total} cases, {errors} server errors")
 
 
 @pytest.fixture(autouse=True)

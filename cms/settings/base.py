@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cms.middleware.RefuseNulCharacterMiddleware",
     "accounts.sessions.IdleSessionMiddleware",
     "accounts.second_factor.AdminSecondFactorMiddleware",
     "cms.admin_scoping.AdminPageScopeMiddleware",

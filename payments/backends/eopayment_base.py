@@ -41,11 +41,18 @@ RESULTS = {
 PER_PAYMENT = {"normal_return_url", "automatic_return_url", "callback"}
 
 
+LARGEST_AMOUNT = Decimal("99999999.99")
+"""The largest amount a ``MONEY`` field holds (10 digits, 2 after the point)."""
+
+
 def cents(value) -> Decimal | None:
+    """An amount in cents as euros, or None when it is no amount the portal
+    can hold (not a number, NaN, infinite, or beyond ``MONEY``'s digits)."""
     try:
-        return (Decimal(str(value).strip()) / 100).quantize(Decimal("0.01"))
+        amount = (Decimal(str(value).strip()) / 100).quantize(Decimal("0.01"))
     except (InvalidOperation, ValueError, TypeError):
         return None
+    return amount if amount.is_finite() and abs(amount) <= LARGEST_AMOUNT else None
 
 
 def plain(data) -> dict:

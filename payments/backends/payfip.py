@@ -6,6 +6,7 @@ payment is known only by asking PayFiP (``recupererDetailPaiementSecurise``),
 so every return, notification and status check does exactly that.
 """
 
+import re
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
@@ -20,6 +21,11 @@ from .eopayment_base import BACKEND_UNAVAILABLE, EopaymentPlugin, cents, plain
 from .registry import registry
 
 NO_OPERATION = "PayFiP notification without idOp"
+BAD_OPERATION = "PayFiP notification with an idOp that is no PayFiP identifier"
+# What PayFiP's identifiers of operations are made of (a UUID); anything else
+# is forged, and would fail in the web service's XML (control characters)
+# as if PayFiP were down.
+IDOP_PATTERN = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 
 
 @registry.register
@@ -82,12 +88,16 @@ class PayFiPPlugin(EopaymentPlugin):
         idop = message.field("idop")
         if not idop:
             raise InvalidNotification(NO_OPERATION)
+        if not IDOP_PATTERN.match(idop):
+            raise InvalidNotification(BAD_OPERATION)
         return self._status(options, idop)
 
     def handle_return(self, *, options: dict, message: IncomingMessage, transaction):
         idop = message.field("idop") or transaction.bank_order_id
         if not idop:
             return None
+        if not IDOP_PATTERN.match(idop):
+            raise InvalidNotification(BAD_OPERATION)
         return self._status(options, idop, started_at=transaction.created_at)
 
     def payment_status(self, *, options: dict, transaction):

@@ -9,7 +9,6 @@ are always test payments.
 
 import secrets
 from datetime import timedelta
-from decimal import Decimal
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
@@ -25,6 +24,7 @@ from wagtail.models import Site
 from ..exceptions import GatewayError, InvalidNotification
 from ..models import LocalBankOperation, Regie, TransactionStatus
 from .base import BankRedirect, BasePlugin, IncomingMessage, PaymentResult, PaymentStart
+from .eopayment_base import cents
 from .registry import registry
 
 TESTBANK_OFF = _("The test bank is turned off on this server: no payment can be made with it.")
@@ -107,10 +107,7 @@ class LocalBankPlugin(BasePlugin):
         verified = enabled() and constant_time_compare(
             fields.get("signature", ""), signature(fields)
         )
-        try:
-            amount = Decimal(fields.get("amount", "")) / 100
-        except ArithmeticError:
-            amount = None
+        amount = cents(fields.get("amount", ""))
         status = fields["status"]
         if status not in TransactionStatus.values:
             raise InvalidNotification(f"unknown status {status!r}")

@@ -110,6 +110,36 @@ def test_login_from_another_site_is_refused(client, carvin):
 
     assert response.status_code == 403
     assert "_auth_user_id" not in client.session
+    assert "Ce formulaire doit être envoyé depuis les pages du portail." in (
+        response.content.decode()
+    )
+
+
+def test_login_takes_its_next_page_as_an_address_never_as_a_view_name(client, carvin):
+    citizen(carvin)
+
+    response = client.post(
+        "/compte/connexion/",
+        {"username": "amélie.lire", "password": PASSWORD, "next": "0"},
+        **ORIGIN,
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "0"
+
+
+def test_the_login_brings_back_to_the_page_with_its_whole_query_string(client, carvin):
+    citizen(carvin)
+
+    response = client.get("/compte/demandes/?tri=date&page=2", **HOST)
+
+    assert (
+        response["Location"] == "/compte/connexion/?next=/compte/demandes/%3Ftri%3Ddate%26page%3D2"
+    )
+    response = client.post(
+        response["Location"], {"username": "amélie.lire", "password": PASSWORD}, **ORIGIN
+    )
+    assert response["Location"] == "/compte/demandes/?tri=date&page=2"
 
 
 def test_account_pages_need_login(client, carvin):

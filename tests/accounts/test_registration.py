@@ -134,3 +134,33 @@ def test_without_the_captcha_nothing_is_created(client, carvin):
     assert response.status_code == 200
     assert "anti-robot" in response.content.decode()
     assert not User.objects.filter(site=carvin).exists()
+
+
+def test_an_unknown_step_is_refused_as_an_altered_form(client, carvin):
+    response = step(client, "nowhere", {"nowhere-first_name": "Amélie"})
+
+    assert response.status_code == 400
+    assert "incomplete or was altered" in response.content.decode() or (
+        "incomplet ou a été modifié" in response.content.decode()
+    )
+
+
+def test_a_wrong_household_row_is_announced_in_the_error_summary(client, carvin):
+    step(client, "identity", IDENTITY)
+    response = step(
+        client,
+        "household",
+        {
+            "household-TOTAL_FORMS": "1",
+            "household-INITIAL_FORMS": "0",
+            "household-0-first_name": "Léo",
+            "household-0-last_name": "Lire",
+            "household-0-birth_date": "2999-01-01",
+            "household-0-relationship": "child",
+        },
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="form-errors"' in html
+    assert "La date de naissance ne peut pas être dans le futur." in html

@@ -194,3 +194,16 @@ def test_the_cart_needs_a_login(client, carvin):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/compte/connexion/")
+
+
+@pytest.mark.parametrize("target", ["0", "panier"])
+def test_the_page_to_come_back_to_is_an_address_never_a_view_name(
+    amelie_client, ville, amelie, target
+):
+    bill = invoice(ville, amelie)
+
+    added = amelie_client.post(f"/paiement/panier/ajouter/{bill.pk}/", {"next": target})
+    removed = amelie_client.post(f"/paiement/panier/retirer/{bill.pk}/", {"next": target})
+
+    assert (added.status_code, added["Location"]) == (302, target)
+    assert (removed.status_code, removed["Location"]) == (302, target)

@@ -338,6 +338,21 @@ def test_a_wrong_push_lists_its_errors_and_imports_nothing(client, ville):
     assert not Invoice.objects.exists()
 
 
+def test_a_push_nested_too_deeply_is_refused_with_its_reason(client, ville):
+    token = regie_token_create(regie=ville)
+
+    response = client.post(
+        f"/paiement/api/regies/{ville.public_id}/factures/",
+        '{"invoices": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        content_type="application/json",
+        HTTP_HOST="carvin.localhost",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"error": "the body is nested too deeply"}
+
+
 def test_a_new_token_replaces_the_old_one(client, ville):
     old = regie_token_create(regie=ville)
     new = regie_token_create(regie=ville)
@@ -366,3 +381,33 @@ def test_invoices_of_an_erased_account_stay_payable_with_their_key(carvin, ville
 
     bill.refresh_from_db()
     assert bill.account is None and bill.status == InvoiceStatus.TO_PAY
+
+
+def test_a_push_holding_a_nul_character_is_refused_with_its_reason(client, ville):
+    token = regie_token_create(regie=ville)
+    invoice = PUSHED["invoices"][0]
+    payload = {"invoices": [invoice | {"account": "amélie\x00"}, invoice | {"number": "A\x00"}]}
+
+    response = push(client, ville, payload, token)
+
+    assert response.status_code == 400
+    assert [e["index"] for e in response.json()["errors"]] == [1, 2]
+    assert not Invoice.objects.exists()
+
+
+def test_a_push_of_up_to_5_mb_is_read_and_a_larger_one_refused_in_json(client, ville, amelie):
+    token = regie_token_create(regie=ville)
+
+    def send(padding):
+        return client.post(
+            f"/paiement/api/regies/{ville.public_id}/factures/",
+            json.dumps(PUSHED) + " " * padding,
+            content_type="application/json",
+            HTTP_HOST="carvin.localhost",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+
+    assert send(4 * 1024 * 1024).status_code == 200
+    too_large = send(5 * 1024 * 1024)
+    assert too_large.status_code == 413
+    assert too_large.json() == {"error": "body larger than 5 MB"}

@@ -284,6 +284,18 @@ def test_a_notification_without_operation_is_refused(amelie_client, payfip, vill
     assert TransactionEvent.objects.get().outcome == EventOutcome.UNVERIFIED
 
 
+@pytest.mark.parametrize("idop", ["\x1f", "<idOp/>", "x" * 65])
+def test_a_notification_with_no_payfip_identifier_is_refused_not_taken_for_an_outage(
+    amelie_client, payfip, ville, idop
+):
+    response = amelie_client.post(
+        f"/paiement/notification/{ville.public_id}/", {"idOp": idop}, **HOST
+    )
+
+    assert response.status_code == 400
+    assert TransactionEvent.objects.get().outcome == EventOutcome.UNVERIFIED
+
+
 def test_payfip_out_of_reach_keeps_the_cart_and_says_so(amelie_client, payfip, bill):
     amelie_client.post(f"/paiement/panier/ajouter/{bill.pk}/")
     payfip.stop()

@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from payments.backends.testbank import signature
@@ -19,8 +20,10 @@ from payments.models import (
     InvoiceStatus,
     LocalBankOperation,
     Transaction,
+    TransactionEvent,
     TransactionStatus,
 )
+from tests.fuzzing import refuse_nul_like_postgresql
 
 from .factories import invoice
 
@@ -306,3 +309,44 @@ def test_the_test_bank_is_off_where_it_is_not_enabled(amelie_client, bill, setti
     assert "Ce service de paiement n'est pas disponible sur ce portail." in unescape(
         response.content.decode()
     )
+
+
+def test_a_notification_holding_nul_characters_is_kept_without_them(client, ville):
+    fields = {"bank_order_id": "TB\x00", "status": "paid\x00", "x\x00": "1"}
+
+    with connection.execute_wrapper(refuse_nul_like_postgresql):
+        response = client.post(f"/paiement/notification/{ville.public_id}/", fields, **HOST)
+        back = client.post(
+            f"/paiement/notification/{ville.public_id}/",
+            "a=\x00",
+            **HOST,
+            content_type="application/x-www-form-urlencoded",
+        )
+
+    assert (response.status_code, back.status_code) == (400, 400)
+    events = TransactionEvent.objects.filter(regie=ville)
+    assert set(events.values_list("outcome", flat=True)) == {EventOutcome.UNVERIFIED}
+    assert all("\x00" not in event.payload for event in events)
+
+
+@pytest.mark.parametrize("amount", ["NaN", "sNaN", "Infinity", "9" * 30, "1e400"])
+def test_a_notification_whose_amount_is_no_amount_is_refused(
+    amelie_client, client, ville, bill, amount
+):
+    operation = to_bank(amelie_client, bill)
+    fields = signed(
+        {
+            "bank_order_id": operation.bank_order_id,
+            "order_id": operation.order_id,
+            "amount": amount,
+            "status": "paid",
+            "test": "1",
+        }
+    )
+
+    response = client.post(f"/paiement/notification/{ville.public_id}/", fields, **HOST)
+
+    assert response.status_code == 400
+    assert Transaction.objects.get().status == TransactionStatus.WAITING
+    event = TransactionEvent.objects.filter(source="notification").get()
+    assert event.reported_amount is None

@@ -1,0 +1,398 @@
+"""What the property-based tests post to the portal, and what they check of
+every answer.
+
+The strategies draw what a browser, a robot or a confused visitor may send:
+text of any script with control characters and NUL bytes, very long text,
+numbers and dates as strings, values of the wrong type, several values for
+one field, files of any content under any name. ``Fuzzer`` sends them and
+checks the properties every public address keeps: never a server error,
+never a redirection to another site, a form shown again says why, and a JSON
+refusal carries its reason. ``CASES`` counts what was sent, per address, for
+the summary that ``tests/conftest.py`` prints at the end of the run.
+"""
+
+import json
+import re
+from collections import Counter
+from urllib.parse import urlsplit
+
+from django import forms
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import DataError
+from django.forms.formsets import BaseFormSet
+from django.http.multipartparser import MultiPartParser
+from django.test.utils import ContextList
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.http import url_has_allowed_host_and_scheme
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from tests.services.factories import PDF, PNG
+
+MISSING = object()
+"""Drawn for a key that the request leaves out."""
+
+CASES: Counter = Counter()
+"""Requests sent by the fuzz tests, per address (``"<name>"``) and per
+address and status class (``"<name> 5xx"``)."""
+
+
+def record(endpoint: str, status: int) -> None:
+    CASES[endpoint] += 1
+    CASES[f"{endpoint} {status // 100}xx"] += 1
+
+
+def fuzz_summary() -> tuple[list[tuple[str, int, int]], int, int]:
+    """(address, cases, server errors) per address, the total of cases and of
+    server errors."""
+    rows = [
+        (name, count, CASES[f"{name} 5xx"])
+        for name, count in sorted(CASES.items())
+        if not re.search(r" [1-5]xx$", name)
+    ]
+    return rows, sum(r[1] for r in rows), sum(r[2] for r in rows)
+
+
+def hypothesis_settings(max_examples: int):
+    """The project's profile (``tests/conftest.py``) with this many examples."""
+    return settings(max_examples=max_examples)
+
+
+# What may be posted for a field, whatever the field.
+
+TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
+CONTROL = st.text(
+    alphabet=st.characters(codec="utf-8", categories=("Cc", "Cf", "Zl", "Zp", "Co")),
+    min_size=1,
+    max_size=10,
+)
+LONG = st.builds(
+    lambda piece, times: piece * times,
+    st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=4),
+    st.integers(min_value=250, max_value=20_000),
+)
+WRONG_TYPES = st.sampled_from(
+    [
+        "-1",
+        "0",
+        "1.5",
+        "1e309",
+        "9" * 400,
+        "NaN",
+        "-inf",
+        "0x1F",
+        "٣",
+        "²",
+        "2024-02-30",
+        "31/12/2020",
+        "0000-00-00",
+        "9999-12-31",
+        "10000-01-01",
+        "-2020-01-01",
+        "2020-01-01T25:61",
+        "true",
+        "null",
+        "None",
+        "[]",
+        "{}",
+        "self",
+        "0",
+        "on",
+        "oui",
+        "Oui",
+        "yes ",
+        "\x00",
+        "a\x00b",
+        "<script>alert(1)</script>",
+        "' OR 1=1 --",
+        "{{ 7|add:7 }}",
+        "%(name)s %s {0}",
+        "@",
+        "a@",
+        "@b.fr",
+        "+",
+        "+33",
+        "06",
+        "06 12 34 56 78 90 12",
+        "      ",
+    ]
+)
+SCALAR_JUNK = st.one_of(
+    st.just(""), TEXT, CONTROL, LONG, WRONG_TYPES, st.integers(-5, 500).map(str)
+)
+
+
+def _kept_by_django(name: str) -> bool:
+    """Django's multipart parser drops a file whose name holds nothing printable
+    and then reads the file's content as part headers, answering 400 Bad
+    Request itself when the file is big: a name the app never sees."""
+    return MultiPartParser.sanitize_file_name(None, name) is not None
+
+
+FILE_NAMES = st.one_of(
+    st.sampled_from(
+        [
+            "justificatif.pdf",
+            "photo.png",
+            "photo.jpg",
+            "facture.PDF",
+            "virus.exe",
+            "document.pdf.exe",
+            "image.png.pdf",
+            ".pdf",
+            "sans-extension",
+            "../../etc/passwd",
+            "..\\..\\windows\\win.ini",
+            "CON",
+            "a" * 300 + ".pdf",
+            "évaluation ☃ 文件.pdf",
+            "nul\x00.pdf",
+            "tab\tname.pdf",
+            "<img src=x onerror=alert(1)>.pdf",
+            "&quot;&#47;.pdf",
+        ]
+    ),
+    st.text(
+        alphabet=st.characters(codec="utf-8", exclude_characters='"\r\n\\/'),
+        min_size=1,
+        max_size=60,
+    ).filter(_kept_by_django),
+)
+CONTENTS = {
+    "pdf": PDF,
+    "png": PNG,
+    "empty": b"",
+    "pdf magic only": b"%PDF-",
+    "pdf magic and NUL bytes": b"%PDF-1.7\n" + b"\x00" * 64,
+    "html": b"<html><script>alert(1)</script></html>",
+    "svg": b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+    "windows executable": b"MZ\x90\x00\x03\x00\x00\x00",
+    "zip": b"PK\x03\x04" + b"\x00" * 26,
+    "jpeg header only": b"\xff\xd8\xff\xe0\x00\x10JFIF\x00",
+    "pdf of 5 MB and 1 kB": PDF + b"\x00" * (5 * 1024 * 1024 + 1024),
+}
+"""Contents by name, so that a failing case prints the name, not megabytes."""
+FILE_CONTENTS = st.one_of(
+    st.sampled_from(sorted(CONTENTS)),
+    st.binary(max_size=2_000),
+    st.binary(min_size=1, max_size=64).map(lambda tail: PDF[:9] + tail),
+)
+CONTENT_TYPES = st.sampled_from(
+    ["application/pdf", "image/png", "text/html", "application/octet-stream", "", "image/svg+xml"]
+)
+
+
+def upload(name, content, content_type) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, CONTENTS.get(content, content), content_type)
+
+
+FILES = st.builds(upload, FILE_NAMES, FILE_CONTENTS, CONTENT_TYPES)
+ANY_VALUE = st.one_of(
+    SCALAR_JUNK,
+    st.lists(SCALAR_JUNK, min_size=2, max_size=4),
+    FILES,
+)
+KEY_NAME = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_characters='"\r\n\\'), min_size=1, max_size=30
+)
+
+
+def with_csrf_field(data: dict) -> dict:
+    """What a browser posts: the form's fields and its CSRF token, which the
+    test client does not check but the CSRF middleware requires."""
+    return {"csrfmiddlewaretoken": "x" * 64, **data}
+
+
+def present(data: dict) -> dict:
+    return {key: value for key, value in data.items() if value is not MISSING}
+
+
+# Where a redirection may lead.
+
+NEXT_URLS = st.one_of(
+    st.sampled_from(
+        [
+            "/",
+            "/compte/",
+            "/faq/",
+            "https://evil.example/",
+            "http://evil.example",
+            "//evil.example/",
+            "///evil.example/",
+            "////evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "/\\/evil.example",
+            "https:evil.example",
+            "http:/evil.example",
+            "https://carvin.localhost@evil.example/",
+            "https://evil.example\\@carvin.localhost/",
+            "javascript:alert(1)",
+            "JaVaScRiPt:alert(1)",
+            " javascript:alert(1)",
+            "data:text/html,<script>alert(1)</script>",
+            "\x00//evil.example",
+            "/\x00/evil.example",
+            "\t//evil.example",
+            "%2F%2Fevil.example",
+            "/%2F%2Fevil.example",
+            "/%5Cevil.example",
+            "https://evil.example%2Fcarvin.localhost",
+            "https://carvin.localhost.evil.example/",
+            "http://[::1]/",
+            "http://0x7f.1/",
+            "\u2028//evil.example",
+            "//evil.example%00.carvin.localhost",
+            "/compte/?next=//evil.example",
+            "",
+        ]
+    ),
+    st.builds(lambda s: "/" + s, st.text(max_size=30)),
+    st.builds(lambda s: "//" + s, st.text(max_size=20)),
+    st.text(max_size=40),
+)
+
+
+# What every answer must respect.
+
+
+class ServerError(AssertionError):
+    pass
+
+
+class Fuzzer:
+    """Sends requests to one commune's site with a test client and checks
+    the answer of each: below 500, redirections kept on the site (``away``
+    lists the origins a view may send to, such as a bank's), and a refused
+    form or JSON body explained."""
+
+    def __init__(self, client, host: str, away: tuple[str, ...] = ()):
+        self.client = client
+        self.host = host
+        self.away = away
+
+    def send(self, endpoint: str, method: str, path: str, data=None, **extra):
+        extra.setdefault("HTTP_HOST", self.host)
+        call = getattr(self.client, method.lower())
+        try:
+            response = call(path, data, **extra) if data is not None else call(path, **extra)
+        except Exception:
+            record(endpoint, 500)
+            raise
+        record(endpoint, response.status_code)
+        if response.status_code >= 500:
+            raise ServerError(f"{endpoint}: {response.status_code} for {method} {path!r} {data!r}")
+        if response.status_code in (301, 302, 303, 307, 308):
+            assert_stays_on_site(response, self.host, self.away)
+        return response
+
+
+def on_site(location: str, host: str) -> bool:
+    """Whether a browser following ``location`` stays on ``host``: it drops
+    tabs and line breaks, trims spaces and control characters, and reads a
+    backslash as a slash."""
+    cleaned = re.sub(r"[\t\n\r]", "", location).strip("".join(map(chr, range(33))))
+    try:
+        parts = urlsplit(cleaned.replace("\\", "/"))
+        parts.hostname  # noqa: B018 (raises on a malformed host)
+    except ValueError:
+        return False
+    if parts.scheme:
+        return parts.scheme in ("http", "https") and parts.hostname == host
+    return not parts.netloc or parts.hostname == host
+
+
+def assert_stays_on_site(response, host: str, away=()) -> None:
+    location = response["Location"]
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(location)) if "://" in location else ""
+    if origin and origin in away:
+        return
+    assert on_site(location, host), f"redirects off-site: {location!r}"
+    # Django's own check, which gives up on addresses longer than 2,048 characters.
+    if len(location) <= 2048:
+        assert url_has_allowed_host_and_scheme(location, {host}), f"off-site: {location!r}"
+
+
+def _forms_in(context) -> list:
+    """The forms and formsets of a response's template context."""
+    if context is None:
+        return []
+    found, seen = [], set()
+    for layer in context if isinstance(context, ContextList) else [context]:
+        values = layer.flatten().values() if hasattr(layer, "flatten") else layer.values()
+        for value in values:
+            candidates = [value, *value] if isinstance(value, BaseFormSet) else [value]
+            for item in candidates:
+                if isinstance(item, (forms.BaseForm, BaseFormSet)) and id(item) not in seen:
+                    seen.add(id(item))
+                    found.append(item)
+    return found
+
+
+def form_messages(response) -> list[str]:
+    """Every error message of the forms the page shows."""
+    messages = []
+    with translation.override(response.get("Content-Language") or "fr"):
+        for form in _forms_in(response.context):
+            if isinstance(form, BaseFormSet):
+                messages += [str(m) for m in form.non_form_errors()]
+            else:
+                messages += [str(m) for ms in form.errors.values() for m in ms]
+    return messages
+
+
+def assert_refusal_explained(response, extra_messages=()) -> None:
+    """A form shown again after a POST says what is wrong: the error summary
+    and each message on the page."""
+    assert response.status_code in (200, 400, 403, 404, 405, 413, 429), response.status_code
+    html = response.content.decode()
+    messages = [*form_messages(response), *extra_messages]
+    assert messages, "the form is shown again without saying why"
+    assert 'id="form-errors"' in html, "no error summary"
+    for message in messages:
+        assert escape(message) in html, f"{message!r} is not on the page"
+
+
+def assert_json_refusal_explained(response) -> None:
+    assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
+    body = json.loads(response.content)
+    assert isinstance(body, dict) and (body.get("error") or body.get("errors")), body
+    for error in body.get("errors") or []:
+        assert error.get("reason"), error
+
+
+# What PostgreSQL refuses and SQLite accepts.
+
+
+def has_nul(value) -> bool:
+    """Whether a query (a dict of strings or lists of strings) holds NUL; a
+    key without values is not sent."""
+    if isinstance(value, dict):
+        return any(has_nul(v) or (has_nul(k) and v != []) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(has_nul(v) for v in value)
+    return isinstance(value, str) and "\x00" in value
+
+
+NUL_IN_JSON = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def _holds_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value or bool(NUL_IN_JSON.search(value))
+    if isinstance(value, (list, tuple)):
+        return any(_holds_nul(v) for v in value)
+    return False
+
+
+def refuse_nul_like_postgresql(execute, sql, params, many, context):
+    """A ``connection.execute_wrapper`` that fails as PostgreSQL does on a
+    query holding a NUL character (text and jsonb cannot store it), so that
+    the tests on SQLite find what would be a server error on PostgreSQL."""
+    rows = params if many else [params]
+    for row in rows or []:
+        values = row.values() if isinstance(row, dict) else row
+        if values and any(_holds_nul(v) for v in values):
+            raise DataError(f"PostgreSQL refuses NUL (0x00) characters: {sql[:200]}")
+    return execute(sql, params, many, context)

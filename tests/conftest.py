@@ -32,7 +32,13 @@ settings.register_profile("random", parent=settings.get_profile("ci"), derandomi
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
-def pytest_terminal_summary(terminalreporter):
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """The figures of the fuzz tests and of the authorization matrix."""
+    _fuzz_summary(terminalreporter)
+    _matrix_summary(terminalreporter, config)
+
+
+def _fuzz_summary(terminalreporter):
     """How many cases the fuzz tests sent, per address, and how many server
     errors they met."""
     from tests.fuzzing import fuzz_summary
@@ -192,7 +198,7 @@ def _remove_test_media():
 MATRIX_FIGURES = pytest.StashKey[dict]()
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
+def _matrix_summary(terminalreporter, config):
     figures = config.stash.get(MATRIX_FIGURES, None)
     if not figures:
         return

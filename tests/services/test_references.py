@@ -27,16 +27,11 @@ def test_reference_prefix_chosen_by_the_commune(saint_andre):
 
 
 @pytest.fixture
-def bare_commune(transactional_db):
-    """A Site and nothing else: an earlier transactional test may have flushed
-    what the migrations create (locale, root page, permissions)."""
-    from django.conf import settings
-    from wagtail.models import Locale, Page, Site
+def bare_commune(transactional_db, migrated):
+    """A Site and nothing else, on the rows the migrations create."""
+    from wagtail.models import Page, Site
 
-    locale, _created = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
-    root = Page.get_first_root_node() or Page.add_root(
-        instance=Page(title="Root", slug="root", locale=locale)
-    )
+    root = Page.get_first_root_node()
     return Site.objects.create(hostname="carvin.test", site_name="Carvin", root_page=root)
 
 

@@ -198,6 +198,7 @@ def run_fault(fault: str, options) -> None:
         citizens=citizens,
         events=events_file,
         environment=ENVIRONMENT,
+        think=options.think,
     )
     time.sleep(options.run_time / 4)
     log = {}
@@ -280,6 +281,9 @@ def main() -> int:
     parser.add_argument("faults", nargs="*", help=f"some of {', '.join(FAULTS)} (default: all)")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--run-time", type=int, default=60, help="seconds of load per fault")
+    parser.add_argument(
+        "--think", default="1-3", help="seconds on each page, as MIN-MAX (default 1-3), or 0"
+    )
     parser.add_argument(
         "--outage", type=float, default=20, help="seconds the SMTP server or PostgreSQL stay down"
     )

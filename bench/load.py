@@ -153,10 +153,13 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[94]
 
 
-def run_locust(*, users: int, run_time: int, citizens: Path, events: Path, environment: dict):
+def run_locust(
+    *, users: int, run_time: int, citizens: Path, events: Path, environment: dict, think: str
+):
     """Start Locust headless in the background; returns the process."""
     env = {
         **os.environ,
+        "LOAD_THINK": think,
         "LOAD_CITIZENS": str(citizens),
         "LOAD_EVENTS": str(events),
         "LOAD_HOST_HEADER": host_header(environment),
@@ -283,6 +286,18 @@ def report(events: Events, rows: RowCheck, *, page_target=800, submit_target=150
         f"payments: {rows.payments_acknowledged} acknowledged, "
         f"{rows.payments_in_database} rows paid"
     )
+    if events.requests:
+        span = max(e["at"] for e in events.requests) - min(e["at"] for e in events.requests)
+        print(f"throughput: {len(events.requests) / max(span, 1):.1f} requests/s")
+    print(f"  {'request':<28} {'kind':<7} {'count':>6} {'median':>7} {'p95':>7}")
+    by_request: dict[tuple[str, str], list[float]] = {}
+    for entry in events.requests:
+        by_request.setdefault((entry["name"], entry["kind"]), []).append(entry["ms"])
+    for (name, kind), times in sorted(by_request.items(), key=lambda item: -p95(item[1])):
+        print(
+            f"  {name[:28]:<28} {kind:<7} {len(times):>6} "
+            f"{statistics.median(times):>7.0f} {p95(times):>7.0f}"
+        )
     for label, value, ok in checks:
         print(f"  {label:<40} {value:>7}   {'PASS' if ok else 'FAIL'}")
     if errors:
@@ -299,6 +314,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--run-time", type=int, default=120, help="seconds (default 120)")
+    parser.add_argument(
+        "--think",
+        default="1-3",
+        help="seconds a citizen spends on a page before the next, as MIN-MAX "
+        '(default 1-3); "0" sends each page as soon as the previous one answered',
+    )
     options = parser.parse_args()
 
     environment = setup_django()
@@ -321,12 +342,16 @@ def main() -> int:
         citizens=citizens,
         events=events_file,
         environment=environment,
+        think=options.think,
     )
     locust.wait()
     remaining = wait_for_tasks()
     events = Events.read(events_file)
     rows = count_rows(prepared, events, since)
-    print(f"\nLoad: {options.users} citizens, {options.run_time} s (events in {run_dir})")
+    print(
+        f"\nLoad: {options.users} citizens, {options.run_time} s, {options.think} s on each page "
+        f"(events in {run_dir})"
+    )
     report(events, rows)
     print(f"tasks left in the queue: {remaining}")
     return 0

@@ -2,11 +2,18 @@
 ``bench/load.py`` and ``bench/faults.py``, which prepare the accounts).
 
 Each simulated citizen has an account of their own (``LOAD_CITIZENS``, a JSON
-file written by ``bench/load.py``): they read the FAQ, log in, send a school
-enrolment with two PDF documents, add two invoices to their cart and pay them
-at the local test bank. Every request is written to ``LOAD_EVENTS`` (one JSON
-object a line: kind, name, status, ms) and every acknowledged submission and
-payment too, so that the rows in the database can be counted against them.
+file written by ``bench/load.py``) and comes in visits, as a person does: a
+visit starts on the FAQ and the home page, anonymously, then logs in; while
+logged in the citizen reads the FAQ, sends a school enrolment with two PDF
+documents, or adds two invoices to their cart and pays them at the local test
+bank; a visit ends by logging out. The citizen reads each page before the
+next (``LOAD_THINK``, "1-3" seconds by default; "0" sends each page as soon
+as the previous one answered, as a script would), and waits as long between
+tasks.
+
+Every request is written to ``LOAD_EVENTS`` (one JSON object a line: kind,
+name, status, ms) and every acknowledged submission and payment too, so that
+the rows in the database can be counted against them.
 """
 
 import itertools
@@ -17,7 +24,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from locust import HttpUser, between, events, task
+from locust import HttpUser, between, constant, events, task
 
 CITIZENS = json.loads(Path(os.environ["LOAD_CITIZENS"]).read_text(encoding="utf-8"))
 HOST_HEADER = os.environ["LOAD_HOST_HEADER"]
@@ -25,6 +32,7 @@ CA_BUNDLE = os.environ["REQUESTS_CA_BUNDLE"]
 EVENTS = open(os.environ["LOAD_EVENTS"], "a", encoding="utf-8", buffering=1)  # noqa: SIM115
 accounts = itertools.cycle(CITIZENS["citizens"])
 PDF = CITIZENS["pdf"].encode("latin-1")
+THINK = [float(value) for value in os.environ.get("LOAD_THINK", "1-3").split("-")]
 
 
 def record(**entry) -> None:
@@ -51,7 +59,7 @@ def path_of(url: str) -> str:
 
 
 class Citizen(HttpUser):
-    wait_time = between(1, 3)
+    wait_time = between(THINK[0], THINK[-1]) if THINK[-1] else constant(0)
 
     def on_start(self):
         self.account = next(accounts)
@@ -65,6 +73,17 @@ class Citizen(HttpUser):
             }
         )
         self.logged_in = False
+        self.start_visit()
+
+    def start_visit(self):
+        """Anonymous on the FAQ and the home page (nginx's cache), then logged in."""
+        self.client.cookies.clear()
+        self.logged_in = False
+        self.get("/faq/")
+        self.wait()
+        self.get("/")
+        self.wait()
+        self.login()
 
     def get(self, path, name=None, kind="page", expect=(200,)):
         with self.client.get(
@@ -94,8 +113,8 @@ class Citizen(HttpUser):
             return response
 
     def login(self):
-        self.client.cookies.clear()
         self.get("/compte/connexion/")
+        self.wait()
         response = self.post(
             "/compte/connexion/",
             {"username": self.account["username"], "password": self.account["password"]},
@@ -103,12 +122,16 @@ class Citizen(HttpUser):
         )
         self.logged_in = response.status_code == 302
 
-    @task(3)
+    @task(1)
+    def new_visit(self):
+        if self.logged_in:
+            self.post("/compte/deconnexion/", {}, "logout POST")
+        self.wait()
+        self.start_visit()
+
+    @task(1)
     def read_faq(self):
-        self.client.cookies.clear()
-        self.logged_in = False
-        self.get("/faq/")
-        self.get("/")
+        self.get("/faq/", name="/faq/ (logged in)")
 
     @task(2)
     def send_school_enrolment(self):
@@ -119,6 +142,7 @@ class Citizen(HttpUser):
         form = CITIZENS["school"]
         url = form["url"]
         self.get(url, name="démarche intro")
+        self.wait()
         steps = [
             form["steps"][0] | {"enfant": str(self.account["child"])},
             form["steps"][1],
@@ -140,10 +164,13 @@ class Citizen(HttpUser):
             )
             if response.status_code != 302:
                 return
+            self.wait()
         response = self.post(f"{url}verification/", {}, "recap POST (send)")
         if response.status_code == 302 and "envoyee" in response.headers.get("Location", ""):
             record(kind="ack", what="submission", account=self.account["username"])
+        self.wait()
         self.get("/compte/", name="Accueil")
+        self.wait()
         self.get("/compte/demandes/", name="Demandes")
 
     @task(2)
@@ -157,13 +184,16 @@ class Citizen(HttpUser):
         if not chosen:
             return
         for pk in chosen:
+            self.wait()
             self.post(f"/paiement/panier/ajouter/{pk}/", {}, "cart add POST")
+        self.wait()
         response = self.post("/paiement/panier/payer/", {}, "cart pay POST")
         bank = response.headers.get("Location", "")
         if response.status_code != 302 or "banque-de-test" not in bank:
             return
         bank_path = path_of(bank)
         self.get(bank_path, name="test bank page")
+        self.wait()
         response = self.post(bank_path, {"decision": "pay"}, "test bank pay POST")
         back = response.headers.get("Location", "")
         if response.status_code != 302:

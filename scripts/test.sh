@@ -6,7 +6,9 @@
 #   TEST_DATABASES="sqlite"   only SQLite (or "postgresql" only PostgreSQL)
 #   DATABASE_URL=...          only that database
 # tests/test_isolation.py (every id of one commune on every admin URL, read
-# queries only) runs on SQLite; the authorization matrix runs on both.
+# queries only) runs on SQLite; the authorization matrix runs on both, on
+# PostgreSQL in a run of its own (its own test database) beside the two others,
+# which keeps both cores busy to the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -45,10 +47,18 @@ cleanup() {
 trap cleanup EXIT
 
 declare -A runs=()
+names=()
+run() {
+  local name=$1
+  shift
+  "$@" >"$logs/$name.log" 2>&1 &
+  runs[$name]=$!
+  names+=("$name")
+}
 for database in $databases; do
   case $database in
     sqlite)
-      .venv/bin/python -m pytest -p no:cacheprovider "$@" >"$logs/sqlite.log" 2>&1 &
+      run sqlite .venv/bin/python -m pytest -p no:cacheprovider "$@"
       ;;
     postgresql)
       source scripts/postgres.sh
@@ -56,22 +66,33 @@ for database in $databases; do
       # A throwaway cluster: durability is not what the suite tests.
       postgres_start "$pgdir" "${TEST_POSTGRES_PORT:-15433}" \
         -c fsync=off -c synchronous_commit=off -c full_page_writes=off
-      DATABASE_URL="postgres://postgres@127.0.0.1:${TEST_POSTGRES_PORT:-15433}/portal" \
-        .venv/bin/python -m pytest -p no:cacheprovider "$@" \
-          --ignore=tests/test_isolation.py >"$logs/postgresql.log" 2>&1 &
+      cluster="postgres://postgres@127.0.0.1:${TEST_POSTGRES_PORT:-15433}"
+      selection=()
+      for argument in "$@"; do
+        [[ $argument == -* ]] || selection+=("$argument")
+      done
+      if [ ${#selection[@]} -eq 0 ]; then
+        run postgresql env DATABASE_URL="$cluster/portal" \
+          .venv/bin/python -m pytest -p no:cacheprovider "$@" \
+          --ignore=tests/test_isolation.py --ignore=tests/test_authorization.py
+        run postgresql-matrix env DATABASE_URL="$cluster/portal_matrix" \
+          .venv/bin/python -m pytest -p no:cacheprovider "$@" tests/test_authorization.py
+      else
+        run postgresql env DATABASE_URL="$cluster/portal" \
+          .venv/bin/python -m pytest -p no:cacheprovider "$@" --ignore=tests/test_isolation.py
+      fi
       ;;
     *) echo "Unknown database in TEST_DATABASES: $database" >&2; exit 2 ;;
   esac
-  runs[$database]=$!
 done
 
 started=$SECONDS
 failed=0
-for database in $databases; do
+for name in "${names[@]}"; do
   status=0
-  wait "${runs[$database]}" || status=$?
-  echo "=== $database: pytest exit status $status, $((SECONDS - started)) s ==="
-  cat "$logs/$database.log"
+  wait "${runs[$name]}" || status=$?
+  echo "=== $name: pytest exit status $status, $((SECONDS - started)) s ==="
+  cat "$logs/$name.log"
   [ "$status" -eq 0 ] || failed=1
 done
 exit $failed

@@ -58,14 +58,19 @@ def verdict(ok: bool) -> str:
 
 
 def wait_for_queue(timeout: float) -> int:
-    """Wait until no task is waiting or running, deferred ones included."""
+    """Wait until no task is waiting or running, deferred ones included (the
+    e-mails the worker tries again later), but for the next runs of the daily
+    jobs (``cms.scheduling``), which wait for their hour."""
+    from django.utils import timezone
     from django_tasks.base import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
+
+    from cms.scheduling import daily_jobs
 
     deadline = time.monotonic() + timeout
     waiting = DBTaskResult.objects.filter(
         status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
-    )
+    ).exclude(task_path__in=[job.task_path for job in daily_jobs()], run_after__gt=timezone.now())
     while time.monotonic() < deadline:
         if not waiting.exists():
             return 0

@@ -90,10 +90,50 @@ def _force_login_passes_second_factor(monkeypatch):
     monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
 
 
+@pytest.fixture(scope="session")
+def demo_loader(migrated_database, tmp_path_factory):
+    """Loads the demo portal: Carvin and Saint-André-des-Eaux with their FAQ,
+    démarches, accounts and invoices.
+
+    ``manage.py load_demo`` runs once per test run: the first time the demo
+    is asked for on the migrations' rows alone, the command runs and the rows
+    and files it made are kept; the next times they are put back (the rows
+    with their ids, the files copied), several times faster than building the
+    pages again. On a database holding other rows the command runs, on top of
+    them."""
+    import shutil
+
+    from django.apps import apps
+    from django.conf import settings
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    kept: dict[str, object] = {}
+
+    def load() -> None:
+        media = settings.MEDIA_ROOT
+        if connection.creation.serialize_db_to_string() != migrated_database:
+            call_command("load_demo", stdout=io.StringIO())
+        elif not kept:
+            call_command("load_demo", stdout=io.StringIO())
+            kept["rows"] = connection.creation.serialize_db_to_string()
+            kept["media"] = tmp_path_factory.mktemp("demo-media")
+            shutil.copytree(media, kept["media"], dirs_exist_ok=True)
+        else:
+            shutil.copytree(kept["media"], media, dirs_exist_ok=True)
+            # Wagtail looks the content type of a page up when the row of its
+            # specific model is read back: the cache answers, with the ids the
+            # rows carry, while the table is still empty.
+            ContentType.objects.get_for_models(*apps.get_models())
+            restore_database(kept["rows"])
+
+    return load
+
+
 @pytest.fixture
-def demo(migrated):
-    """The demo portal: Carvin and Saint-André-des-Eaux with their FAQ."""
-    call_command("load_demo", stdout=io.StringIO())
+def demo(migrated, demo_loader):
+    """The demo portal (``demo_loader``), for one test."""
+    demo_loader()
 
 
 SEEDS = __import__("pathlib").Path(__file__).parent / "faq" / "data"

@@ -11,14 +11,12 @@ images, frames, forms and CSS ``url()``. Links to other sites (service-public.fr
 are fine: they load nothing.
 """
 
-import io
 import re
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 
@@ -206,10 +204,10 @@ def crawl(client: Client, host: str, start: str, *, within: str, limit: int):
 
 
 @pytest.fixture(scope="module")
-def demo_portal(django_db_setup, django_db_blocker):
+def demo_portal(django_db_setup, django_db_blocker, demo_loader):
     """The demo, loaded once for the module and rolled back after it."""
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", stdout=io.StringIO())
+        demo_loader()
         yield
         transaction.set_rollback(True)
 

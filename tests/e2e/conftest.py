@@ -24,7 +24,6 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from django.core.management import call_command
 from django.db import connections
 from wagtail.models import Site
 
@@ -54,8 +53,8 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="module")
-def demo_portal(django_db_setup, django_db_blocker, live_server) -> Iterator[None]:
-    """The demo portal (``manage.py load_demo``), loaded once per test module.
+def demo_portal(django_db_setup, django_db_blocker, live_server, demo_loader) -> Iterator[None]:
+    """The demo portal (``demo_loader``), loaded once per test module.
 
     It is set up before Playwright starts and torn down after Playwright stops
     (``browser`` depends on it): the sync Playwright API keeps an asyncio loop
@@ -64,8 +63,7 @@ def demo_portal(django_db_setup, django_db_blocker, live_server) -> Iterator[Non
     connection = connections["default"]
     with django_db_blocker.unblock():
         before = connection.creation.serialize_db_to_string()
-        with open(os.devnull, "w") as devnull:
-            call_command("load_demo", stdout=devnull)
+        demo_loader()
         # The links of the e-mails the communes send lead to the live server.
         Site.objects.update(port=live_server.thread.port)
     yield

@@ -6,19 +6,16 @@ against the same data, in a transaction rolled back at the end of the module
 Queries that PostgreSQL would refuse for a NUL character fail on SQLite too.
 """
 
-import io
-
 import pytest
-from django.core.management import call_command
 from django.db import connection, transaction
 
 from tests.fuzzing import refuse_nul_like_postgresql
 
 
 @pytest.fixture(scope="module")
-def fuzz_demo(django_db_setup, django_db_blocker):
+def fuzz_demo(django_db_setup, django_db_blocker, demo_loader):
     with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", stdout=io.StringIO())
+        demo_loader()
         yield
         transaction.set_rollback(True)
 

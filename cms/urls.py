@@ -11,6 +11,8 @@ from cms import uploads
 from cms.admin_scoping import platform_admin_urls
 from cms.health import healthz
 
+handler500 = "cms.errors.server_error"
+
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     *platform_admin_urls(),

@@ -99,6 +99,10 @@ wait_port() {
 start() {
   local name=$1
   source "$STACK/env"
+  if [ "$name" != postgres ] && running "$name"; then
+    log "$name already runs"
+    return 0
+  fi
   case $name in
     postgres)
       postgres_start "$STACK/postgres" "$PG_PORT" -c max_connections=200 -c shared_buffers=512MB

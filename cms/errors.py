@@ -5,9 +5,10 @@ request fails with ``OperationalError`` or ``InterfaceError`` wherever it
 touches it, in a view or in a middleware. The portal then answers 503
 "temporarily unavailable" with ``Retry-After``, a page that needs no database,
 instead of the 500 of a fault in the portal itself: the citizen is told to try
-again shortly (nothing they sent before is lost), nginx may try the other app
-server for a GET, and monitoring tells an outage from a bug. The exception is
-still logged with its traceback, as any server error.
+again shortly (nothing they sent before is lost), nginx passes the 503 on
+(deploy/nginx/proxy_params.conf) or serves its last copy of an anonymous page,
+and monitoring tells an outage from a bug. The exception is still logged with
+its traceback, as any server error.
 """
 
 import sys

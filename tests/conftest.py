@@ -112,20 +112,20 @@ def demo_loader(migrated_database, tmp_path_factory):
 
     def load() -> None:
         media = settings.MEDIA_ROOT
-        if connection.creation.serialize_db_to_string() != migrated_database:
-            call_command("load_demo", stdout=io.StringIO())
-        elif not kept:
-            call_command("load_demo", stdout=io.StringIO())
-            kept["rows"] = connection.creation.serialize_db_to_string()
-            kept["media"] = tmp_path_factory.mktemp("demo-media")
-            shutil.copytree(media, kept["media"], dirs_exist_ok=True)
-        else:
+        migrations_only = connection.creation.serialize_db_to_string() == migrated_database
+        if migrations_only and kept:
             shutil.copytree(kept["media"], media, dirs_exist_ok=True)
             # Wagtail looks the content type of a page up when the row of its
             # specific model is read back: the cache answers, with the ids the
             # rows carry, while the table is still empty.
             ContentType.objects.get_for_models(*apps.get_models())
             restore_database(kept["rows"])
+            return
+        call_command("load_demo", stdout=io.StringIO())
+        if migrations_only:
+            kept["rows"] = connection.creation.serialize_db_to_string()
+            kept["media"] = tmp_path_factory.mktemp("demo-media")
+            shutil.copytree(media, kept["media"], dirs_exist_ok=True)
 
     return load
 

@@ -7,7 +7,7 @@ class CmsConfig(AppConfig):
     verbose_name = _("Communes")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import checks, signals  # noqa: F401
         from .admin_scoping import scope_page_filters
         from .security import nonce_wagtail_chooser_scripts
 

@@ -2,8 +2,16 @@
 
 from contextvars import ContextVar
 
-from django.db.models import Q
-from wagtail.models import GroupPagePermission, Page
+from django.contrib.auth.models import Group
+from django.db.models import Q, QuerySet
+from wagtail.models import (
+    Collection,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    GroupSitePermission,
+    Page,
+    Site,
+)
 
 current_request: ContextVar = ContextVar("current_request", default=None)
 
@@ -40,3 +48,83 @@ def pages_visible_to(user, pages):
     for root in roots:
         condition |= Q(path__startswith=root.path)
     return pages.filter(condition)
+
+
+def commune_homes(site) -> QuerySet[Page]:
+    """The commune's home page in each of its languages."""
+    home = site.root_page
+    return Page.objects.filter(translation_key=home.translation_key, depth=home.depth)
+
+
+def _commune_paths() -> tuple[list[tuple[str, int]], list[tuple[str, int]]]:
+    """The paths of every commune's trees: its home pages, and its collection
+    (named after the commune, as ``cms.services.commune_create`` makes it)."""
+    sites = list(Site.objects.select_related("root_page"))
+    by_key = {(site.root_page.translation_key, site.root_page.depth): site.pk for site in sites}
+    homes = Page.objects.filter(
+        translation_key__in=[key for key, _ in by_key], depth__in={d for _, d in by_key}
+    ).values_list("path", "translation_key", "depth")
+    page_paths = [
+        (path, by_key[(key, depth)]) for path, key, depth in homes if (key, depth) in by_key
+    ]
+    by_name = {site.site_name: site.pk for site in sites}
+    collections = Collection.objects.filter(depth=2, name__in=by_name).values_list("path", "name")
+    return page_paths, [(path, by_name[name]) for path, name in collections]
+
+
+def _commune_of(path: str, trees: list[tuple[str, int]]) -> int | None:
+    return next((site for root, site in trees if path.startswith(root)), None)
+
+
+def group_communes(groups: QuerySet[Group] | None = None) -> dict[int, set[int | None]]:
+    """For each group holding rights on pages, collections or sites: the
+    communes (Site ids) where these rights lie, ``None`` standing for a right
+    outside every commune (on the root page or collection, which covers every
+    commune)."""
+    if groups is None:
+        groups = Group.objects.all()
+    page_trees, collection_trees = _commune_paths()
+    communes: dict[int, set[int | None]] = {}
+    pages = GroupPagePermission.objects.filter(group__in=groups).values_list(
+        "group_id", "page__path"
+    )
+    for group_id, path in pages:
+        communes.setdefault(group_id, set()).add(_commune_of(path, page_trees))
+    collections = GroupCollectionPermission.objects.filter(group__in=groups).values_list(
+        "group_id", "collection__path"
+    )
+    for group_id, path in collections:
+        communes.setdefault(group_id, set()).add(_commune_of(path, collection_trees))
+    sites = GroupSitePermission.objects.filter(group__in=groups).values_list("group_id", "site_id")
+    for group_id, site_id in sites:
+        communes.setdefault(group_id, set()).add(site_id)
+    return communes
+
+
+def communes_for(user) -> QuerySet[Site]:
+    """The communes the user works for: those of their groups (every commune
+    for platform admins)."""
+    if user.is_superuser:
+        return Site.objects.all()
+    communes = group_communes(Group.objects.filter(user=user)).values()
+    return Site.objects.filter(pk__in=set().union(*communes) - {None})
+
+
+def groups_of_communes(sites) -> QuerySet[Group]:
+    """The groups whose rights all lie within these communes."""
+    site_ids = {site.pk for site in sites}
+    return Group.objects.filter(
+        pk__in=[group for group, communes in group_communes().items() if communes <= site_ids]
+    )
+
+
+def groups_outside_communes() -> dict[Group, set[int | None]]:
+    """Groups holding rights outside every commune, or in several: each one a
+    wrong tick away from giving a commune's staff another commune's pages,
+    images or documents. Platform admins are superusers and need no group."""
+    wrong = {
+        group: communes
+        for group, communes in group_communes().items()
+        if None in communes or len(communes) > 1
+    }
+    return {group: wrong[group.pk] for group in Group.objects.filter(pk__in=wrong)}

@@ -44,7 +44,16 @@ from django.utils.http import urlsafe_base64_encode
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Collection, Locale, Page, Site, Task, Workflow
+from wagtail.models import (
+    Collection,
+    GroupApprovalTask,
+    Locale,
+    Page,
+    Site,
+    Task,
+    Workflow,
+    WorkflowTask,
+)
 
 from accounts.models import AccountStatus, HouseholdMember, User
 from accounts.services import MemberData, member_add
@@ -863,9 +872,15 @@ class Objects:
         for household, user in self.holder.items():
             self._household(household, user)
         self.by_kind["locale", None] = Locale.get_default()
-        self.by_kind["workflow", None] = Workflow.objects.first()
-        self.by_kind["task", None] = Task.objects.first()
+        self.by_kind["workflow", None], self.by_kind["task", None] = self._workflow()
         assert None not in self.by_kind.values()
+
+    def _workflow(self) -> tuple[Workflow, Task]:
+        """No workflow comes installed: one a platform admin made, on no page."""
+        task = GroupApprovalTask.objects.create(name="Relecture")
+        workflow = Workflow.objects.create(name="Relecture")
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+        return workflow, task
 
     def _household_b(self):
         """Citizen B of Carvin, validated, with a child, invoices and a payment."""

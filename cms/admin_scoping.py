@@ -6,8 +6,13 @@ so each is replaced by one that keeps to the trees the user may work in.
 """
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.http import Http404
 from django.urls import path
+from wagtail.admin.forms.collections import CollectionViewRestrictionForm
+from wagtail.admin.forms.pages import PageViewRestrictionForm
+from wagtail.admin.site_summary import PagesSummaryItem
+from wagtail.admin.views import collection_privacy, page_privacy
 from wagtail.admin.views.pages.listing import PageFilterSet
 from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportView
 from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
@@ -17,7 +22,13 @@ from wagtail.permissions import policy_registry
 from wagtail_localize.views import report as localize_report
 from wagtail_localize.views import snippets_api as localize_snippets_api
 
-from .tenancy import pages_visible_to, permitted_page_roots
+from .tenancy import (
+    communes_for,
+    current_request,
+    groups_of_communes,
+    pages_visible_to,
+    permitted_page_roots,
+)
 
 
 def sites_visible_to(user):
@@ -43,6 +54,68 @@ def scope_page_filters():
     filters["site"].queryset = lambda request: sites_visible_to(request.user)
     filters["owner"].queryset = _owners
     filters["edited_by"].queryset = _editors
+
+
+def privacy_groups(user):
+    """The groups a page or a collection may be restricted to: those of the
+    user's communes (every group for platform admins)."""
+    if user is None or not user.is_authenticated:
+        return Group.objects.none()
+    if user.is_superuser:
+        return Group.objects.order_by("name")
+    return groups_of_communes(communes_for(user)).order_by("name")
+
+
+class CommuneGroupsRestrictionMixin:
+    """Wagtail's privacy dialog offers every group of the platform: these
+    forms offer the groups of the user's communes, and refuse any other
+    group sent to them as a choice that does not exist. Wagtail builds them
+    without the request, which ``current_request`` gives."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = current_request.get()
+        self.fields["groups"].queryset = privacy_groups(getattr(request, "user", None))
+
+
+class CommunePageViewRestrictionForm(CommuneGroupsRestrictionMixin, PageViewRestrictionForm):
+    pass
+
+
+class CommuneCollectionViewRestrictionForm(
+    CommuneGroupsRestrictionMixin, CollectionViewRestrictionForm
+):
+    pass
+
+
+def scope_privacy_forms():
+    page_privacy.SetPrivacyView.form_class = CommunePageViewRestrictionForm
+    collection_privacy.CollectionViewRestrictionForm = CommuneCollectionViewRestrictionForm
+
+
+class CommunePagesSummaryItem(PagesSummaryItem):
+    """The admin home's page count: the pages of the user's communes (in
+    every language), linked to the commune's home when there is one; Wagtail
+    counts every page below the nearest common ancestor, the root for a
+    commune with a translation."""
+
+    def get_context_data(self, parent_context):
+        user = self.request.user
+        if user.is_superuser:
+            return super().get_context_data(parent_context)
+        sites = list(sites_visible_to(user).select_related("root_page").order_by("site_name"))
+        return {
+            "root_page": sites[0].root_page if len(sites) == 1 else Page.get_first_root_node(),
+            "total_pages": pages_visible_to(user, Page.objects.all()).count(),
+            "site_name": ", ".join(site.site_name for site in sites),
+        }
+
+
+def count_communes_pages(request, items):
+    items[:] = [
+        CommunePagesSummaryItem(request) if type(item) is PagesSummaryItem else item
+        for item in items
+    ]
 
 
 def platform_admin_only(view):

@@ -8,8 +8,9 @@ class CmsConfig(AppConfig):
 
     def ready(self):
         from . import checks, signals  # noqa: F401
-        from .admin_scoping import scope_page_filters
+        from .admin_scoping import scope_page_filters, scope_privacy_forms
         from .security import nonce_wagtail_chooser_scripts
 
         scope_page_filters()
+        scope_privacy_forms()
         nonce_wagtail_chooser_scripts()

@@ -1,11 +1,12 @@
 from wagtail import hooks
 
-from .admin_scoping import hide_platform_reports, scope_admin_api
+from .admin_scoping import count_communes_pages, hide_platform_reports, scope_admin_api
 from .rich_text import LocalizedPageLinkHandler
 from .tenancy import pages_visible_to
 
 hooks.register("construct_reports_menu", hide_platform_reports)
 hooks.register("construct_admin_api", scope_admin_api, order=100)
+hooks.register("construct_homepage_summary_items", count_communes_pages, order=100)
 
 
 @hooks.register("construct_page_chooser_queryset")

@@ -1,5 +1,7 @@
 """Staff of one commune never see nor touch another commune's pages."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -180,3 +182,141 @@ def test_the_translations_report_and_snippets_api_are_the_platforms(
 ):
     assert carvin_staff.get(url).status_code == 404
     assert admin_client.get(url).status_code == 200
+
+
+# --- Privacy dialog ------------------------------------------------------------------
+
+GROUP_CHOICE = re.compile(r'name=\\?"groups\\?" value=\\?"(\d+)')
+
+
+def offered_groups(response) -> set[int]:
+    assert response.status_code == 200
+    return {int(pk) for pk in GROUP_CHOICE.findall(response.content.decode())}
+
+
+def test_the_privacy_dialog_of_every_commune_offers_its_own_groups_only(client, demo):
+    from django.contrib.auth.models import Group
+    from wagtail.models import Site
+
+    from accounts.models import User
+    from cms.tenancy import commune_homes, groups_of_communes
+
+    checked = 0
+    for site in Site.objects.all():
+        own = set(groups_of_communes([site]).values_list("pk", flat=True))
+        others = set(Group.objects.exclude(pk__in=own).values_list("pk", flat=True))
+        for user in User.objects.filter(groups__in=own).distinct():
+            client.force_login(user)
+            for home in commune_homes(site):
+                if not home.permissions_for_user(user).can_set_view_restrictions():
+                    continue
+                url = reverse("wagtailadmin_pages:set_privacy", args=[home.pk])
+                offered = offered_groups(client.get(url))
+                assert offered, (user, home)
+                assert offered <= own, (user, home)
+                assert not offered & others, (user, home)
+                checked += 1
+    assert checked >= 2  # each commune's communication staff, at least
+
+
+def test_the_privacy_dialog_refuses_a_group_of_another_commune(carvin_staff, carvin, saint_andre):
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    other = Group.objects.get(name="Saint-André-des-Eaux — Communication")
+    url = reverse("wagtailadmin_pages:set_privacy", args=[carvin.root_page.pk])
+
+    response = carvin_staff.post(url, {"restriction_type": "groups", "groups": [other.pk]})
+
+    assert response.status_code == 200
+    assert response.json()["step"] == "set_privacy"
+    assert not PageViewRestriction.objects.exists()
+
+
+def test_the_privacy_dialog_restricts_a_page_to_a_group_of_the_commune(carvin_staff, carvin):
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction
+
+    own = Group.objects.get(name="Carvin — Agents")
+    url = reverse("wagtailadmin_pages:set_privacy", args=[carvin.root_page.pk])
+
+    response = carvin_staff.post(url, {"restriction_type": "groups", "groups": [own.pk]})
+
+    assert response.json()["step"] == "set_privacy_done"
+    assert list(PageViewRestriction.objects.get().groups.all()) == [own]
+
+
+def test_the_collection_privacy_dialog_offers_the_communes_groups_only(
+    client, carvin, saint_andre, staff_of
+):
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import Collection, CollectionViewRestriction, GroupCollectionPermission
+
+    collection = Collection.objects.get(name="Carvin", depth=2)
+    communication = Group.objects.get(name="Carvin — Communication")
+    GroupCollectionPermission.objects.create(
+        group=communication,
+        collection=collection,
+        permission=Permission.objects.get(codename="change_collection"),
+    )
+    client.force_login(staff_of(carvin))
+    url = reverse("wagtailadmin_collections:set_privacy", args=[collection.pk])
+    other = Group.objects.get(name="Saint-André-des-Eaux — Agents")
+
+    offered = offered_groups(client.get(url))
+    refused = client.post(url, {"restriction_type": "groups", "groups": [other.pk]})
+
+    assert offered == set(
+        Group.objects.filter(name__startswith="Carvin — ").values_list("pk", flat=True)
+    )
+    assert refused.json()["step"] == "set_privacy"
+    assert not CollectionViewRestriction.objects.exists()
+
+
+# --- Admin home ----------------------------------------------------------------------
+
+SUMMARY = re.compile(r'<a href="/admin/(pages|images|documents)/[^"]*">\s*(\d+)')
+STAFF_COMMUNE = {
+    "com.carvin": "carvin.localhost",
+    "agent.carvin": "carvin.localhost",
+    "regie.carvin": "carvin.localhost",
+    "com.saint-andre": "saint-andre-des-eaux.localhost",
+    "agent.saint-andre": "saint-andre-des-eaux.localhost",
+    "regie.saint-andre": "saint-andre-des-eaux.localhost",
+}
+
+
+def communes_objects(site) -> dict[str, int]:
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+    from wagtail.models import Collection, Page
+
+    from cms.tenancy import commune_homes
+
+    pages = Page.objects.none()
+    for home in commune_homes(site):
+        pages |= Page.objects.filter(path__startswith=home.path)
+    collection = Collection.objects.get(name=site.site_name, depth=2)
+    in_collection = {"collection__path__startswith": collection.path}
+    return {
+        "pages": pages.count(),
+        "images": get_image_model().objects.filter(**in_collection).count(),
+        "documents": get_document_model().objects.filter(**in_collection).count(),
+    }
+
+
+@pytest.mark.parametrize("username", STAFF_COMMUNE)
+def test_the_admin_home_counts_the_users_communes_objects_only(client, demo, username):
+    from wagtail.models import Site
+
+    from accounts.models import User
+
+    user = User.objects.get(username=username)
+    client.force_login(user)
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+
+    shown = {kind: int(count) for kind, count in SUMMARY.findall(html)}
+    expected = communes_objects(Site.objects.get(hostname=STAFF_COMMUNE[username]))
+    assert shown == {kind: expected[kind] for kind in shown}
+    if not username.startswith("regie."):
+        assert set(shown) == {"pages", "images", "documents"}

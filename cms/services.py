@@ -36,13 +36,14 @@ COLLECTION_PERMISSIONS = {
 # Held for the commune's own Site only (GroupSitePermission), never globally.
 # Agents see and validate the citizen accounts of their commune and no other,
 # process the requests sent to it (with the commune's message templates), see
-# its invoices and transactions and import invoices. Supervisors do all that,
-# and also write the message templates, export the requests, read the log of
-# the agents' actions and configure the régies (payment backends).
+# its invoices and transactions. Supervisors do all that, and also write the
+# message templates, export the requests, read the log of the agents' actions,
+# and hold the money: they configure the régies (payment backends and the
+# billing software's push token) and import invoices. Agents never do.
 AGENTS_SITE_PERMISSIONS = {
     "accounts": ["view_citizenaccount", "change_citizenaccount"],
     "services": ["view_submission", "change_submission", "view_messagetemplate"],
-    "payments": ["view_regie", "view_invoice", "add_invoice", "view_transaction"],
+    "payments": ["view_regie", "view_invoice", "view_transaction"],
 }
 SUPERVISORS_SITE_PERMISSIONS = {
     "accounts": ["view_citizenaccount", "change_citizenaccount"],
@@ -101,7 +102,8 @@ def commune_create(
     Supervisors" whose permissions cover this commune only: agents also
     validate its citizen accounts, process its requests and follow its
     payments; supervisors do the same, write the message templates, export
-    the requests, read the agents' log and configure the régies.
+    the requests, read the agents' log, configure the régies and import
+    invoices.
     """
     from faq.models import FAQPage
     from home.models import HomePage

@@ -2,8 +2,9 @@
 
 Permissions on régies, invoices and transactions are held per commune
 (``GroupSitePermission``, granted by ``cms.services.commune_create``): agents
-see their commune's invoices and transactions and import invoices;
-supervisors also configure the régies. An object of another commune is a 404.
+see their commune's invoices and transactions; supervisors also configure the
+régies and import invoices (``add_invoice``), which agents never do. An object
+of another commune is a 404.
 """
 
 import csv
@@ -515,7 +516,8 @@ class InvoiceViewSet(SnippetViewSet):
 
 
 class InvoiceImportView(WagtailAdminTemplateMixin, FormView):
-    """Import a CSV file of a régie's invoices; all or nothing."""
+    """Import a CSV file of a régie's invoices; all or nothing. For those
+    who may add invoices to the régie's commune: its supervisors."""
 
     template_name = "payments/admin/import.html"
     form_class = InvoiceImportForm

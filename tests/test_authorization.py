@@ -630,6 +630,13 @@ RULES: list[Rule] = [
         admin(*AGENTS, own=ANSWERED),
         admin(*AGENTS),
     ),
+    rule(
+        "/admin/snippets/payments/regie/token/*",
+        expect=admin("supervisor"),
+        owners=COMMUNES,
+        model="régie",
+        why="money: the billing software's push token is the supervisors', agents are refused",
+    ),
     *snippet_rules(
         "payments/regie",
         "régie",
@@ -645,10 +652,14 @@ RULES: list[Rule] = [
     ),
     rule("services_request_pdf", expect=admin(*AGENTS), owners=COMMUNES, model="submission"),
     rule(
-        "payments_invoice_import",
         "payments_accounting_export",
         "cms_audit*",
         expect=admin(*AGENTS, own=ANSWERED),
+    ),
+    rule(
+        "payments_invoice_import",
+        expect=admin("supervisor"),
+        why="money: supervisors import invoices, agents are refused",
     ),
     rule(
         "services_register*",

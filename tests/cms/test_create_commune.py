@@ -108,3 +108,24 @@ def test_no_commune_group_may_manage_users_or_groups(carvin):
     assert groups.count() == 3
     assert not user_admin.filter(group__in=groups).exists()
     assert not GroupSitePermission.objects.filter(group__in=groups, permission__in=user_admin)
+
+
+def test_existing_communes_agents_no_longer_import_invoices(carvin):
+    """Communes created before the duties were separated: their agents lose
+    the invoice import, their supervisors keep it."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Permission
+    from wagtail.models import GroupSitePermission
+
+    migration = importlib.import_module("cms.migrations.0007_agents_do_not_import_invoices")
+    add_invoice = Permission.objects.get(content_type__app_label="payments", codename="add_invoice")
+    agents = Group.objects.get(name="Carvin — Agents")
+    GroupSitePermission.objects.create(group=agents, site=carvin, permission=add_invoice)
+
+    migration.agents_do_not_import_invoices(apps, None)
+
+    holders = GroupSitePermission.objects.filter(permission=add_invoice, site=carvin)
+    assert list(holders.values_list("group__name", flat=True)) == ["Carvin — Supervisors"]
+    assert GroupSitePermission.objects.filter(group=agents).exists()

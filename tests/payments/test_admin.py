@@ -30,9 +30,9 @@ def granted(group_name):
 def test_commune_groups_hold_the_payments_permissions_of_their_commune_only(carvin, saint_andre):
     agents, supervisors = granted("Carvin — Agents"), granted("Carvin — Supervisors")
 
-    assert {("Carvin", p) for p in ("view_invoice", "add_invoice", "view_transaction")} <= agents
-    assert ("Carvin", "change_regie") not in agents
-    assert {("Carvin", "change_regie"), ("Carvin", "view_transaction")} <= supervisors
+    assert {("Carvin", p) for p in ("view_invoice", "view_transaction")} <= agents
+    assert {("Carvin", p) for p in ("add_regie", "change_regie", "add_invoice")} <= supervisors
+    assert {("Carvin", "view_transaction")} <= supervisors
     assert {site for site, _ in agents | supervisors} == {"Carvin"}
     assert (
         Group.objects.get(name="Carvin — Supervisors")
@@ -90,7 +90,24 @@ def test_agents_list_their_communes_invoices_only(agent, ville, amelie, elsewher
 
     assert "CAR-1" in html
     assert "SAE-1" not in html
-    assert "Importer des factures" in unescape(html)
+    assert "Importer des factures" not in unescape(html)
+
+
+def test_the_money_is_configured_by_supervisors_only(carvin):
+    """Régies (their payment backend, the billing software's push token)
+    and invoice imports: supervisors; agents follow the payments."""
+    money = {"add_regie", "change_regie", "delete_regie", "add_invoice", "change_invoice"}
+    agents = {codename for _, codename in granted("Carvin — Agents")}
+    supervisors = {codename for _, codename in granted("Carvin — Supervisors")}
+
+    assert not agents & money
+    assert {"add_regie", "change_regie", "add_invoice"} <= supervisors
+
+
+def test_supervisors_are_offered_the_invoice_import(supervisor, ville):
+    html = supervisor.get(reverse("wagtailsnippets_payments_invoice:list")).content.decode()
+
+    assert reverse("payments_invoice_import") in html
 
 
 def test_another_communes_invoice_is_a_404(agent, elsewhere):

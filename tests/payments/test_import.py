@@ -222,15 +222,15 @@ def test_import_invoices_has_help():
 
 
 @pytest.fixture
-def agent_client(client, carvin, staff_of):
-    client.force_login(staff_of(carvin, "Agents"))
+def supervisor_client(client, carvin, staff_of):
+    client.force_login(staff_of(carvin, "Supervisors"))
     return client
 
 
-def test_an_agent_imports_a_csv_file_in_the_admin(agent_client, ville, amelie):
+def test_a_supervisor_imports_a_csv_file_in_the_admin(supervisor_client, ville, amelie):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = agent_client.post(
+    response = supervisor_client.post(
         reverse("payments_invoice_import"),
         {"regie": ville.pk, "document": SimpleUploadedFile("f.csv", GOOD.encode())},
         follow=True,
@@ -242,11 +242,39 @@ def test_an_agent_imports_a_csv_file_in_the_admin(agent_client, ville, amelie):
     assert Invoice.objects.count() == 3
 
 
-def test_the_admin_import_lists_the_wrong_lines(agent_client, ville, amelie):
+def test_agents_do_not_import_invoices(client, carvin, staff_of, ville, amelie):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(staff_of(carvin, "Agents"))
+    url = reverse("payments_invoice_import")
+
+    form = client.get(url)
+    upload = client.post(
+        url, {"regie": ville.pk, "document": SimpleUploadedFile("f.csv", GOOD.encode())}
+    )
+    listing = client.get(reverse("wagtailsnippets_payments_invoice:list")).content.decode()
+
+    assert form.status_code == 404
+    assert upload.status_code == 404
+    assert url not in listing
+    assert not Invoice.objects.exists()
+
+
+def test_agents_do_not_create_the_regies_push_token(client, carvin, staff_of, ville):
+    client.force_login(staff_of(carvin, "Agents"))
+    url = reverse("wagtailsnippets_payments_regie:token", args=[ville.pk])
+
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    ville.refresh_from_db()
+    assert not ville.api_token_hash
+
+
+def test_the_admin_import_lists_the_wrong_lines(supervisor_client, ville, amelie):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     bad = GOOD + "CAR-V-0009;;;Scolaire;Cantine;abc;01/03/2026;;;\n"
-    response = agent_client.post(
+    response = supervisor_client.post(
         reverse("payments_invoice_import"),
         {"regie": ville.pk, "document": SimpleUploadedFile("f.csv", bad.encode())},
     )
@@ -257,13 +285,13 @@ def test_the_admin_import_lists_the_wrong_lines(agent_client, ville, amelie):
     assert not Invoice.objects.exists()
 
 
-def test_an_agent_cannot_import_into_another_communes_regie(agent_client, saint_andre):
+def test_a_supervisor_cannot_import_into_another_communes_regie(supervisor_client, saint_andre):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from .factories import regie
 
     other = regie(saint_andre, "Ville")
-    response = agent_client.post(
+    response = supervisor_client.post(
         reverse("payments_invoice_import"),
         {"regie": other.pk, "document": SimpleUploadedFile("f.csv", GOOD.encode())},
     )

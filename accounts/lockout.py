@@ -18,6 +18,8 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 from wagtail.models import Site
 
+from cms.proxies import client_address
+
 from .forms import LoginForm
 
 ADDRESS_KEY = "login-failures:{address}"
@@ -30,10 +32,6 @@ def axes_username(request, credentials) -> str:
     has_host = "HTTP_HOST" in request.META or "SERVER_NAME" in request.META
     site = Site.find_for_request(request) if has_host else None
     return f"{site.pk if site else '-'}:{username.strip().lower()}"
-
-
-def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def retry_message(minutes: int) -> str:

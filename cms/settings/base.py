@@ -135,6 +135,10 @@ OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Portail citoyen")
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 
+# The proxies whose X-Forwarded-For names the client (cms.proxies), as
+# addresses or networks, comma-separated; none when the app is reached directly.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+
 # Brute force: a cool-off after 5 failures for one identifier from one
 # address (never a permanent lock), and a wider limit per address.
 AXES_FAILURE_LIMIT = 5
@@ -142,6 +146,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "cms.proxies.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 ADDRESS_FAILURE_LIMIT = 50

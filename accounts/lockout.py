@@ -21,17 +21,22 @@ from wagtail.models import Site
 from cms.proxies import client_address
 
 from .forms import LoginForm
+from .models import User
 
 ADDRESS_KEY = "login-failures:{address}"
 
 
 def axes_username(request, credentials) -> str:
-    """Failures are counted per commune: the same identifier on two portals is
-    two people."""
+    """The identifier failures are counted under: per commune for citizens
+    (the same identifier on two portals is two people), once for staff, who
+    belong to no commune and may try their password on every commune's host."""
     username = (credentials or {}).get("username") or request.POST.get("username", "")
+    username = username.strip().lower()
+    if User.objects.filter(site__isnull=True, username__iexact=username).exists():
+        return f"staff:{username}"
     has_host = "HTTP_HOST" in request.META or "SERVER_NAME" in request.META
     site = Site.find_for_request(request) if has_host else None
-    return f"{site.pk if site else '-'}:{username.strip().lower()}"
+    return f"{site.pk if site else '-'}:{username}"
 
 
 def retry_message(minutes: int) -> str:

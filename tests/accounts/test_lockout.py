@@ -101,3 +101,24 @@ def test_a_spoofed_header_does_not_escape_the_limit(client, carvin, settings):
         HTTP_X_FORWARDED_FOR="198.51.100.99",
     )
     assert locked.status_code == 429
+
+
+def test_staff_failures_count_once_whatever_the_commune_host(
+    client, carvin, saint_andre, staff_of
+):
+    agent = staff_of(carvin, "Agents")
+    hosts = ["carvin.localhost", "saint-andre-des-eaux.localhost", "localhost"]
+    for n in range(5):
+        client.post(
+            "/admin/login/",
+            {"username": agent.username, "password": "mauvais mot de passe"},
+            HTTP_HOST=hosts[n % len(hosts)],
+        )
+
+    for host in hosts:
+        refused = client.post(
+            "/admin/login/",
+            {"username": agent.username, "password": "a-long-password-1"},
+            HTTP_HOST=host,
+        )
+        assert refused.status_code == 429, host

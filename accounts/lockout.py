@@ -1,13 +1,23 @@
 """Slowing down password guessing, without ever locking an account for good.
 
-django-axes counts failures per identifier and address (5, then a 15-minute
-cool-off). On top of it, one address may fail at most
+django-axes counts failures per identifier and client address (5, then a
+15-minute cool-off): a stranger's failures never lock a person out from
+their own address. On top of it, one address may fail at most
 ``ADDRESS_FAILURE_LIMIT`` times per ``ADDRESS_FAILURE_WINDOW``, whatever the
-identifiers it tries.
+identifiers it tries. The address is the client's, behind the trusted
+proxies (``cms.proxies``).
+
+Every form where a password or a second-factor code is typed
+(``PASSWORD_VIEWS``) goes through both limits: a failure is a
+``user_login_failed`` signal (sent by ``authenticate()`` on the login pages,
+by ``User.check_password`` for a wrong password typed elsewhere, by
+``password_failed`` for a wrong code), and ``PasswordLimitMiddleware``
+refuses their POSTs while a limit is reached.
 """
 
 import math
 
+from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
@@ -24,6 +34,28 @@ from .forms import LoginForm
 from .models import User
 
 ADDRESS_KEY = "login-failures:{address}"
+
+#: The views (URL names) where a password or a second-factor code is typed.
+PASSWORD_VIEWS = frozenset(
+    {
+        "accounts:login",
+        "accounts:password_change",
+        "accounts:erase",
+        "wagtailcore_login",
+        "wagtailcore_authenticate_with_password",
+        "wagtailadmin_login",
+        "wagtailadmin_account",
+        "second_factor_verify",
+        "second_factor_setup",
+        "second_factor_manage",
+    }
+)
+#: The citizens' login pages: a refusal shows the login form again.
+CITIZEN_LOGIN_VIEWS = frozenset({"accounts:login", "wagtailcore_login"})
+#: Password views whose failures nothing else reports: a POST they answer
+#: without a redirect is a wrong password (a page's shared password, which
+#: belongs to no account: it counts for the address only).
+UNREPORTED_VIEWS = frozenset({"wagtailcore_authenticate_with_password"})
 
 
 def axes_username(request, credentials) -> str:
@@ -50,13 +82,41 @@ def retry_message(minutes: int) -> str:
 def lockout_response(request, response=None, credentials=None, *args, **kwargs):
     cool_off = get_cool_off(request)
     minutes = max(1, math.ceil(cool_off.total_seconds() / 60)) if cool_off else 15
-    return login_refusal(request, retry_message(minutes))
+    return refusal_response(request, retry_message(minutes))
+
+
+def refusal_response(request, message):
+    """429 with why: the citizens' login page again, with the identifier
+    typed; elsewhere a page saying when to try again."""
+    view_name = getattr(request.resolver_match, "view_name", None)
+    if view_name in CITIZEN_LOGIN_VIEWS:
+        return login_refusal(request, message)
+    in_admin = view_name is not None and (view_name.startswith(("wagtailadmin_", "second_factor_")))
+    template = (
+        "accounts/admin/too_many_attempts.html" if in_admin else "accounts/too_many_attempts.html"
+    )
+    return render(request, template, {"refusal": message}, status=429)
 
 
 def login_refusal(request, message):
     """The login page again, with the identifier typed and why it refused."""
     form = LoginForm(request, initial={"username": request.POST.get("username", "")})
     return render(request, "accounts/login.html", {"form": form, "refusal": message}, status=429)
+
+
+def password_failed(request, *, username: str) -> None:
+    """A wrong secret typed outside a login form (a second-factor code, the
+    current password on another form): counted as a failed login of
+    ``username`` from this address."""
+    user_login_failed.send(sender=__name__, credentials={"username": username}, request=request)
+
+
+def identifier_is_blocked(request, username: str) -> int | None:
+    """Minutes to wait when ``username`` cools off at this address, else None."""
+    if not AxesProxyHandler.is_locked(request, credentials={"username": username}):
+        return None
+    cool_off = get_cool_off(request)
+    return max(1, math.ceil(cool_off.total_seconds() / 60)) if cool_off else 15
 
 
 def address_is_blocked(request) -> int | None:
@@ -84,3 +144,33 @@ def count_address_failure(sender, credentials, request=None, **kwargs):
     cache.set(
         key, (count + 1, started), timeout=int(settings.ADDRESS_FAILURE_WINDOW.total_seconds())
     )
+
+
+class PasswordLimitMiddleware:
+    """Refuses (429) a POST to one of ``PASSWORD_VIEWS`` while the client's
+    address has failed too often, or while the signed-in user's identifier
+    cools off at this address; counts the failures of ``UNREPORTED_VIEWS``.
+    The identifiers typed on the login pages are checked by django-axes'
+    backend."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        view_name = getattr(request.resolver_match, "view_name", None)
+        if request.method != "POST" or view_name not in PASSWORD_VIEWS:
+            return None
+        minutes = address_is_blocked(request)
+        if minutes is None and request.user.is_authenticated:
+            minutes = identifier_is_blocked(request, request.user.get_username())
+        if minutes:
+            return refusal_response(request, retry_message(minutes))
+        if view_name in UNREPORTED_VIEWS:
+            response = view_func(request, *view_args, **view_kwargs)
+            if not response.has_header("Location"):
+                count_address_failure(sender=__name__, credentials={}, request=request)
+            return response
+        return None

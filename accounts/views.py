@@ -26,7 +26,6 @@ from cms.uploads import download
 from . import forms
 from .captcha import captcha_field
 from .exports import archive_name, personal_data_archive
-from .lockout import address_is_blocked, login_refusal, retry_message
 from .selectors import citizen_by_login, household_for, member_for
 from .services import (
     ACCOUNT_NOT_VALIDATED,
@@ -96,9 +95,6 @@ def login_view(request):
     if request.method == "POST":
         if not _same_origin(request):
             raise PermissionDenied(FOREIGN_ORIGIN)
-        minutes = address_is_blocked(request)
-        if minutes:
-            return login_refusal(request, retry_message(minutes))
         form = forms.LoginForm(request, data=request.POST)
         if form.is_valid():
             auth_login(request, form.get_user())

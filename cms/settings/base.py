@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cms.uploads.DownloadHeadersMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "accounts.lockout.PasswordLimitMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -149,6 +150,20 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "cms.proxies.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Never kept in django-axes' record of a failure: what was typed in the
+# forms that count as logins (accounts.lockout.PASSWORD_VIEWS).
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "password",
+    "old_password",
+    "new_password1",
+    "new_password2",
+    "password-old_password",
+    "password-new_password1",
+    "password-new_password2",
+    "code",
+]
 ADDRESS_FAILURE_LIMIT = 50
 ADDRESS_FAILURE_WINDOW = timedelta(hours=1)
 PASSWORD_HASHERS = [

@@ -103,9 +103,7 @@ def test_a_spoofed_header_does_not_escape_the_limit(client, carvin, settings):
     assert locked.status_code == 429
 
 
-def test_staff_failures_count_once_whatever_the_commune_host(
-    client, carvin, saint_andre, staff_of
-):
+def test_staff_failures_count_once_whatever_the_commune_host(client, carvin, saint_andre, staff_of):
     agent = staff_of(carvin, "Agents")
     hosts = ["carvin.localhost", "saint-andre-des-eaux.localhost", "localhost"]
     for n in range(5):

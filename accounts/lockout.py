@@ -34,6 +34,8 @@ from .forms import LoginForm
 from .models import User
 
 ADDRESS_KEY = "login-failures:{address}"
+RESET_ADDRESS_KEY = "password-resets:{address}"
+RESET_ACCOUNT_KEY = "password-resets:account:{pk}"
 
 #: The views (URL names) where a password or a second-factor code is typed.
 PASSWORD_VIEWS = frozenset(
@@ -174,3 +176,39 @@ class PasswordLimitMiddleware:
                 count_address_failure(sender=__name__, credentials={}, request=request)
             return response
         return None
+
+
+def _count_within_limit(key: str, *, limit: int, window) -> int | None:
+    """Count one more request under ``key``, or, past ``limit`` requests in
+    ``window``, count nothing and return the minutes left to wait."""
+    now = timezone.now()
+    count, started = cache.get(key) or (0, now)
+    if now - started > window:
+        count, started = 0, now
+    if count >= limit:
+        return max(1, math.ceil((window - (now - started)).total_seconds() / 60))
+    cache.set(key, (count + 1, started), timeout=int(window.total_seconds()))
+    return None
+
+
+def password_reset_address_limited(request) -> int | None:
+    """Counts a request for a password reset link from this address; minutes
+    to wait when it asked too often (``PASSWORD_RESET_ADDRESS_LIMIT``)."""
+    return _count_within_limit(
+        RESET_ADDRESS_KEY.format(address=client_address(request)),
+        limit=settings.PASSWORD_RESET_ADDRESS_LIMIT,
+        window=settings.PASSWORD_RESET_WINDOW,
+    )
+
+
+def password_reset_account_limited(user) -> bool:
+    """Counts a reset link e-mailed to ``user``; True when they have received
+    ``PASSWORD_RESET_ACCOUNT_LIMIT`` already, from whatever addresses."""
+    key = RESET_ACCOUNT_KEY.format(pk=user.pk)
+    return bool(
+        _count_within_limit(
+            key,
+            limit=settings.PASSWORD_RESET_ACCOUNT_LIMIT,
+            window=settings.PASSWORD_RESET_WINDOW,
+        )
+    )

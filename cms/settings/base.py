@@ -166,6 +166,11 @@ AXES_SENSITIVE_PARAMETERS = [
 ]
 ADDRESS_FAILURE_LIMIT = 50
 ADDRESS_FAILURE_WINDOW = timedelta(hours=1)
+# Password reset links: requests per client address, and e-mails per account
+# whoever asks, in this window.
+PASSWORD_RESET_ADDRESS_LIMIT = 10
+PASSWORD_RESET_ACCOUNT_LIMIT = 3
+PASSWORD_RESET_WINDOW = timedelta(hours=1)
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

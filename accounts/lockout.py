@@ -148,12 +148,22 @@ def count_address_failure(sender, credentials, request=None, **kwargs):
     )
 
 
+def password_limit_refusal(request):
+    """The 429 answer to a password or a code sent while the client's address
+    has failed too often, or while the signed-in user's identifier cools off
+    at this address; None when it may be checked. The identifiers typed on
+    the login pages are checked by django-axes' backend."""
+    minutes = address_is_blocked(request)
+    if minutes is None and request.user.is_authenticated:
+        minutes = identifier_is_blocked(request, request.user.get_username())
+    return refusal_response(request, retry_message(minutes)) if minutes else None
+
+
 class PasswordLimitMiddleware:
-    """Refuses (429) a POST to one of ``PASSWORD_VIEWS`` while the client's
-    address has failed too often, or while the signed-in user's identifier
-    cools off at this address; counts the failures of ``UNREPORTED_VIEWS``.
-    The identifiers typed on the login pages are checked by django-axes'
-    backend."""
+    """Applies ``password_limit_refusal`` to every POST to ``PASSWORD_VIEWS``
+    (after Django's CSRF check, which refuses a foreign form first), except
+    the citizens' login: exempt from CSRF, it checks the form's origin itself,
+    then the limits. Counts the failures of ``UNREPORTED_VIEWS``."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -165,11 +175,8 @@ class PasswordLimitMiddleware:
         view_name = getattr(request.resolver_match, "view_name", None)
         if request.method != "POST" or view_name not in PASSWORD_VIEWS:
             return None
-        minutes = address_is_blocked(request)
-        if minutes is None and request.user.is_authenticated:
-            minutes = identifier_is_blocked(request, request.user.get_username())
-        if minutes:
-            return refusal_response(request, retry_message(minutes))
+        if view_name != "accounts:login" and (refusal := password_limit_refusal(request)):
+            return refusal
         if view_name in UNREPORTED_VIEWS:
             response = view_func(request, *view_args, **view_kwargs)
             if not response.has_header("Location"):

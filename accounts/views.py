@@ -23,7 +23,7 @@ from cms.uploads import download
 from . import forms
 from .captcha import captcha_field
 from .exports import archive_name, personal_data_archive
-from .lockout import password_reset_address_limited
+from .lockout import password_limit_refusal, password_reset_address_limited
 from .selectors import household_for, member_for
 from .services import (
     ACCOUNT_NOT_VALIDATED,
@@ -104,6 +104,8 @@ def login_view(request):
     if request.method == "POST":
         if not _same_origin(request):
             raise PermissionDenied(FOREIGN_ORIGIN)
+        if refusal := password_limit_refusal(request):
+            return refusal
         form = forms.LoginForm(request, data=request.POST)
         if form.is_valid():
             auth_login(request, form.get_user())

@@ -120,3 +120,18 @@ def test_staff_failures_count_once_whatever_the_commune_host(client, carvin, sai
             HTTP_HOST=host,
         )
         assert refused.status_code == 429, host
+
+
+def test_a_foreign_form_is_refused_as_such_before_the_limits(client, carvin, settings):
+    settings.ADDRESS_FAILURE_LIMIT = 1
+    login(client, "inconnu", "mauvais mot de passe")
+
+    foreign = client.post(
+        "/compte/connexion/",
+        {"username": "amélie.lire", "password": PASSWORD},
+        HTTP_HOST="carvin.localhost",
+        HTTP_ORIGIN="https://evil.example",
+    )
+
+    assert foreign.status_code == 403
+    assert login(client, "amélie.lire").status_code == 429

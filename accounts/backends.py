@@ -10,7 +10,7 @@ class _Backend(ModelBackend):
         if user is None:
             User().set_password(password)
             return None
-        if user.check_password(password) and self.user_can_authenticate(user):
+        if user.check_password(password, count_failure=False) and self.user_can_authenticate(user):
             return user
         return None
 

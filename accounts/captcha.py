@@ -41,6 +41,7 @@ from django_recaptcha.fields import ReCaptchaField
 from django_recaptcha.widgets import ReCaptchaV2Checkbox, ReCaptchaV3
 
 from cms.models import Captcha, CommuneSettings
+from cms.proxies import client_address
 from cms.security import csp_allow
 
 logger = logging.getLogger(__name__)
@@ -279,6 +280,18 @@ class RecaptchaV3Widget(RecaptchaWidgetMixin, ReCaptchaV3):
     template_name = "components/captcha_recaptcha_v3.html"
 
 
+class CommuneReCaptchaField(ReCaptchaField):
+    """django-recaptcha's field, telling Google the client's address as
+    ``cms.proxies`` reads it (django-recaptcha trusts any X-Forwarded-For)."""
+
+    def __init__(self, *args, request, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+
+    def get_remote_ip(self):
+        return client_address(self.request)
+
+
 RECAPTCHA_ERROR_MESSAGES = {
     "required": CAPTCHA_REQUIRED,
     "captcha_invalid": CAPTCHA_FAILED,
@@ -304,7 +317,8 @@ def captcha_field(request) -> forms.Field:
         )
     else:
         widget = RecaptchaV2Widget()
-    return ReCaptchaField(
+    return CommuneReCaptchaField(
+        request=request,
         public_key=commune.recaptcha_public_key,
         private_key=commune.recaptcha_private_key,
         widget=widget,

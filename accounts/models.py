@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
+from cms.tenancy import current_request
+
 
 class AccountStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting validation")
@@ -118,6 +120,21 @@ class User(AbstractUser):
         validated it (seed FAQ: "Puis-je effectuer des démarches si mon compte
         n'est pas encore validé ?")."""
         return self.is_validated
+
+    def check_password(self, raw_password, *, count_failure=True):
+        """A wrong password typed while serving a request (the current
+        password asked by a form, on the portal or in the admin) counts as a
+        failed login, so that every form taking a password goes through the
+        limits on guessing (``accounts.lockout``). The authentication
+        backends pass ``count_failure=False``: ``authenticate()`` counts
+        their failures itself."""
+        valid = super().check_password(raw_password)
+        if not valid and count_failure:
+            from .lockout import password_failed
+
+            if (request := current_request.get()) is not None:
+                password_failed(request, username=self.get_username())
+        return valid
 
     def save(self, *args, **kwargs):
         """A new password ends the user's other sessions (``accounts.sessions``)."""

@@ -30,6 +30,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cms.audit import audit
 
+from .lockout import password_failed
+
 RECOVERY_CODES_COUNT = 10
 APP_DEVICE_NAME = "app"
 RECOVERY_DEVICE_NAME = "recovery"
@@ -197,6 +199,7 @@ def code_verify(*, request, code: str):
         )
         return device
     audit(user, "accounts.second_factor_failed", user=user)
+    password_failed(request, username=user.get_username())
     return None
 
 

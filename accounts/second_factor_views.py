@@ -17,6 +17,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from cms.uploads import as_attachment
 
+from .lockout import password_failed
 from .models import User
 from .second_factor import (
     TOO_MANY_ATTEMPTS,
@@ -134,6 +135,7 @@ def setup_view(request):
             request.session[NEW_CODES] = recovery_codes_create(user=request.user)
             return redirect(_with_next("second_factor_recovery_codes", next_url))
         else:
+            password_failed(request, username=request.user.get_username())
             form.add_error("code", WRONG_SETUP_CODE)
     return render(
         request,
@@ -213,6 +215,7 @@ class ManageView(WagtailAdminTemplateMixin, TemplateView):
                     _with_next("second_factor_recovery_codes", reverse("second_factor_manage"))
                 )
             else:
+                password_failed(request, username=request.user.get_username())
                 form.add_error("code", WRONG_SETUP_CODE)
         return self.render_to_response(self.get_context_data(form=form))
 

@@ -4,15 +4,21 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.auth.tokens import default_token_generator
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from cms.audit import audit
 from cms.emails import send_commune_email
 
 from .identifiers import next_identifier
+from .lockout import password_reset_account_limited
 from .models import AccountStatus, HouseholdMember, User
+from .selectors import citizen_by_login
 from .signals import account_erasing
 
 ACCOUNT_NOT_VALIDATED = _(
@@ -187,3 +193,43 @@ def account_erase(*, user: User) -> None:
     account_erasing.send(sender=User, account=user)
     user.household_members.all().delete()
     user.delete()
+
+
+def password_reset_request(*, site, login: str, base_url: str, language: str) -> None:
+    """Queue the e-mail of a link to choose a new password. Whether ``login``
+    names an account is for the task to find out: the request takes the same
+    time either way."""
+    from .tasks import send_password_reset
+
+    transaction.on_commit(
+        lambda: send_password_reset.enqueue(
+            site_id=site.pk, login=login, base_url=base_url, language=language
+        )
+    )
+
+
+def password_reset_send(*, site, login: str, base_url: str, language: str) -> bool:
+    """E-mail the link to the active account of ``site`` that ``login`` names
+    (identifier or e-mail address), unless it has received enough of them
+    lately (``accounts.lockout``). Whether it was sent."""
+    user = citizen_by_login(site=site, login=login)
+    if user is None or not user.is_active or not user.email:
+        return False
+    if password_reset_account_limited(user):
+        return False
+    with translation.override(language):
+        path = reverse(
+            "accounts:password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+    send_commune_email(
+        site=site,
+        to=user.email,
+        subject=_("Choose a new password"),
+        template="password_reset",
+        context={"user": user, "reset_url": base_url + path},
+    )
+    return True

@@ -6,28 +6,25 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils.encoding import force_bytes
-from django.utils.http import url_has_allowed_host_and_scheme, urlsafe_base64_encode
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from formtools.wizard.views import SessionWizardView
 from wagtail.models import Site
 
-from cms.emails import send_commune_email
 from cms.uploads import download
 
 from . import forms
 from .captcha import captcha_field
 from .exports import archive_name, personal_data_archive
-from .lockout import address_is_blocked, login_refusal, retry_message
-from .selectors import citizen_by_login, household_for, member_for
+from .lockout import password_limit_refusal, password_reset_address_limited
+from .selectors import household_for, member_for
 from .services import (
     ACCOUNT_NOT_VALIDATED,
     AccountError,
@@ -38,9 +35,20 @@ from .services import (
     member_add,
     member_delete,
     member_update,
+    password_reset_request,
 )
 
 FOREIGN_ORIGIN = gettext_lazy("This form must be sent from the portal's own pages.")
+
+
+def password_reset_refusal(minutes: int) -> str:
+    return ngettext(
+        "Too many requests for a new password from your connection. Please try again in "
+        "%(minutes)d minute.",
+        "Too many requests for a new password from your connection. Please try again in "
+        "%(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}
 
 
 def citizen_of(request):
@@ -96,9 +104,8 @@ def login_view(request):
     if request.method == "POST":
         if not _same_origin(request):
             raise PermissionDenied(FOREIGN_ORIGIN)
-        minutes = address_is_blocked(request)
-        if minutes:
-            return login_refusal(request, retry_message(minutes))
+        if refusal := password_limit_refusal(request):
+            return refusal
         form = forms.LoginForm(request, data=request.POST)
         if form.is_valid():
             auth_login(request, form.get_user())
@@ -215,27 +222,24 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 def password_reset_view(request):
-    """Ask for a link to choose a new password. The answer is the same
-    whether an account matches or not."""
+    """Ask for a link to choose a new password. The answer is the same, in
+    the same time, whether an account matches or not: the task queue looks
+    the account up and sends the e-mail."""
     form = forms.PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        site = Site.find_for_request(request)
-        user = citizen_by_login(site=site, login=form.cleaned_data["login"])
-        if user is not None and user.is_active and user.email:
-            path = reverse(
-                "accounts:password_reset_confirm",
-                kwargs={
-                    "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                    "token": default_token_generator.make_token(user),
-                },
+        if minutes := password_reset_address_limited(request):
+            return render(
+                request,
+                "accounts/password_reset.html",
+                {"form": form, "refusal": password_reset_refusal(minutes)},
+                status=429,
             )
-            send_commune_email(
-                site=site,
-                to=user.email,
-                subject=_("Choose a new password"),
-                template="password_reset",
-                context={"user": user, "reset_url": request.build_absolute_uri(path)},
-            )
+        password_reset_request(
+            site=Site.find_for_request(request),
+            login=form.cleaned_data["login"],
+            base_url=request.build_absolute_uri("/").rstrip("/"),
+            language=get_language(),
+        )
         return redirect("accounts:password_reset_sent")
     return render(request, "accounts/password_reset.html", {"form": form})
 

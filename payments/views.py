@@ -27,8 +27,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.models import Site
 
-from accounts.lockout import client_address
 from accounts.views import citizen_required
+from cms.proxies import client_address
 from cms.security import csp_allow
 from cms.uploads import download
 

@@ -19,6 +19,8 @@ command -v xgettext >/dev/null || missing+=(gettext)
 command -v npm >/dev/null || missing+=(npm)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
 [ -x /usr/sbin/clamd ] || command -v clamd >/dev/null || missing+=(clamav-daemon)
+# tests/test_stack.py runs the portal behind deploy/'s nginx.
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || missing+=(nginx)
 install_missing_packages "${missing[@]}"
 
 [ -x .venv/bin/python ] || "${PYTHON:-python3}" -m venv .venv

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cms.uploads.DownloadHeadersMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "accounts.lockout.PasswordLimitMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -135,6 +136,10 @@ OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Portail citoyen")
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 
+# The proxies whose X-Forwarded-For names the client (cms.proxies), as
+# addresses or networks, comma-separated; none when the app is reached directly.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+
 # Brute force: a cool-off after 5 failures for one identifier from one
 # address (never a permanent lock), and a wider limit per address.
 AXES_FAILURE_LIMIT = 5
@@ -142,10 +147,30 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "accounts.lockout.axes_username"
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "cms.proxies.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Never kept in django-axes' record of a failure: what was typed in the
+# forms that count as logins (accounts.lockout.PASSWORD_VIEWS).
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "password",
+    "old_password",
+    "new_password1",
+    "new_password2",
+    "password-old_password",
+    "password-new_password1",
+    "password-new_password2",
+    "code",
+]
 ADDRESS_FAILURE_LIMIT = 50
 ADDRESS_FAILURE_WINDOW = timedelta(hours=1)
+# Password reset links: requests per client address, and e-mails per account
+# whoever asks, in this window.
+PASSWORD_RESET_ADDRESS_LIMIT = 10
+PASSWORD_RESET_ACCOUNT_LIMIT = 3
+PASSWORD_RESET_WINDOW = timedelta(hours=1)
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

@@ -126,6 +126,13 @@ else:
 
 # Tasks: the database backend (base settings) run by ``manage.py task_worker``.
 
+# Behind nginx: the client's address comes from its X-Forwarded-For
+# (cms.proxies), trusted from these addresses only; nginx on the same machine
+# by default.
+TRUSTED_PROXIES = [
+    p.strip() for p in os.environ.get("TRUSTED_PROXIES", "127.0.0.1,::1").split(",") if p.strip()
+]
+
 # HTTPS behind a proxy that says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", True)

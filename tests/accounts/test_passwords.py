@@ -136,3 +136,66 @@ def test_passwords_are_hashed_with_argon2(carvin, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
 
     assert citizen(carvin).password.startswith("argon2")
+
+
+def test_reset_requests_are_limited_per_address(
+    client, carvin, settings, django_capture_on_commit_callbacks
+):
+    settings.PASSWORD_RESET_ADDRESS_LIMIT = 3
+    citizen(carvin)
+    for _ in range(3):
+        assert (
+            ask_reset(client, "amélie.lire", django_capture_on_commit_callbacks).status_code == 302
+        )
+
+    refused = ask_reset(client, "personne.inconnue", django_capture_on_commit_callbacks)
+    other = client.post(
+        "/compte/mot-de-passe-oublie/", {"login": "amélie.lire"}, REMOTE_ADDR="203.0.113.9", **HOST
+    )
+
+    assert refused.status_code == 429
+    assert "Trop de demandes de nouveau mot de passe" in refused.content.decode()
+    assert other.status_code == 302, "another address may still ask"
+
+
+def test_an_account_receives_a_few_links_whoever_asks(
+    client, carvin, settings, django_capture_on_commit_callbacks
+):
+    settings.PASSWORD_RESET_ACCOUNT_LIMIT = 3
+    citizen(carvin)
+    for n in range(6):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                "/compte/mot-de-passe-oublie/",
+                {"login": "amélie.lire@example.org" if n % 2 else "amélie.lire"},
+                REMOTE_ADDR=f"203.0.113.{n}",
+                **HOST,
+            )
+        assert response.status_code == 302
+
+    assert len(mail.outbox) == 3
+
+
+def test_the_request_does_the_same_work_whether_the_account_exists_or_not(
+    client, carvin, django_capture_on_commit_callbacks
+):
+    """No account is looked up while the citizen waits: the same queries
+    either way, then one task that finds out."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    citizen(carvin)
+    work = {}
+    for login_value in ["amélie.lire", "personne.inconnue"]:
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks() as callbacks,
+        ):
+            response = client.post("/compte/mot-de-passe-oublie/", {"login": login_value}, **HOST)
+        assert response.status_code == 302
+        work[login_value] = ([q["sql"] for q in queries], len(callbacks))
+
+    assert work["amélie.lire"] == work["personne.inconnue"]
+    assert work["amélie.lire"][1] == 1
+    assert not [sql for sql in work["amélie.lire"][0] if "accounts_user" in sql]
+    assert not mail.outbox

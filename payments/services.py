@@ -7,6 +7,7 @@ count once however many times, and however concurrently, the bank says it.
 """
 
 import contextlib
+import copy
 import hashlib
 import logging
 import secrets
@@ -21,6 +22,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from cms.files import file_delete_on_commit
 
 from .backends.base import BankRedirect, BasePlugin, IncomingMessage, PaymentRequest, PaymentResult
 from .backends.eopayment_base import BACKEND_UNAVAILABLE
@@ -685,7 +688,9 @@ def invoices_import(
         for name, value in changes.items():
             setattr(invoice, name, value)
         if new_pdf:
+            replaced = copy.copy(invoice.pdf)
             invoice.pdf.save(f"{row.number}.pdf", ContentFile(pdfs[row.number]), save=False)
+            file_delete_on_commit(replaced)
         invoice.save()
         report.updated.append(row.number)
     return report

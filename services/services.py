@@ -102,6 +102,14 @@ def access_key_read(key: str) -> tuple[int, str] | None:
     return pk, nonce
 
 
+def submission_blank(*, site, page, account=None) -> Submission:
+    """A new draft of the démarche, not saved: what its steps show before
+    the citizen sends anything (``submission_start`` keeps it)."""
+    return Submission(
+        site=site, page=page, title=page.title, account=account, progress={"raw": {}, "reached": 1}
+    )
+
+
 def submission_start(*, site, page, account=None) -> Submission:
     """A draft of the démarche: the account's existing one, or a new one."""
     if account is not None:
@@ -110,9 +118,9 @@ def submission_start(*, site, page, account=None) -> Submission:
         draft = draft_of(site=site, page=page, account=account)
         if draft is not None:
             return draft
-    return Submission.objects.create(
-        site=site, page=page, title=page.title, account=account, progress={"raw": {}, "reached": 1}
-    )
+    draft = submission_blank(site=site, page=page, account=account)
+    draft.save()
+    return draft
 
 
 def _without_nul(value):

@@ -337,6 +337,18 @@ class RegistrationView(SessionWizardView):
 
     _revalidating = False
 
+    def get(self, request, *args, **kwargs):
+        """The first step, from the start. A visitor without a session gets
+        none for opening the page (robots read it too): the wizard keeps its
+        data from the first step sent."""
+        response = super().get(request, *args, **kwargs)
+        if request.session.session_key is None and list(request.session.keys()) == [
+            self.storage.prefix
+        ]:
+            response.render()
+            del request.session[self.storage.prefix]
+        return response
+
     def post(self, *args, **kwargs):
         """A step name the wizard does not have is an altered form: refused
         as formtools refuses a missing one (400), not a server error."""

@@ -15,6 +15,15 @@ class UnableToTakePayment(PaymentError):
     backend's limits, a payment of the same invoices already under way."""
 
 
+class PaymentUnderWay(UnableToTakePayment):
+    """Another payment of the same invoices is waiting for the bank's answer
+    (``transaction``), and cannot be resumed."""
+
+    def __init__(self, message, *, transaction):
+        super().__init__(message)
+        self.transaction = transaction
+
+
 class GatewayError(PaymentError):
     """The payment backend could not be reached or answered nonsense; trying
     again later may work."""

@@ -249,6 +249,15 @@ class Transaction(models.Model):
         db_index=True,
     )
     bank_order_id = models.CharField(_("bank operation"), max_length=100, blank=True)
+    bank_url = models.URLField(
+        _("bank's payment page"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Where the citizen pays this operation at the bank, when its page may be opened "
+            "again (a second “Pay” of the same invoices goes back to it)."
+        ),
+    )
     bank_transaction_id = models.CharField(_("bank reference"), max_length=200, blank=True)
     bank_status = models.CharField(_("bank's message"), max_length=255, blank=True)
     anomaly = models.TextField(

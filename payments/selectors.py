@@ -161,12 +161,13 @@ def transactions_to_reconcile(*, older_than: timedelta) -> QuerySet[Transaction]
     )
 
 
-def recent_open_transaction(*, invoices, since) -> Transaction | None:
+def open_transaction_of(*, invoices) -> Transaction | None:
+    """The payment still waiting for the bank's answer that holds any of
+    these invoices, the latest if several (from before the rule of one)."""
     return (
-        Transaction.objects.filter(
-            status__in=OPEN_STATUSES, created_at__gte=since, lines__invoice__in=invoices
-        )
-        .order_by("-created_at")
+        Transaction.objects.filter(status__in=OPEN_STATUSES, lines__invoice__in=invoices)
+        .select_related("regie")
+        .order_by("-created_at", "-pk")
         .first()
     )
 

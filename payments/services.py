@@ -6,6 +6,8 @@ through conditional updates and unique constraints that make the same payment
 count once however many times, and however concurrently, the bank says it.
 """
 
+import contextlib
+import copy
 import hashlib
 import logging
 import secrets
@@ -21,8 +23,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .backends.base import IncomingMessage, PaymentRequest, PaymentResult
-from .exceptions import CartError, GatewayError, UnableToTakePayment
+from cms.files import file_delete_on_commit
+
+from .backends.base import BankRedirect, BasePlugin, IncomingMessage, PaymentRequest, PaymentResult
+from .backends.eopayment_base import BACKEND_UNAVAILABLE
+from .exceptions import CartError, GatewayError, PaymentUnderWay, UnableToTakePayment
 from .importer import check_pdfs, check_records
 from .models import (
     Cart,
@@ -37,7 +42,7 @@ from .models import (
     TransactionLine,
     TransactionStatus,
 )
-from .selectors import recent_open_transaction, transactions_to_reconcile
+from .selectors import open_transaction_of, transactions_to_reconcile
 from .templatetags.payments import money
 
 logger = logging.getLogger(__name__)
@@ -58,9 +63,9 @@ BACKEND_OFF = _("This payment service is not available on this portal.")
 AMOUNT_TOO_LOW = _("This payment service takes payments of at least %(amount)s.")
 AMOUNT_TOO_HIGH = _("This payment service takes payments of at most %(amount)s.")
 PAYMENT_UNDER_WAY = _(
-    "A payment of these invoices was started less than %(minutes)d minutes ago and is "
-    "being checked with the bank. Please look at your statement in a moment: if the "
-    "invoices are still to pay then, you can pay them again."
+    "A payment already started at the bank is waiting for its answer: an invoice cannot be "
+    "paid twice. If you did not finish that payment, you can pay again once the bank has "
+    "closed it: please try again later."
 )
 EMAIL_REQUIRED = _("An e-mail address is needed to receive the receipt.")
 
@@ -70,6 +75,9 @@ KEY_LENGTH = 8
 #: A transaction nobody heard of after this long, at a bank that cannot be
 #: asked, is given up (a late notification still marks it paid).
 GIVE_UP_AFTER = timedelta(hours=24)
+#: A transaction still being started after this long never reached the bank's
+#: page (its request ended): it no longer holds its invoices.
+START_TIMEOUT = timedelta(minutes=5)
 
 
 def _money(amount: Decimal) -> str:
@@ -186,9 +194,32 @@ def event_record(
     )
 
 
-def _transaction_create(*, regie: Regie, invoices: list[Invoice], account, email, payer_name):
+def _resumable(pending: Transaction, *, invoices: list[Invoice], account, email: str) -> bool:
+    """Whether a new "Pay" may go back to the bank's page of ``pending``:
+    the same payer, the same invoices at the same amounts, a page the bank
+    still shows and takes one payment on."""
+    if pending.backend != pending.regie.backend:
+        return False
+    lifetime = pending.regie.plugin.payment_page_lifetime
+    return (
+        lifetime is not None
+        and pending.status == TransactionStatus.WAITING
+        and bool(pending.bank_url)
+        and timezone.now() - pending.created_at < lifetime
+        and pending.account_id == (account.pk if account else None)
+        and pending.email.casefold() == email.casefold()
+        and {line.invoice_id: line.amount for line in pending.lines.all()}
+        == {invoice.pk: invoice.amount for invoice in invoices}
+    )
+
+
+def _transaction_create(
+    *, regie: Regie, invoices: list[Invoice], account, email, payer_name
+) -> tuple[Transaction, bool]:
     """Check that these invoices may be paid now and record the transaction
-    (in the caller's atomic block, the invoices locked)."""
+    (in the caller's atomic block, the invoices locked). An invoice has one
+    payment under way at most: when one is, the same payer's is resumed
+    (returned with ``True``), and anything else is refused."""
     plugin = regie.plugin
     if not regie.is_active:
         raise UnableToTakePayment(REGIE_CLOSED % {"regie": regie.name})
@@ -198,14 +229,16 @@ def _transaction_create(*, regie: Regie, invoices: list[Invoice], account, email
         raise UnableToTakePayment(EMAIL_REQUIRED)
     if any(not invoice.is_payable for invoice in invoices):
         raise UnableToTakePayment(INVOICE_NOT_PAYABLE)
+    pending = open_transaction_of(invoices=invoices)
+    if pending is not None:
+        if _resumable(pending, invoices=invoices, account=account, email=email):
+            return pending, True
+        raise PaymentUnderWay(PAYMENT_UNDER_WAY, transaction=pending)
     amount = sum((invoice.amount for invoice in invoices), Decimal("0"))
     if amount < plugin.minimal_amount:
         raise UnableToTakePayment(AMOUNT_TOO_LOW % {"amount": _money(plugin.minimal_amount)})
     if plugin.maximal_amount is not None and amount > plugin.maximal_amount:
         raise UnableToTakePayment(AMOUNT_TOO_HIGH % {"amount": _money(plugin.maximal_amount)})
-    wait = plugin.min_time_between_transactions
-    if wait and recent_open_transaction(invoices=invoices, since=timezone.now() - wait):
-        raise UnableToTakePayment(PAYMENT_UNDER_WAY % {"minutes": wait.total_seconds() // 60})
     for attempt in range(5):
         try:
             with transaction.atomic():
@@ -227,7 +260,17 @@ def _transaction_create(*, regie: Regie, invoices: list[Invoice], account, email
     TransactionLine.objects.bulk_create(
         [TransactionLine(transaction=created, invoice=i, amount=i.amount) for i in invoices]
     )
-    return created
+    return created, False
+
+
+def _reopenable_url(plugin: BasePlugin, redirect: BankRedirect) -> str:
+    """The bank's page kept for a second "Pay": a plain link, of a bank
+    whose page takes one payment only."""
+    is_link = redirect.method == "GET" and not redirect.fields
+    max_length = Transaction._meta.get_field("bank_url").max_length
+    if plugin.payment_page_lifetime is None or not is_link or len(redirect.url) > max_length:
+        return ""
+    return redirect.url
 
 
 def _transaction_begin(created: Transaction, invoices: list[Invoice], urls: PaymentURLs):
@@ -260,63 +303,127 @@ def _transaction_begin(created: Transaction, invoices: list[Invoice], urls: Paym
             )
         raise
     with transaction.atomic():
-        Transaction.objects.filter(pk=created.pk).update(
+        started = Transaction.objects.filter(
+            pk=created.pk, status=TransactionStatus.CREATED
+        ).update(
             status=TransactionStatus.WAITING,
             bank_order_id=start.bank_order_id[:100],
+            bank_url=_reopenable_url(regie.plugin, start.redirect),
             updated_at=timezone.now(),
         )
         event_record(
             transaction=created,
             source=EventSource.START,
-            outcome=EventOutcome.APPLIED,
-            detail=start.redirect.url,
+            outcome=EventOutcome.APPLIED if started else EventOutcome.ERROR,
+            detail=start.redirect.url if started else "started after it was given up",
         )
+    if not started:
+        # Given up meanwhile (``START_TIMEOUT``): another payment may be under
+        # way, so the citizen is not sent to this one's page.
+        raise GatewayError(BACKEND_UNAVAILABLE)
     created.refresh_from_db()
     return created, start.redirect
 
 
-def transaction_start_from_cart(*, cart: Cart, urls: PaymentURLs):
-    """Start paying the cart's invoices; returns the transaction and where
-    to send the citizen (``BankRedirect``)."""
-    with transaction.atomic():
-        cart = (
-            Cart.objects.select_for_update(of=("self",))
-            .select_related("account", "regie")
-            .get(pk=cart.pk)
-        )
-        _cart_drop_unpayable(cart)
-        invoices = list(
-            Invoice.objects.select_for_update()
-            .filter(pk__in=CartItem.objects.filter(cart=cart).values("invoice_id"))
-            .order_by("issued_on", "pk")
-        )
-        if not invoices:
-            raise CartError(CART_EMPTY)
-        if not cart.account.is_validated:
-            raise CartError(ACCOUNT_PENDING)
-        account = cart.account
-        created = _transaction_create(
-            regie=invoices[0].regie,
-            invoices=invoices,
-            account=account,
-            email=account.email,
-            payer_name=account.get_full_name(),
-        )
+def _settled(pending: Transaction) -> bool:
+    """Whether a payment in the way of a new one has ended, once its bank has
+    been asked (when it can be): it may have been refused, cancelled or
+    abandoned meanwhile. A start that never finished is given up."""
+    if pending.status == TransactionStatus.CREATED:
+        if timezone.now() - pending.created_at < START_TIMEOUT:
+            return False
+        with transaction.atomic():
+            given_up = Transaction.objects.filter(
+                pk=pending.pk, status=TransactionStatus.CREATED
+            ).update(status=TransactionStatus.ERROR, updated_at=timezone.now())
+            if given_up:
+                event_record(
+                    transaction=pending,
+                    source=EventSource.START,
+                    outcome=EventOutcome.ERROR,
+                    detail="the start never finished",
+                )
+        return True
+    if not pending.regie.plugin.can_check_status:
+        return False
+    with contextlib.suppress(GatewayError):
+        pending, _outcome = transaction_check_status(transaction_=pending)
+    return not pending.is_open
+
+
+def _start(lock_and_record, urls: PaymentURLs):
+    """Record the transaction (``lock_and_record`` returns it, its invoices,
+    and whether it is resumed), then send the citizen to its bank's page.
+    When another payment of the invoices is in the way, or is to be resumed,
+    its bank is first asked where it stands (it may have been paid,
+    refused or cancelled meanwhile), and the payment tried once more."""
+    try:
+        created, invoices, resumed = lock_and_record()
+    except PaymentUnderWay as refusal:
+        if not _settled(refusal.transaction):
+            raise
+        created, invoices, resumed = lock_and_record()
+    else:
+        if resumed and _settled(created):
+            created, invoices, resumed = lock_and_record()
+    if resumed:
+        return created, BankRedirect(url=created.bank_url)
     return _transaction_begin(created, invoices, urls)
 
 
+def transaction_start_from_cart(*, cart: Cart, urls: PaymentURLs):
+    """Start paying the cart's invoices, or go back to the bank's page of
+    the payment of them already under way; returns the transaction and
+    where to send the citizen (``BankRedirect``)."""
+
+    def lock_and_record():
+        with transaction.atomic():
+            locked = (
+                Cart.objects.select_for_update(of=("self",))
+                .select_related("account", "regie")
+                .get(pk=cart.pk)
+            )
+            _cart_drop_unpayable(locked)
+            invoices = list(
+                Invoice.objects.select_for_update()
+                .filter(pk__in=CartItem.objects.filter(cart=locked).values("invoice_id"))
+                .order_by("issued_on", "pk")
+            )
+            if not invoices:
+                raise CartError(CART_EMPTY)
+            if not locked.account.is_validated:
+                raise CartError(ACCOUNT_PENDING)
+            account = locked.account
+            created, resumed = _transaction_create(
+                regie=invoices[0].regie,
+                invoices=invoices,
+                account=account,
+                email=account.email,
+                payer_name=account.get_full_name(),
+            )
+        return created, invoices, resumed
+
+    return _start(lock_and_record, urls)
+
+
 def transaction_start_for_invoice(*, invoice: Invoice, email: str, urls: PaymentURLs):
-    """Start paying one invoice found by its number and key, without an account."""
-    with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().select_related("regie").get(pk=invoice.pk)
-        created = _transaction_create(
-            regie=invoice.regie,
-            invoices=[invoice],
-            account=None,
-            email=email.strip(),
-            payer_name=invoice.payer_name,
-        )
-    return _transaction_begin(created, [invoice], urls)
+    """Start paying one invoice found by its number and key, without an
+    account, or go back to the bank's page of the payment of it already
+    under way with the same e-mail address."""
+
+    def lock_and_record():
+        with transaction.atomic():
+            locked = Invoice.objects.select_for_update().select_related("regie").get(pk=invoice.pk)
+            created, resumed = _transaction_create(
+                regie=locked.regie,
+                invoices=[locked],
+                account=None,
+                email=email.strip(),
+                payer_name=locked.payer_name,
+            )
+        return created, [locked], resumed
+
+    return _start(lock_and_record, urls)
 
 
 # --- The bank's answers ---------------------------------------------------------
@@ -581,7 +688,9 @@ def invoices_import(
         for name, value in changes.items():
             setattr(invoice, name, value)
         if new_pdf:
+            replaced = copy.copy(invoice.pdf)
             invoice.pdf.save(f"{row.number}.pdf", ContentFile(pdfs[row.number]), save=False)
+            file_delete_on_commit(replaced)
         invoice.save()
         report.updated.append(row.number)
     return report

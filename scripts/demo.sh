@@ -19,7 +19,9 @@ install_missing_packages
 .venv/bin/python manage.py load_demo
 
 # The task worker sends the e-mails (printed on this console) in the background.
-.venv/bin/python manage.py db_worker --interval 1 --no-startup-delay &
+# It is the deployment's worker: a task left running when the demo was stopped
+# mid-task is put back in the queue and runs when the demo starts again.
+.venv/bin/python manage.py task_worker --worker-id demo --interval 1 --no-startup-delay &
 worker=$!
 trap 'kill "$worker" 2>/dev/null' EXIT
 .venv/bin/python manage.py runserver "$HOST:$PORT"

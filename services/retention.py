@@ -35,6 +35,7 @@ from accounts.models import User
 from accounts.services import account_erase
 from cms.audit import audit
 from cms.emails import send_commune_email
+from cms.files import file_delete_on_commit
 from cms.models import AuditLogEntry, CommuneSettings
 
 from .models import (
@@ -131,12 +132,11 @@ def expired_requests(*, site, now: datetime):
 
 
 def _delete_files(attachments) -> int:
-    deleted = 0
+    """Delete the documents' files once their rows' deletion has committed
+    (that of the caller's transaction, when it runs in one)."""
     for attachment in attachments:
-        if attachment.file:
-            attachment.file.delete(save=False)
-        deleted += 1
-    return deleted
+        file_delete_on_commit(attachment.file)
+    return len(attachments)
 
 
 def submission_anonymise(*, submission: Submission, now: datetime | None = None) -> int | None:
@@ -173,9 +173,7 @@ def submission_anonymise(*, submission: Submission, now: datetime | None = None)
         ):
             entry.data.pop("name", None)
             entry.save(update_fields=["data"])
-    # Files go once the rows are gone for good: a rollback never leaves a row
-    # without its file.
-    return _delete_files(attachments)
+        return _delete_files(attachments)
 
 
 # Drafts
@@ -196,9 +194,9 @@ def draft_purge(*, submission: Submission) -> bool:
         deleted, _by_model = Submission.objects.filter(
             pk=submission.pk, status=SubmissionStatus.DRAFT
         ).delete()
-    if not deleted:
-        return False
-    _delete_files(attachments)
+        if not deleted:
+            return False
+        _delete_files(attachments)
     return True
 
 

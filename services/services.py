@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cms.audit import audit
+from cms.files import file_delete_on_commit
 from cms.models import CommuneSettings
 
 from .forms import Upload
@@ -101,6 +102,14 @@ def access_key_read(key: str) -> tuple[int, str] | None:
     return pk, nonce
 
 
+def submission_blank(*, site, page, account=None) -> Submission:
+    """A new draft of the démarche, not saved: what its steps show before
+    the citizen sends anything (``submission_start`` keeps it)."""
+    return Submission(
+        site=site, page=page, title=page.title, account=account, progress={"raw": {}, "reached": 1}
+    )
+
+
 def submission_start(*, site, page, account=None) -> Submission:
     """A draft of the démarche: the account's existing one, or a new one."""
     if account is not None:
@@ -109,9 +118,9 @@ def submission_start(*, site, page, account=None) -> Submission:
         draft = draft_of(site=site, page=page, account=account)
         if draft is not None:
             return draft
-    return Submission.objects.create(
-        site=site, page=page, title=page.title, account=account, progress={"raw": {}, "reached": 1}
-    )
+    draft = submission_blank(site=site, page=page, account=account)
+    draft.save()
+    return draft
 
 
 def _without_nul(value):
@@ -153,8 +162,9 @@ def submission_save_step(
 
 
 def _attach(*, submission, key, upload: Upload, replace: bool) -> Attachment:
-    if replace:
-        _detach(submission=submission, key=key)
+    """Store a document of the request; with ``replace``, in place of the
+    field's current one, which is dropped only once the new one is stored."""
+    replaced = list(submission.attachments.filter(key=key, current=True)) if replace else []
     attachment = Attachment(
         site_id=submission.site_id,
         submission=submission,
@@ -165,19 +175,29 @@ def _attach(*, submission, key, upload: Upload, replace: bool) -> Attachment:
     )
     attachment.file.save(upload.name, upload.file, save=False)
     attachment.save()
+    _drop(submission=submission, attachments=replaced)
     return attachment
 
 
 def _detach(*, submission, key) -> None:
-    """Forget the current file of a field: deleted while the request is a draft,
-    kept (no longer current) once the town hall may have seen it."""
-    old = submission.attachments.filter(key=key, current=True)
+    """Forget the current file of a field (now promised by post)."""
+    _drop(
+        submission=submission,
+        attachments=list(submission.attachments.filter(key=key, current=True)),
+    )
+
+
+def _drop(*, submission, attachments: list[Attachment]) -> None:
+    """Documents replaced or taken back: deleted while the request is a draft
+    (their files once that is committed), kept (no longer current) once the
+    town hall may have seen them."""
+    dropped = Attachment.objects.filter(pk__in=[attachment.pk for attachment in attachments])
     if submission.is_draft:
-        for attachment in old:
-            attachment.file.delete(save=False)
-        old.delete()
+        dropped.delete()
+        for attachment in attachments:
+            file_delete_on_commit(attachment.file)
     else:
-        old.update(current=False)
+        dropped.update(current=False)
 
 
 def reference_next(*, site, year: int) -> str:
@@ -374,13 +394,16 @@ def document_received_by_post(
     return submission
 
 
+@transaction.atomic
 def submission_discard(*, submission: Submission) -> None:
-    """Delete a draft and its files."""
+    """Delete a draft, and its files once that is committed."""
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
     if not submission.is_draft:
         raise SubmissionError(ALREADY_SENT)
-    for attachment in submission.attachments.all():
-        attachment.file.delete(save=False)
+    attachments = list(submission.attachments.all())
     submission.delete()
+    for attachment in attachments:
+        file_delete_on_commit(attachment.file)
 
 
 def is_final(status) -> bool:

@@ -4,7 +4,9 @@ What the citizen types is kept in a draft request (``Submission`` with the
 status "draft") at every move, valid or not, so that nothing is lost: going
 back, an error, a session that ends, or another device. Logged-in citizens
 find their drafts on their account; a visitor without an account keeps theirs
-in the session.
+in the session. The draft, and a visitor's session, are created when the
+citizen first sends something: opening a step keeps nothing, so that robots
+reading the pages fill no database.
 """
 
 from django import forms
@@ -35,6 +37,7 @@ from .selectors import current_attachments, draft_for, draft_of
 from .services import (
     Contact,
     SubmissionError,
+    submission_blank,
     submission_discard,
     submission_save_step,
     submission_start,
@@ -115,7 +118,7 @@ class Filling:
         self.context = FillContext(
             account=self.account,
             raw=dict((submission.progress or {}).get("raw") or {}),
-            attachments=current_attachments(submission=submission),
+            attachments=current_attachments(submission=submission) if submission.pk else {},
             blocks_by_key={
                 block.key: block for step in self.steps for block in step.blocks if block.is_input
             },
@@ -220,9 +223,16 @@ def intro_context(request, page) -> dict:
 
 
 def _filling(request, page) -> Filling | None:
-    if page.requires_account and citizen_of(request) is None:
+    """The démarche as the person asking fills it in: around their draft,
+    created when they send something (a POST), or else a blank one, kept
+    nowhere."""
+    account = citizen_of(request)
+    if page.requires_account and account is None:
         return None
-    return Filling(request, page, _draft(request, page, create=True))
+    draft = _draft(request, page, create=request.method == "POST")
+    if draft is None:
+        draft = submission_blank(site=Site.find_for_request(request), page=page, account=account)
+    return Filling(request, page, draft)
 
 
 def step_view(request, page, number):

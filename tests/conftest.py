@@ -223,6 +223,55 @@ def staff_of(db):
     return make
 
 
+def stored_file_deletion_problem(name: str) -> str:
+    """Why deleting the stored file ``name`` now could lose a file a row
+    still needs, or ``""``: a row of any model still points to it, or the
+    database change that drops it has not committed yet (a crash or a
+    rollback would leave the row pointing to nothing). The transactions a
+    test runs in do not count: only those of the code tested."""
+    from django.apps import apps
+    from django.db import connection
+    from django.db.models import FileField
+
+    if any(not block._from_testcase for block in connection.atomic_blocks):
+        return f"{name} is deleted inside a transaction that has not committed yet"
+    try:
+        for model in apps.get_models():
+            for field in model._meta.concrete_fields:
+                if isinstance(field, FileField) and (
+                    model._base_manager.filter(**{field.name: name}).exists()
+                ):
+                    return f"{name} is deleted while a row of {model.__name__} still points to it"
+    except RuntimeError:  # a test without the database: no row to look at
+        pass
+    return ""
+
+
+@pytest.fixture(autouse=True)
+def _stored_files_outlive_their_rows(monkeypatch):
+    """Every test fails when a stored file is deleted before the database
+    change that stops using it has committed (``cms.files``): deleting
+    through ``file_delete_on_commit`` is the way. Checked again at the end of
+    the test, for a deletion whose error was caught (a robust ``on_commit``
+    callback only logs it)."""
+    from django.core.files.storage import storages
+
+    problems = []
+    for storage_class in {type(storages[alias]) for alias in ("default", "private")}:
+        delete = storage_class.delete
+
+        def guarded_delete(self, name, delete=delete):
+            problem = stored_file_deletion_problem(name)
+            if problem:
+                problems.append(problem)
+                raise AssertionError(f"{problem}: use cms.files.file_delete_on_commit")
+            return delete(self, name)
+
+        monkeypatch.setattr(storage_class, "delete", guarded_delete)
+    yield
+    assert problems == []
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _remove_test_media():
     yield

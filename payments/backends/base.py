@@ -160,9 +160,12 @@ class BasePlugin:
 
     id: str = ""
     verbose_name = ""
-    #: A new payment of the same invoices waits this long after the last one
-    #: (PayFiP refuses a second operation on a reference within 20 minutes).
-    min_time_between_transactions = timedelta(0)
+    #: How long the bank's page of an operation may be opened again: a second
+    #: "Pay" of the same invoices by the same payer, meanwhile, goes back to
+    #: that page instead of starting another operation. ``None`` (the default)
+    #: for a bank that might take the same operation twice: its page is never
+    #: reopened, and the second "Pay" is refused until the bank has answered.
+    payment_page_lifetime: timedelta | None = None
     minimal_amount = Decimal("0.01")
     maximal_amount: Decimal | None = None
     #: Offered in the régie form only when this says so (the test bank).

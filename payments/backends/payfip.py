@@ -43,7 +43,9 @@ class PayFiPPlugin(EopaymentPlugin):
     }
     choices = {"saisie": [("T", _("Test")), ("X", _("Activation")), ("W", _("Production"))]}
     invalid_messages = {"numcli": _("A PayFiP customer number is 6 digits.")}
-    min_time_between_transactions = timedelta(minutes=20)
+    #: PayFiP's page of an operation (its ``idOp``) is valid for 15 minutes,
+    #: and takes one payment only.
+    payment_page_lifetime = timedelta(minutes=15)
     minimal_amount = Decimal("1.00")
     maximal_amount = Decimal("100000.00")
 

@@ -73,6 +73,8 @@ def _status_of(operation: LocalBankOperation) -> str:
 class LocalBankPlugin(BasePlugin):
     id = "testbank"
     verbose_name = _("Local test bank (no real payment)")
+    #: Its page takes one decision per operation, until the operation expires.
+    payment_page_lifetime = EXPIRY
 
     @property
     def available(self):

@@ -1,4 +1,6 @@
+import shlex
 import socket
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -13,6 +15,7 @@ from cms.management.commands import task_worker
 from cms.tasks import send_email
 
 WORKER = "worker-1"
+BASE_DIR = Path(__file__).resolve().parents[2]
 EMAIL = {
     "subject": "Votre demande",
     "body": "Bonjour",
@@ -101,3 +104,33 @@ def test_a_task_running_in_another_worker_is_left_alone(database_tasks):
     row = DBTaskResult.objects.get(pk=result.id)
     assert row.status == TaskResultStatus.RUNNING
     assert mail.outbox == []
+
+
+def worker_command(script: Path) -> list[str]:
+    """The arguments of ``manage.py`` on the line of ``script`` that starts
+    the task worker."""
+    for line in script.read_text().splitlines():
+        words = [word for word in shlex.split(line, comments=True) if word != "&"]
+        if "manage.py" in words and words[words.index("manage.py") + 1].endswith("worker"):
+            return words[words.index("manage.py") + 1 :]
+    raise AssertionError(f"{script} starts no task worker")
+
+
+def test_the_demos_worker_runs_again_a_task_it_was_killed_in(database_tasks):
+    name, *arguments = worker_command(BASE_DIR / "scripts" / "demo.sh")
+    worker_id = arguments[arguments.index("--worker-id") + 1]
+    result = send_email.enqueue(**EMAIL)
+    DBTaskResult.objects.get(pk=result.id).claim(worker_id)  # then the demo was stopped
+
+    call_command(name, *arguments, "--batch", "--verbosity", "0")
+
+    row = DBTaskResult.objects.get(pk=result.id)
+    assert row.status == TaskResultStatus.SUCCESSFUL
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize("script", ["scripts/demo.sh", "deploy/Procfile", "deploy/stack.sh"])
+def test_no_script_starts_a_worker_that_leaves_killed_tasks_running(script):
+    text = (BASE_DIR / script).read_text()
+
+    assert "db_worker" not in text

@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.core.files.storage import storages
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Count
 from django.utils import translation
 
@@ -23,7 +24,13 @@ from services.models import (
     Submission,
     SubmissionStatus,
 )
-from services.retention import RETENTION_ACTION, months_after, retention_apply
+from services.retention import (
+    RETENTION_ACTION,
+    account_inactive_erase,
+    months_after,
+    retention_apply,
+    submission_anonymise,
+)
 from services.services import (
     note_add,
     submission_change_status,
@@ -66,7 +73,9 @@ def counts_by_status(site):
     )
 
 
-def test_a_closed_request_is_anonymised_once_its_retention_has_passed(carvin, school, amelie):
+def test_a_closed_request_is_anonymised_once_its_retention_has_passed(
+    carvin, school, amelie, django_capture_on_commit_callbacks
+):
     with at(START):
         request = school_request(school, amelie)
         note_add(submission=request, author=None, text="Appelé la mère au 06 12 34 56 78")
@@ -88,7 +97,10 @@ def test_a_closed_request_is_anonymised_once_its_retention_has_passed(carvin, sc
     assert early.anonymised == 0
     assert request.data and request.account == amelie and stored(request) == files
 
-    with at(months_after(START, 12) + timedelta(days=1)):
+    with (
+        at(months_after(START, 12) + timedelta(days=1)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         report = retention_apply(site=carvin)
     request.refresh_from_db()
     assert report.anonymised == 1
@@ -190,7 +202,9 @@ def test_anonymised_requests_show_so_and_have_no_archive_pdf(client, carvin, sch
     assert pdf.status_code == 404
 
 
-def test_drafts_untouched_for_30_days_are_deleted_with_their_files(carvin, school, amelie):
+def test_drafts_untouched_for_30_days_are_deleted_with_their_files(
+    carvin, school, amelie, django_capture_on_commit_callbacks
+):
     page = birth_page(carvin)
     other = service_page(carvin, "Cantine")
     with at(START):
@@ -208,7 +222,7 @@ def test_drafts_untouched_for_30_days_are_deleted_with_their_files(carvin, schoo
     with at(START + timedelta(days=20)):
         kept.save()  # the citizen typed something
 
-    with at(START + timedelta(days=31)):
+    with at(START + timedelta(days=31)), django_capture_on_commit_callbacks(execute=True):
         report = retention_apply(site=carvin)
 
     assert report.drafts_deleted == 2
@@ -245,6 +259,76 @@ def test_an_unused_account_is_warned_once_at_23_months_then_erased_at_24(
     assert not HouseholdMember.objects.filter(account_id=amelie.pk).exists()
     request.refresh_from_db()
     assert request.is_anonymised and request.account is None
+
+
+class Crash(Exception):
+    """The server stopping where the test says."""
+
+
+def unused_account_with_documents(carvin, school, amelie):
+    """Amélie's decided request and abandoned draft, each with a document,
+    and her account due for erasure (warned long ago)."""
+    User.objects.filter(pk=amelie.pk).update(last_login=START, inactivity_warned_at=START)
+    with at(START):
+        request = decided(school_request(school, amelie))
+        draft = submission_save_step(
+            submission=submission_start(
+                site=carvin, page=service_page(carvin, "Cantine"), account=amelie
+            ),
+            raw={},
+            uploads={
+                "domicile": Upload(io.BytesIO(PDF), "facture.pdf", len(PDF), "application/pdf")
+            },
+            by_post=set(),
+        )
+    files = stored(request) + stored(draft)
+    assert len(files) >= 2
+    return [request, draft], files
+
+
+def test_a_crash_while_erasing_an_account_keeps_its_requests_and_their_documents(
+    carvin, school, amelie, monkeypatch
+):
+    requests, files = unused_account_with_documents(carvin, school, amelie)
+
+    def crash(*, user):
+        raise Crash
+
+    monkeypatch.setattr("services.retention.account_erase", crash)
+    with at(months_after(START, 25)), pytest.raises(Crash):
+        account_inactive_erase(user=amelie, now=months_after(START, 25))
+
+    assert User.objects.filter(pk=amelie.pk).exists()
+    for request in requests:
+        request.refresh_from_db()
+        assert request.account == amelie and not request.is_anonymised
+    assert sorted(stored(requests[0]) + stored(requests[1])) == sorted(files)
+
+
+def test_once_an_erasure_is_committed_the_documents_are_deleted(
+    carvin, school, amelie, django_capture_on_commit_callbacks
+):
+    _requests, files = unused_account_with_documents(carvin, school, amelie)
+
+    with at(months_after(START, 25)), django_capture_on_commit_callbacks(execute=True):
+        assert account_inactive_erase(user=amelie, now=months_after(START, 25)) is not None
+
+    assert not User.objects.filter(pk=amelie.pk).exists()
+    assert not any(storages["private"].exists(name) for name in files)
+
+
+def test_a_crash_before_an_anonymisation_commits_keeps_the_documents(carvin, school, amelie):
+    with at(START):
+        request = decided(school_request(school, amelie))
+    files = stored(request)
+
+    with pytest.raises(Crash), transaction.atomic():
+        assert submission_anonymise(submission=request) == len(files)
+        raise Crash
+
+    request.refresh_from_db()
+    assert not request.is_anonymised
+    assert stored(request) == files
 
 
 def test_the_account_is_erased_30_days_after_the_warning_at_the_earliest(carvin, amelie):

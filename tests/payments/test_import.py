@@ -11,6 +11,7 @@ from html import unescape
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.urls import reverse
 
 from payments.exceptions import InvoiceImportError
@@ -164,6 +165,26 @@ def test_a_spreadsheet_export_in_windows_1252_with_commas(ville):
 
     assert report.created == ["B1"]
     assert Invoice.objects.get().label == "Aide à domicile"
+
+
+def test_a_new_pdf_replaces_the_old_one_which_is_deleted_once_the_import_is_committed(
+    ville, amelie, django_capture_on_commit_callbacks
+):
+    records = read_csv(GOOD)
+    invoices_import(regie=ville, records=records, pdfs={"CAR-V-0001": b"%PDF-1.4 mars"})
+    old = Invoice.objects.get(number="CAR-V-0001").pdf
+    corrected = {"CAR-V-0001": b"%PDF-1.4 mars, corrigee"}
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        invoices_import(regie=ville, records=records, pdfs=corrected)
+        raise RuntimeError("the server stops before the import commits")
+    assert Invoice.objects.get(number="CAR-V-0001").pdf.name == old.name
+    assert old.storage.exists(old.name)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invoices_import(regie=ville, records=records, pdfs=corrected)
+    assert Invoice.objects.get(number="CAR-V-0001").pdf.read() == b"%PDF-1.4 mars, corrigee"
+    assert not old.storage.exists(old.name)
 
 
 # --- The command ------------------------------------------------------------------

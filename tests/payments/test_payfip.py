@@ -17,13 +17,18 @@ from payments.models import (
     TransactionEvent,
     TransactionStatus,
 )
-from payments.services import AMOUNT_TOO_LOW, PAYMENT_UNDER_WAY, transactions_reconcile
+from payments.services import AMOUNT_TOO_LOW, transactions_reconcile
 
 from .factories import invoice, regie
 from .fake_payfip import FakePayFiP
 
 HOST = {"HTTP_HOST": "carvin.localhost"}
 PAYFIP_PAGE = "https://www.payfip.gouv.fr/tpa/paiementws.web?idop="
+PAYMENT_UNDER_WAY_FR = (
+    "Un paiement déjà commencé auprès de la banque attend sa réponse : une facture ne peut "
+    "pas être payée deux fois. Si vous n'avez pas terminé ce paiement, vous pourrez payer de "
+    "nouveau dès que la banque l'aura clos : veuillez réessayer plus tard."
+)
 
 
 @pytest.fixture
@@ -308,12 +313,29 @@ def test_payfip_out_of_reach_keeps_the_cart_and_says_so(amelie_client, payfip, b
     assert Transaction.objects.get().status == TransactionStatus.ERROR
 
 
-def test_a_second_payment_of_the_same_invoices_waits_for_the_first(amelie_client, payfip, bill):
-    pay(amelie_client, bill)
+def test_paying_again_goes_back_to_the_same_payfip_operation(amelie_client, payfip, bill):
+    first = pay(amelie_client, bill)
+
+    again = pay(amelie_client, bill)
+
+    assert again == first
+    operations = [operation for operation, _arguments in payfip.calls]
+    assert operations.count("creerPaiementSecurise") == 1
+    assert Transaction.objects.count() == 1
+
+
+def test_once_the_payfip_operation_is_no_longer_valid_paying_again_waits_for_payfip(
+    amelie_client, payfip, bill
+):
+    first = pay(amelie_client, bill)
+    Transaction.objects.filter(pk=first.pk).update(
+        created_at=timezone.now() - timedelta(minutes=16)
+    )
+    payfip.fail(first.bank_order_id, "P5")
 
     response = amelie_client.post("/paiement/panier/payer/", follow=True)
 
-    assert str(PAYMENT_UNDER_WAY % {"minutes": 20}) in unescape(response.content.decode())
+    assert PAYMENT_UNDER_WAY_FR in unescape(response.content.decode())
     assert Transaction.objects.count() == 1
 
 

@@ -255,6 +255,42 @@ def test_anonymous_birth_certificate_request(client, carvin, settings):
     assert isinstance(captcha, AltchaField)
 
 
+def test_reading_a_demarche_keeps_nothing_until_the_visitor_sends_something(client, carvin):
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    page = service_page(carvin, "Acte de naissance", BIRTH_FORM, requires_account=False)
+    for _ in range(50):
+        assert Client().get(step_url(page, 1), **host(carvin)).status_code == 200
+    assert Client().get(step_url(page, 2), **host(carvin)).status_code == 302
+    assert Client().get(f"{page.url}verification/", **host(carvin)).status_code == 302
+    assert (Submission.objects.count(), Session.objects.count()) == (0, 0)
+
+    client.get(step_url(page, 1), **host(carvin))
+    client.post(
+        step_url(page, 1),
+        {"_contact_first_name": "Marie", "_contact_last_name": "", "action": "next"},
+        **host(carvin),
+    )
+
+    draft = Submission.objects.get()
+    assert draft.status == SubmissionStatus.DRAFT and draft.account is None
+    assert Session.objects.count() == 1
+    response = client.get(step_url(page, 1), **host(carvin))
+    assert response.context["form"]["_contact_first_name"].value() == "Marie"
+    assert Submission.objects.count() == 1
+
+
+def test_opening_a_demarche_makes_no_draft_on_the_citizens_account(client, carvin, family, school):
+    client.force_login(family)
+
+    client.get(step_url(school, 1), **host(carvin))
+    response = client.get(school.url, **host(carvin))
+
+    assert response.context["draft"] is None
+    assert not Submission.objects.exists()
+
+
 def test_admin_preview_shows_the_whole_form(carvin, school):
     response = school.make_preview_request(preview_mode="form")
     response.render()

@@ -3,11 +3,20 @@
 The explorer's filters ("Site", "Owner", "Edited by") list every site and
 every editor of the platform. Their querysets accept a callable of the request,
 so each is replaced by one that keeps to the trees the user may work in.
+Wagtail's generic bulk actions name any object whose id they are given: they
+keep to the objects of the user's communes (``cms.tenancy.objects_in_reach``).
 """
 
+from functools import cache
+
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import path
+from django.views.decorators.cache import never_cache
+from wagtail.admin.auth import require_admin_access
+from wagtail.admin.views.bulk_action.registry import bulk_action_registry
 from wagtail.admin.views.pages.listing import PageFilterSet
 from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportView
 from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
@@ -17,7 +26,7 @@ from wagtail.permissions import policy_registry
 from wagtail_localize.views import report as localize_report
 from wagtail_localize.views import snippets_api as localize_snippets_api
 
-from .tenancy import pages_visible_to, permitted_page_roots
+from .tenancy import objects_in_reach, pages_visible_to, permitted_page_roots
 
 
 def sites_visible_to(user):
@@ -172,3 +181,64 @@ class AdminPageScopeMiddleware:
             if name in view_kwargs and not page_in_reach(user, view_kwargs[name]):
                 raise Http404
         return None
+
+
+class InReachBulkAction:
+    """Mixed into every registered bulk action: the selected objects must all
+    be of the user's communes, or the whole request is a 404 (nothing is named,
+    nothing changes); "select all" selects among those objects only."""
+
+    def dispatch(self, request, *args, **kwargs):
+        ids = request.GET.getlist("id")
+        if "all" not in ids:
+            try:
+                pks = {self.model._meta.pk.to_python(pk) for pk in ids}
+            except ValidationError as error:
+                raise Http404 from error
+            reach = objects_in_reach(request.user, self.model)
+            if not pks or reach.filter(pk__in=pks).count() != len(pks):
+                raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_actionable_objects(self):
+        objects, extra = super().get_actionable_objects()
+        others = list(extra.get("items_with_no_access", []))
+        reach = objects_in_reach(self.request.user, self.model)
+        kept = set(
+            reach.filter(pk__in=[obj.pk for obj in objects + others]).values_list("pk", flat=True)
+        )
+        return (
+            [obj for obj in objects if obj.pk in kept],
+            {**extra, "items_with_no_access": [obj for obj in others if obj.pk in kept]},
+        )
+
+
+@cache
+def in_reach_bulk_action(action_class):
+    return type(action_class.__name__, (InReachBulkAction, action_class), {})
+
+
+def bulk_action(request, app_label, model_name, action):
+    """Wagtail's bulk-action dispatcher, each action kept to the user's communes."""
+    try:
+        model = apps.get_model(app_label, model_name)
+    except LookupError as error:
+        raise Http404 from error
+    action_class = bulk_action_registry.get_bulk_action_class(app_label, model_name, action)
+    if action_class is None:
+        raise Http404
+    return in_reach_bulk_action(action_class)(request, model).dispatch(request)
+
+
+def scoped_admin_urls():
+    """Admin URLs matched before Wagtail's own, to keep them to the user's
+    communes; decorated as Wagtail decorates its admin's."""
+    from wagtail.admin.urls import display_custom_404  # it imports every app's hooks
+
+    return [
+        path(
+            "admin/bulk/<str:app_label>/<str:model_name>/<str:action>/",
+            never_cache(display_custom_404(require_admin_access(bulk_action))),
+            name="wagtail_bulk_action",
+        ),
+    ]

@@ -180,3 +180,63 @@ def test_the_translations_report_and_snippets_api_are_the_platforms(
 ):
     assert carvin_staff.get(url).status_code == 404
     assert admin_client.get(url).status_code == 200
+
+
+def _login(client, username):
+    from accounts.models import User
+
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def test_a_bulk_action_naming_another_communes_request_is_not_found(client, demo):
+    from services.models import Submission
+
+    carvin = Submission.objects.filter(site__hostname="carvin.localhost").exclude(reference="")
+    other = Submission.objects.filter(site__hostname="saint-andre-des-eaux.localhost").exclude(
+        reference=""
+    )
+    _login(client, "agent.carvin")
+    url = "/admin/bulk/services/submission/delete/"
+
+    own = client.get(url, {"id": [carvin[0].pk]})
+    mixed = client.get(url, {"id": [carvin[0].pk, other[0].pk]})
+    communication = _login(client, "com.carvin").get(url, {"id": [other[0].pk]})
+
+    assert own.status_code == 200
+    assert carvin[0].reference in own.content.decode()
+    assert mixed.status_code == 404
+    assert other[0].reference not in mixed.content.decode()
+    assert communication.status_code == 404
+
+
+def test_a_bulk_action_on_all_of_a_listing_keeps_to_the_users_communes(client, demo):
+    from wagtail.images import get_image_model
+
+    _login(client, "com.carvin")
+
+    response = client.get("/admin/bulk/wagtailimages/image/delete/", {"id": "all"})
+
+    html = response.content.decode()
+    images = get_image_model().objects.all()
+    assert response.status_code == 200
+    for image in images.filter(collection__name="Carvin"):
+        assert image.title in html
+    for image in images.filter(collection__name="Saint-André-des-Eaux"):
+        assert image.title not in html
+
+
+def test_another_communes_page_cannot_be_unpublished_in_bulk(client, demo, faq_of):
+    from wagtail.models import Site
+
+    carvin = Site.objects.get(hostname="carvin.localhost")
+    other = Site.objects.get(hostname="saint-andre-des-eaux.localhost")
+    _login(client, "com.carvin")
+    url = "/admin/bulk/wagtailcore/page/unpublish/"
+
+    own = client.get(url, {"id": [faq_of(carvin).pk]})
+    response = client.post(url + f"?id={faq_of(other).pk}")
+
+    assert own.status_code == 200
+    assert response.status_code == 404
+    assert faq_of(other).live

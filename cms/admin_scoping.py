@@ -3,15 +3,16 @@
 The explorer's filters ("Site", "Owner", "Edited by") list every site and
 every editor of the platform. Their querysets accept a callable of the request,
 so each is replaced by one that keeps to the trees the user may work in.
-Wagtail's generic bulk actions name any object whose id they are given: they
-keep to the objects of the user's communes (``cms.tenancy.objects_in_reach``).
+Wagtail's generic bulk actions and wagtail-localize's views name any object
+whose id they are given: both keep to the objects of the user's communes
+(``cms.tenancy.objects_in_reach``).
 """
 
 from functools import cache
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404
 from django.urls import path
 from django.views.decorators.cache import never_cache
@@ -23,10 +24,11 @@ from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
 from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
 from wagtail.models import Page, PageLogEntry, Site
 from wagtail.permissions import policy_registry
+from wagtail_localize.models import Translation, TranslationSource
 from wagtail_localize.views import report as localize_report
 from wagtail_localize.views import snippets_api as localize_snippets_api
 
-from .tenancy import objects_in_reach, pages_visible_to, permitted_page_roots
+from .tenancy import in_reach, objects_in_reach, pages_visible_to, permitted_page_roots
 
 
 def sites_visible_to(user):
@@ -159,11 +161,51 @@ def page_in_reach(user, page_id) -> bool:
     )
 
 
+#: Stands for an object that an admin URL names but that cannot be found
+#: whole (a translation source whose object is gone): in nobody's commune.
+UNREACHABLE = object()
+
+
+def _source_instance(source):
+    if source is None:
+        return None
+    try:
+        return source.get_source_instance()
+    except ObjectDoesNotExist:
+        return UNREACHABLE
+
+
+def named_object(kwargs):
+    """The object, other than a page, that an admin URL's arguments name:
+    wagtail-localize's translation source or translation (standing for the
+    object translated), or an object by its model and primary key (the
+    translation of a snippet, an editing session). ``None`` when the URL
+    names none, or none that exists: the view answers that itself."""
+    if "translation_source_id" in kwargs:
+        source = TranslationSource.objects.filter(pk=kwargs["translation_source_id"]).first()
+        return _source_instance(source)
+    if "translation_id" in kwargs:
+        translation = (
+            Translation.objects.filter(pk=kwargs["translation_id"]).select_related("source").first()
+        )
+        return _source_instance(translation.source if translation else None)
+    pk = kwargs.get("pk", kwargs.get("object_id"))
+    if pk is None or "app_label" not in kwargs or "model_name" not in kwargs:
+        return None
+    try:
+        model = apps.get_model(kwargs["app_label"], kwargs["model_name"])
+        return model._default_manager.filter(pk=model._meta.pk.to_python(pk)).first()
+    except (LookupError, ValidationError, ValueError):
+        return None
+
+
 class AdminPageScopeMiddleware:
     """Wagtail shows the explorer listing and the chooser of any page to any
     editor, even of a tree they may not work in: the titles of another
-    commune's pages would show. Admin URLs naming a page outside the user's
-    communes are a 404 for everyone but platform admins."""
+    commune's pages would show; wagtail-localize shows, updates and publishes
+    the translations of any object to whoever may translate. Admin URLs
+    naming a page, a translation or an object outside the user's communes are
+    a 404 for everyone but platform admins."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -180,6 +222,9 @@ class AdminPageScopeMiddleware:
         for name in PAGE_ID_KWARGS:
             if name in view_kwargs and not page_in_reach(user, view_kwargs[name]):
                 raise Http404
+        instance = named_object(view_kwargs)
+        if instance is UNREACHABLE or (instance is not None and not in_reach(user, instance)):
+            raise Http404
         return None
 
 

@@ -79,3 +79,8 @@ def objects_in_reach(user, model: type[Model]) -> QuerySet:
         collections = policy.collections_user_has_any_permission_for(user, REACH_ACTIONS)
         return objects.filter(collection__in=collections)
     return objects.none()
+
+
+def in_reach(user, instance: Model) -> bool:
+    """Whether the object belongs to one of the user's communes (see ``objects_in_reach``)."""
+    return objects_in_reach(user, type(instance)).filter(pk=instance.pk).exists()

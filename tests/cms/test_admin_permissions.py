@@ -189,6 +189,14 @@ def _login(client, username):
     return client
 
 
+def _english_faq_source():
+    from wagtail.models import Page
+    from wagtail_localize.models import TranslationSource
+
+    english = Page.objects.get(locale__language_code="en", slug="faq")
+    return TranslationSource.objects.get(object_id=english.translation_key)
+
+
 def test_a_bulk_action_naming_another_communes_request_is_not_found(client, demo):
     from services.models import Submission
 
@@ -240,3 +248,41 @@ def test_another_communes_page_cannot_be_unpublished_in_bulk(client, demo, faq_o
     assert own.status_code == 200
     assert response.status_code == 404
     assert faq_of(other).live
+
+
+def test_another_communes_translations_are_neither_shown_nor_published(client, demo):
+    from wagtail.models import Page
+
+    source = _english_faq_source()
+    english = Page.objects.get(locale__language_code="en", slug="faq").specific
+    english.title = "Questions (draft)"
+    english.save_revision()
+    url = f"/admin/localize/update/{source.pk}/"
+    _login(client, "com.saint-andre")
+
+    shown = client.get(url)
+    published = client.post(url, {"publish_translations": "on"})
+    own = _login(client, "com.carvin").get(url)
+
+    assert shown.status_code == 404
+    assert "Frequently asked questions" not in shown.content.decode()
+    assert published.status_code == 404
+    english.refresh_from_db()
+    assert english.has_unpublished_changes
+    assert own.status_code == 200
+    assert "Frequently asked questions" in own.content.decode()
+
+
+def test_another_communes_translation_editor_views_are_not_found(client, demo):
+    from wagtail_localize.models import Translation
+
+    translation = Translation.objects.get(source=_english_faq_source())
+    _login(client, "com.saint-andre")
+
+    download = client.get(f"/admin/localize/translate/{translation.pk}/pofile/download/")
+    stop = client.post(f"/admin/localize/translate/{translation.pk}/disable/")
+
+    assert download.status_code == 404
+    assert stop.status_code == 404
+    translation.refresh_from_db()
+    assert translation.enabled

@@ -219,19 +219,19 @@ def test_a_bulk_action_naming_another_communes_request_is_not_found(client, demo
 
 
 def test_a_bulk_action_on_all_of_a_listing_keeps_to_the_users_communes(client, demo):
-    from wagtail.images import get_image_model
+    from services.models import Submission
 
-    _login(client, "com.carvin")
+    requests = Submission.objects.exclude(reference="")
+    _login(client, "agent.carvin")
 
-    response = client.get("/admin/bulk/wagtailimages/image/delete/", {"id": "all"})
+    response = client.get("/admin/bulk/services/submission/delete/", {"id": "all"})
 
     html = response.content.decode()
-    images = get_image_model().objects.all()
     assert response.status_code == 200
-    for image in images.filter(collection__name="Carvin"):
-        assert image.title in html
-    for image in images.filter(collection__name="Saint-André-des-Eaux"):
-        assert image.title not in html
+    for request in requests.filter(site__hostname="carvin.localhost"):
+        assert request.reference in html
+    for request in requests.filter(site__hostname="saint-andre-des-eaux.localhost"):
+        assert request.reference not in html
 
 
 def test_another_communes_page_cannot_be_unpublished_in_bulk(client, demo, faq_of):

@@ -3,22 +3,33 @@
 The explorer's filters ("Site", "Owner", "Edited by") list every site and
 every editor of the platform. Their querysets accept a callable of the request,
 so each is replaced by one that keeps to the trees the user may work in.
+Wagtail's generic bulk actions and wagtail-localize's views name any object
+whose id they are given: both keep to the objects of the user's communes
+(``cms.tenancy.objects_in_reach``).
 """
 
+from functools import cache
+
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.http import Http404
 from django.urls import path
+from django.views.decorators.cache import never_cache
+from wagtail.admin.auth import require_admin_access
 from wagtail.admin.forms.collections import CollectionViewRestrictionForm
 from wagtail.admin.forms.pages import PageViewRestrictionForm
 from wagtail.admin.site_summary import PagesSummaryItem
 from wagtail.admin.views import collection_privacy, page_privacy
+from wagtail.admin.views.bulk_action.registry import bulk_action_registry
 from wagtail.admin.views.pages.listing import PageFilterSet
 from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportView
 from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
 from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
 from wagtail.models import Page, PageLogEntry, Site
 from wagtail.permissions import policy_registry
+from wagtail_localize.models import Translation, TranslationSource
 from wagtail_localize.views import report as localize_report
 from wagtail_localize.views import snippets_api as localize_snippets_api
 
@@ -26,6 +37,8 @@ from .tenancy import (
     communes_for,
     current_request,
     groups_of_communes,
+    in_reach,
+    objects_in_reach,
     pages_visible_to,
     permitted_page_roots,
 )
@@ -223,11 +236,51 @@ def page_in_reach(user, page_id) -> bool:
     )
 
 
+#: Stands for an object that an admin URL names but that cannot be found
+#: whole (a translation source whose object is gone): in nobody's commune.
+UNREACHABLE = object()
+
+
+def _source_instance(source):
+    if source is None:
+        return None
+    try:
+        return source.get_source_instance()
+    except ObjectDoesNotExist:
+        return UNREACHABLE
+
+
+def named_object(kwargs):
+    """The object, other than a page, that an admin URL's arguments name:
+    wagtail-localize's translation source or translation (standing for the
+    object translated), or an object by its model and primary key (the
+    translation of a snippet, an editing session). ``None`` when the URL
+    names none, or none that exists: the view answers that itself."""
+    if "translation_source_id" in kwargs:
+        source = TranslationSource.objects.filter(pk=kwargs["translation_source_id"]).first()
+        return _source_instance(source)
+    if "translation_id" in kwargs:
+        translation = (
+            Translation.objects.filter(pk=kwargs["translation_id"]).select_related("source").first()
+        )
+        return _source_instance(translation.source if translation else None)
+    pk = kwargs.get("pk", kwargs.get("object_id"))
+    if pk is None or "app_label" not in kwargs or "model_name" not in kwargs:
+        return None
+    try:
+        model = apps.get_model(kwargs["app_label"], kwargs["model_name"])
+        return model._default_manager.filter(pk=model._meta.pk.to_python(pk)).first()
+    except (LookupError, ValidationError, ValueError):
+        return None
+
+
 class AdminPageScopeMiddleware:
     """Wagtail shows the explorer listing and the chooser of any page to any
     editor, even of a tree they may not work in: the titles of another
-    commune's pages would show. Admin URLs naming a page outside the user's
-    communes are a 404 for everyone but platform admins."""
+    commune's pages would show; wagtail-localize shows, updates and publishes
+    the translations of any object to whoever may translate. Admin URLs
+    naming a page, a translation or an object outside the user's communes are
+    a 404 for everyone but platform admins."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -244,4 +297,68 @@ class AdminPageScopeMiddleware:
         for name in PAGE_ID_KWARGS:
             if name in view_kwargs and not page_in_reach(user, view_kwargs[name]):
                 raise Http404
+        instance = named_object(view_kwargs)
+        if instance is UNREACHABLE or (instance is not None and not in_reach(user, instance)):
+            raise Http404
         return None
+
+
+class InReachBulkAction:
+    """Mixed into every registered bulk action: the selected objects must all
+    be of the user's communes, or the whole request is a 404 (nothing is named,
+    nothing changes); "select all" selects among those objects only."""
+
+    def dispatch(self, request, *args, **kwargs):
+        ids = request.GET.getlist("id")
+        if "all" not in ids:
+            try:
+                pks = {self.model._meta.pk.to_python(pk) for pk in ids}
+            except ValidationError as error:
+                raise Http404 from error
+            reach = objects_in_reach(request.user, self.model)
+            if not pks or reach.filter(pk__in=pks).count() != len(pks):
+                raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_actionable_objects(self):
+        objects, extra = super().get_actionable_objects()
+        others = list(extra.get("items_with_no_access", []))
+        reach = objects_in_reach(self.request.user, self.model)
+        kept = set(
+            reach.filter(pk__in=[obj.pk for obj in objects + others]).values_list("pk", flat=True)
+        )
+        return (
+            [obj for obj in objects if obj.pk in kept],
+            {**extra, "items_with_no_access": [obj for obj in others if obj.pk in kept]},
+        )
+
+
+@cache
+def in_reach_bulk_action(action_class):
+    return type(action_class.__name__, (InReachBulkAction, action_class), {})
+
+
+def bulk_action(request, app_label, model_name, action):
+    """Wagtail's bulk-action dispatcher, each action kept to the user's communes."""
+    try:
+        model = apps.get_model(app_label, model_name)
+    except LookupError as error:
+        raise Http404 from error
+    action_class = bulk_action_registry.get_bulk_action_class(app_label, model_name, action)
+    if action_class is None:
+        raise Http404
+    return in_reach_bulk_action(action_class)(request, model).dispatch(request)
+
+
+def scoped_admin_urls():
+    """Admin URLs matched before Wagtail's own, to keep them to the user's
+    communes; decorated as Wagtail decorates its admin's."""
+    from wagtail.admin.urls import display_custom_404  # it imports every app's hooks
+
+    return [
+        path(
+            "admin/bulk/<str:app_label>/<str:model_name>/<str:action>/",
+            never_cache(display_custom_404(require_admin_access(bulk_action))),
+            name="wagtail_bulk_action",
+        ),
+    ]

@@ -3,7 +3,7 @@
 from contextvars import ContextVar
 
 from django.contrib.auth.models import Group
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from wagtail.models import (
     Collection,
     GroupCollectionPermission,
@@ -12,6 +12,10 @@ from wagtail.models import (
     Page,
     Site,
 )
+from wagtail.permission_policies.collections import CollectionPermissionLookupMixin
+from wagtail.permission_policies.pages import PagePermissionPolicy
+from wagtail.permission_policies.sites import SitePermissionPolicy
+from wagtail.permissions import policy_registry
 
 current_request: ContextVar = ContextVar("current_request", default=None)
 
@@ -128,3 +132,43 @@ def groups_outside_communes() -> dict[Group, set[int | None]]:
         if None in communes or len(communes) > 1
     }
     return {group: wrong[group.pk] for group in Group.objects.filter(pk__in=wrong)}
+
+
+#: Any of these permissions on a commune (its site, its collection) brings its
+#: objects within reach; what the user may then do with them is the views' say.
+REACH_ACTIONS = ("view", "add", "change", "delete", "choose")
+
+
+def objects_in_reach(user, model: type[Model]) -> QuerySet:
+    """The objects of ``model`` that belong to a commune where the user holds a
+    permission on such objects, as the model's permission policy tells:
+
+    - pages: the trees of the user's communes (``pages_visible_to``);
+    - objects of a commune's site (a ``SitePermissionPolicy``, as every
+      commune record registers): those of the sites where the user holds a
+      permission on the model;
+    - images and documents (a collection policy): those of the collections
+      where the user holds one.
+
+    Objects of any other model belong to no commune: platform admins only.
+    """
+    objects = model._default_manager.all()
+    if user.is_superuser:
+        return objects
+    if not (user.is_authenticated and user.is_active):
+        return objects.none()
+    policy = policy_registry.get_by_type(model)
+    if isinstance(policy, PagePermissionPolicy):
+        return pages_visible_to(user, objects)
+    if isinstance(policy, SitePermissionPolicy):
+        sites = policy.sites_user_has_any_permission_for(user, REACH_ACTIONS)
+        return objects.filter(**{f"{policy.site_field_name}__in": sites})
+    if isinstance(policy, CollectionPermissionLookupMixin):
+        collections = policy.collections_user_has_any_permission_for(user, REACH_ACTIONS)
+        return objects.filter(collection__in=collections)
+    return objects.none()
+
+
+def in_reach(user, instance: Model) -> bool:
+    """Whether the object belongs to one of the user's communes (see ``objects_in_reach``)."""
+    return objects_in_reach(user, type(instance)).filter(pk=instance.pk).exists()

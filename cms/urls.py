@@ -8,7 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from accounts.captcha import urlpatterns as captcha_urls
 from accounts.sessions import urlpatterns as session_urls
 from cms import uploads
-from cms.admin_scoping import platform_admin_urls
+from cms.admin_scoping import platform_admin_urls, scoped_admin_urls
 from cms.health import healthz
 
 handler500 = "cms.errors.server_error"
@@ -16,6 +16,7 @@ handler500 = "cms.errors.server_error"
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     *platform_admin_urls(),
+    *scoped_admin_urls(),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

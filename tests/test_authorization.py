@@ -16,7 +16,11 @@ household's cart).
 
 A new URL pattern without a rule fails ``test_every_route_has_a_rule``: add
 its rule to ``RULES`` (the first rule that matches a route applies; match by
-URL name, namespace or route with shell wildcards).
+URL name, namespace or route with shell wildcards). An admin URL taking an
+id whose rule does not name each commune's objects fails
+``test_every_admin_id_is_tried_with_each_communes_objects``; a bulk action
+(Wagtail's, wagtail-localize's or the apps', on any model) whose model has no
+objects to name fails ``test_every_bulk_action_is_tried_with_each_communes_objects``.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from wagtail.admin.views.bulk_action.registry import bulk_action_registry
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -54,9 +59,12 @@ from wagtail.models import (
     Workflow,
     WorkflowTask,
 )
+from wagtail_localize.models import StringSegment, Translation, TranslationSource
 
 from accounts.models import AccountStatus, HouseholdMember, User
 from accounts.services import MemberData, member_add
+from cms.demo.communes import DEMO_DIR
+from cms.demo.translation import translate_page
 from home.models import ContentPage
 from payments.demo import add_demo_payments
 from payments.models import CartItem, Invoice, Regie, Transaction
@@ -265,6 +273,58 @@ PAGE_ARGUMENTS = {
     "workflow_pk": 999999,
     "session_id": 999999,
 }
+
+
+def foreign_not_found(expect: Expect) -> Expect:
+    """Another commune's object is a 404 to staff, never a refusal that
+    confirms it exists."""
+
+    def strict(role, owner) -> str:
+        if role.is_staff and owner is not None and commune_of(owner) != role.commune:
+            return NOT_FOUND
+        return expect(role, owner)
+
+    return strict
+
+
+#: The objects each model's bulk actions are tried on (the kinds of ``Objects``).
+BULK_OBJECTS = {
+    "wagtailcore.page": ("page",),
+    "wagtailimages.image": ("image",),
+    "wagtaildocs.document": ("document",),
+    "accounts.user": ("citizen", "staff user"),
+    "accounts.citizenaccount": ("citizen",),
+    "services.submission": ("submission",),
+    "services.messagetemplate": ("message template",),
+    "payments.regie": ("régie",),
+    "payments.invoice": ("invoice",),
+    "payments.transaction": ("transaction",),
+}
+
+
+def registered_bulk_actions() -> list[tuple[str, str, str]]:
+    """(app label, model name, action) of every bulk action Wagtail and the apps register."""
+    bulk_action_registry.get_bulk_actions_for_model("", "")  # scans the hooks once
+    return sorted(
+        (app_label, model_name, action)
+        for app_label, models in bulk_action_registry.actions.items()
+        for model_name, actions in models.items()
+        for action in actions
+    )
+
+
+def bulk_action_urls(objects, owner) -> list[tuple[str, list]]:
+    """Every bulk action with the ids of the owner's objects of its model, or
+    with "all" (the whole listing) when nobody's objects are named."""
+    urls = []
+    for app_label, model_name, action in registered_bulk_actions():
+        url = f"/admin/bulk/{app_label}/{model_name}/{action}/"
+        if owner is None:
+            urls.append((url + "?id=all", []))
+            continue
+        named = [objects.get(kind, owner) for kind in BULK_OBJECTS[f"{app_label}.{model_name}"]]
+        urls.append((url + "?" + "&".join(f"id={obj.pk}" for obj in named), named))
+    return urls
 
 
 # --- Rules -------------------------------------------------------------------
@@ -538,6 +598,7 @@ RULES: list[Rule] = [
         "/admin/*<int:page_id>*",
         "/admin/*<int:parent_page_id>*",
         "/admin/*<int:page_to_move_id>*",
+        "wagtailadmin_editing_sessions:ping",
         expect=PAGE_IN_URL,
         owners=COMMUNES,
         model="page",
@@ -557,7 +618,6 @@ RULES: list[Rule] = [
         "wagtailadmin_pages:*",
         "wagtailadmin_workflows:remove",
         "wagtailadmin_api:pages:*",
-        "wagtailadmin_editing_sessions:ping",
         expect=PAGES,
         owners=COMMUNES,
         model="page",
@@ -735,18 +795,27 @@ RULES: list[Rule] = [
     ),
     rule("wagtailadmin_workflows:*", expect=admin(own=ANSWERED), model="workflow"),
     rule(
+        "wagtail_localize:update_translations",
+        expect=foreign_not_found(admin("communication", own=ANSWERED, citizens=NOT_FOUND)),
+        owners=COMMUNES,
+        model="translation source",
+        why="sync and publish a page's translations: its commune's translators (404 to others)",
+    ),
+    rule(
+        "wagtail_localize:submit_snippet_translation",
+        expect=foreign_not_found(admin("communication", own=ANSWERED, citizens=NOT_FOUND)),
+        owners=COMMUNES,
+        model="message template",
+        fixed={"app_label": "services", "model_name": "messagetemplate"},
+        why="no snippet is translatable; another commune's is a 404 all the same",
+    ),
+    rule(
         "wagtail_localize:*",
-        expect=admin(own=ANSWERED, listings=ANSWERED),
-        fixed={
-            "app_label": "services",
-            "model_name": "messagetemplate",
-            "pk": 999999,
-            "translation_source_id": 999999,
-            "translation_id": 999999,
-            "string_segment_id": 999999,
-            "overridable_segment_id": 999999,
-            "mode": "",
-        },
+        expect=foreign_not_found(admin(*EDITORS, own=ANSWERED, citizens=NOT_FOUND)),
+        owners=COMMUNES,
+        model="translation",
+        fixed={"overridable_segment_id": 999999, "mode": "default"},
+        why="the translation editor's views: the translated page's editors (404 to others)",
     ),
     rule(
         "wagtailadmin_reports:*",
@@ -756,8 +825,11 @@ RULES: list[Rule] = [
     ),
     rule(
         "wagtail_bulk_action",
-        expect=admin(own=ANSWERED),
-        fixed={"app_label": "services", "model_name": "submission", "action": "delete"},
+        expect=foreign_not_found(admin(everyone=True, own=ANSWERED)),
+        owners=(None, *COMMUNES),
+        path=bulk_action_urls,
+        why="every registered bulk action of every model, with the ids of each commune's "
+        "objects (404 if one is another commune's), or all of the listing's",
     ),
     rule(
         "wagtailadmin_tag_model_autocomplete",
@@ -828,7 +900,8 @@ def all_routes() -> list[Route]:
                 routes.append(Route(name, route, names))
 
     walk(get_resolver().url_patterns, "", [])
-    return routes
+    # A pattern behind an identical one (the project's replacing Wagtail's) is never reached.
+    return list(dict.fromkeys(routes))
 
 
 def matching(route: Route) -> tuple[Rule, str] | None:
@@ -857,6 +930,72 @@ def test_every_rule_matches_a_route():
     unused = [match for candidate in RULES for match in candidate.match if match not in used]
 
     assert unused == [], f"Patterns of RULES that decide no route (remove or fix them): {unused}"
+
+
+#: URL arguments that name no object: a model, an action, a display mode...
+NOT_IDS = {
+    "app_label",
+    "model_name",
+    "app_name",
+    "content_type_app_name",
+    "content_type_model_name",
+    "action",
+    "action_name",
+    "mode",
+    "filter_spec",
+    "uidb64",
+    "token",
+}
+#: Ids of objects of no commune, that the matrix may leave fixed, and why.
+NO_COMMUNES_IDS = {
+    "task_id": "the platform's moderation tasks",
+    "task_state_id": "no moderation runs on the communes' pages",
+    "workflow_state_id": "no moderation runs on the communes' pages",
+    "workflow_pk": "the platform's workflows",
+    "session_id": "one's own editing session",
+    "uploaded_file_id": "one's own upload, before it becomes an image or a document",
+    "overridable_segment_id": "checked by wagtail-localize against the translation's own",
+}
+#: Kinds of ``Objects`` that belong to the platform, not to a commune.
+PLATFORM_KINDS = {"locale", "task", "workflow"}
+
+
+def test_every_admin_id_is_tried_with_each_communes_objects():
+    """An admin URL naming an object is requested, by every role, with the ids
+    of the objects of each commune (another commune's must be a 404 or a
+    refusal), not with an id that names nothing."""
+    problems = []
+    for route in all_routes():
+        rule_ = rule_for(route)
+        ids = [name for name in route.parameters if name not in NOT_IDS]
+        if not route.route.startswith("/admin/") or rule_ is None:
+            continue
+        if set(ids) <= set(NO_COMMUNES_IDS) or rule_.model in PLATFORM_KINDS:
+            continue
+        if not set(COMMUNES) <= set(rule_.owners):
+            problems.append(f"{route}: not tried with each commune's objects (owners)")
+        fixed = [
+            name
+            for name in ids
+            if rule_.fixed.get(name) is not None and name not in NO_COMMUNES_IDS
+        ]
+        if fixed and not rule_.path:
+            problems.append(f"{route}: {fixed} fixed instead of each commune's objects")
+
+    assert problems == [], "\n".join(problems)
+
+
+def test_every_bulk_action_is_tried_with_each_communes_objects():
+    """Every bulk action registered (Wagtail's, wagtail-localize's, the
+    apps'), on every model, is requested with the ids of each commune's
+    objects of that model."""
+    actions = registered_bulk_actions()
+    missing = sorted({f"{app}.{model}" for app, model, _action in actions} - set(BULK_OBJECTS))
+
+    assert missing == [], f"Models with bulk actions but no objects in BULK_OBJECTS: {missing}"
+    routes = [route for route in all_routes() if route.name == "wagtail_bulk_action"]
+    assert routes
+    assert all(rule_for(route).path is bulk_action_urls for route in routes)
 
 
 # --- The objects of each owner ---------------------------------------------------
@@ -955,6 +1094,12 @@ class Objects:
                 old_path=f"/ancien-{commune}", site=site, redirect_link="/"
             ),
         }
+        if TranslationSource.objects.get_for_instance_or_none(home) is None:
+            translate_page(home, language="en", catalogue=DEMO_DIR / "home-carvin.en.po")
+        source = TranslationSource.objects.get_for_instance(home)
+        kinds["translation source"] = source
+        kinds["translation"] = Translation.objects.get(source=source)
+        kinds["string segment"] = StringSegment.objects.filter(source=source).first()
         kinds["anonymous attachment"] = anonymous.attachments.first() or Attachment.objects.create(
             site=site,
             submission=anonymous,
@@ -1025,6 +1170,9 @@ class Objects:
             "doc_id": "document",
             "attachment_pk": "attachment",
             "reference": "request",
+            "translation_source_id": "translation source",
+            "translation_id": "translation",
+            "string_segment_id": "string segment",
         }
         if name in by_name and fixed != None:  # noqa: E711
             obj = self.get(by_name[name], owner)
@@ -1121,7 +1269,8 @@ def urls_of(route: Route, rule_: Rule, objects: Objects, owner) -> list[tuple[st
     """The URLs to request for this owner, with the objects they name."""
     if rule_.path is not None:
         paths = rule_.path(objects, owner)
-        return [(p, []) for p in ([paths] if isinstance(paths, str) else paths)]
+        paths = [paths] if isinstance(paths, str) else paths
+        return [p if isinstance(p, tuple) else (p, []) for p in paths]
     assert "(" not in route.route, f"{route}: give its rule a path"
     used: list = []
     kwargs = {name: objects.argument(name, rule_, owner, used) for name in route.parameters}

@@ -320,3 +320,109 @@ def test_the_admin_home_counts_the_users_communes_objects_only(client, demo, use
     assert shown == {kind: expected[kind] for kind in shown}
     if not username.startswith("regie."):
         assert set(shown) == {"pages", "images", "documents"}
+
+
+def _login(client, username):
+    from accounts.models import User
+
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def _english_faq_source():
+    from wagtail.models import Page
+    from wagtail_localize.models import TranslationSource
+
+    english = Page.objects.get(locale__language_code="en", slug="faq")
+    return TranslationSource.objects.get(object_id=english.translation_key)
+
+
+def test_a_bulk_action_naming_another_communes_request_is_not_found(client, demo):
+    from services.models import Submission
+
+    carvin = Submission.objects.filter(site__hostname="carvin.localhost").exclude(reference="")
+    other = Submission.objects.filter(site__hostname="saint-andre-des-eaux.localhost").exclude(
+        reference=""
+    )
+    _login(client, "agent.carvin")
+    url = "/admin/bulk/services/submission/delete/"
+
+    own = client.get(url, {"id": [carvin[0].pk]})
+    mixed = client.get(url, {"id": [carvin[0].pk, other[0].pk]})
+    communication = _login(client, "com.carvin").get(url, {"id": [other[0].pk]})
+
+    assert own.status_code == 200
+    assert carvin[0].reference in own.content.decode()
+    assert mixed.status_code == 404
+    assert other[0].reference not in mixed.content.decode()
+    assert communication.status_code == 404
+
+
+def test_a_bulk_action_on_all_of_a_listing_keeps_to_the_users_communes(client, demo):
+    from services.models import Submission
+
+    requests = Submission.objects.exclude(reference="")
+    _login(client, "agent.carvin")
+
+    response = client.get("/admin/bulk/services/submission/delete/", {"id": "all"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    for request in requests.filter(site__hostname="carvin.localhost"):
+        assert request.reference in html
+    for request in requests.filter(site__hostname="saint-andre-des-eaux.localhost"):
+        assert request.reference not in html
+
+
+def test_another_communes_page_cannot_be_unpublished_in_bulk(client, demo, faq_of):
+    from wagtail.models import Site
+
+    carvin = Site.objects.get(hostname="carvin.localhost")
+    other = Site.objects.get(hostname="saint-andre-des-eaux.localhost")
+    _login(client, "com.carvin")
+    url = "/admin/bulk/wagtailcore/page/unpublish/"
+
+    own = client.get(url, {"id": [faq_of(carvin).pk]})
+    response = client.post(url + f"?id={faq_of(other).pk}")
+
+    assert own.status_code == 200
+    assert response.status_code == 404
+    assert faq_of(other).live
+
+
+def test_another_communes_translations_are_neither_shown_nor_published(client, demo):
+    from wagtail.models import Page
+
+    source = _english_faq_source()
+    english = Page.objects.get(locale__language_code="en", slug="faq").specific
+    english.title = "Questions (draft)"
+    english.save_revision()
+    url = f"/admin/localize/update/{source.pk}/"
+    _login(client, "com.saint-andre")
+
+    shown = client.get(url)
+    published = client.post(url, {"publish_translations": "on"})
+    own = _login(client, "com.carvin").get(url)
+
+    assert shown.status_code == 404
+    assert "Frequently asked questions" not in shown.content.decode()
+    assert published.status_code == 404
+    english.refresh_from_db()
+    assert english.has_unpublished_changes
+    assert own.status_code == 200
+    assert "Frequently asked questions" in own.content.decode()
+
+
+def test_another_communes_translation_editor_views_are_not_found(client, demo):
+    from wagtail_localize.models import Translation
+
+    translation = Translation.objects.get(source=_english_faq_source())
+    _login(client, "com.saint-andre")
+
+    download = client.get(f"/admin/localize/translate/{translation.pk}/pofile/download/")
+    stop = client.post(f"/admin/localize/translate/{translation.pk}/disable/")
+
+    assert download.status_code == 404
+    assert stop.status_code == 404
+    translation.refresh_from_db()
+    assert translation.enabled

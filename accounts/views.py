@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import HttpResponseRedirect
@@ -348,14 +347,14 @@ class RegistrationView(SessionWizardView):
         return super().render_done(form, **kwargs)
 
     def process_step(self, form):
-        """Never keep the password itself in the session: only its hash."""
+        """Never keep the password itself in the session: only its hash, out
+        of the step's data, so that checking the steps again before creating
+        the account reads the hash chosen here and nothing posted."""
         if self.steps.current == "password":
-            password_hash = form.cleaned_data.get("password_hash") or make_password(
-                form.cleaned_data["password1"]
-            )
+            password_hash = form.cleaned_data["password_hash"]
             self.storage.extra_data = {**self.storage.extra_data, "password_hash": password_hash}
             prefix = self.get_form_prefix("password", form)
-            return {f"{prefix}-password1": [password_hash], f"{prefix}-password2": [password_hash]}
+            return {f"{prefix}-password1": [""], f"{prefix}-password2": [""]}
         return super().process_step(form)
 
     def render_goto_step(self, goto_step, **kwargs):

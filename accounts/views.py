@@ -79,7 +79,11 @@ def _same_origin(request) -> bool:
     origin = request.META.get("HTTP_ORIGIN") or request.META.get("HTTP_REFERER")
     if not origin:
         return False
-    return urlsplit(origin).netloc == request.get_host()
+    try:
+        netloc = urlsplit(origin).netloc
+    except ValueError:  # "http://[": no address, so no page of this site
+        return False
+    return netloc == request.get_host()
 
 
 @csrf_exempt

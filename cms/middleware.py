@@ -43,5 +43,8 @@ class RefuseMalformedContentLengthMiddleware:
     def __call__(self, request):
         length = request.META.get("CONTENT_LENGTH", "")
         if length and not (length.isascii() and length.isdigit()):
+            # Django's 400 view checks the CSRF token, which reads the form:
+            # the body reads as empty, as Django does with a body it could not parse.
+            request._mark_post_parse_error()
             raise SuspiciousOperation("malformed Content-Length header")
         return self.get_response(request)

@@ -262,7 +262,8 @@ def test_a_malformed_host_is_refused_as_a_bad_request():
 
 @pytest.mark.parametrize("length", ["abc", "-1", "1e3", "+5", " 5", "٣", "3.5"])
 def test_a_malformed_content_length_is_a_bad_request(length):
-    response = Client().post(
+    """Also when the 400 page checks the CSRF token, which reads the form."""
+    response = Client(enforce_csrf_checks=True).post(
         "/paiement/retour/00000000-0000-0000-0000-000000000000/",
         {"x": "y"},
         HTTP_HOST=HOST,

@@ -26,14 +26,20 @@ from . import forms
 from .captcha import captcha_field
 from .exports import archive_name, personal_data_archive
 from .lockout import address_is_blocked, login_refusal, retry_message
+from .models import User
 from .selectors import citizen_by_login, household_for, member_for
 from .services import (
     ACCOUNT_NOT_VALIDATED,
+    EMAIL_CHANGE_SENT,
+    EMAIL_CHANGED,
     AccountError,
     MemberData,
+    account_email_change_confirm,
+    account_email_change_request,
     account_erase,
     account_register,
     account_update,
+    email_change_read,
     member_add,
     member_delete,
     member_update,
@@ -147,14 +153,43 @@ def profile_edit_view(request):
         return refusal
     form = forms.AccountForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            account_update(user=request.user, **form.cleaned_data)
-        except AccountError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Your account is saved."))
-            return redirect("accounts:profile")
+        fields = dict(form.cleaned_data)
+        email = fields.pop("email")
+        # The form wrote the new address on the logged-in user: read the account anew.
+        user = User.objects.get(pk=request.user.pk)
+        account_update(user=user, **fields)
+        messages.success(request, _("Your account is saved."))
+        if email.strip().lower() != user.email:
+            account_email_change_request(
+                user=user,
+                email=email,
+                confirm_url=lambda token: request.build_absolute_uri(
+                    reverse("accounts:email_change_confirm", kwargs={"token": token})
+                ),
+            )
+            messages.info(request, str(EMAIL_CHANGE_SENT) % {"email": email.strip().lower()})
+        return redirect("accounts:profile")
     return render(request, "accounts/profile_edit.html", {"tab": "profile", "form": form})
+
+
+def email_change_confirm_view(request, token):
+    """The link sent to a new e-mail address: a button confirms it (a POST,
+    so that a mail client opening the link to check it changes nothing)."""
+    site = Site.find_for_request(request)
+    try:
+        user, email = email_change_read(site=site, token=token)
+    except AccountError as error:
+        return render(request, "accounts/email_change_confirm.html", {"refusal": str(error)})
+    if request.method == "POST":
+        try:
+            account_email_change_confirm(site=site, token=token)
+        except AccountError as error:
+            return render(request, "accounts/email_change_confirm.html", {"refusal": str(error)})
+        messages.success(request, str(EMAIL_CHANGED) % {"email": email})
+        if citizen_of(request) is not None and request.user.pk == user.pk:
+            return redirect("accounts:profile")
+        return redirect("accounts:login")
+    return render(request, "accounts/email_change_confirm.html", {"email": email})
 
 
 @citizen_required

@@ -26,6 +26,7 @@ from wagtail.documents import get_document_model
 from wagtail.models import Page, Site
 
 from accounts.models import HouseholdMember, User
+from accounts.services import email_change_token
 from accounts.views import FOREIGN_ORIGIN
 from cms.demo.communes import CITIZENS
 from payments.models import Invoice, Regie, Transaction
@@ -82,6 +83,7 @@ def sample_addresses() -> dict[str, list[str]]:
         for page in Page.objects.live().descendant_of(site.root_page, inclusive=True)[:12]
     ]
     reference = submission.reference
+    new_address = email_change_token(user=amelie, email="new@example.org")
     return {
         "healthz": ["/healthz/"],
         "wagtaildocs_serve": [document.url if document else "/documents/1/x.pdf"],
@@ -107,6 +109,7 @@ def sample_addresses() -> dict[str, list[str]]:
         "accounts:registered": ["/compte/creer/termine/"],
         "accounts:profile": ["/compte/profil/"],
         "accounts:profile_edit": ["/compte/profil/modifier/"],
+        "accounts:email_change_confirm": [f"/compte/adresse-electronique/{new_address}/"],
         "accounts:member_add": ["/compte/foyer/ajouter/"],
         "accounts:member_edit": [f"/compte/foyer/{member.pk}/modifier/"],
         "accounts:member_delete": [f"/compte/foyer/{member.pk}/supprimer/"],

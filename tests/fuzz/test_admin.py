@@ -14,10 +14,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from wagtail.models import Site
 
-from accounts.models import User
+from accounts.models import AccountStatus, User
 from cms.filters import DATE_OUT_OF_RANGE
 from payments.models import Regie
-from services.models import ServicePage
+from services.models import ServicePage, Submission, SubmissionStatus
 from tests.fuzzing import (
     KEY_NAME,
     SCALAR_JUNK,
@@ -180,6 +180,49 @@ def test_the_accounting_export_explains_each_refusal():
             assert_admin_refusal_explained(response)
 
     export()
+
+
+@pytest.mark.django_db
+def test_request_and_account_forms_take_any_value():
+    visitors = staff_clients()
+    site = Site.objects.get(hostname=HOST)
+    submission = Submission.objects.filter(site=site).exclude(status=SubmissionStatus.DRAFT).first()
+    pending = User.objects.filter(site=site, status=AccountStatus.PENDING).first() or (
+        User.objects.filter(site=site).first()
+    )
+    agents = list(User.objects.filter(site=None).values_list("pk", flat=True))
+    prefix = "/admin/snippets/services/submission"
+    forms = {
+        f"{prefix}/status/{submission.pk}/": {
+            "status": st.one_of(st.sampled_from(SubmissionStatus.values), ADMIN_VALUE),
+            "requested": st.one_of(ADMIN_VALUE, st.lists(ADMIN_VALUE, max_size=3)),
+            "message": ADMIN_VALUE,
+        },
+        f"{prefix}/note/{submission.pk}/": {"text": ADMIN_VALUE},
+        f"{prefix}/assign/{submission.pk}/": {
+            "agent": st.one_of(st.sampled_from(agents).map(str), ADMIN_VALUE)
+        },
+        f"{prefix}/by-post/{submission.pk}/": {"key": ADMIN_VALUE, "received": ADMIN_VALUE},
+        f"/admin/snippets/accounts/citizenaccount/reject/{pending.pk}/": {"reason": ADMIN_VALUE},
+    }
+
+    @hypothesis_settings(250)
+    @given(
+        who=st.sampled_from(sorted(STAFF)),
+        path_and_data=st.sampled_from(sorted(forms)).flatmap(
+            lambda path: st.tuples(st.just(path), st.fixed_dictionaries(forms[path]))
+        ),
+        extra=st.dictionaries(KEY_NAME, ADMIN_VALUE, max_size=2),
+    )
+    def post(who, path_and_data, extra):
+        path, data = path_and_data
+        fuzzer = Fuzzer(visitors[who], HOST_OF[who])
+        response = fuzzer.send("admin: request and account forms", "post", path, {**extra, **data})
+        assert response.status_code in (200, 302, 400, 403, 404, 405)
+        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+            assert_admin_refusal_explained(response)
+
+    post()
 
 
 @pytest.mark.parametrize(

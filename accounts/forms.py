@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.hashers import identify_hasher
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -134,7 +134,11 @@ HouseholdFormSet = forms.formset_factory(OptionalMemberForm, extra=4, max_num=12
 
 class PasswordForm(forms.Form):
     """Choose the password. Once chosen, the wizard keeps only its hash: the
-    fields may then be left empty to keep it."""
+    fields may then be left empty to keep it.
+
+    Whatever is typed is a password, checked by the password validators and
+    hashed by the server, never a stored value: a text shaped like a hash is
+    a password like any other."""
 
     password1 = forms.CharField(
         label=_("Password"),
@@ -164,30 +168,20 @@ class PasswordForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         first, second = cleaned.get("password1"), cleaned.get("password2")
-        if not first and not second and self.chosen_hash:
-            cleaned["password_hash"] = self.chosen_hash
+        if not first and not second:
+            if self.chosen_hash and not self.errors:
+                cleaned["password_hash"] = self.chosen_hash
             return cleaned
-        if _is_hash(first) and first == second:
-            cleaned["password_hash"] = first
-            return cleaned
-        if first and second and first != second:
+        if first != second:
             self.add_error("password2", PASSWORDS_DIFFER)
-        elif first:
-            try:
-                password_validation.validate_password(first, User(**self.user_attributes))
-            except forms.ValidationError as error:
-                self.add_error("password1", error)
+            return cleaned
+        try:
+            password_validation.validate_password(first, User(**self.user_attributes))
+        except forms.ValidationError as error:
+            self.add_error("password1", error)
+        else:
+            cleaned["password_hash"] = make_password(first)
         return cleaned
-
-
-def _is_hash(value) -> bool:
-    if not value or "$" not in value:
-        return False
-    try:
-        identify_hasher(value)
-    except ValueError:
-        return False
-    return True
 
 
 class ValidationForm(forms.Form):

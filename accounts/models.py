@@ -81,6 +81,15 @@ class User(AbstractUser):
             "deleted; cleared when they sign in."
         ),
     )
+    email_changed_at = models.DateTimeField(
+        _("e-mail address changed on"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "When the citizen last confirmed a new e-mail address; links to confirm "
+            "an address sent before then no longer work."
+        ),
+    )
 
     objects = UserManager()
 

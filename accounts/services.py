@@ -1,10 +1,12 @@
 """Writes to citizen accounts and households."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -27,6 +29,17 @@ ACCOUNT_NOT_VALIDATED = _(
 EMAIL_TAKEN = _("An account of this commune already uses this e-mail address.")
 ALREADY_DECIDED = _("This account has already been validated or rejected.")
 REASON_REQUIRED = _("Say why the account is rejected: the citizen will receive the reason.")
+EMAIL_CHANGE_SENT = _(
+    "A link to confirm %(email)s has been sent to that address. Your account keeps its "
+    "current address until you follow it; the link works once, for one hour."
+)
+EMAIL_CHANGE_LINK_INVALID = _(
+    "This link no longer works: it was already used, is more than one hour old, or "
+    "another address was chosen since. Change your address again from your account."
+)
+EMAIL_CHANGED = _("Your e-mail address is now %(email)s.")
+EMAIL_CHANGE_SALT = "accounts.email_change"
+EMAIL_CHANGE_MAX_AGE = 60 * 60
 
 
 class AccountError(Exception):
@@ -118,15 +131,86 @@ def account_register(
 
 @transaction.atomic
 def account_update(*, user: User, **fields) -> User:
+    """Change the holder's own details, except the e-mail address, which
+    changes only once the new one is confirmed (``account_email_change_request``)."""
     _require_modifiable(user)
     if "email" in fields:
-        fields["email"] = fields["email"].strip().lower()
-        taken = User.objects.filter(site=user.site, email=fields["email"]).exclude(pk=user.pk)
-        if taken.exists():
-            raise AccountError(EMAIL_TAKEN)
+        raise TypeError("the e-mail address changes through account_email_change_request")
     for name, value in fields.items():
         setattr(user, name, value)
-    user.save()
+    user.save(update_fields=list(fields))
+    return user
+
+
+def email_change_token(*, user: User, email: str) -> str:
+    """The key of the link that confirms ``email`` as the account's new
+    address: signed, with the time it was made and the address it replaces."""
+    return signing.dumps(
+        {"user": user.pk, "email": email, "from": user.email, "at": timezone.now().timestamp()},
+        salt=EMAIL_CHANGE_SALT,
+        compress=True,
+    )
+
+
+def account_email_change_request(*, user: User, email: str, confirm_url: Callable[[str], str]):
+    """Ask to change the account's e-mail address: the new address receives
+    a link to confirm it (``confirm_url(token)``), valid once, for one hour;
+    the account keeps its address until then. If another account of the
+    commune uses the new address, the message sent there says so instead,
+    so that the citizen asking learns nothing about other accounts."""
+    _require_modifiable(user)
+    email = email.strip().lower()
+    user = User.objects.get(pk=user.pk)
+    if email == user.email:
+        return
+    if User.objects.filter(site=user.site, email=email).exclude(pk=user.pk).exists():
+        send_commune_email(
+            site=user.site,
+            to=email,
+            subject=_("Change of e-mail address"),
+            template="email_change_taken",
+            context={"user": user},
+        )
+        return
+    send_commune_email(
+        site=user.site,
+        to=email,
+        subject=_("Confirm your new e-mail address"),
+        template="email_change_confirm",
+        context={
+            "user": user,
+            "email": email,
+            "confirm_url": confirm_url(email_change_token(user=user, email=email)),
+        },
+    )
+
+
+def email_change_read(*, site, token: str) -> tuple[User, str]:
+    """The account and the new address a link confirms, if it is still good:
+    of this commune, less than an hour old, for the account's current address,
+    and made after the last change confirmed (so each link works once)."""
+    try:
+        data = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=EMAIL_CHANGE_MAX_AGE)
+        user = User.objects.get(pk=data["user"], site=site, is_active=True)
+        email, previous, made_at = str(data["email"]), str(data["from"]), float(data["at"])
+    except (signing.BadSignature, User.DoesNotExist, KeyError, TypeError, ValueError):
+        raise AccountError(EMAIL_CHANGE_LINK_INVALID) from None
+    changed_at = user.email_changed_at.timestamp() if user.email_changed_at else None
+    if user.email != previous or (changed_at is not None and made_at <= changed_at):
+        raise AccountError(EMAIL_CHANGE_LINK_INVALID)
+    return user, email
+
+
+@transaction.atomic
+def account_email_change_confirm(*, site, token: str) -> User:
+    """Give the account the new address its link confirms (``email_change_read``)."""
+    user, email = email_change_read(site=site, token=token)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if User.objects.filter(site=site, email=email).exclude(pk=user.pk).exists():
+        raise AccountError(EMAIL_TAKEN)
+    user.email = email
+    user.email_changed_at = timezone.now()
+    user.save(update_fields=["email", "email_changed_at"])
     return user
 
 

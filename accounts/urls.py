@@ -12,6 +12,11 @@ urlpatterns = [
     path("creer/termine/", views.registered_view, name="registered"),
     path("profil/", views.profile_view, name="profile"),
     path("profil/modifier/", views.profile_edit_view, name="profile_edit"),
+    path(
+        "adresse-electronique/<str:token>/",
+        views.email_change_confirm_view,
+        name="email_change_confirm",
+    ),
     path("foyer/ajouter/", views.member_edit_view, name="member_add"),
     path("foyer/<int:pk>/modifier/", views.member_edit_view, name="member_edit"),
     path("foyer/<int:pk>/supprimer/", views.member_delete_view, name="member_delete"),

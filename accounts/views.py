@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -23,15 +22,24 @@ from cms.uploads import download
 from . import forms
 from .captcha import captcha_field
 from .exports import archive_name, personal_data_archive
-from .lockout import password_limit_refusal, password_reset_address_limited
+from .lockout import (
+    password_limit_refusal,
+    password_reset_address_limited,
+)
+from .models import User
 from .selectors import household_for, member_for
 from .services import (
     ACCOUNT_NOT_VALIDATED,
+    EMAIL_CHANGE_SENT,
+    EMAIL_CHANGED,
     AccountError,
     MemberData,
+    account_email_change_confirm,
+    account_email_change_request,
     account_erase,
     account_register,
     account_update,
+    email_change_read,
     member_add,
     member_delete,
     member_update,
@@ -88,7 +96,11 @@ def _same_origin(request) -> bool:
     origin = request.META.get("HTTP_ORIGIN") or request.META.get("HTTP_REFERER")
     if not origin:
         return False
-    return urlsplit(origin).netloc == request.get_host()
+    try:
+        netloc = urlsplit(origin).netloc
+    except ValueError:  # "http://[": no address, so no page of this site
+        return False
+    return netloc == request.get_host()
 
 
 @csrf_exempt
@@ -151,14 +163,43 @@ def profile_edit_view(request):
         return refusal
     form = forms.AccountForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            account_update(user=request.user, **form.cleaned_data)
-        except AccountError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Your account is saved."))
-            return redirect("accounts:profile")
+        fields = dict(form.cleaned_data)
+        email = fields.pop("email")
+        # The form wrote the new address on the logged-in user: read the account anew.
+        user = User.objects.get(pk=request.user.pk)
+        account_update(user=user, **fields)
+        messages.success(request, _("Your account is saved."))
+        if email.strip().lower() != user.email:
+            account_email_change_request(
+                user=user,
+                email=email,
+                confirm_url=lambda token: request.build_absolute_uri(
+                    reverse("accounts:email_change_confirm", kwargs={"token": token})
+                ),
+            )
+            messages.info(request, str(EMAIL_CHANGE_SENT) % {"email": email.strip().lower()})
+        return redirect("accounts:profile")
     return render(request, "accounts/profile_edit.html", {"tab": "profile", "form": form})
+
+
+def email_change_confirm_view(request, token):
+    """The link sent to a new e-mail address: a button confirms it (a POST,
+    so that a mail client opening the link to check it changes nothing)."""
+    site = Site.find_for_request(request)
+    try:
+        user, email = email_change_read(site=site, token=token)
+    except AccountError as error:
+        return render(request, "accounts/email_change_confirm.html", {"refusal": str(error)})
+    if request.method == "POST":
+        try:
+            account_email_change_confirm(site=site, token=token)
+        except AccountError as error:
+            return render(request, "accounts/email_change_confirm.html", {"refusal": str(error)})
+        messages.success(request, str(EMAIL_CHANGED) % {"email": email})
+        if citizen_of(request) is not None and request.user.pk == user.pk:
+            return redirect("accounts:profile")
+        return redirect("accounts:login")
+    return render(request, "accounts/email_change_confirm.html", {"email": email})
 
 
 @citizen_required
@@ -364,14 +405,14 @@ class RegistrationView(SessionWizardView):
         return super().render_done(form, **kwargs)
 
     def process_step(self, form):
-        """Never keep the password itself in the session: only its hash."""
+        """Never keep the password itself in the session: only its hash, out
+        of the step's data, so that checking the steps again before creating
+        the account reads the hash chosen here and nothing posted."""
         if self.steps.current == "password":
-            password_hash = form.cleaned_data.get("password_hash") or make_password(
-                form.cleaned_data["password1"]
-            )
+            password_hash = form.cleaned_data["password_hash"]
             self.storage.extra_data = {**self.storage.extra_data, "password_hash": password_hash}
             prefix = self.get_form_prefix("password", form)
-            return {f"{prefix}-password1": [password_hash], f"{prefix}-password2": [password_hash]}
+            return {f"{prefix}-password1": [""], f"{prefix}-password2": [""]}
         return super().process_step(form)
 
     def render_goto_step(self, goto_step, **kwargs):

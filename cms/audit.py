@@ -19,6 +19,7 @@ from wagtail.log_actions import registry as log_action_registry
 from wagtail.models import Site
 from wagtail.permission_policies.sites import SitePermissionPolicy
 
+from .filters import PeriodFilter
 from .models import AuditLogEntry
 
 audit_policy = SitePermissionPolicy(AuditLogEntry)
@@ -58,7 +59,7 @@ class AuditFilterSet(WagtailFilterSet):
     )
     action = django_filters.MultipleChoiceFilter(label=_("Action"), widget=CheckboxSelectMultiple)
     user = MultipleUserFilter(label=_("Agent"), widget=CheckboxSelectMultiple)
-    timestamp = django_filters.DateFromToRangeFilter(label=_("Date"), widget=DateRangePickerWidget)
+    timestamp = PeriodFilter(label=_("Date"), widget=DateRangePickerWidget)
     site = django_filters.ModelChoiceFilter(
         label=_("Commune"),
         queryset=lambda request: communes_audited_for(request.user).order_by("site_name"),

@@ -25,3 +25,26 @@ class RefuseNulCharacterMiddleware:
         ):
             raise SuspiciousOperation("NUL character in the address")
         return self.get_response(request)
+
+
+class RefuseMalformedContentLengthMiddleware:
+    """Refuse (400) a request whose ``Content-Length`` is not a number of
+    bytes (``abc``, ``-1``, ``1e3``).
+
+    Django reads the header again with ``int()`` when a view reads the body,
+    and a value it cannot read is a server error there; gunicorn refuses such
+    a request itself, other servers (the development server, an ASGI server)
+    may not. An empty header is read as no body, as Django does.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        length = request.META.get("CONTENT_LENGTH", "")
+        if length and not (length.isascii() and length.isdigit()):
+            # Django's 400 view checks the CSRF token, which reads the form:
+            # the body reads as empty, as Django does with a body it could not parse.
+            request._mark_post_parse_error()
+            raise SuspiciousOperation("malformed Content-Length header")
+        return self.get_response(request)

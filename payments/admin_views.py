@@ -42,6 +42,7 @@ from wagtail.snippets.views.snippets import (
 )
 
 from accounts.admin_views import spreadsheet_text
+from cms.filters import PeriodFilter
 from cms.uploads import as_attachment, upload_limits
 
 from .backends import registry
@@ -397,9 +398,7 @@ class InvoiceFilterSet(WagtailFilterSet):
         label=gettext_lazy("Domain"), choices=InvoiceDomain.choices, empty_label=gettext_lazy("All")
     )
     regie = regie_filter()
-    issued_on = django_filters.DateFromToRangeFilter(
-        label=gettext_lazy("Issue date"), widget=DateRangePickerWidget
-    )
+    issued_on = PeriodFilter(label=gettext_lazy("Issue date"), widget=DateRangePickerWidget)
     site = commune_filter(invoice_policy)
 
     class Meta:
@@ -575,9 +574,7 @@ class TransactionFilterSet(WagtailFilterSet):
         widget=forms.RadioSelect,
     )
     regie = regie_filter()
-    created_at = django_filters.DateFromToRangeFilter(
-        label=gettext_lazy("Started on"), widget=DateRangePickerWidget
-    )
+    created_at = PeriodFilter(label=gettext_lazy("Started on"), widget=DateRangePickerWidget)
     anomaly = django_filters.BooleanFilter(
         label=gettext_lazy("With an anomaly"),
         method="filter_anomaly",

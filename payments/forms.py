@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.captcha import captcha_field
 from cms import antivirus
+from cms.filters import PeriodDateField
 from cms.uploads import RefusedUpload, sniff
 
 from .importer import FILE_NOT_TEXT, MAX_FILE_SIZE
@@ -83,10 +84,10 @@ class AccountingExportForm(forms.Form):
     regie = forms.ModelChoiceField(
         label=_("Régie"), queryset=Regie.objects.none(), empty_label=None
     )
-    start = forms.DateField(
+    start = PeriodDateField(
         label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    end = forms.DateField(
+    end = PeriodDateField(
         label=_("To (included)"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )

@@ -28,6 +28,7 @@ from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtail.models import Site
 
 from cms.audit import audit
+from cms.filters import PeriodFilter
 from cms.uploads import as_attachment, download
 
 from .admin_views import SENT_STATUSES, requests_for, submission_policy
@@ -70,7 +71,7 @@ class ExportFilterSet(django_filters.FilterSet):
     with the same names, so that its querystring can be passed on."""
 
     status = django_filters.ChoiceFilter(choices=SENT_STATUSES)
-    submitted_at = django_filters.DateFromToRangeFilter()
+    submitted_at = PeriodFilter()
 
     class Meta:
         model = Submission

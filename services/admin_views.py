@@ -54,6 +54,7 @@ from accounts.admin_views import (
 )
 from accounts.models import CitizenAccount
 from cms.audit import audit, audit_policy, entries_about
+from cms.filters import PeriodFilter
 from cms.uploads import download, safe_filename
 
 from .corrections import correctable_items, last_request_for_corrections
@@ -196,9 +197,7 @@ class SubmissionFilterSet(WagtailFilterSet):
         empty_label=gettext_lazy("All"),
         method="filter_page",
     )
-    submitted_at = django_filters.DateFromToRangeFilter(
-        label=gettext_lazy("Sent between"), widget=DateRangePickerWidget
-    )
+    submitted_at = PeriodFilter(label=gettext_lazy("Sent between"), widget=DateRangePickerWidget)
     site = django_filters.ModelChoiceFilter(
         label=gettext_lazy("Commune"),
         queryset=lambda request: communes_of(request.user).order_by("site_name"),

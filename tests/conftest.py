@@ -41,7 +41,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
 def _fuzz_summary(terminalreporter):
     """How many cases the fuzz tests sent, per address, and how many server
     errors they met."""
-    from tests.fuzzing import fuzz_summary
+    from tests.fuzzing import fuzz_sections, fuzz_summary
 
     rows, total, errors = fuzz_summary()
     if not rows:
@@ -51,6 +51,8 @@ def _fuzz_summary(terminalreporter):
         terminalreporter.write_line(
             f"{count:>7}  {name}" + (f"  ({server_errors} server errors)" if server_errors else "")
         )
+    for title, count, server_errors in fuzz_sections():
+        terminalreporter.write_line(f"{title}: {count} cases, {server_errors} server errors")
     terminalreporter.write_line(f"fuzz: {total} cases, {errors} server errors")
 
 

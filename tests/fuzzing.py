@@ -43,6 +43,10 @@ def record(endpoint: str, status: int) -> None:
     CASES[f"{endpoint} {status // 100}xx"] += 1
 
 
+SECTIONS = {"headers:": "header fuzzing", "admin:": "admin fuzzing"}
+"""Groups of addresses whose total the summary prints, by their names' prefix."""
+
+
 def fuzz_summary() -> tuple[list[tuple[str, int, int]], int, int]:
     """(address, cases, server errors) per address, the total of cases and of
     server errors."""
@@ -52,6 +56,17 @@ def fuzz_summary() -> tuple[list[tuple[str, int, int]], int, int]:
         if not re.search(r" [1-5]xx$", name)
     ]
     return rows, sum(r[1] for r in rows), sum(r[2] for r in rows)
+
+
+def fuzz_sections() -> list[tuple[str, int, int]]:
+    """(section, cases, server errors) for each of ``SECTIONS`` that sent any."""
+    rows, _total, _errors = fuzz_summary()
+    sections = []
+    for prefix, title in SECTIONS.items():
+        mine = [row for row in rows if row[0].startswith(prefix)]
+        if mine:
+            sections.append((title, sum(r[1] for r in mine), sum(r[2] for r in mine)))
+    return sections
 
 
 def hypothesis_settings(max_examples: int):
@@ -252,6 +267,201 @@ NEXT_URLS = st.one_of(
     st.builds(lambda s: "//" + s, st.text(max_size=20)),
     st.text(max_size=40),
 )
+
+
+# Headers a browser, a proxy or a robot may send, well formed or not.
+
+HEADER_META = {
+    "Origin": "HTTP_ORIGIN",
+    "Referer": "HTTP_REFERER",
+    "Host": "HTTP_HOST",
+    "Cookie": "HTTP_COOKIE",
+    "Accept-Language": "HTTP_ACCEPT_LANGUAGE",
+    "Content-Type": "CONTENT_TYPE",
+    "Content-Length": "CONTENT_LENGTH",
+}
+"""Each header drawn, and its key in the WSGI environment."""
+
+REFUSED_BY_THE_SERVER = "".join(map(chr, [*range(0x09), *range(0x0A, 0x20), 0x7F]))
+HEADER_TEXT = st.text(
+    alphabet=st.characters(max_codepoint=255, exclude_characters=REFUSED_BY_THE_SERVER),
+    max_size=60,
+)
+"""Any header value the application server passes on: Latin-1 text without
+the control characters gunicorn refuses (400) before Django sees them
+(``RFC9110_5_5_INVALID_AND_DANGEROUS``: NUL, line breaks, DEL...)."""
+
+
+def _addresses(host: str) -> list[str]:
+    return [
+        "http://[",
+        "http://[::1/",
+        "http://[::1",
+        "https://]",
+        "http://[v1.x]/",
+        "http://a:b@[/",
+        "http://%zz/",
+        f"http://{host}:99999/",
+        f"http://{host}:port/",
+        f"http://{host}:-1/",
+        "://",
+        "http://",
+        "null",
+        "",
+        " ",
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+        f"http://{host}",
+        f"https://{host}",
+        f"http://{host}:80",
+        f"http://{host}/compte/connexion/",
+        f"http://{host}.evil.example",
+        f"http://evil.example/{host}",
+        "http://[::1]:80/",
+        "http://évil.example/",
+        "http://" + "a" * 5_000,
+    ]
+
+
+def header_values(host: str) -> dict[str, st.SearchStrategy]:
+    """For each header of ``HEADER_META``, what may come in it for a request
+    to ``host``: the site's own values, malformed ones and any text."""
+    hosts = [
+        "",
+        "[",
+        "[::1",
+        "[::1]",
+        "[::1]:80",
+        "]",
+        f"{host}:",
+        f"{host}:99999",
+        f"{host}:abc",
+        f"{host}:-1",
+        host.upper(),
+        f"{host}.",
+        f"{host}:80",
+        "evil.example",
+        f"{host}, evil.example",
+        f"{host} evil.example",
+        "a" * 300,
+        "a" * 300 + ".fr",
+        "@",
+        f"{host}/x",
+        f"user@{host}",
+        "127.0.0.1",
+        "-",
+        ".",
+        "..",
+        "xn--",
+        "carvín.localhost",
+        "localhost",
+    ]
+    cookies = [
+        "",
+        "sessionid=",
+        "sessionid=x",
+        "sessionid=" + "a" * 40,
+        "csrftoken=x",
+        "csrftoken=" + "a" * 32,
+        "csrftoken=" + "!" * 32,
+        "csrftoken=" + "a" * 64,
+        "=",
+        ";",
+        ";;;",
+        "sessionid",
+        "sessionid=x; sessionid=y",
+        'sessionid="x',
+        "django_language=xx",
+        "django_language=",
+        "django_language=../../etc",
+        "django_language=en",
+        "messages=x",
+        "messages=" + "a" * 200,
+        "a=" + "b" * 5_000,
+        "é=é",
+    ]
+    languages = [
+        "",
+        "*",
+        "fr",
+        "en",
+        "de",
+        "xx",
+        "fr-FR,fr;q=0.9,en;q=0.8",
+        "en;q=abc",
+        "fr;q=-1",
+        "en;q=1e309",
+        "en;q=nan",
+        ",,,",
+        ";",
+        "q=1",
+        "a" * 1_000,
+        "-",
+        "zh-Hant-TW",
+        "en-" + "a" * 100,
+        "*;q=0",
+        "fr\t",
+        "i-klingon",
+    ]
+    content_types = [
+        "",
+        "text/plain",
+        "application/json",
+        "multipart/form-data",
+        "multipart/form-data; boundary=",
+        "multipart/form-data; boundary=x",
+        "multipart/form-data; boundary=" + "a" * 200,
+        'multipart/form-data; boundary="',
+        "multipart/form-data; charset=utf-8",
+        "application/x-www-form-urlencoded",
+        "application/x-www-form-urlencoded; charset=unknown",
+        "application/x-www-form-urlencoded; charset=utf-16",
+        "application/x-www-form-urlencoded; charset=",
+        "text/html; charset=\t",
+        ";",
+        "/",
+        "*/*",
+        "multipart/mixed; boundary=x",
+    ]
+    lengths = [
+        "",
+        "0",
+        "1",
+        "-1",
+        "abc",
+        "1e3",
+        " 5",
+        "5 ",
+        "+5",
+        "0x10",
+        "3.5",
+        "٣",
+        "9" * 30,
+        str(2_621_441),
+    ]
+    addresses = st.sampled_from(_addresses(host))
+    return {
+        "Origin": st.one_of(addresses, HEADER_TEXT),
+        "Referer": st.one_of(addresses, HEADER_TEXT),
+        "Host": st.one_of(st.sampled_from(hosts), HEADER_TEXT),
+        "Cookie": st.one_of(st.sampled_from(cookies), HEADER_TEXT),
+        "Accept-Language": st.one_of(st.sampled_from(languages), HEADER_TEXT),
+        "Content-Type": st.one_of(st.sampled_from(content_types), HEADER_TEXT),
+        "Content-Length": st.one_of(
+            st.sampled_from(lengths), st.integers(0, 10_000).map(str), HEADER_TEXT
+        ),
+    }
+
+
+def malformed_headers(host: str) -> st.SearchStrategy[dict[str, str]]:
+    """One to three headers of ``HEADER_META``, as ``Client`` keyword
+    arguments (``{"HTTP_ORIGIN": "http://["}``)."""
+    values = header_values(host)
+    return st.lists(
+        st.sampled_from(sorted(HEADER_META)), min_size=1, max_size=3, unique=True
+    ).flatmap(
+        lambda names: st.fixed_dictionaries({HEADER_META[name]: values[name] for name in names})
+    )
 
 
 # What every answer must respect.

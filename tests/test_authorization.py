@@ -419,6 +419,12 @@ RULES: list[Rule] = [
         why="the link e-mailed to reset a password: it works for whoever holds it",
     ),
     rule(
+        "accounts:email_change_confirm",
+        expect=public,
+        fixed={"token": "not-a-token"},
+        why="the link e-mailed to confirm a new address: it works for whoever holds it",
+    ),
+    rule(
         "services:tracking_cover_sheet",
         expect=lambda role, owner: ANSWERED if same_commune(role, owner) == OK else NOT_FOUND,
         owners=COMMUNES,

@@ -29,3 +29,11 @@ def member(first_name="Léa", birth_date=date(2015, 9, 21), relationship="child"
     return MemberData(
         first_name=first_name, last_name="Lire", birth_date=birth_date, relationship=relationship
     )
+
+
+def hash_of(password: str) -> str:
+    """A stored password hash (PBKDF2, as the platform stores older ones),
+    as someone may type it in a password field hoping it is stored as is."""
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+    return PBKDF2PasswordHasher().encode(password, "a-fixed-salt", iterations=1_000)

@@ -1,0 +1,261 @@
+"""Generated input sent to the admin's forms, filters and exports by a
+member of staff of each role: agent, supervisor and communication officer
+of each commune, and the platform admin. Dates at the limits of what Python
+and the database hold, huge numbers and malformed values in every filter,
+the requests' and the accounting exports: never a server error, and a
+refused export or form says why.
+"""
+
+import pytest
+from django.test import Client
+from django.utils import translation
+from django.utils.html import escape
+from hypothesis import given
+from hypothesis import strategies as st
+from wagtail.models import Site
+
+from accounts.models import AccountStatus, User
+from cms.filters import DATE_OUT_OF_RANGE
+from payments.models import Regie
+from services.models import ServicePage, Submission, SubmissionStatus
+from tests.fuzzing import (
+    KEY_NAME,
+    SCALAR_JUNK,
+    WRONG_TYPES,
+    Fuzzer,
+    form_messages,
+    hypothesis_settings,
+)
+
+HOST = "carvin.localhost"
+STAFF = {
+    "agent of Carvin": "agent.carvin",
+    "supervisor of Carvin": "regie.carvin",
+    "communication of Carvin": "com.carvin",
+    "agent of Saint-André": "agent.saint-andre",
+    "supervisor of Saint-André": "regie.saint-andre",
+    "communication of Saint-André": "com.saint-andre",
+    "platform admin": "admin",
+}
+HOST_OF = {name: "saint-andre-des-eaux.localhost" if "André" in name else HOST for name in STAFF}
+
+LIMITS = st.sampled_from(
+    [
+        "0001-01-01",
+        "0001-01-02",
+        "1899-12-31",
+        "1900-01-01",
+        "2999-12-31",
+        "3000-01-01",
+        "9999-12-30",
+        "9999-12-31",
+        "10000-01-01",
+        "0000-00-00",
+        "2024-02-30",
+        "01/01/0001",
+        "31/12/9999",
+        "1/1/1",
+        "-1",
+        "0",
+        "9" * 20,
+        str(2**63),
+        str(-(2**63) - 1),
+        "1e309",
+        "NaN",
+        "",
+    ]
+)
+ADMIN_VALUE = st.one_of(LIMITS, SCALAR_JUNK, WRONG_TYPES, st.integers().map(str))
+DATE_FILTERS = ["submitted_at", "issued_on", "created_at", "timestamp"]
+FILTER_KEYS = st.one_of(
+    st.sampled_from(
+        [
+            *(f"{name}_{side}" for name in DATE_FILTERS for side in ("after", "before")),
+            "status",
+            "assigned",
+            "page",
+            "site",
+            "regie",
+            "domain",
+            "anomaly",
+            "action",
+            "user",
+            "label",
+            "p",
+            "q",
+            "ordering",
+            "export",
+            "per_page",
+        ]
+    ),
+    KEY_NAME,
+)
+LISTINGS = [
+    "/admin/snippets/services/submission/",
+    "/admin/snippets/services/submission/results/",
+    "/admin/snippets/payments/invoice/",
+    "/admin/snippets/payments/transaction/",
+    "/admin/snippets/payments/transaction/results/",
+    "/admin/snippets/payments/regie/",
+    "/admin/snippets/accounts/citizenaccount/",
+    "/admin/snippets/services/messagetemplate/",
+    "/admin/reports/agents-actions/",
+    "/admin/reports/agents-actions/results/",
+    "/admin/reports/processing-register/",
+    "/admin/reports/site-history/",
+    "/admin/users/",
+    "/admin/pages/search/",
+    "/admin/documents/",
+    "/admin/images/",
+    "/admin/payments/accounting-export/",
+    "/admin/",
+]
+
+
+def assert_admin_refusal_explained(response) -> None:
+    """A form of the admin shown again says what is wrong, with Wagtail's
+    own error messages next to the fields."""
+    html = response.content.decode()
+    messages = form_messages(response)
+    assert messages, "the form is shown again without saying why"
+    for message in messages:
+        assert escape(message) in html, f"{message!r} is not on the page"
+
+
+def staff_clients() -> dict[str, Client]:
+    clients = {}
+    for name, username in STAFF.items():
+        clients[name] = Client()
+        clients[name].force_login(User.objects.get(username=username))
+    return clients
+
+
+@pytest.mark.django_db
+def test_admin_filters_and_exports_take_any_value():
+    visitors = staff_clients()
+    exports = [
+        f"/admin/requests/export/{pk}/"
+        for pk in ServicePage.objects.live().order_by("pk").values_list("pk", flat=True)[:4]
+    ]
+
+    @hypothesis_settings(600)
+    @given(
+        who=st.sampled_from(sorted(STAFF)),
+        path=st.sampled_from(LISTINGS + exports),
+        query=st.dictionaries(
+            FILTER_KEYS, st.one_of(ADMIN_VALUE, st.lists(ADMIN_VALUE, max_size=3)), max_size=4
+        ),
+    )
+    def filters(who, path, query):
+        fuzzer = Fuzzer(visitors[who], HOST_OF[who])
+        response = fuzzer.send("admin: listings, filters and exports", "get", path, query)
+        assert response.status_code in (200, 302, 400, 403, 404)
+
+    filters()
+
+
+@pytest.mark.django_db
+def test_the_accounting_export_explains_each_refusal():
+    visitors = staff_clients()
+    regies = list(Regie.objects.order_by("pk").values_list("pk", flat=True))
+
+    @hypothesis_settings(100)
+    @given(
+        who=st.sampled_from(sorted(STAFF)),
+        data=st.fixed_dictionaries(
+            {
+                "regie": st.one_of(st.sampled_from(regies).map(str), ADMIN_VALUE),
+                "start": st.one_of(st.dates().map(str), ADMIN_VALUE),
+                "end": st.one_of(st.dates().map(str), ADMIN_VALUE),
+            }
+        ),
+    )
+    def export(who, data):
+        fuzzer = Fuzzer(visitors[who], HOST_OF[who])
+        response = fuzzer.send(
+            "admin: accounting export", "post", "/admin/payments/accounting-export/", data
+        )
+        assert response.status_code in (200, 404)
+        if response.status_code == 200 and not response["Content-Type"].startswith("text/csv"):
+            assert_admin_refusal_explained(response)
+
+    export()
+
+
+@pytest.mark.django_db
+def test_request_and_account_forms_take_any_value():
+    visitors = staff_clients()
+    site = Site.objects.get(hostname=HOST)
+    submission = Submission.objects.filter(site=site).exclude(status=SubmissionStatus.DRAFT).first()
+    pending = User.objects.filter(site=site, status=AccountStatus.PENDING).first() or (
+        User.objects.filter(site=site).first()
+    )
+    agents = list(User.objects.filter(site=None).values_list("pk", flat=True))
+    prefix = "/admin/snippets/services/submission"
+    forms = {
+        f"{prefix}/status/{submission.pk}/": {
+            "status": st.one_of(st.sampled_from(SubmissionStatus.values), ADMIN_VALUE),
+            "requested": st.one_of(ADMIN_VALUE, st.lists(ADMIN_VALUE, max_size=3)),
+            "message": ADMIN_VALUE,
+        },
+        f"{prefix}/note/{submission.pk}/": {"text": ADMIN_VALUE},
+        f"{prefix}/assign/{submission.pk}/": {
+            "agent": st.one_of(st.sampled_from(agents).map(str), ADMIN_VALUE)
+        },
+        f"{prefix}/by-post/{submission.pk}/": {"key": ADMIN_VALUE, "received": ADMIN_VALUE},
+        f"/admin/snippets/accounts/citizenaccount/reject/{pending.pk}/": {"reason": ADMIN_VALUE},
+    }
+
+    @hypothesis_settings(250)
+    @given(
+        who=st.sampled_from(sorted(STAFF)),
+        path_and_data=st.sampled_from(sorted(forms)).flatmap(
+            lambda path: st.tuples(st.just(path), st.fixed_dictionaries(forms[path]))
+        ),
+        extra=st.dictionaries(KEY_NAME, ADMIN_VALUE, max_size=2),
+    )
+    def post(who, path_and_data, extra):
+        path, data = path_and_data
+        fuzzer = Fuzzer(visitors[who], HOST_OF[who])
+        response = fuzzer.send("admin: request and account forms", "post", path, {**extra, **data})
+        assert response.status_code in (200, 302, 400, 403, 404, 405)
+        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+            assert_admin_refusal_explained(response)
+
+    post()
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [("0001-01-01", "2026-01-31"), ("2026-01-01", "9999-12-31"), ("0001-01-01", "9999-12-31")],
+)
+def test_the_accounting_export_refuses_dates_out_of_range_with_a_message(start, end):
+    client = Client()
+    client.force_login(User.objects.get(username="regie.carvin"))
+    regie = Regie.objects.filter(site=Site.objects.get(hostname=HOST)).first()
+
+    response = client.post(
+        "/admin/payments/accounting-export/",
+        {"regie": regie.pk, "start": start, "end": end},
+        HTTP_HOST=HOST,
+    )
+
+    assert response.status_code == 200
+    with translation.override("fr"):
+        assert str(DATE_OUT_OF_RANGE) in response.content.decode()
+    assert not response["Content-Type"].startswith("text/csv")
+
+
+@pytest.mark.parametrize("name", ["submitted_at_after", "submitted_at_before"])
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31"])
+def test_the_requests_export_refuses_dates_out_of_range_with_a_message(name, value):
+    client = Client()
+    client.force_login(User.objects.get(username="regie.carvin"))
+    site = Site.objects.get(hostname=HOST)
+    page = ServicePage.objects.live().descendant_of(site.root_page).first()
+
+    response = client.get(f"/admin/requests/export/{page.pk}/", {name: value}, HTTP_HOST=HOST)
+
+    assert response.status_code == 400
+    with translation.override("fr"):
+        assert str(DATE_OUT_OF_RANGE) in response.content.decode()

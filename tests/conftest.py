@@ -225,6 +225,17 @@ def staff_of(db):
     return make
 
 
+def rolled_back_transaction():
+    """A transaction that a fixture opens to roll its data back at the end,
+    counted as the test's own (as Django's ``TestCase`` marks its own): the
+    code tested runs inside it as it would outside any transaction."""
+    from django.db import transaction
+
+    block = transaction.atomic()
+    block._from_testcase = True
+    return block
+
+
 def stored_file_deletion_problem(name: str) -> str:
     """Why deleting the stored file ``name`` now could lose a file a row
     still needs, or ``""``: a row of any model still points to it, or the

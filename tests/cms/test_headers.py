@@ -22,6 +22,7 @@ from django.test import Client
 
 from accounts.captcha import captcha_field
 from cms.models import Captcha, CommuneSettings
+from tests.conftest import rolled_back_transaction
 
 CARVIN = "carvin.localhost"
 #: A page with the captcha as soon as it opens: paying an invoice without an account.
@@ -206,7 +207,7 @@ def crawl(client: Client, host: str, start: str, *, within: str, limit: int):
 @pytest.fixture(scope="module")
 def demo_portal(django_db_setup, django_db_blocker, demo_loader):
     """The demo, loaded once for the module and rolled back after it."""
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), rolled_back_transaction():
         demo_loader()
         yield
         transaction.set_rollback(True)

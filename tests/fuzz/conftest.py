@@ -9,12 +9,13 @@ Queries that PostgreSQL would refuse for a NUL character fail on SQLite too.
 import pytest
 from django.db import connection, transaction
 
+from tests.conftest import rolled_back_transaction
 from tests.fuzzing import refuse_nul_like_postgresql
 
 
 @pytest.fixture(scope="module")
 def fuzz_demo(django_db_setup, django_db_blocker, demo_loader):
-    with django_db_blocker.unblock(), transaction.atomic():
+    with django_db_blocker.unblock(), rolled_back_transaction():
         demo_loader()
         yield
         transaction.set_rollback(True)

@@ -36,6 +36,7 @@ from .models import User
 ADDRESS_KEY = "login-failures:{address}"
 RESET_ADDRESS_KEY = "password-resets:{address}"
 RESET_ACCOUNT_KEY = "password-resets:account:{pk}"
+EMAIL_CHANGE_ACCOUNT_KEY = "email-changes:account:{pk}"
 
 #: The views (URL names) where a password or a second-factor code is typed.
 PASSWORD_VIEWS = frozenset(
@@ -218,4 +219,15 @@ def password_reset_account_limited(user) -> bool:
             limit=settings.PASSWORD_RESET_ACCOUNT_LIMIT,
             window=settings.PASSWORD_RESET_WINDOW,
         )
+    )
+
+
+def email_change_account_limited(user) -> int | None:
+    """Counts a request of ``user`` to change their e-mail address; minutes to
+    wait once they have asked ``EMAIL_CHANGE_ACCOUNT_LIMIT`` times already,
+    whatever the addresses (each request e-mails the address typed)."""
+    return _count_within_limit(
+        EMAIL_CHANGE_ACCOUNT_KEY.format(pk=user.pk),
+        limit=settings.EMAIL_CHANGE_ACCOUNT_LIMIT,
+        window=settings.EMAIL_CHANGE_WINDOW,
     )

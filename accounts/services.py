@@ -18,7 +18,7 @@ from cms.audit import audit
 from cms.emails import send_commune_email
 
 from .identifiers import next_identifier
-from .lockout import password_reset_account_limited
+from .lockout import email_change_account_limited, password_reset_account_limited
 from .models import AccountStatus, HouseholdMember, User
 from .selectors import citizen_by_login
 from .signals import account_erasing
@@ -38,6 +38,10 @@ EMAIL_CHANGE_LINK_INVALID = _(
     "another address was chosen since. Change your address again from your account."
 )
 EMAIL_CHANGED = _("Your e-mail address is now %(email)s.")
+EMAIL_CHANGE_TOO_OFTEN = _(
+    "You have asked to change your e-mail address several times already: for your "
+    "security, please try again in %(minutes)d minutes. Your account keeps its current address."
+)
 EMAIL_CHANGE_SALT = "accounts.email_change"
 EMAIL_CHANGE_MAX_AGE = 60 * 60
 
@@ -163,6 +167,8 @@ def account_email_change_request(*, user: User, email: str, confirm_url: Callabl
     user = User.objects.get(pk=user.pk)
     if email == user.email:
         return
+    if minutes := email_change_account_limited(user):
+        raise AccountError(EMAIL_CHANGE_TOO_OFTEN % {"minutes": minutes})
     if User.objects.filter(site=user.site, email=email).exclude(pk=user.pk).exists():
         send_commune_email(
             site=user.site,
@@ -208,9 +214,18 @@ def account_email_change_confirm(*, site, token: str) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
     if User.objects.filter(site=site, email=email).exclude(pk=user.pk).exists():
         raise AccountError(EMAIL_TAKEN)
+    previous = user.email
     user.email = email
     user.email_changed_at = timezone.now()
     user.save(update_fields=["email", "email_changed_at"])
+    if previous:
+        send_commune_email(
+            site=site,
+            to=previous,
+            subject=_("Your e-mail address has changed"),
+            template="email_changed_notice",
+            context={"user": user, "email": email},
+        )
     return user
 
 

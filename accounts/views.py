@@ -170,14 +170,18 @@ def profile_edit_view(request):
         account_update(user=user, **fields)
         messages.success(request, _("Your account is saved."))
         if email.strip().lower() != user.email:
-            account_email_change_request(
-                user=user,
-                email=email,
-                confirm_url=lambda token: request.build_absolute_uri(
-                    reverse("accounts:email_change_confirm", kwargs={"token": token})
-                ),
-            )
-            messages.info(request, str(EMAIL_CHANGE_SENT) % {"email": email.strip().lower()})
+            try:
+                account_email_change_request(
+                    user=user,
+                    email=email,
+                    confirm_url=lambda token: request.build_absolute_uri(
+                        reverse("accounts:email_change_confirm", kwargs={"token": token})
+                    ),
+                )
+            except AccountError as error:
+                messages.error(request, str(error))
+            else:
+                messages.info(request, str(EMAIL_CHANGE_SENT) % {"email": email.strip().lower()})
         return redirect("accounts:profile")
     return render(request, "accounts/profile_edit.html", {"tab": "profile", "form": form})
 

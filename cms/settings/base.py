@@ -172,6 +172,10 @@ ADDRESS_FAILURE_WINDOW = timedelta(hours=1)
 PASSWORD_RESET_ADDRESS_LIMIT = 10
 PASSWORD_RESET_ACCOUNT_LIMIT = 3
 PASSWORD_RESET_WINDOW = timedelta(hours=1)
+# Links to confirm a new e-mail address: e-mails sent per account in this
+# window, whatever the addresses typed.
+EMAIL_CHANGE_ACCOUNT_LIMIT = 3
+EMAIL_CHANGE_WINDOW = timedelta(hours=1)
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",

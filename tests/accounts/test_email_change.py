@@ -18,6 +18,7 @@ from accounts.models import User
 from accounts.services import (
     EMAIL_CHANGE_LINK_INVALID,
     EMAIL_CHANGE_SENT,
+    EMAIL_CHANGE_TOO_OFTEN,
     EMAIL_CHANGED,
     EMAIL_TAKEN,
 )
@@ -242,3 +243,37 @@ def test_the_other_details_are_saved_at_once(client, carvin, django_capture_on_c
     amelie.refresh_from_db()
     assert (amelie.city, amelie.email) == ("Libercourt", "amélie.lire@example.org")
     assert User.objects.filter(email="amelie.new@example.org").count() == 0
+
+
+def test_the_old_address_is_told_of_the_change(client, carvin, django_capture_on_commit_callbacks):
+    amelie = citizen(carvin, validated=True)
+    client.force_login(amelie)
+    change_address(client, "amelie.new@example.org", django_capture_on_commit_callbacks)
+    link = link_in(sent_to("amelie.new@example.org")[0])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(link, **HOST)
+
+    (notice,) = sent_to("amélie.lire@example.org")
+    assert "amelie.new@example.org" in notice.body
+    assert "/compte/mot-de-passe-oublie/" in notice.body
+
+
+def test_a_citizen_cannot_send_links_to_any_number_of_addresses(
+    client, carvin, django_capture_on_commit_callbacks
+):
+    amelie = citizen(carvin, validated=True)
+    citizen(carvin, "Jean", "Autre", email="jean.autre@example.org")
+    client.force_login(amelie)
+    for address in ("one@example.org", "jean.autre@example.org", "two@example.org"):
+        change_address(client, address, django_capture_on_commit_callbacks)
+    sent = len(mail.outbox)
+
+    refused = change_address(client, "three@example.org", django_capture_on_commit_callbacks)
+
+    assert sent == 3
+    assert len(mail.outbox) == 3
+    assert sent_to("three@example.org") == []
+    with translation.override("fr"):
+        assert shown_messages(refused)[-1] == str(EMAIL_CHANGE_TOO_OFTEN) % {"minutes": 60}
+    assert User.objects.get(pk=amelie.pk).email == amelie.email

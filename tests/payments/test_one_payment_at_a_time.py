@@ -3,13 +3,11 @@ second "Pay" (the back button, a double click, two tabs, the cart and the
 paper invoice) goes back to the bank's page of the first, or is refused
 until the bank has answered. A citizen is never charged twice."""
 
-import threading
 from datetime import timedelta
 from html import unescape
 
 import pytest
 from django import forms
-from django.db import close_old_connections, connection
 from django.utils import timezone, translation
 
 from payments.backends import registry
@@ -31,6 +29,7 @@ from payments.services import (
     transaction_start_for_invoice,
     transaction_start_from_cart,
 )
+from tests.concurrency import run_together
 
 from .factories import invoice, regie
 
@@ -307,12 +306,10 @@ def test_concurrent_payments_of_the_same_invoice_open_one_bank_operation(
     bill = invoice(ville, amelie, number="CAR-V-0042", amount="38.35")
     cart = cart_get_or_create(site=carvin, account=amelie)
     cart_add_invoice(cart=cart, invoice=bill)
-    start_together = threading.Barrier(THREADS)
-    transactions, refusals, errors = [], [], []
+    transactions, refusals = [], []
 
     def pay():
         try:
-            start_together.wait()
             if path == "cart":
                 started, _redirect = transaction_start_from_cart(cart=cart, urls=URLS)
             else:
@@ -322,17 +319,8 @@ def test_concurrent_payments_of_the_same_invoice_open_one_bank_operation(
             transactions.append(started.pk)
         except PaymentUnderWay as refusal:
             refusals.append(str(refusal))
-        except Exception as error:
-            errors.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
 
-    threads = [threading.Thread(target=pay) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = run_together(pay, threads=THREADS)
 
     assert errors == []
     assert len(transactions) + len(refusals) == THREADS

@@ -1,10 +1,9 @@
-import threading
-
 import pytest
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
 
 from cms.models import CommuneSettings
 from services.services import reference_next
+from tests.concurrency import run_together
 
 THREADS = 8
 PER_THREAD = 5
@@ -39,26 +38,13 @@ def bare_commune(transactional_db, migrated):
 def test_concurrent_requests_never_share_a_number(bare_commune):
     carvin = bare_commune
     references = []
-    errors = []
-    start = threading.Barrier(THREADS)
 
     def submit():
-        try:
-            start.wait()
-            for _ in range(PER_THREAD):
-                with transaction.atomic():
-                    references.append(reference_next(site=carvin, year=2026))
-        except Exception as error:
-            errors.append(error)
-        finally:
-            close_old_connections()
-            connection.close()
+        for _ in range(PER_THREAD):
+            with transaction.atomic():
+                references.append(reference_next(site=carvin, year=2026))
 
-    threads = [threading.Thread(target=submit) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    errors = run_together(submit, threads=THREADS)
 
     assert errors == []
     assert len(references) == THREADS * PER_THREAD

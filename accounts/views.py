@@ -408,6 +408,11 @@ class RegistrationView(SessionWizardView):
         self._revalidating = True
         return super().render_done(form, **kwargs)
 
+    def process_step_files(self, form):
+        """No step asks for a file: any file sent is an altered form, ignored
+        rather than stored (the wizard has no file storage)."""
+        return {}
+
     def process_step(self, form):
         """Never keep the password itself in the session: only its hash, out
         of the step's data, so that checking the steps again before creating

@@ -1,5 +1,6 @@
 import altcha
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.captcha import altcha_challenge_create
 from accounts.models import AccountStatus, User
@@ -164,3 +165,13 @@ def test_a_wrong_household_row_is_announced_in_the_error_summary(client, carvin)
     assert response.status_code == 200
     assert 'id="form-errors"' in html
     assert "La date de naissance ne peut pas être dans le futur." in html
+
+
+def test_a_file_sent_to_a_step_is_ignored(client, carvin):
+    client.get(URL, **HOST)
+    attached = SimpleUploadedFile("note.txt", b"not asked for", content_type="text/plain")
+
+    response = step(client, "identity", {**IDENTITY, "identity-attachment": attached})
+
+    assert response.status_code == 200
+    assert response.context["wizard"]["steps"].current == "contact"

@@ -232,6 +232,8 @@ class Visitor:
             self.client.force_login(self.account)
         response = self.get(self.step_url(1))
         assert response.status_code == 200, (page.slug, response.status_code)
+        # The draft is made when the citizen first sends something.
+        self.post(self.step_url(1), {"action": "previous"})
         self.draft_pk = self._draft_pk()
         self.filling = self._filling()
         self.forms = [self.filling.form(step) for step in self.filling.steps]

@@ -82,10 +82,13 @@ def retry_message(minutes: int) -> str:
     ) % {"minutes": minutes}
 
 
-def lockout_response(request, response=None, credentials=None, *args, **kwargs):
+def _cool_off_minutes(request) -> int:
     cool_off = get_cool_off(request)
-    minutes = max(1, math.ceil(cool_off.total_seconds() / 60)) if cool_off else 15
-    return refusal_response(request, retry_message(minutes))
+    return max(1, math.ceil(cool_off.total_seconds() / 60)) if cool_off else 15
+
+
+def lockout_response(request, response=None, credentials=None, *args, **kwargs):
+    return refusal_response(request, retry_message(_cool_off_minutes(request)))
 
 
 def refusal_response(request, message):
@@ -118,34 +121,43 @@ def identifier_is_blocked(request, username: str) -> int | None:
     """Minutes to wait when ``username`` cools off at this address, else None."""
     if not AxesProxyHandler.is_locked(request, credentials={"username": username}):
         return None
-    cool_off = get_cool_off(request)
-    return max(1, math.ceil(cool_off.total_seconds() / 60)) if cool_off else 15
+    return _cool_off_minutes(request)
+
+
+def _minutes_left(key: str, *, limit: int, window) -> int | None:
+    """Minutes until the window counted under ``key`` ends, when ``limit``
+    was reached within it; else None."""
+    count, started = cache.get(key) or (0, None)
+    if count < limit or timezone.now() - started > window:
+        return None
+    return max(1, math.ceil((window - (timezone.now() - started)).total_seconds() / 60))
+
+
+def _count(key: str, *, window) -> None:
+    """One more under ``key``, in a window that starts anew once it is over."""
+    now = timezone.now()
+    count, started = cache.get(key) or (0, now)
+    if now - started > window:
+        count, started = 0, now
+    cache.set(key, (count + 1, started), timeout=int(window.total_seconds()))
 
 
 def address_is_blocked(request) -> int | None:
     """Minutes to wait when this address has failed too often, else None."""
-    entry = cache.get(ADDRESS_KEY.format(address=client_address(request)))
-    if not entry:
-        return None
-    count, started = entry
-    window = settings.ADDRESS_FAILURE_WINDOW
-    if count < settings.ADDRESS_FAILURE_LIMIT or timezone.now() - started > window:
-        return None
-    remaining = window - (timezone.now() - started)
-    return max(1, math.ceil(remaining.total_seconds() / 60))
+    return _minutes_left(
+        ADDRESS_KEY.format(address=client_address(request)),
+        limit=settings.ADDRESS_FAILURE_LIMIT,
+        window=settings.ADDRESS_FAILURE_WINDOW,
+    )
 
 
 @receiver(user_login_failed)
 def count_address_failure(sender, credentials, request=None, **kwargs):
     if request is None:
         return
-    key = ADDRESS_KEY.format(address=client_address(request))
-    now = timezone.now()
-    count, started = cache.get(key) or (0, now)
-    if now - started > settings.ADDRESS_FAILURE_WINDOW:
-        count, started = 0, now
-    cache.set(
-        key, (count + 1, started), timeout=int(settings.ADDRESS_FAILURE_WINDOW.total_seconds())
+    _count(
+        ADDRESS_KEY.format(address=client_address(request)),
+        window=settings.ADDRESS_FAILURE_WINDOW,
     )
 
 
@@ -189,13 +201,9 @@ class PasswordLimitMiddleware:
 def _count_within_limit(key: str, *, limit: int, window) -> int | None:
     """Count one more request under ``key``, or, past ``limit`` requests in
     ``window``, count nothing and return the minutes left to wait."""
-    now = timezone.now()
-    count, started = cache.get(key) or (0, now)
-    if now - started > window:
-        count, started = 0, now
-    if count >= limit:
-        return max(1, math.ceil((window - (now - started)).total_seconds() / 60))
-    cache.set(key, (count + 1, started), timeout=int(window.total_seconds()))
+    if minutes := _minutes_left(key, limit=limit, window=window):
+        return minutes
+    _count(key, window=window)
     return None
 
 

@@ -195,7 +195,7 @@ def demo_pdf(title: str):
 
 
 def first_choice(page, key: str) -> str:
-    from services.forms import choice_lines
+    from services.fields.schema import choice_lines
 
     block = next(b for step in page.steps for b in step.blocks if b.key == key)
     return choice_lines(block.value["choices"])[0]

@@ -58,7 +58,7 @@ from cms.filters import PeriodFilter
 from cms.uploads import download, safe_filename
 
 from .corrections import correctable_items, last_request_for_corrections
-from .forms import answer_rows
+from .fields.answers import answer_rows
 from .messages import fill_message, message_values
 from .models import (
     OPEN_STATUSES,

@@ -8,18 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .forms import (
-    SUBFIELD,
-    Block,
-    FillContext,
-    Step,
-    StepForm,
-    StepFormBuilder,
-    answer_text,
-    clean_answers,
-    document_answer,
-    document_max_size,
-)
+from .fields.answers import answer_text, clean_answers
+from .fields.builder import StepForm, StepFormBuilder
+from .fields.context import FillContext
+from .fields.documents import document_answer, document_max_size
+from .fields.schema import SUBFIELD, Block, Step
 from .models import StatusChange, Submission, SubmissionStatus
 
 NOT_INCOMPLETE = _("This request is not waiting for corrections.")
@@ -87,18 +80,9 @@ def requested_items(submission: Submission) -> list[Item]:
 
 def raw_from_answer(block: Block, value) -> dict[str, list[str]]:
     """A stored answer as the form's raw values, to show it back for correction."""
-    key = block.key
-    if value is None or block.type == "document":
+    if value is None:
         return {}
-    if block.type == "address":
-        return {f"{key}{SUBFIELD}{part}": [value.get(part) or ""] for part in value}
-    if block.type == "yes_no":
-        return {key: ["yes" if value else "no"]}
-    if block.type == "member":
-        return {key: ["self" if value.get("id") is None else str(value["id"])]}
-    if block.type == "multiple_choice":
-        return {key: [str(v) for v in value]}
-    return {key: [str(value)]}
+    return block.field_type.reload(block, value)
 
 
 def correction_upload_limits(submission: Submission) -> dict[str, int]:

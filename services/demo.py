@@ -20,7 +20,11 @@ from cms.demo.communes import COMMUNES
 from cms.models import CommuneSettings
 
 from . import demo_forms
-from .forms import SUBFIELD, FillContext, StepFormBuilder, Upload, step_answers
+from .fields.answers import clean_answers
+from .fields.builder import StepFormBuilder
+from .fields.context import FillContext
+from .fields.documents import Upload
+from .fields.schema import SUBFIELD
 from .models import (
     Attachment,
     MessageTemplate,
@@ -246,10 +250,12 @@ def _answers(*, page, account, raw, submission):
         form = StepFormBuilder(step, context).get_form(data=data)
         if not form.is_valid():
             raise DemoRequestInvalid(f"{page.slug}, step {step.number}: {form.errors.as_text()}")
-        answers.update(step_answers(form))
+        answers.update(clean_answers(form))
     member = None
     for step in steps:
-        block = next((b for b in step.blocks if b.type == "member" and b.key in answers), None)
+        block = next(
+            (b for b in step.blocks if b.field_type.chooses_member and b.key in answers), None
+        )
         if block is not None:
             member_id = answers[block.key]["id"]
             member = account.household_members.get(pk=member_id) if member_id else None

@@ -5,7 +5,8 @@ A démarche's form changes over time (labels reworded, fields added or
 removed) while the answers stay stored under each field's stable key. The
 columns are those of the live form, in form order, followed by the fields
 found only in the older versions its requests were made with, so that no
-answer is lost from an export.
+answer is lost from an export. Each field fills the columns its type names
+(``FieldType.export_columns``).
 """
 
 import datetime
@@ -19,7 +20,7 @@ from wagtail.models import Revision
 
 from accounts.admin_views import spreadsheet_text
 
-from .forms import Block, answer_text, steps_of
+from .fields.schema import Block, steps_of
 from .models import ServicePage, Submission
 
 
@@ -32,9 +33,6 @@ class ExportColumn:
     name: str
     heading: str
     block: Block | None = None
-
-
-ANSWER_PREFIX = "answer:"
 
 
 def _field(name: str) -> str:
@@ -79,8 +77,9 @@ def form_fields(*, page: ServicePage, requests: QuerySet[Submission]) -> list[Bl
 
 def export_columns(*, page: ServicePage, requests: QuerySet[Submission]) -> list[ExportColumn]:
     return request_columns() + [
-        ExportColumn(f"{ANSWER_PREFIX}{block.key}", block.label or block.key, block)
+        ExportColumn(name, heading, block)
         for block in form_fields(page=page, requests=requests)
+        for name, heading in block.field_type.export_columns(block)
     ]
 
 
@@ -107,19 +106,17 @@ def _local(value: datetime.datetime | None) -> datetime.datetime | None:
     return timezone.localtime(value).replace(tzinfo=None, microsecond=0)
 
 
-def answer_cell(submission: Submission, block: Block) -> str:
-    """An answer as text, as the request's page shows it; a document promised
-    by post says whether the town hall received it."""
+def answer_cells(submission: Submission, block: Block) -> dict[str, str]:
+    """The cells of a field's columns, by column name: its answer as text, as
+    the request's page shows it."""
+    field_type = block.field_type
     value = submission.data.get(block.key)
     try:
-        text = answer_text(block, value)
+        return field_type.export_cells(block, value, submission=submission)
     except (AttributeError, TypeError, ValueError):
         # Answered when the field was of another type: one odd cell must not
         # cut the export short.
-        text = str(value)
-    if block.type == "document" and block.key in (submission.received_by_post or {}):
-        text = f"{text} ({_('received by post')})" if text else _("Received by post")
-    return text
+        return {name: str(value) for name, _heading in field_type.export_columns(block)}
 
 
 def export_row(submission: Submission, columns: list[ExportColumn]) -> dict:
@@ -135,9 +132,9 @@ def export_row(submission: Submission, columns: list[ExportColumn]) -> dict:
         "concerns": _concerns(submission),
         "assigned_to": _person(submission.assigned_to),
     }
-    for column in columns:
-        if column.block is not None:
-            cells[column.name] = answer_cell(submission, column.block)
+    blocks = {column.block.key: column.block for column in columns if column.block is not None}
+    for block in blocks.values():
+        cells.update(answer_cells(submission, block))
     return {column.name: cells.get(column.name) for column in columns}
 
 

@@ -18,7 +18,8 @@ from cms.models import LegalBasis
 from cms.pages import PortalPageMixin
 
 from .blocks import StepBlock
-from .forms import KEY_PATTERN, make_key, steps_of
+from .fields import registry
+from .fields.schema import KEY_PATTERN, make_key, steps_of
 
 TEXT_FEATURES = ["bold", "italic", "link", "ul", "ol", "document-link"]
 
@@ -67,7 +68,7 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
     """A démarche: what it is for, what to prepare, and its form in steps.
 
     The page stays thin: ``services.views`` serves its steps, and
-    ``services.forms.StepFormBuilder`` builds each step's form from the blocks.
+    ``services.fields.builder.StepFormBuilder`` builds each step's form from the blocks.
     """
 
     category = models.CharField(
@@ -204,7 +205,7 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
         used = set()
         for step in self.form:
             for child in step.value["fields"]:
-                if child.block_type == "help":
+                if not registry[child.block_type].is_input:
                     continue
                 if not child.value.get("key"):
                     key = published.get(child.id) or make_key(child.value.get("label", ""))

@@ -17,7 +17,8 @@ from weasyprint import HTML, URLFetcher
 from cms.models import CommuneSettings
 from cms.pdf import logo_data_uri
 
-from .forms import AnswerRow, answer_rows, format_phone
+from .fields.answers import AnswerRow, answer_rows
+from .fields.text import format_phone
 from .models import StatusChange, Submission
 
 

@@ -8,7 +8,7 @@ from django.dispatch import receiver
 
 from accounts.exports import ExportFile, PersonalDataPart, personal_data_export, safe_part
 
-from .forms import answer_rows
+from .fields.answers import answer_rows
 from .models import Submission, SubmissionStatus
 
 

@@ -62,7 +62,7 @@ def data_categories(page: ServicePage) -> str:
         for block in step.blocks:
             if not block.is_input:
                 continue
-            if block.type == "document":
+            if block.field_type.is_document:
                 documents.append(block.label)
             else:
                 fields.append(f"{block.label} ({types.get(block.type, block.type).lower()})")

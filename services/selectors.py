@@ -3,7 +3,7 @@ from itertools import groupby
 from django.db.models import QuerySet
 from django.http import Http404
 
-from .forms import normalise
+from .fields.schema import normalise
 from .models import Attachment, ServicePage, Submission, SubmissionStatus
 
 

@@ -13,7 +13,7 @@ from cms.audit import audit
 from cms.files import file_delete_on_commit
 from cms.models import CommuneSettings
 
-from .forms import Upload
+from .fields.documents import Upload
 from .models import (
     FINAL_STATUSES,
     Attachment,

@@ -27,7 +27,7 @@ from .corrections import (
     last_request_for_corrections,
     submission_correct,
 )
-from .forms import answer_rows
+from .fields.answers import answer_rows
 from .models import Submission
 from .pdf import cover_sheet_pdf, document_lines, receipt_pdf
 from .selectors import attachment_of, submission_by_access_key, submission_of, submissions_of

@@ -23,16 +23,11 @@ from wagtail.models import Site
 from accounts.captcha import captcha_field
 from accounts.views import citizen_of, login_url_for
 
-from .forms import (
-    SUBFIELD,
-    Block,
-    FillContext,
-    Step,
-    StepFormBuilder,
-    answer_rows,
-    document_max_size,
-    step_answers,
-)
+from .fields.answers import answer_rows, clean_answers
+from .fields.builder import StepFormBuilder
+from .fields.context import FillContext
+from .fields.documents import document_max_size
+from .fields.schema import SUBFIELD, Block, Step
 from .selectors import current_attachments, draft_for, draft_of
 from .services import (
     Contact,
@@ -102,7 +97,7 @@ def step_upload_limits(request, page, number) -> dict[str, int]:
     return {
         block.key: document_max_size(block)
         for block in steps[number - 1].blocks
-        if block.type == "document"
+        if block.field_type.is_document
     }
 
 
@@ -149,7 +144,7 @@ class Filling:
         by_post = {
             item.block.key
             for item in form.items
-            if item.block.type == "document"
+            if item.block.field_type.is_document
             and not item.hidden
             and item.block.key not in form.uploads
             and form.cleaned_data.get(f"{item.block.key}{SUBFIELD}by_post")
@@ -172,7 +167,7 @@ class Filling:
             form = self.stored_form(step)
             if not form.is_valid():
                 return step, {}
-            answers.update(step_answers(form))
+            answers.update(clean_answers(form))
         return None, answers
 
     def step_url(self, number) -> str:
@@ -268,7 +263,7 @@ def step_view(request, page, number):
         form.is_valid()
         for item in form.items:
             key = item.block.key
-            if item.block.type == "document":
+            if item.block.field_type.is_document:
                 form.errors.pop(key, None)
                 if key in sent.errors:
                     form.add_error(key, sent.errors.as_data()[key])
@@ -350,7 +345,7 @@ def _concerned(filling, answers):
 
     for step in filling.steps:
         for block in step.blocks:
-            if block.type == "member" and block.key in answers:
+            if block.field_type.chooses_member and block.key in answers:
                 value = answers[block.key]
                 name = f"{value['first_name']} {value['last_name']}"
                 member = None

@@ -16,7 +16,7 @@ from django.utils import translation
 from accounts.models import HouseholdMember, User
 from cms.audit import audit
 from cms.models import AuditLogEntry, CommuneSettings
-from services.forms import Upload
+from services.fields.documents import Upload
 from services.models import (
     Attachment,
     InternalNote,

@@ -2,7 +2,7 @@ import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from services.forms import Upload, document_answer
+from services.fields.documents import Upload, document_answer
 from services.models import ServiceIndexPage, ServicePage
 from services.services import submission_save_step, submission_start, submission_submit
 

@@ -16,8 +16,8 @@ from wagtail.users.models import UserProfile
 
 from cms.models import AuditLogEntry
 from services.admin_exports import archive_pdf_url, export_links
-from services.exports import answer_cell
-from services.forms import Block
+from services.exports import answer_cells
+from services.fields.schema import Block
 from services.models import InternalNote, StatusChange, Submission, SubmissionStatus
 from services.services import submission_change_status, submission_start
 from tests.accounts.factories import citizen
@@ -431,6 +431,6 @@ def test_a_draft_cannot_be_printed(client, agent, draft):
 def test_an_answer_given_when_the_field_had_another_type_is_exported_as_it_was():
     request = Submission(data={"quand": "le week-end prochain"})
 
-    cell = answer_cell(request, Block(type="date", value={"key": "quand", "label": "Date"}))
+    cells = answer_cells(request, Block(type="date", value={"key": "quand", "label": "Date"}))
 
-    assert cell == "le week-end prochain"
+    assert cells == {"answer:quand": "le week-end prochain"}

@@ -4,17 +4,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils.datastructures import MultiValueDict
 
-from services.forms import (
-    DATE_IN_FUTURE,
-    PHONE_INVALID,
-    Block,
-    FillContext,
-    Step,
-    StepFormBuilder,
-    answer_rows,
-    clean_answers,
-    steps_of,
-)
+from services.fields.answers import answer_rows, clean_answers
+from services.fields.builder import StepFormBuilder
+from services.fields.context import FillContext
+from services.fields.dates import DATE_IN_FUTURE
+from services.fields.schema import Block, Step, steps_of
+from services.fields.text import PHONE_INVALID
 from tests.accounts.factories import citizen, member
 from tests.services.factories import PDF, PNG, field, pdf_file, service_page, step
 

@@ -33,7 +33,8 @@ from wagtail.models import Site
 
 from accounts.models import User
 from cms.demo.communes import CITIZENS
-from services.forms import DOCUMENT_TYPES, SUBFIELD, choice_lines
+from services.fields.documents import DOCUMENT_TYPES
+from services.fields.schema import SUBFIELD, choice_lines
 from services.models import (
     Attachment,
     ServiceIndexPage,

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.storage import storages
 from django.db import transaction
 
-from services.forms import Upload
+from services.fields.documents import Upload
 from services.models import Attachment, Submission
 from services.services import submission_discard, submission_save_step, submission_start
 from tests.services.factories import PDF, PNG, service_page

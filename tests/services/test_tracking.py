@@ -12,7 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from services.corrections import NOTHING_CHANGED
-from services.forms import DOCUMENT_WRONG_TYPE, document_type_names
+from services.fields.documents import DOCUMENT_WRONG_TYPE, document_type_names
 from services.models import StatusChange, SubmissionStatus
 from services.services import submission_change_status, submission_start
 from tests.services.factories import PNG, pdf_file, service_page

@@ -1,0 +1,99 @@
+"""Postal addresses: number and street, postcode and town, in three fields."""
+
+from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+
+from .base import FieldType, field_options, subfield
+from .blocks import PREFILL_NONE, FieldBlock
+from .registry import registry
+from .schema import SUBFIELD
+
+POSTCODE_INVALID = _("Enter a valid postcode, such as 62220.")
+PARTS = ("street", "postcode", "city")
+
+
+class AddressBlock(FieldBlock):
+    prefill = blocks.ChoiceBlock(
+        choices=[PREFILL_NONE, ("address", _("Account holder's address"))],
+        required=False,
+        default="address",
+        label=_("Prefill from the account"),
+    )
+
+    class Meta:
+        icon = "home"
+        label = _("Postal address")
+        help_text = _("Number and street, postcode and town, in separate fields.")
+        preview_value = {"label": "Adresse d'envoi", "required": True}
+
+
+@registry.register
+class Address(FieldType):
+    """Stored as ``{"street", "postcode", "city"}``; conditions cannot test it."""
+
+    name = "address"
+    block_class = AddressBlock
+    template = "services/fields/address.html"
+
+    def form_fields(self, block, context):
+        required = field_options(block)["required"]
+        return {
+            subfield(block, "street"): forms.CharField(
+                label=gettext("Number and street"),
+                max_length=200,
+                required=required,
+                widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+            ),
+            subfield(block, "postcode"): forms.RegexField(
+                label=gettext("Postcode"),
+                regex=r"^[0-9A-Za-z][0-9A-Za-z \-]{1,9}$",
+                error_messages={"invalid": POSTCODE_INVALID},
+                max_length=10,
+                required=required,
+                widget=forms.TextInput(
+                    attrs={"autocomplete": "postal-code", "class": "input--short"}
+                ),
+            ),
+            subfield(block, "city"): forms.CharField(
+                label=gettext("Town"),
+                max_length=120,
+                required=required,
+                widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
+            ),
+        }
+
+    def prefill(self, block, context):
+        account = context.account
+        if block.value.get("prefill") != "address" or account is None:
+            return {}
+        return {
+            subfield(block, "street"): account.address_line,
+            subfield(block, "postcode"): account.postcode,
+            subfield(block, "city"): account.city,
+        }
+
+    def example_input(self, key):
+        return {
+            f"{key}{SUBFIELD}street": ["1 place de la Mairie"],
+            f"{key}{SUBFIELD}postcode": ["62220"],
+            f"{key}{SUBFIELD}city": ["Carvin"],
+        }
+
+    def answer(self, block, cleaned, context):
+        parts = {part: cleaned.get(subfield(block, part), "") for part in PARTS}
+        return parts if any(parts.values()) else None
+
+    def text(self, block, value):
+        return "\n".join(
+            line
+            for line in (
+                value.get("street"),
+                f"{value.get('postcode', '')} {value.get('city', '')}".strip(),
+            )
+            if line
+        )
+
+    def reload(self, block, value):
+        return {subfield(block, part): [value.get(part) or ""] for part in value}

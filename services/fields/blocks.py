@@ -1,0 +1,86 @@
+"""What every field block of a démarche's form has: a label, a help text,
+whether it is required, its key and its condition.
+
+Each field type's own block (``FieldType.block_class``) extends ``FieldBlock``
+with its settings. The key is made from the label when the page is first
+saved and may not change once the page is published (see
+``ServicePage.clean``). A block's template renders the citizen's real field,
+so that the admin preview shows the form as it will be filled in.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+
+from .builder import render_block_preview
+
+
+class KeyBlock(blocks.CharBlock):
+    """The name under which a field's answers are stored; translations keep it."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 60)
+        kwargs.setdefault("label", _("Key"))
+        kwargs.setdefault(
+            "help_text",
+            _(
+                "Name under which the answers are stored (letters, digits, '_'). Left "
+                "empty, it is made from the label; it cannot change once the page is "
+                "published."
+            ),
+        )
+        super().__init__(**kwargs)
+
+    def get_translatable_segments(self, value):
+        return []
+
+    def restore_translated_segments(self, value, segments):
+        return value
+
+
+#: The path the migrations know ``KeyBlock`` by (``services.blocks`` imports it).
+DECONSTRUCT_ALIASES = {KeyBlock: "services.blocks.KeyBlock"}
+
+
+class ConditionBlock(blocks.StructBlock):
+    field = KeyBlock(
+        label=_("Only when the field"),
+        help_text=_("Key of an earlier field of the form. Leave empty to always show."),
+    )
+    value = blocks.CharBlock(
+        required=False,
+        label=_("has the answer"),
+        help_text=_("For example “Oui” or one of the field's choices."),
+    )
+
+    class Meta:
+        icon = "view"
+        label = _("Condition")
+        form_classname = "struct-block condition-block"
+        collapsed = True
+
+
+class FieldBlock(blocks.StructBlock):
+    """What every field of a form has."""
+
+    label = blocks.CharBlock(label=_("Label"), max_length=255)
+    help_text = blocks.CharBlock(
+        required=False,
+        label=_("Help text"),
+        max_length=500,
+        help_text=_("Shown under the label to guide the citizen."),
+    )
+    required = blocks.BooleanBlock(required=False, default=True, label=_("Required"))
+    key = KeyBlock()
+    condition = ConditionBlock(required=False, label=_("Show only when"))
+
+    class Meta:
+        template = "services/blocks/field_preview.html"
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context)
+        context["field"] = render_block_preview(self.name, value)
+        return context
+
+
+PREFILL_NONE = ("", _("Nothing"))

@@ -1,0 +1,31 @@
+"""A heading and a paragraph between fields."""
+
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+
+from .base import DisplayOnlyType
+from .registry import registry
+
+HELP_FEATURES = ["bold", "italic", "link", "ul", "ol", "document-link"]
+
+
+class HelpTextBlock(blocks.StructBlock):
+    heading = blocks.CharBlock(required=False, label=_("Heading"), max_length=255)
+    text = blocks.RichTextBlock(required=False, label=_("Text"), features=HELP_FEATURES)
+
+    class Meta:
+        icon = "info-circle"
+        label = _("Heading and help")
+        help_text = _("A heading and a paragraph between fields; asks nothing.")
+        template = "services/blocks/help_text.html"
+        preview_value = {
+            "heading": "Pièces à fournir",
+            "text": "<p>Munissez-vous d'un justificatif de domicile.</p>",
+        }
+
+
+@registry.register
+class Help(DisplayOnlyType):
+    name = "help"
+    block_class = HelpTextBlock
+    template = "services/fields/help.html"

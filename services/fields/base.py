@@ -4,8 +4,8 @@ A field type is one class, registered by its block name: the StreamField block
 that communication staff place in a step, the Django form fields the citizen
 fills in, how the answer is stored, shown as text, exported, typed back into
 the form for a correction, compared with a condition, and the template that
-renders it. The builder, the answers, the exports and the corrections ask the
-type; none of them names a type.
+renders it. The step form, the answers and the exports ask the type instead
+of naming it.
 """
 
 from abc import ABC, abstractmethod
@@ -52,10 +52,6 @@ class FieldType(ABC):
     #: Whether ``reload`` types the answer back: a file cannot be, so a
     #: correction asks for it again.
     reloads_answer: ClassVar[bool] = True
-
-    @property
-    def label(self) -> str:
-        return str(self.block_class._meta_class.label)
 
     # The form.
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cms.files import file_delete_on_commit
+from cms.money import money
 
 from .backends.base import BankRedirect, BasePlugin, IncomingMessage, PaymentRequest, PaymentResult
 from .backends.eopayment_base import BACKEND_UNAVAILABLE
@@ -43,7 +44,6 @@ from .models import (
     TransactionStatus,
 )
 from .selectors import open_transaction_of, transactions_to_reconcile
-from .templatetags.payments import money
 
 logger = logging.getLogger(__name__)
 

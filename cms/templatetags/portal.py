@@ -9,8 +9,10 @@ from django.utils.safestring import mark_safe
 from wagtail.models import Page, Site
 
 from cms.models import CommuneSettings
+from cms.money import money
 
 register = template.Library()
+register.filter("money", money)
 
 
 @dataclass

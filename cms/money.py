@@ -1,12 +1,11 @@
+"""Amounts of money as the portal writes them, in every app and template
+(the ``money`` filter of ``cms.templatetags.portal``)."""
+
 from decimal import Decimal
 
-from django import template
 from django.utils.formats import number_format
 
-register = template.Library()
 
-
-@register.filter
 def money(value) -> str:
     """12.5 -> "12,50 €" in French (the separators of the active language)."""
     if value in (None, ""):

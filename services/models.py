@@ -7,6 +7,7 @@ from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
@@ -260,10 +261,9 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
         from cms.models import CommuneSettings
 
         from .retention import DRAFT_RETENTION_DAYS
-        from .views import intro_context
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(intro_context(request, self))
+        context.update(self.get_views_class().intro_context(request, self))
         site = self.get_site()
         if site is not None:
             commune = CommuneSettings.for_site(site)
@@ -272,47 +272,44 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
             context["draft_days"] = DRAFT_RETENTION_DAYS
         return context
 
-    # The steps are served by ``services.views``; the introduction, at the
+    # The steps are served by the views class; the introduction, at the
     # page's own URL, is a plain (cacheable) page.
+
+    #: The views that fill in the démarche, named by path as Wagtail's
+    #: ``FormMixin`` reaches its views through ``get_*_class``: they import
+    #: this module.
+    views_class = "services.views.ServicePageViews"
+
+    @classmethod
+    def get_views_class(cls):
+        return import_string(cls.views_class)
 
     def upload_limits(self, request, view=None, args=(), kwargs=None):
         """The limits of the document fields of the step posted to, in bytes,
         read before the request's body (see ``cms.uploads``)."""
-        from .views import step_upload_limits
-
         if getattr(view, "__name__", "") != "step_view":
             return {}
-        return step_upload_limits(request, self, (kwargs or {}).get("number"))
+        return self.get_views_class().upload_limits(request, self, (kwargs or {}).get("number"))
 
     @path("etape/<int:number>/", name="step")
     def step_view(self, request, number):
-        from .views import step_view
-
-        return step_view(request, self, number)
+        return self.get_views_class().step(request, self, number)
 
     @path("verification/", name="review")
     def review_view(self, request):
-        from .views import review_view
-
-        return review_view(request, self)
+        return self.get_views_class().review(request, self)
 
     @path("envoyee/", name="sent")
     def sent_view(self, request):
-        from .views import sent_view
-
-        return sent_view(request, self)
+        return self.get_views_class().sent(request, self)
 
     @path("abandonner/", name="discard")
     def discard_view(self, request):
-        from .views import discard_view
-
-        return discard_view(request, self)
+        return self.get_views_class().discard(request, self)
 
     def serve_preview(self, request, mode_name):
         if mode_name == "form":
-            from .views import form_preview
-
-            return form_preview(request, self)
+            return self.get_views_class().form_preview(request, self)
         return super().serve_preview(request, mode_name)
 
 

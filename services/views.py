@@ -412,3 +412,18 @@ def form_preview(request, page):
         "services/form_preview.html",
         {"page": page, "forms_by_step": forms_by_step, "count": len(forms_by_step)},
     )
+
+
+class ServicePageViews:
+    """What a ``ServicePage`` serves beyond its introduction, and what the
+    introduction shows of the visitor's draft. The page names this class by
+    its path (``ServicePage.views_class``) instead of importing it, since this
+    module imports the models."""
+
+    intro_context = staticmethod(intro_context)
+    upload_limits = staticmethod(step_upload_limits)
+    step = staticmethod(step_view)
+    review = staticmethod(review_view)
+    sent = staticmethod(sent_view)
+    discard = staticmethod(discard_view)
+    form_preview = staticmethod(form_preview)

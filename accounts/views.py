@@ -1,5 +1,4 @@
-from functools import wraps
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
@@ -15,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from formtools.wizard.views import SessionWizardView
-from wagtail.models import Site
 
 from cms.uploads import download
 
 from . import forms
 from .captcha import captcha_field
+from .decorators import citizen_of, citizen_required
 from .exports import archive_name, personal_data_archive
 from .lockout import (
     password_limit_refusal,
@@ -57,37 +56,6 @@ def password_reset_refusal(minutes: int) -> str:
         "%(minutes)d minutes.",
         minutes,
     ) % {"minutes": minutes}
-
-
-def citizen_of(request):
-    """The citizen logged in on their own commune's portal, or None (nobody,
-    staff, or a citizen of another commune)."""
-    user = request.user
-    site = Site.find_for_request(request)
-    if user.is_authenticated and site is not None and user.site_id == site.pk:
-        return user
-    return None
-
-
-def citizen_required(view):
-    """The citizen must be logged in on their own commune's portal."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if citizen_of(request) is None:
-            return redirect_to_login(request)
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def redirect_to_login(request):
-    return HttpResponseRedirect(login_url_for(request))
-
-
-def login_url_for(request) -> str:
-    """The login page, to come back to this page (its query string included)."""
-    return f"{reverse('accounts:login')}?{urlencode({'next': request.get_full_path()}, safe='/')}"
 
 
 def _same_origin(request) -> bool:
@@ -189,7 +157,7 @@ def profile_edit_view(request):
 def email_change_confirm_view(request, token):
     """The link sent to a new e-mail address: a button confirms it (a POST,
     so that a mail client opening the link to check it changes nothing)."""
-    site = Site.find_for_request(request)
+    site = request.commune
     try:
         user, email = email_change_read(site=site, token=token)
     except AccountError as error:
@@ -280,7 +248,7 @@ def password_reset_view(request):
                 status=429,
             )
         password_reset_request(
-            site=Site.find_for_request(request),
+            site=request.commune,
             login=form.cleaned_data["login"],
             base_url=request.build_absolute_uri("/").rstrip("/"),
             language=get_language(),
@@ -299,8 +267,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     def get_user(self, uidb64):
         user = super().get_user(uidb64)
-        site = Site.find_for_request(self.request)
-        if user is None or site is None or user.site_id != site.pk:
+        if user is None or user.site_id != self.request.commune.pk:
             return None
         return user
 
@@ -460,7 +427,7 @@ class RegistrationView(SessionWizardView):
         identity = form_dict["identity"].cleaned_data
         contact = form_dict["contact"].cleaned_data
         members = [MemberData(**member) for member in form_dict["household"].cleaned_data if member]
-        site = Site.find_for_request(self.request)
+        site = self.request.commune
         try:
             user = account_register(
                 site=site,

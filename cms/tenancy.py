@@ -4,6 +4,8 @@ from contextvars import ContextVar
 
 from django.contrib.auth.models import Group
 from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from django.utils.functional import SimpleLazyObject
 from wagtail.models import (
     Collection,
     GroupCollectionPermission,
@@ -33,6 +35,34 @@ class CurrentRequestMiddleware:
             return self.get_response(request)
         finally:
             current_request.reset(token)
+
+
+def _commune_or_404(request) -> Site:
+    site = Site.find_for_request(request)
+    if site is None:
+        raise Http404
+    return site
+
+
+class CommuneMiddleware:
+    """Set ``request.commune``: the commune (Wagtail ``Site``) the request is
+    addressed to, found on first use and once, as Django's
+    ``AuthenticationMiddleware`` sets ``request.user``. Requests that never
+    read it (the admin, the health check) cost no query.
+
+    Reading it where no commune answers at the request's address (there is
+    no default site) raises ``Http404``, as Wagtail's page serving does: the
+    public side has nothing to show there. Code that must work without a
+    commune, such as the layout of an error page, asks
+    ``Site.find_for_request``, which may return ``None``.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.commune = SimpleLazyObject(lambda: _commune_or_404(request))
+        return self.get_response(request)
 
 
 def permitted_page_roots(user) -> list[Page]:

@@ -25,9 +25,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
-from wagtail.models import Site
 
-from accounts.views import citizen_required
+from accounts.decorators import citizen_required
 from cms.proxies import client_address
 from cms.security import csp_allow
 from cms.uploads import download
@@ -53,13 +52,6 @@ LOOKUP_FAILURE_LIMIT = 10
 LOOKUP_WINDOW_SECONDS = 15 * 60
 SESSION_INVOICE = "payments:anonymous_invoice"
 API_MAX_BODY = 5 * 1024 * 1024
-
-
-def _site(request):
-    site = Site.find_for_request(request)
-    if site is None:
-        raise Http404
-    return site
 
 
 def _base_url(request) -> str:
@@ -121,7 +113,7 @@ def _bank_redirect(request, redirect_to):
 @citizen_required
 def invoices_view(request):
     """ "Factures à payer": the household's unpaid invoices, with their PDF."""
-    site = _site(request)
+    site = request.commune
     account = request.user
     invoices = list(selectors.invoices_to_pay(site=site, account=account))
     in_cart = selectors.cart_invoice_ids(site=site, account=account) if invoices else set()
@@ -141,7 +133,7 @@ def invoices_view(request):
 @citizen_required
 def statement_view(request):
     """ "Consulter votre relevé": invoices paid in the last 3 months."""
-    site = _site(request)
+    site = request.commune
     invoices = list(selectors.statement(site=site, account=request.user))
     return render(
         request,
@@ -158,7 +150,7 @@ def statement_view(request):
 
 @citizen_required
 def invoice_pdf_view(request, pk):
-    site = _site(request)
+    site = request.commune
     invoice = selectors.invoice_for_household(site=site, account=request.user, pk=pk)
     if not invoice.pdf:
         raise Http404
@@ -174,7 +166,7 @@ def invoice_pdf_view(request, pk):
 
 @citizen_required
 def cart_view(request):
-    site = _site(request)
+    site = request.commune
     cart = selectors.cart_for(site=site, account=request.user)
     if cart is not None:
         removed = services.cart_refresh(cart=cart)
@@ -207,7 +199,7 @@ def cart_view(request):
 @require_POST
 @citizen_required
 def cart_add_view(request, pk):
-    site = _site(request)
+    site = request.commune
     back = _back(request, reverse("payments:invoices"))
     invoice = selectors.invoice_for_household(site=site, account=request.user, pk=pk)
     cart = services.cart_get_or_create(site=site, account=request.user)
@@ -222,7 +214,7 @@ def cart_add_view(request, pk):
 @require_POST
 @citizen_required
 def cart_remove_view(request, pk):
-    site = _site(request)
+    site = request.commune
     back = _back(request, reverse("payments:cart"))
     invoice = selectors.invoice_for_household(site=site, account=request.user, pk=pk)
     cart = selectors.cart_for(site=site, account=request.user)
@@ -237,7 +229,7 @@ def cart_remove_view(request, pk):
 @require_POST
 @citizen_required
 def cart_pay_view(request):
-    site = _site(request)
+    site = request.commune
     cart = selectors.cart_for(site=site, account=request.user)
     if cart is None:
         return _refuse(request, CartError(services.CART_EMPTY), reverse("payments:cart"))
@@ -277,7 +269,7 @@ def _lookup_failed(request) -> None:
 @require_http_methods(["GET", "POST"])
 def pay_without_account_view(request):
     """Find an invoice to pay by the number and key printed on it."""
-    site = _site(request)
+    site = request.commune
     form = InvoiceLookupForm(request.POST or None, request=request)
     refusal = None
     status = 200
@@ -313,7 +305,7 @@ def pay_without_account_view(request):
 @never_cache
 @require_http_methods(["GET", "POST"])
 def pay_invoice_view(request):
-    site = _site(request)
+    site = request.commune
     pk = request.session.get(SESSION_INVOICE)
     invoice = selectors.invoice_of_site(site=site, pk=pk) if pk else None
     if invoice is None:
@@ -340,7 +332,7 @@ def pay_invoice_view(request):
 @never_cache
 def transaction_view(request, public_id):
     """The return page: paid, refused, cancelled, or being checked."""
-    site = _site(request)
+    site = request.commune
     transaction = selectors.transaction_for_visitor(
         site=site, public_id=public_id, user=request.user
     )
@@ -358,7 +350,7 @@ def transaction_view(request, public_id):
 
 @never_cache
 def receipt_view(request, public_id):
-    site = _site(request)
+    site = request.commune
     transaction = selectors.transaction_for_visitor(
         site=site, public_id=public_id, user=request.user
     )
@@ -372,7 +364,7 @@ def receipt_view(request, public_id):
 
 @never_cache
 def receipt_pdf_view(request, public_id):
-    site = _site(request)
+    site = request.commune
     transaction = selectors.transaction_for_visitor(
         site=site, public_id=public_id, user=request.user
     )
@@ -413,7 +405,7 @@ def _incoming(request) -> IncomingMessage:
 def bank_return_view(request, public_id):
     """Where the bank sends the citizen back. What the browser brings is
     checked by the backend like a notification; then the return page."""
-    site = _site(request)
+    site = request.commune
     transaction = selectors.transaction_by_public_id(site=site, public_id=public_id)
     regie = transaction.regie
     message = _incoming(request)
@@ -449,7 +441,7 @@ def notification_view(request, public_id):
     """The bank's server-to-server notification. Trusts nothing it is sent:
     the backend verifies it, then ``transaction_record_result`` checks it
     against our transaction."""
-    site = _site(request)
+    site = request.commune
     regie = selectors.regie_for_notification(site=site, public_id=public_id)
     message = _incoming(request)
     try:
@@ -479,7 +471,7 @@ def notification_view(request, public_id):
 def invoices_push_view(request, public_id):
     """The billing software sends a régie's invoices as JSON, with the
     régie's token: ``Authorization: Bearer <token>``."""
-    site = _site(request)
+    site = request.commune
     regie = selectors.regie_for_notification(site=site, public_id=public_id)
     token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     if not regie.api_token_hash or not constant_time_compare(

@@ -2,7 +2,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail import hooks
-from wagtail.models import Site
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
@@ -38,10 +37,10 @@ def payments_tab(request):
 
 @hooks.register("register_account_home_panel")
 def invoices_to_pay_panel(request):
-    site = Site.find_for_request(request)
     user = request.user
-    if site is None or not user.is_authenticated or not user.is_validated:
+    if not user.is_authenticated or not user.is_validated:
         return ""
+    site = request.commune
     invoices = list(selectors.invoices_to_pay(site=site, account=user))
     if not invoices:
         return ""

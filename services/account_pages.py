@@ -5,10 +5,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from wagtail import hooks
-from wagtail.models import Site
 
+from accounts.decorators import citizen_of
 from accounts.extensions import AccountTab
-from accounts.views import citizen_of
 
 from .models import ServiceIndexPage, Submission, SubmissionStatus
 from .selectors import drafts_of, submissions_of
@@ -18,8 +17,7 @@ PANEL_REQUESTS = 10
 
 @hooks.register("register_account_tab")
 def services_tab(request):
-    site = Site.find_for_request(request)
-    index = ServiceIndexPage.objects.live().descendant_of(site.root_page).first() if site else None
+    index = ServiceIndexPage.objects.live().descendant_of(request.commune.root_page).first()
     if index is None:
         return None
     index = index.localized

@@ -16,9 +16,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from wagtail.models import Site
 
-from accounts.views import citizen_required
+from accounts.decorators import citizen_required
 from cms.uploads import download, safe_filename, upload_limits
 
 from .corrections import (
@@ -76,10 +75,7 @@ def _by_account(request, reference: str) -> Access:
 
 
 def _by_key(request, key: str) -> Access:
-    site = Site.find_for_request(request)
-    if site is None:
-        raise Http404
-    submission = submission_by_access_key(site=site, key=key)
+    submission = submission_by_access_key(site=request.commune, key=key)
     return Access(submission=submission, route="tracking", kwargs={"key": key})
 
 

@@ -18,10 +18,9 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
-from wagtail.models import Site
 
 from accounts.captcha import captcha_field
-from accounts.views import citizen_of, login_url_for
+from accounts.decorators import citizen_of, login_url_for
 
 from .fields.answers import answer_rows, clean_answers
 from .fields.builder import StepFormBuilder
@@ -189,7 +188,7 @@ def _login_redirect(request):
 
 def _draft(request, page, *, create: bool):
     """The draft of this démarche for the person asking, or a new one."""
-    site = Site.find_for_request(request)
+    site = request.commune
     account = citizen_of(request)
     if account is not None:
         if create:
@@ -226,7 +225,7 @@ def _filling(request, page) -> Filling | None:
         return None
     draft = _draft(request, page, create=request.method == "POST")
     if draft is None:
-        draft = submission_blank(site=Site.find_for_request(request), page=page, account=account)
+        draft = submission_blank(site=request.commune, page=page, account=account)
     return Filling(request, page, draft)
 
 
@@ -362,7 +361,7 @@ def sent_view(request, page):
 
     pk = request.session.get(SESSION_SENT)
     submission = (
-        Submission.objects.filter(pk=pk, page=page, site=Site.find_for_request(request))
+        Submission.objects.filter(pk=pk, page=page, site=request.commune)
         .exclude(status="draft")
         .first()
         if pk

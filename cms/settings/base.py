@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "cms.cache.AnonymousPageCacheMiddleware",
     "cms.security.SecurityHeadersMiddleware",
     "cms.tenancy.CurrentRequestMiddleware",
+    "cms.tenancy.CommuneMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
-from wagtail.models import Site
 
 from ..exceptions import GatewayError, InvalidNotification
 from ..models import LocalBankOperation, Regie, TransactionStatus
@@ -160,7 +159,7 @@ def bank_page(request, bank_order_id):
     operation = get_object_or_404(
         LocalBankOperation.objects.select_related("regie"),
         bank_order_id=bank_order_id,
-        regie__site=Site.find_for_request(request),
+        regie__site=request.commune,
     )
     if not enabled():
         return render(request, "payments/testbank.html", {"disabled": TESTBANK_OFF}, status=404)

@@ -267,6 +267,7 @@ class Visitor:
         """The wizard's own view of the démarche, built as its views build it."""
         request = RequestFactory().get(self.step_url(1), HTTP_HOST=self.site.hostname)
         request.user = self.account or AnonymousUser()
+        request.commune = self.site
         request.session = self.client.session
         return Filling(request, self.page, self.draft)
 

@@ -1,0 +1,48 @@
+"""``request.commune``: the commune a request is addressed to, found once."""
+
+import pytest
+from django.db import connection
+from django.http import Http404, HttpResponse
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import Site
+
+from cms.tenancy import CommuneMiddleware
+
+
+def through_middleware(host: str):
+    """The request as a view behind ``CommuneMiddleware`` gets it."""
+    seen = {}
+
+    def view(request):
+        seen["request"] = request
+        return HttpResponse()
+
+    CommuneMiddleware(view)(RequestFactory().get("/", HTTP_HOST=host))
+    return seen["request"]
+
+
+def test_the_commune_is_the_site_of_the_address(carvin, saint_andre):
+    request = through_middleware("saint-andre-des-eaux.localhost")
+
+    assert request.commune == saint_andre
+    assert request.commune.pk == saint_andre.pk
+
+
+def test_the_commune_is_looked_up_on_first_use_and_once(carvin):
+    with CaptureQueriesContext(connection) as before:
+        request = through_middleware("carvin.localhost")
+    with CaptureQueriesContext(connection) as reading:
+        assert request.commune.hostname == "carvin.localhost"
+        assert request.commune.site_name == "Carvin"
+
+    assert len(before) == 0
+    assert len(reading) == 1
+
+
+def test_an_address_no_commune_answers_is_a_404(carvin):
+    Site.objects.filter(is_default_site=True).update(is_default_site=False)
+    request = through_middleware("elsewhere.localhost")
+
+    with pytest.raises(Http404):
+        request.commune.pk  # noqa: B018

@@ -44,6 +44,14 @@ def member_for(*, user: User, pk) -> HouseholdMember:
     return get_object_or_404(HouseholdMember, pk=pk, account=user, site=user.site)
 
 
+def household_member_of(*, account: User | None, pk) -> HouseholdMember | None:
+    """A member of the account's own household, or None (another household's
+    member, or no account)."""
+    if account is None:
+        return None
+    return HouseholdMember.objects.filter(pk=pk, account=account, site_id=account.site_id).first()
+
+
 def personal_data(*, user: User) -> dict:
     """Everything stored about the account and its household."""
     fields = [

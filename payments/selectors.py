@@ -18,6 +18,7 @@ from .models import (
     CartItem,
     Invoice,
     InvoiceStatus,
+    LocalBankOperation,
     Regie,
     Transaction,
     TransactionEvent,
@@ -85,6 +86,16 @@ def invoice_for_household(*, site, account, pk) -> Invoice:
 
 def invoice_of_site(*, site, pk) -> Invoice | None:
     return Invoice.objects.filter(site=site, pk=pk).select_related("regie").first()
+
+
+def testbank_operation_for(*, site, bank_order_id: str) -> LocalBankOperation:
+    """An operation of the local test bank for a régie of the commune;
+    anything else is a 404."""
+    return get_object_or_404(
+        LocalBankOperation.objects.select_related("regie"),
+        bank_order_id=bank_order_id,
+        regie__site=site,
+    )
 
 
 def invoice_by_number_and_key(*, site, number: str, key: str) -> Invoice | None:

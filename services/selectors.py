@@ -93,6 +93,16 @@ def draft_for(*, site, pk, account=None) -> Submission | None:
     ).first()
 
 
+def sent_submission_for(*, site, page, pk) -> Submission | None:
+    """The request just sent from this démarche, by its id kept in the
+    session, or None (a draft, another démarche's or another commune's)."""
+    return (
+        Submission.objects.filter(pk=pk, page=page, site=site)
+        .exclude(status=SubmissionStatus.DRAFT)
+        .first()
+    )
+
+
 def attachment_of(*, submission: Submission, pk) -> Attachment:
     try:
         return submission.attachments.get(pk=pk)

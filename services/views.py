@@ -21,13 +21,14 @@ from django.views.decorators.http import require_POST
 
 from accounts.captcha import captcha_field
 from accounts.decorators import citizen_of, login_url_for
+from accounts.selectors import household_member_of
 
 from .fields.answers import answer_rows, clean_answers
 from .fields.builder import StepFormBuilder
 from .fields.context import FillContext
 from .fields.documents import document_max_size
 from .fields.schema import SUBFIELD, Block, Step
-from .selectors import current_attachments, draft_for, draft_of
+from .selectors import current_attachments, draft_for, draft_of, sent_submission_for
 from .services import (
     Contact,
     SubmissionError,
@@ -340,8 +341,6 @@ def review_view(request, page):
 
 def _concerned(filling, answers):
     """The household member the request is about, from its first member field."""
-    from accounts.models import HouseholdMember
-
     for step in filling.steps:
         for block in step.blocks:
             if block.field_type.chooses_member and block.key in answers:
@@ -349,24 +348,14 @@ def _concerned(filling, answers):
                 name = f"{value['first_name']} {value['last_name']}"
                 member = None
                 if value.get("id"):
-                    member = HouseholdMember.objects.filter(
-                        pk=value["id"], account=filling.account
-                    ).first()
+                    member = household_member_of(account=filling.account, pk=value["id"])
                 return member, name
     return None, ""
 
 
 def sent_view(request, page):
-    from .models import Submission
-
     pk = request.session.get(SESSION_SENT)
-    submission = (
-        Submission.objects.filter(pk=pk, page=page, site=request.commune)
-        .exclude(status="draft")
-        .first()
-        if pk
-        else None
-    )
+    submission = sent_submission_for(site=request.commune, page=page, pk=pk) if pk else None
     if submission is None:
         return redirect(page.get_url(request))
     return TemplateResponse(

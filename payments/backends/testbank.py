@@ -13,7 +13,7 @@ from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.db import transaction as db_transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..exceptions import GatewayError, InvalidNotification
 from ..models import LocalBankOperation, Regie, TransactionStatus
+from ..selectors import testbank_operation_for
 from .base import BankRedirect, BasePlugin, IncomingMessage, PaymentResult, PaymentStart
 from .eopayment_base import cents
 from .registry import registry
@@ -156,11 +157,7 @@ class LocalBankPlugin(BasePlugin):
 @require_http_methods(["GET", "POST"])
 def bank_page(request, bank_order_id):
     """The test bank's payment page: what is asked, and the four answers."""
-    operation = get_object_or_404(
-        LocalBankOperation.objects.select_related("regie"),
-        bank_order_id=bank_order_id,
-        regie__site=request.commune,
-    )
+    operation = testbank_operation_for(site=request.commune, bank_order_id=bank_order_id)
     if not enabled():
         return render(request, "payments/testbank.html", {"disabled": TESTBANK_OFF}, status=404)
     decision = request.POST.get("decision")

@@ -350,3 +350,16 @@ def test_a_notification_whose_amount_is_no_amount_is_refused(
     assert Transaction.objects.get().status == TransactionStatus.WAITING
     event = TransactionEvent.objects.filter(source="notification").get()
     assert event.reported_amount is None
+
+
+def test_the_test_bank_page_of_another_communes_operation_is_a_404(
+    amelie_client, bill, saint_andre
+):
+    operation = to_bank(amelie_client, bill)
+
+    response = amelie_client.get(
+        f"/paiement/banque-de-test/{operation.bank_order_id}/",
+        HTTP_HOST="saint-andre-des-eaux.localhost",
+    )
+
+    assert response.status_code == 404

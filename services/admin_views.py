@@ -60,17 +60,9 @@ from cms.uploads import download, safe_filename
 from .corrections import correctable_items, last_request_for_corrections
 from .fields.answers import answer_rows
 from .messages import fill_message, message_values
-from .models import (
-    OPEN_STATUSES,
-    TO_PROCESS_STATUSES,
-    MessageTemplate,
-    ServicePage,
-    Submission,
-    SubmissionStatus,
-)
+from .models import MessageTemplate, ServicePage, Submission
 from .selectors import attachment_of, submissions_for_sites
 from .services import (
-    TRANSITIONS,
     SubmissionError,
     agent_name,
     agents_of,
@@ -78,6 +70,14 @@ from .services import (
     note_add,
     submission_assign,
     submission_change_status,
+)
+from .statuses import (
+    OPEN_STATUSES,
+    SENT_STATUSES,
+    STATUSES,
+    TO_PROCESS_STATUSES,
+    TRANSITIONS,
+    SubmissionStatus,
 )
 
 SEE = ("view", "change")
@@ -92,9 +92,6 @@ SEARCH_FIELDS = (
     "contact_last_name",
     "contact_email",
 )
-SENT_STATUSES = [
-    (value, label) for value, label in SubmissionStatus.choices if value != SubmissionStatus.DRAFT
-]
 
 
 class SubmissionPermissionPolicy(CitizenAccountPermissionPolicy):
@@ -297,7 +294,7 @@ class StatusChangeForm(forms.Form):
         self.fields["status"].widget.choices = [
             (value, label) for value, label in SENT_STATUSES if value in allowed
         ]
-        if SubmissionStatus.INCOMPLETE in allowed:
+        if any(STATUSES[status].needs_items for status in allowed):
             self.fields["requested"].choices = [
                 (item.key, item.label) for item in correctable_items(submission)
             ]
@@ -308,8 +305,8 @@ class StatusChangeForm(forms.Form):
             "Required for “%(rejected)s”; for “%(incomplete)s”, tick the items or explain "
             "them here."
         ) % {
-            "rejected": SubmissionStatus.REJECTED.label,
-            "incomplete": SubmissionStatus.INCOMPLETE.label,
+            "rejected": ", ".join(str(i.label) for i in STATUSES.values() if i.needs_message),
+            "incomplete": ", ".join(str(i.label) for i in STATUSES.values() if i.needs_items),
         }
 
 

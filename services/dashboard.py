@@ -28,13 +28,8 @@ from accounts.admin_views import communes_of as account_communes_of
 from accounts.models import AccountStatus, CitizenAccount
 
 from .admin_views import communes_of, requests_for
-from .models import (
-    FINAL_STATUSES,
-    OPEN_STATUSES,
-    TO_PROCESS_STATUSES,
-    StatusChange,
-    Submission,
-)
+from .models import StatusChange, Submission
+from .statuses import FINAL_STATUSES, OPEN_STATUSES, TO_PROCESS_STATUSES
 
 #: Weeks shown in the chart and over which decisions are counted.
 WEEKS = 12

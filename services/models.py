@@ -21,6 +21,7 @@ from cms.pages import PortalPageMixin
 from .blocks import StepBlock
 from .fields import registry
 from .fields.schema import KEY_PATTERN, make_key, steps_of
+from .statuses import SENT_STATUSES, StatusInfo, SubmissionStatus, status_info
 
 TEXT_FEATURES = ["bold", "italic", "link", "ul", "ol", "document-link"]
 
@@ -313,32 +314,6 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
         return super().serve_preview(request, mode_name)
 
 
-class SubmissionStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("In progress")
-    IN_REVIEW = "in_review", _("Under review")
-    INCOMPLETE = "incomplete", _("Incomplete")
-    COMPLETE = "complete", _("Complete")
-    ACCEPTED = "accepted", _("Accepted")
-    REJECTED = "rejected", _("Rejected")
-    CLOSED = "closed", _("Closed without action")
-
-
-OPEN_STATUSES = (
-    SubmissionStatus.SUBMITTED,
-    SubmissionStatus.IN_REVIEW,
-    SubmissionStatus.INCOMPLETE,
-    SubmissionStatus.COMPLETE,
-)
-#: Open requests waiting for the town hall (not for the citizen's corrections).
-TO_PROCESS_STATUSES = (
-    SubmissionStatus.SUBMITTED,
-    SubmissionStatus.IN_REVIEW,
-    SubmissionStatus.COMPLETE,
-)
-FINAL_STATUSES = (SubmissionStatus.ACCEPTED, SubmissionStatus.REJECTED, SubmissionStatus.CLOSED)
-
-
 class Submission(models.Model):
     """A request made through a démarche, from its draft to its decision."""
 
@@ -461,8 +436,12 @@ class Submission(models.Model):
         return self.anonymised_at is not None
 
     @property
+    def status_info(self) -> StatusInfo:
+        return status_info(self.status)
+
+    @property
     def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
+        return self.status_info.is_open
 
     @property
     def requester_name(self) -> str:
@@ -589,6 +568,10 @@ class StatusChange(models.Model):
     def __str__(self):
         return f"{self.get_status_display()} ({self.created_at:%Y-%m-%d})"
 
+    @property
+    def status_info(self) -> StatusInfo:
+        return status_info(self.status)
+
 
 class InternalNote(models.Model):
     """A note between the agents about a request; the citizen never sees it."""
@@ -625,7 +608,7 @@ class MessageTemplate(models.Model):
     status = models.CharField(
         _("for the status"),
         max_length=12,
-        choices=[c for c in SubmissionStatus.choices if c[0] != SubmissionStatus.DRAFT],
+        choices=SENT_STATUSES,
     )
     title = models.CharField(_("name"), max_length=120)
     body = models.TextField(

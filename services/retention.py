@@ -39,8 +39,6 @@ from cms.files import file_delete_on_commit
 from cms.models import AuditLogEntry, CommuneSettings
 
 from .models import (
-    FINAL_STATUSES,
-    OPEN_STATUSES,
     Attachment,
     InternalNote,
     ServicePage,
@@ -48,6 +46,7 @@ from .models import (
     Submission,
     SubmissionStatus,
 )
+from .statuses import FINAL_STATUSES, OPEN_STATUSES
 
 logger = logging.getLogger("services.retention")
 

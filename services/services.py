@@ -15,14 +15,13 @@ from cms.models import CommuneSettings
 
 from .fields.documents import Upload
 from .models import (
-    FINAL_STATUSES,
     Attachment,
     InternalNote,
     ReferenceSequence,
     StatusChange,
     Submission,
-    SubmissionStatus,
 )
+from .statuses import SubmissionStatus, status_info
 
 ALREADY_SENT = _("This request has already been sent.")
 TRANSITION_REFUSED = _("A request “%(current)s” cannot become “%(new)s”.")
@@ -34,40 +33,6 @@ UNKNOWN_ITEM = _("“%(key)s” is not an answer or a document of this request."
 NOT_AN_AGENT = _("%(name)s is not an agent of this commune.")
 NOTE_EMPTY = _("Write the note.")
 NOT_BY_POST = _("This document was not promised by post.")
-
-TRANSITIONS = {
-    SubmissionStatus.SUBMITTED: {
-        SubmissionStatus.IN_REVIEW,
-        SubmissionStatus.INCOMPLETE,
-        SubmissionStatus.COMPLETE,
-        SubmissionStatus.ACCEPTED,
-        SubmissionStatus.REJECTED,
-        SubmissionStatus.CLOSED,
-    },
-    SubmissionStatus.IN_REVIEW: {
-        SubmissionStatus.INCOMPLETE,
-        SubmissionStatus.COMPLETE,
-        SubmissionStatus.ACCEPTED,
-        SubmissionStatus.REJECTED,
-        SubmissionStatus.CLOSED,
-    },
-    SubmissionStatus.INCOMPLETE: {
-        SubmissionStatus.SUBMITTED,
-        SubmissionStatus.IN_REVIEW,
-        SubmissionStatus.COMPLETE,
-        SubmissionStatus.REJECTED,
-        SubmissionStatus.CLOSED,
-    },
-    SubmissionStatus.COMPLETE: {
-        SubmissionStatus.IN_REVIEW,
-        SubmissionStatus.INCOMPLETE,
-        SubmissionStatus.ACCEPTED,
-        SubmissionStatus.REJECTED,
-        SubmissionStatus.CLOSED,
-    },
-}
-MESSAGE_NEEDED = {SubmissionStatus.REJECTED}
-ITEMS_NEEDED = {SubmissionStatus.INCOMPLETE}
 
 
 class SubmissionError(Exception):
@@ -273,13 +238,13 @@ def submission_change_status(
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     current = SubmissionStatus(submission.status)
     status = SubmissionStatus(status)
-    if status not in TRANSITIONS.get(current, set()):
+    if status not in status_info(current).next:
         raise SubmissionError(TRANSITION_REFUSED % {"current": current.label, "new": status.label})
     message = message.strip()
-    if status in MESSAGE_NEEDED and not message:
+    if status_info(status).needs_message and not message:
         raise SubmissionError(MESSAGE_REQUIRED % {"status": status.label})
     items = []
-    if status in ITEMS_NEEDED:
+    if status_info(status).needs_items:
         offered = {item.key: item for item in correctable_items(submission)}
         for key in requested or []:
             if key not in offered:
@@ -404,7 +369,3 @@ def submission_discard(*, submission: Submission) -> None:
     submission.delete()
     for attachment in attachments:
         file_delete_on_commit(attachment.file)
-
-
-def is_final(status) -> bool:
-    return status in FINAL_STATUSES

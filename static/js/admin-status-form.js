@@ -1,6 +1,7 @@
 // The status form of a request in the admin: a message template fills the
 // status and the message in place (without JavaScript, its link reloads the
-// form filled in), and the items to correct show only for "Incomplete".
+// form filled in), and the items to correct show only for the statuses that
+// name them (space-separated in data-show-for-status).
 (function () {
   "use strict";
 
@@ -14,7 +15,8 @@
 
     function showItems() {
       if (itemsBox) {
-        itemsBox.hidden = chosenStatus() !== itemsBox.getAttribute("data-show-for-status");
+        var statuses = itemsBox.getAttribute("data-show-for-status").split(" ");
+        itemsBox.hidden = statuses.indexOf(chosenStatus()) === -1;
       }
     }
 

@@ -5,7 +5,6 @@ request goes back to the town hall with what changed."""
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .fields.answers import answer_text, clean_answers
@@ -13,7 +12,8 @@ from .fields.builder import StepForm, StepFormBuilder
 from .fields.context import FillContext
 from .fields.documents import document_answer, document_max_size
 from .fields.schema import SUBFIELD, Block, Step
-from .models import StatusChange, Submission, SubmissionStatus
+from .models import StatusChange, Submission
+from .statuses import SubmissionStatus
 
 NOT_INCOMPLETE = _("This request is not waiting for corrections.")
 NOTHING_CHANGED = _("Correct at least one of the items asked for.")
@@ -125,7 +125,7 @@ def correction_form(submission: Submission, data=None, files=None) -> StepForm:
 def submission_correct(*, submission: Submission, form: StepForm) -> StatusChange:
     """Keep the citizen's corrections (a valid ``correction_form``), send the
     request back to the town hall, and tell the agent what changed."""
-    from .services import SubmissionError, _attach
+    from .services import SubmissionError, _attach, submission_status_set
 
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     if submission.status != SubmissionStatus.INCOMPLETE:
@@ -168,17 +168,12 @@ def submission_correct(*, submission: Submission, form: StepForm) -> StatusChang
     if not changes:
         raise SubmissionError(NOTHING_CHANGED)
     submission.data = data
-    submission.status = SubmissionStatus.SUBMITTED
-    submission.status_changed_at = timezone.now()
-    submission.save()
-    change = StatusChange.objects.create(
-        submission=submission,
-        status=SubmissionStatus.SUBMITTED,
-        previous_status=SubmissionStatus.INCOMPLETE,
-        changes=changes,
-    )
 
     from .tasks import notify_agent_of_corrections
 
-    transaction.on_commit(lambda: notify_agent_of_corrections.enqueue(status_change_id=change.pk))
-    return change
+    return submission_status_set(
+        submission=submission,
+        status=SubmissionStatus.SUBMITTED,
+        changes=changes,
+        notify=notify_agent_of_corrections,
+    )

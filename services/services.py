@@ -2,12 +2,14 @@
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core import signing
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_tasks.base import Task
 
 from cms.audit import audit
 from cms.files import file_delete_on_commit
@@ -200,9 +202,7 @@ def submission_submit(
     submission.page_revision = revision
     submission.member = member
     submission.concerns = concerns
-    submission.status = SubmissionStatus.SUBMITTED
     submission.submitted_at = now
-    submission.status_changed_at = now
     submission.progress = {}
     if contact is not None:
         submission.contact_first_name = contact.first_name
@@ -210,8 +210,7 @@ def submission_submit(
         submission.contact_email = contact.email
         submission.contact_phone = contact.phone
         submission.access_nonce = secrets.token_hex(16)
-    submission.save()
-    StatusChange.objects.create(submission=submission, status=SubmissionStatus.SUBMITTED)
+    submission_status_set(submission=submission, status=SubmissionStatus.SUBMITTED, at=now)
 
     from .tasks import send_submission_receipt
 
@@ -236,15 +235,15 @@ def submission_change_status(
     from .corrections import correctable_items
 
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
-    current = SubmissionStatus(submission.status)
-    status = SubmissionStatus(status)
-    if status not in status_info(current).next:
-        raise SubmissionError(TRANSITION_REFUSED % {"current": current.label, "new": status.label})
+    current = status_info(submission.status)
+    new = status_info(status)
+    if new.status not in current.next:
+        raise SubmissionError(TRANSITION_REFUSED % {"current": current.label, "new": new.label})
     message = message.strip()
-    if status_info(status).needs_message and not message:
-        raise SubmissionError(MESSAGE_REQUIRED % {"status": status.label})
+    if new.needs_message and not message:
+        raise SubmissionError(MESSAGE_REQUIRED % {"status": new.label})
     items = []
-    if status_info(status).needs_items:
+    if new.needs_items:
         offered = {item.key: item for item in correctable_items(submission)}
         for key in requested or []:
             if key not in offered:
@@ -253,28 +252,66 @@ def submission_change_status(
         items = [{"key": k, "label": item.label} for k, item in offered.items() if k in wanted]
         if not items and not message:
             raise SubmissionError(ITEMS_OR_MESSAGE_REQUIRED)
-    submission.status = status
-    submission.status_changed_at = timezone.now()
-    submission.save(update_fields=["status", "status_changed_at", "updated_at"])
-    change = StatusChange.objects.create(
+
+    from .tasks import notify_status_change
+
+    return submission_status_set(
         submission=submission,
-        status=status,
-        previous_status=current,
+        status=new.status,
         author=author,
         message=message,
         requested=items,
+        notify=notify_status_change,
+    )
+
+
+def submission_status_set(
+    *,
+    submission: Submission,
+    status: SubmissionStatus,
+    author=None,
+    message: str = "",
+    requested: list[dict] | None = None,
+    changes: list[dict] | None = None,
+    at: datetime | None = None,
+    notify: Task | None = None,
+) -> StatusChange:
+    """Put a request in ``status`` and record it: the one place a request's
+    status changes (sending, an agent's decision, the citizen's corrections).
+
+    Saves the whole request, with whatever else the caller changed in it, and
+    writes its history row; the first row, its sending, has no previous
+    status. A change by an agent (``author``) goes to the agents' log.
+    ``notify`` is a task run with the new row (``status_change_id``) once
+    the transaction is committed. The caller checks that the change is
+    allowed, inside a transaction that locked the request's row.
+    """
+    previous = SubmissionStatus(submission.status)
+    submission.status = status
+    submission.status_changed_at = at or timezone.now()
+    submission.save()
+    change = StatusChange.objects.create(
+        submission=submission,
+        status=status,
+        previous_status="" if previous == SubmissionStatus.DRAFT else previous,
+        author=author,
+        message=message,
+        requested=requested or [],
+        changes=changes or [],
     )
     if author is not None:
         audit(
             submission,
             "services.status",
             user=author,
-            data={"from": current.value, "to": status.value, "items": [i["key"] for i in items]},
+            data={
+                "from": previous.value,
+                "to": SubmissionStatus(status).value,
+                "items": [item["key"] for item in requested or []],
+            },
         )
-
-    from .tasks import notify_status_change
-
-    transaction.on_commit(lambda: notify_status_change.enqueue(status_change_id=change.pk))
+    if notify is not None:
+        transaction.on_commit(lambda: notify.enqueue(status_change_id=change.pk))
     return change
 
 

@@ -31,11 +31,12 @@ from cms.audit import audit
 from cms.filters import PeriodFilter
 from cms.uploads import as_attachment, download
 
-from .admin_views import SENT_STATUSES, requests_for, submission_policy
+from .admin_views import requests_for, submission_policy
 from .exports import ExportColumn, csv_cell, export_columns, export_row
 from .models import ServicePage, Submission, SubmissionStatus
 from .pdf import archive_pdf
 from .selectors import submissions_for_site
+from .statuses import SENT_STATUSES
 
 EXPORT = "export"
 #: Requests read from the database at a time while exporting.

@@ -27,7 +27,8 @@ from wagtail.admin.views.pages.listing import PageFilterSet
 from wagtail.admin.views.reports.page_types_usage import PageTypesUsageReportView
 from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
 from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
-from wagtail.models import Page, PageLogEntry, Site
+from wagtail.models import Page, PageLogEntry
+from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.permissions import policy_registry
 from wagtail_localize.models import Translation, TranslationSource
 from wagtail_localize.views import report as localize_report
@@ -43,12 +44,8 @@ from .tenancy import (
     permitted_page_roots,
 )
 
-
-def sites_visible_to(user):
-    if user.is_superuser:
-        return Site.objects.all()
-    roots = {page.translation_key for page in permitted_page_roots(user)}
-    return Site.objects.filter(root_page__translation_key__in=roots)
+#: Which communes' pages a user sees (``communes_for(user, page_policy)``).
+page_policy = PagePermissionPolicy()
 
 
 def _owners(request):
@@ -64,7 +61,7 @@ def _editors(request):
 
 def scope_page_filters():
     filters = PageFilterSet.base_filters
-    filters["site"].queryset = lambda request: sites_visible_to(request.user)
+    filters["site"].queryset = lambda request: communes_for(request.user, page_policy)
     filters["owner"].queryset = _owners
     filters["edited_by"].queryset = _editors
 
@@ -116,7 +113,8 @@ class CommunePagesSummaryItem(PagesSummaryItem):
         user = self.request.user
         if user.is_superuser:
             return super().get_context_data(parent_context)
-        sites = list(sites_visible_to(user).select_related("root_page").order_by("site_name"))
+        sites = communes_for(user, page_policy).select_related("root_page").order_by("site_name")
+        sites = list(sites)
         return {
             "root_page": sites[0].root_page if len(sites) == 1 else Page.get_first_root_node(),
             "total_pages": pages_visible_to(user, Page.objects.all()).count(),

@@ -12,17 +12,19 @@ from django.contrib.auth import get_user_model
 from django.forms import CheckboxSelectMultiple
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.filters import DateRangePickerWidget, MultipleUserFilter, WagtailFilterSet
+from wagtail.admin.filters import DateRangePickerWidget, MultipleUserFilter
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.reports import ReportView
 from wagtail.log_actions import registry as log_action_registry
-from wagtail.models import Site
 from wagtail.permission_policies.sites import SitePermissionPolicy
 
 from .filters import PeriodFilter
 from .models import AuditLogEntry
+from .scoped_admin import CommuneFilter, CommuneFilterSet
 
 audit_policy = SitePermissionPolicy(AuditLogEntry)
+#: Supervisors read their commune's log.
+READ_LOG = ("view",)
 
 
 def audit(instance, action: str, *, user, site=None, data=None, title: str = ""):
@@ -45,13 +47,7 @@ def audit_actions() -> list[tuple[str, str]]:
 AUDITED_APPS = ("services", "accounts", "payments")
 
 
-def communes_audited_for(user):
-    if user.is_superuser:
-        return Site.objects.all()
-    return audit_policy.sites_user_has_permission_for(user, "view")
-
-
-class AuditFilterSet(WagtailFilterSet):
+class AuditFilterSet(CommuneFilterSet):
     label = django_filters.CharFilter(
         label=_("Object"),
         lookup_expr="icontains",
@@ -60,11 +56,7 @@ class AuditFilterSet(WagtailFilterSet):
     action = django_filters.MultipleChoiceFilter(label=_("Action"), widget=CheckboxSelectMultiple)
     user = MultipleUserFilter(label=_("Agent"), widget=CheckboxSelectMultiple)
     timestamp = PeriodFilter(label=_("Date"), widget=DateRangePickerWidget)
-    site = django_filters.ModelChoiceFilter(
-        label=_("Commune"),
-        queryset=lambda request: communes_audited_for(request.user).order_by("site_name"),
-        empty_label=_("All"),
-    )
+    site = CommuneFilter(audit_policy, READ_LOG)
 
     class Meta:
         model = AuditLogEntry
@@ -79,8 +71,6 @@ class AuditFilterSet(WagtailFilterSet):
             .objects.filter(pk__in=entries.order_by().values("user_id").distinct())
             .order_by("last_name", "first_name", "username")
         )
-        if not (request.user.is_superuser or communes_audited_for(request.user).count() > 1):
-            del self.filters["site"]
 
 
 class AuditReportView(ReportView):

@@ -135,13 +135,45 @@ def group_communes(groups: QuerySet[Group] | None = None) -> dict[int, set[int |
     return communes
 
 
-def communes_for(user) -> QuerySet[Site]:
-    """The communes the user works for: those of their groups (every commune
-    for platform admins)."""
-    if user.is_superuser:
-        return Site.objects.all()
-    communes = group_communes(Group.objects.filter(user=user)).values()
-    return Site.objects.filter(pk__in=set().union(*communes) - {None})
+#: What makes a commune's records visible in the admin: seeing them, or
+#: changing them (which the screens also show).
+SEE = ("view", "change")
+
+
+def communes_for(user, policy=None, actions=SEE) -> QuerySet[Site]:
+    """The communes the user works for; every commune for platform admins.
+
+    This is the one answer to "which communes": screens, filters, forms,
+    selectors and dashboards all ask it, with the permission policy of what
+    they show:
+
+    - no policy: the communes where the user's groups hold any right, on
+      pages, collections or sites;
+    - a page policy: the communes whose home page is in a tree the user's
+      groups may work in;
+    - a commune policy (``SitePermissionPolicy``, such as
+      ``cms.scoped_admin.CommunePermissionPolicy``): the communes where the
+      user holds one of ``actions`` on the policy's model.
+    """
+    if policy is None:
+        if user.is_superuser:
+            return Site.objects.all()
+        communes = group_communes(Group.objects.filter(user=user)).values()
+        return Site.objects.filter(pk__in=set().union(*communes) - {None})
+    if isinstance(policy, PagePermissionPolicy):
+        if user.is_superuser:
+            return Site.objects.all()
+        roots = {page.translation_key for page in permitted_page_roots(user)}
+        return Site.objects.filter(root_page__translation_key__in=roots)
+    if isinstance(policy, SitePermissionPolicy):
+        return policy.sites_user_has_any_permission_for(user, actions)
+    raise TypeError(f"{type(policy).__name__} does not hold permissions per commune")
+
+
+def shows_communes(user, policy=None, actions=SEE) -> bool:
+    """Whether the user works for several communes, and so needs to see, and
+    filter by, the commune of each record."""
+    return user.is_superuser or communes_for(user, policy, actions).count() > 1
 
 
 def groups_of_communes(sites) -> QuerySet[Group]:
@@ -191,7 +223,7 @@ def objects_in_reach(user, model: type[Model]) -> QuerySet:
     if isinstance(policy, PagePermissionPolicy):
         return pages_visible_to(user, objects)
     if isinstance(policy, SitePermissionPolicy):
-        sites = policy.sites_user_has_any_permission_for(user, REACH_ACTIONS)
+        sites = communes_for(user, policy, REACH_ACTIONS)
         return objects.filter(**{f"{policy.site_field_name}__in": sites})
     if isinstance(policy, CollectionPermissionLookupMixin):
         collections = policy.collections_user_has_any_permission_for(user, REACH_ACTIONS)

@@ -1,8 +1,17 @@
 """Reads of citizen accounts, always within one commune."""
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from functools import reduce
+from operator import or_
 
-from .models import AccountStatus, HouseholdMember, User
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+
+from cms.tenancy import SEE, communes_for
+
+from .models import AccountStatus, CitizenAccount, HouseholdMember, User
+from .policies import citizen_account_policy
+
+#: What a staff member's search of citizen accounts looks into.
+SEARCH_FIELDS = ("username", "first_name", "last_name", "email")
 
 
 def citizens_for_sites(*, sites, model=User) -> QuerySet[User]:
@@ -20,6 +29,22 @@ def citizens_for_sites(*, sites, model=User) -> QuerySet[User]:
         )
         .order_by("pending_first", "date_joined")
     )
+
+
+def citizen_accounts_visible_to(*, user, actions=SEE) -> QuerySet[CitizenAccount]:
+    """Citizen accounts of the communes where the staff ``user`` holds one of
+    ``actions``, awaiting validation first, oldest first."""
+    sites = communes_for(user, citizen_account_policy, actions)
+    return citizens_for_sites(sites=sites, model=CitizenAccount).select_related("site")
+
+
+def accounts_matching(accounts: QuerySet, query: str) -> QuerySet:
+    """Accounts whose identifier, names or e-mail contain every word of the query."""
+    for word in query.split():
+        accounts = accounts.filter(
+            reduce(or_, (Q(**{f"{field}__icontains": word}) for field in SEARCH_FIELDS))
+        )
+    return accounts
 
 
 def citizen_by_login(*, site, login: str) -> User | None:

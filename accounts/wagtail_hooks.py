@@ -4,14 +4,11 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
-from .admin_views import (
-    CitizenAccountViewSet,
-    RejectBulkAction,
-    ValidateBulkAction,
-    citizen_account_policy,
-)
+from .admin.bulk_actions import RejectBulkAction, ValidateBulkAction
+from .admin.viewsets import CitizenAccountViewSet
 from .extensions import AccountTab
 from .models import CitizenAccount
+from .policies import citizen_account_policy
 
 # Registered before the viewset, which would otherwise create a global,
 # all-communes policy for the model.

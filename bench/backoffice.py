@@ -229,7 +229,7 @@ def screens(site) -> dict[str, str]:
     """The agent's screens measured, by label: their path."""
     from django.urls import reverse
 
-    from services.admin_views import SubmissionFilterSet
+    from services.admin.filters import SubmissionFilterSet
     from services.models import ServicePage, Submission
 
     school = ServicePage.objects.descendant_of(site.root_page).get(slug=SCHOOL_SLUG)

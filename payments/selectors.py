@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from cms.tenancy import SEE, communes_for
+
 from .models import (
     OPEN_STATUSES,
     PAID_STATUSES,
@@ -25,6 +27,7 @@ from .models import (
     TransactionLine,
     TransactionStatus,
 )
+from .policies import invoice_policy, regie_policy, transaction_policy
 
 #: "Les factures émises durant les 3 derniers mois" (seed FAQ).
 STATEMENT_MONTHS = 3
@@ -38,6 +41,25 @@ def months_before(day: date, months: int) -> date:
     return day.replace(
         year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
     )
+
+
+def regies_visible_to(*, user, actions=SEE) -> QuerySet[Regie]:
+    """The régies of the communes where the staff ``user`` holds one of ``actions``."""
+    return regies_of(sites=communes_for(user, regie_policy, actions))
+
+
+def invoices_visible_to(*, user, actions=SEE) -> QuerySet[Invoice]:
+    """The invoices of the communes where the staff ``user`` holds one of ``actions``."""
+    return Invoice.objects.filter(site__in=communes_for(user, invoice_policy, actions))
+
+
+def transactions_visible_to(*, user, actions=SEE) -> QuerySet[Transaction]:
+    """The transactions of the communes where the staff ``user`` holds one of ``actions``."""
+    return Transaction.objects.filter(site__in=communes_for(user, transaction_policy, actions))
+
+
+def regies_of(*, sites) -> QuerySet[Regie]:
+    return Regie.objects.filter(site__in=sites).select_related("site")
 
 
 def regies_for_site(*, site) -> QuerySet[Regie]:

@@ -8,14 +8,9 @@ from wagtail.snippets.models import register_snippet
 from accounts.extensions import AccountTab
 
 from . import selectors
-from .admin_views import (
-    PaymentsViewSetGroup,
-    admin_urls,
-    invoice_policy,
-    regie_policy,
-    transaction_policy,
-)
+from .admin.viewsets import PaymentsViewSetGroup, admin_urls
 from .models import Invoice, Regie, Transaction
+from .policies import invoice_policy, regie_policy, transaction_policy
 
 # Registered before the viewsets, which would otherwise create global,
 # all-communes policies for these models.

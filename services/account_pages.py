@@ -10,7 +10,7 @@ from accounts.decorators import citizen_of
 from accounts.extensions import AccountTab
 
 from .models import ServiceIndexPage, Submission, SubmissionStatus
-from .selectors import drafts_of, submissions_of
+from .selectors import drafts_of, submissions_of, submissions_visible_to
 
 PANEL_REQUESTS = 10
 
@@ -96,10 +96,10 @@ def requests_column(request):
 
 @hooks.register("register_citizen_account_admin_section")
 def requests_section(request, account):
-    from .admin_views import requests_for
-
     requests = (
-        requests_for(request.user).filter(account=account).order_by("-submitted_at", "-pk")[:50]
+        submissions_visible_to(user=request.user)
+        .filter(account=account)
+        .order_by("-submitted_at", "-pk")[:50]
     )
     return render_to_string(
         "services/admin/account_requests.html",

@@ -2,7 +2,7 @@
 
 Staff who may see requests find there how many requests wait in each status,
 how many came in each week, the ones waiting the longest and how long a
-decision takes. Every figure comes from ``requests_for(user)``: someone who
+decision takes. Every figure comes from ``submissions_visible_to(user=...)``: someone who
 works for several communes (or a platform admin) sees them all together,
 and the panel names those communes. Each figure is one aggregate query,
 whatever the number of requests.
@@ -23,12 +23,14 @@ from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.admin.ui.components import Component
 
-from accounts.admin_views import citizen_accounts_for
-from accounts.admin_views import communes_of as account_communes_of
 from accounts.models import AccountStatus, CitizenAccount
+from accounts.policies import citizen_account_policy
+from accounts.selectors import citizen_accounts_visible_to
+from cms.tenancy import communes_for
 
-from .admin_views import communes_of, requests_for
 from .models import StatusChange, Submission
+from .policies import submission_policy
+from .selectors import submissions_visible_to
 from .statuses import FINAL_STATUSES, OPEN_STATUSES, TO_PROCESS_STATUSES
 
 #: Weeks shown in the chart and over which decisions are counted.
@@ -160,7 +162,7 @@ class RequestFigures:
         self.user = user
         self.communes = communes
         self.now = now or timezone.now()
-        self.requests = requests_for(user)
+        self.requests = submissions_visible_to(user=user)
         self.mondays = weeks_until(self.now)
         self.since = start_of(self.mondays[0])
 
@@ -207,9 +209,10 @@ class RequestFigures:
     @cached_property
     def pending_accounts(self) -> StatusCount | None:
         """Accounts awaiting validation, for those who may see accounts."""
-        if not account_communes_of(self.user).exists():
+        if not communes_for(self.user, citizen_account_policy).exists():
             return None
-        count = citizen_accounts_for(self.user).filter(status=AccountStatus.PENDING).count()
+        accounts = citizen_accounts_visible_to(user=self.user)
+        count = accounts.filter(status=AccountStatus.PENDING).count()
         url = reverse(CitizenAccount.snippet_viewset.get_url_name("list"))
         return StatusCount(
             status=AccountStatus.PENDING,
@@ -353,7 +356,7 @@ class OldestRequestsPanel(FiguresPanel):
 
 @hooks.register("construct_homepage_panels")
 def request_panels(request, panels):
-    communes = list(communes_of(request.user).order_by("site_name"))
+    communes = list(communes_for(request.user, submission_policy).order_by("site_name"))
     if not communes:
         return
     figures = RequestFigures(request.user, communes)

@@ -18,7 +18,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from wagtail.models import Revision
 
-from accounts.admin_views import spreadsheet_text
+from cms.spreadsheets import spreadsheet_text
 
 from .fields.schema import Block, steps_of
 from .models import ServicePage, Submission

@@ -12,9 +12,10 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.widgets import Button
 
-from cms.audit import audit_policy, communes_audited_for
+from cms.audit import READ_LOG, audit_policy
 from cms.models import CommuneSettings
 from cms.pdf import logo_data_uri
+from cms.tenancy import communes_for
 from cms.uploads import download
 
 from .pdf import render_pdf
@@ -58,7 +59,8 @@ class ProcessingRegisterView(ReportView):
 
     @cached_property
     def communes(self):
-        return list(communes_audited_for(self.request.user).order_by("site_name", "hostname"))
+        communes = communes_for(self.request.user, audit_policy, READ_LOG)
+        return list(communes.order_by("site_name", "hostname"))
 
     @cached_property
     def site(self):

@@ -1,10 +1,29 @@
+from functools import reduce
 from itertools import groupby
+from operator import or_
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from wagtail.models import Site
+
+from cms.tenancy import SEE, communes_for
 
 from .fields.schema import normalise
-from .models import Attachment, ServicePage, Submission, SubmissionStatus
+from .models import Attachment, ServicePage, Submission
+from .policies import submission_policy
+from .statuses import OPEN_STATUSES, SubmissionStatus
+
+#: What a staff member's search of requests looks into.
+SEARCH_FIELDS = (
+    "reference",
+    "concerns",
+    "account__first_name",
+    "account__last_name",
+    "account__email",
+    "contact_first_name",
+    "contact_last_name",
+    "contact_email",
+)
 
 
 def services_by_category(*, index) -> list[tuple[str, list[ServicePage]]]:
@@ -25,6 +44,61 @@ def submissions_for_site(*, site) -> QuerySet[Submission]:
 
 def submissions_for_sites(*, sites) -> QuerySet[Submission]:
     return Submission.objects.filter(site__in=sites)
+
+
+def submissions_visible_to(*, user, actions=SEE) -> QuerySet[Submission]:
+    """Requests sent to the communes where the staff ``user`` holds one of
+    ``actions`` (drafts are the citizen's own business)."""
+    # The communes' ids, not a subquery: the database then reads one
+    # commune's requests in the queue's order from its index.
+    sites = list(communes_for(user, submission_policy, actions).values_list("pk", flat=True))
+    return (
+        submissions_for_sites(sites=sites)
+        .exclude(status=SubmissionStatus.DRAFT)
+        .select_related("site", "account", "member", "page", "assigned_to")
+    )
+
+
+def submissions_matching(requests: QuerySet, query: str) -> QuerySet:
+    """Requests whose number, requester's or person concerned's names or
+    e-mail contain every word of the query."""
+    for word in query.split():
+        requests = requests.filter(
+            reduce(or_, (Q(**{f"{field}__icontains": word}) for field in SEARCH_FIELDS))
+        )
+    return requests
+
+
+def procedure_submissions(*, site: Site, page: ServicePage) -> QuerySet[Submission]:
+    """The requests sent to the commune through the démarche, whatever the
+    language of the page they were made on; drafts never."""
+    return (
+        submissions_for_site(site=site)
+        .filter(page__translation_key=page.translation_key)
+        .exclude(status=SubmissionStatus.DRAFT)
+    )
+
+
+def services_by_commune(*, user) -> list[tuple[Site, list[ServicePage]]]:
+    """The démarches of each of the staff ``user``'s communes, in the
+    commune's own tree (translations of a démarche share its ``translation_key``)."""
+    result = []
+    communes = communes_for(user, submission_policy).select_related("root_page")
+    for site in communes.order_by("site_name"):
+        pages = ServicePage.objects.descendant_of(site.root_page).order_by("title")
+        result.append((site, list(pages.only("pk", "title", "translation_key"))))
+    return result
+
+
+def open_counts_by_agent(requests: QuerySet) -> dict[int, int]:
+    """How many open requests each agent has, in one query."""
+    rows = (
+        requests.filter(status__in=OPEN_STATUSES, assigned_to__isnull=False)
+        .order_by()
+        .values("assigned_to")
+        .annotate(count=Count("pk"))
+    )
+    return {row["assigned_to"]: row["count"] for row in rows}
 
 
 def submissions_of(*, account) -> QuerySet[Submission]:

@@ -7,14 +7,11 @@ from wagtail.snippets.models import register_snippet
 from cms.models import AuditLogEntry
 
 from . import account_pages  # noqa: F401 (registers the account tabs and panels)
-from .admin_templates import MessageTemplateViewSet, message_template_policy
-from .admin_views import (
-    AssignBulkAction,
-    StatusBulkAction,
-    SubmissionViewSet,
-    submission_policy,
-)
+from .admin.bulk_actions import AssignBulkAction, StatusBulkAction
+from .admin.templates import MessageTemplateViewSet
+from .admin.viewsets import SubmissionViewSet
 from .models import MessageTemplate, Submission
+from .policies import message_template_policy, submission_policy
 
 # Registered before the viewset, which would otherwise create a global,
 # all-communes policy for the model.
@@ -69,7 +66,7 @@ from . import dashboard  # noqa: E402,F401 (registers the admin home panels)
 
 @hooks.register("register_admin_urls")
 def export_urls():
-    from .admin_exports import export_urls
+    from .admin.exports import export_urls
 
     return export_urls()
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from wagtail.documents import get_document_model
 
 from payments.models import InvoiceStatus, Transaction, TransactionLine, TransactionStatus
-from services.admin_exports import archive_pdf_url
+from services.admin.exports import archive_pdf_url
 from tests.payments.factories import invoice, regie
 from tests.services.factories import PDF, service_page
 from tests.services.tracking_factories import (

@@ -15,7 +15,7 @@ from wagtail.models import Locale
 from wagtail.users.models import UserProfile
 
 from cms.models import AuditLogEntry
-from services.admin_exports import archive_pdf_url, export_links
+from services.admin.exports import archive_pdf_url, export_links
 from services.exports import answer_cells
 from services.fields.schema import Block
 from services.models import InternalNote, StatusChange, Submission, SubmissionStatus

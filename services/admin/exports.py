@@ -29,14 +29,15 @@ from wagtail.models import Site
 
 from cms.audit import audit
 from cms.filters import PeriodFilter
+from cms.tenancy import communes_for
 from cms.uploads import as_attachment, download
 
-from .admin_views import requests_for, submission_policy
-from .exports import ExportColumn, csv_cell, export_columns, export_row
-from .models import ServicePage, Submission, SubmissionStatus
-from .pdf import archive_pdf
-from .selectors import submissions_for_site
-from .statuses import SENT_STATUSES
+from ..exports import ExportColumn, csv_cell, export_columns, export_row
+from ..models import ServicePage, Submission
+from ..pdf import archive_pdf
+from ..policies import submission_policy
+from ..selectors import procedure_submissions, submissions_visible_to
+from ..statuses import SENT_STATUSES
 
 EXPORT = "export"
 #: Requests read from the database at a time while exporting.
@@ -46,7 +47,7 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 def export_communes(user):
     """The communes whose requests the user may export."""
-    return submission_policy.sites_user_has_permission_for(user, EXPORT)
+    return communes_for(user, submission_policy, (EXPORT,))
 
 
 def exportable_commune(user, page: ServicePage) -> Site | None:
@@ -55,16 +56,6 @@ def exportable_commune(user, page: ServicePage) -> Site | None:
     if site is None or not export_communes(user).filter(pk=site.pk).exists():
         return None
     return site
-
-
-def procedure_requests(*, site: Site, page: ServicePage):
-    """The requests sent to the commune through the démarche, whatever the
-    language of the page they were made on; drafts never."""
-    return (
-        submissions_for_site(site=site)
-        .filter(page__translation_key=page.translation_key)
-        .exclude(status=SubmissionStatus.DRAFT)
-    )
 
 
 class ExportFilterSet(django_filters.FilterSet):
@@ -124,7 +115,7 @@ class ProcedureExportView(SpreadsheetExportMixin, View):
         self.commune = exportable_commune(request.user, self.page)
         if self.commune is None:
             raise Http404
-        requests = procedure_requests(site=self.commune, page=self.page)
+        requests = procedure_submissions(site=self.commune, page=self.page)
         filters = ExportFilterSet(request.GET, queryset=requests)
         if not filters.is_valid():
             return HttpResponseBadRequest(
@@ -186,7 +177,7 @@ class RequestPDFView(View):
 
     def get(self, request, pk):
         submission = get_object_or_404(
-            requests_for(request.user)
+            submissions_visible_to(user=request.user)
             .filter(anonymised_at__isnull=True)
             .select_related("page_revision", "assigned_to"),
             pk=pk,

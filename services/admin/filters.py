@@ -1,0 +1,106 @@
+import django_filters
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.admin.filters import DateRangePickerWidget
+
+from cms.filters import PeriodFilter
+from cms.scoped_admin import CommuneFilter, CommuneFilterSet
+from cms.tenancy import communes_for, shows_communes
+
+from ..models import ServicePage, Submission
+from ..policies import submission_policy
+from ..selectors import open_counts_by_agent, services_by_commune, submissions_visible_to
+from ..services import agent_name, agents_of
+from ..statuses import SENT_STATUSES, TO_PROCESS_STATUSES
+
+TO_PROCESS = "to_process"
+ALL = "all"
+
+
+def agents_for(user) -> QuerySet:
+    """The agents of the user's communes: those a request may be assigned to."""
+    return agents_of(sites=communes_for(user, submission_policy))
+
+
+class SubmissionFilterSet(CommuneFilterSet):
+    status = django_filters.ChoiceFilter(
+        label=gettext_lazy("Status"),
+        choices=[
+            (TO_PROCESS, gettext_lazy("To process")),
+            *SENT_STATUSES,
+            (ALL, gettext_lazy("All")),
+        ],
+        empty_label=None,
+        widget=forms.RadioSelect,
+        method="filter_status",
+    )
+    assigned = django_filters.ChoiceFilter(
+        label=gettext_lazy("Assigned to"),
+        empty_label=gettext_lazy("Anyone"),
+        method="filter_assigned",
+    )
+    page = django_filters.ChoiceFilter(
+        label=gettext_lazy("Online procedure"),
+        empty_label=gettext_lazy("All"),
+        method="filter_page",
+    )
+    submitted_at = PeriodFilter(label=gettext_lazy("Sent between"), widget=DateRangePickerWidget)
+    site = CommuneFilter(submission_policy)
+
+    class Meta:
+        model = Submission
+        fields = ["status", "assigned", "page", "submitted_at", "site"]
+
+    def __init__(self, data=None, *args, request=None, **kwargs):
+        if data is not None and not data.get("status"):
+            # What needs action is the default view.
+            data = data.copy()
+            data["status"] = TO_PROCESS
+        super().__init__(data, *args, request=request, **kwargs)
+        several = request is not None and shows_communes(request.user, submission_policy)
+        choices = []
+        agents = []
+        if request is not None:
+            for site, pages in services_by_commune(user=request.user):
+                for page in pages:
+                    label = f"{page.title} ({site.site_name})" if several else page.title
+                    choices.append((str(page.pk), label))
+            counts = open_counts_by_agent(submissions_visible_to(user=request.user))
+            agents = [
+                (
+                    str(agent.pk),
+                    _("%(name)s (%(count)d open)")
+                    % {"name": agent_name(agent), "count": counts.get(agent.pk, 0)},
+                )
+                for agent in agents_for(request.user)
+            ]
+        self.filters["page"].extra["choices"] = choices
+        self.filters["assigned"].extra["choices"] = [
+            ("me", _("Me")),
+            ("nobody", _("Nobody")),
+            *agents,
+        ]
+
+    def filter_status(self, queryset, name, value):
+        if value == TO_PROCESS:
+            return queryset.filter(status__in=TO_PROCESS_STATUSES)
+        if value == ALL or not value:
+            return queryset
+        return queryset.filter(status=value)
+
+    def filter_assigned(self, queryset, name, value):
+        if value == "me":
+            return queryset.filter(assigned_to=self.request.user)
+        if value == "nobody":
+            return queryset.filter(assigned_to__isnull=True)
+        if value:
+            return queryset.filter(assigned_to_id=value)
+        return queryset
+
+    def filter_page(self, queryset, name, value):
+        if not value:
+            return queryset
+        same = ServicePage.objects.filter(pk=value).values("translation_key")
+        return queryset.filter(page__translation_key__in=same)

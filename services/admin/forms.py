@@ -1,0 +1,118 @@
+"""The agents' forms on a request: its status, its assignment, a note, a
+document received by post; and those of the bulk actions."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ..corrections import correctable_items
+from ..models import Submission
+from ..services import agent_name, agents_of
+from ..statuses import SENT_STATUSES, STATUSES, TRANSITIONS
+
+
+class StatusChangeForm(forms.Form):
+    """The new status, among those the current one may become; for
+    "Incomplet", the items the citizen must correct; and the message to the
+    citizen, which a message template of the commune may fill."""
+
+    status = forms.ChoiceField(
+        label=gettext_lazy("New status"), choices=SENT_STATUSES, widget=forms.RadioSelect
+    )
+    requested = forms.MultipleChoiceField(
+        label=gettext_lazy("What the citizen must correct or send (for “Incomplete”)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy(
+            "The citizen will see these items only, and correct or send them online."
+        ),
+    )
+    message = forms.CharField(
+        label=gettext_lazy("Message to the citizen"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    def __init__(self, *args, submission: Submission, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = TRANSITIONS.get(submission.status, set())
+        # Any status is accepted back, so that a request changed meanwhile by
+        # someone else gets the service's explanation, not "invalid choice".
+        self.fields["status"].widget.choices = [
+            (value, label) for value, label in SENT_STATUSES if value in allowed
+        ]
+        if any(STATUSES[status].needs_items for status in allowed):
+            self.fields["requested"].choices = [
+                (item.key, item.label) for item in correctable_items(submission)
+            ]
+        else:
+            del self.fields["requested"]
+        self.fields["message"].help_text = _(
+            "Sent to the citizen with the new status, and shown on the request's page. "
+            "Required for “%(rejected)s”; for “%(incomplete)s”, tick the items or explain "
+            "them here."
+        ) % {
+            "rejected": ", ".join(str(i.label) for i in STATUSES.values() if i.needs_message),
+            "incomplete": ", ".join(str(i.label) for i in STATUSES.values() if i.needs_items),
+        }
+
+
+class AssignForm(forms.Form):
+    agent = forms.ModelChoiceField(
+        label=gettext_lazy("Assigned to"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Nobody"),
+    )
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].queryset = agents_of(sites=sites)
+        self.fields["agent"].label_from_instance = agent_name
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("New note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Seen by the agents of the commune only, never by the citizen."),
+    )
+
+
+class ByPostForm(forms.Form):
+    key = forms.CharField()
+    received = forms.BooleanField(required=False)
+
+
+class BulkAssignForm(forms.Form):
+    agent = forms.ModelChoiceField(
+        label=gettext_lazy("Assign to"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Nobody"),
+    )
+
+    def __init__(self, *args, submissions, **kwargs):
+        super().__init__(*args, **kwargs)
+        sites = {submission.site_id for submission in submissions}
+        self.fields["agent"].queryset = agents_of(sites=list(sites))
+        self.fields["agent"].label_from_instance = agent_name
+
+
+class BulkStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label=gettext_lazy("New status"), choices=SENT_STATUSES, widget=forms.RadioSelect
+    )
+    message = forms.CharField(
+        label=gettext_lazy("Message to the citizen"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=gettext_lazy(
+            "The same message goes to every selected request's citizen. Required for "
+            "“Rejected” and “Incomplete”."
+        ),
+    )
+
+    def __init__(self, *args, submissions, **kwargs):
+        super().__init__(*args, **kwargs)

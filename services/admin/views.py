@@ -1,0 +1,440 @@
+"""The requests screen's views: the queue, a request's page, and the
+changes agents make to one request from there."""
+
+from django.contrib import messages
+from django.contrib.admin.utils import quote
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.cache import patch_cache_control
+from django.utils.functional import cached_property
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import FormView
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+from wagtail.admin.widgets.button import HeaderButton
+from wagtail.snippets.views.snippets import IndexView, InspectView
+
+from accounts.models import CitizenAccount
+from accounts.policies import citizen_account_policy
+from cms.audit import audit, audit_policy, entries_about
+from cms.scoped_admin import (
+    DECIDE,
+    ReadOnlyMixin,
+    ScopedIndexMixin,
+    ScopedObjectMixin,
+    bulk_action_buttons,
+)
+from cms.spreadsheets import spreadsheet_text
+from cms.tenancy import SEE, communes_for, shows_communes
+from cms.uploads import download, safe_filename
+
+from ..corrections import last_request_for_corrections
+from ..fields.answers import answer_rows
+from ..messages import fill_message, message_values
+from ..models import MessageTemplate, ServicePage, Submission
+from ..policies import submission_policy
+from ..selectors import attachment_of, submissions_matching, submissions_visible_to
+from ..services import (
+    SubmissionError,
+    agent_name,
+    document_received_by_post,
+    note_add,
+    submission_assign,
+    submission_change_status,
+)
+from ..statuses import TRANSITIONS
+from .bulk_actions import BULK_ACTIONS
+from .exports import archive_pdf_url, export_links
+from .forms import AssignForm, ByPostForm, NoteForm, StatusChangeForm
+
+
+class SubmissionStatusColumn(Column):
+    cell_template_name = "services/admin/status_cell.html"
+
+
+def message_templates_for(submission: Submission) -> list[dict]:
+    """The commune's message templates, filled for this request."""
+    values = message_values(submission)
+    return [
+        {
+            "pk": template.pk,
+            "status": template.status,
+            "status_label": template.get_status_display(),
+            "title": template.title,
+            "body": fill_message(template.body, values),
+        }
+        for template in MessageTemplate.objects.filter(site_id=submission.site_id)
+    ]
+
+
+def status_form_initial(request, submission: Submission) -> dict:
+    """A template chosen by a link (``?template=<pk>``) fills the form."""
+    pk = request.GET.get("template", "")
+    if not pk.isdigit():
+        return {}
+    template = MessageTemplate.objects.filter(site_id=submission.site_id, pk=pk).first()
+    if template is None:
+        return {}
+    return {
+        "status": template.status,
+        "message": fill_message(template.body, message_values(submission)),
+    }
+
+
+def may_change(user, submission: Submission) -> bool:
+    return submission_policy.user_has_any_permission_for_instance(user, DECIDE, submission)
+
+
+def may_change_status(user, submission: Submission) -> bool:
+    return bool(TRANSITIONS.get(submission.status)) and may_change(user, submission)
+
+
+def may_export(user) -> bool:
+    return submission_policy.user_has_permission(user, "export")
+
+
+class SubmissionIndexView(ReadOnlyMixin, ScopedIndexMixin, IndexView):
+    """The queue: by default what needs action, the longest waiting first."""
+
+    default_ordering = ("submitted_at", "pk")
+    commune_column_at = 2
+    custom_field_preprocess = {
+        field: {IndexView.FORMAT_CSV: spreadsheet_text}
+        for field in ("title", "requester_name", "requester_email", "concerns")
+    }
+
+    def get_scoped_queryset(self):
+        return submissions_visible_to(user=self.request.user)
+
+    def search_queryset(self, queryset):
+        if not self.is_searching:
+            return queryset
+        return submissions_matching(queryset, self.search_query)
+
+    def order_queryset(self, queryset):
+        queryset = super().order_queryset(queryset)
+        # A stable order for pagination, whatever column is sorted.
+        if queryset.query.order_by and "pk" not in queryset.query.order_by:
+            queryset = queryset.order_by(*queryset.query.order_by, "pk")
+        return queryset
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        if not may_export(request.user):
+            # Exports are for the commune's supervisors.
+            self.list_export = []
+            self.is_export = False
+
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        for site in communes_for(self.request.user, submission_policy, ("export",)):
+            audit(
+                site,
+                "services.export",
+                user=self.request.user,
+                site=site,
+                data={"format": spreadsheet_format, "of": "queue", "filters": self.request.GET},
+            )
+        return super().as_spreadsheet(queryset, spreadsheet_format)
+
+    @cached_property
+    def export_links(self):
+        """The spreadsheet exports of the démarche the queue is filtered on."""
+        page_pk = self.request.GET.get("page", "")
+        if not page_pk.isdigit():
+            return []
+        page = ServicePage.objects.filter(pk=page_pk).first()
+        return export_links(self.request.user, page) if page else []
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        context["bulk_action_buttons"] = bulk_action_buttons(self.model, BULK_ACTIONS)
+        context["export_links"] = self.export_links
+        return context
+
+
+class SubmissionInspectView(ReadOnlyMixin, ScopedObjectMixin, InspectView):
+    """The request as the citizen sent it: who, for whom, the answers in the
+    order of the form, the documents (with a tick for those received by
+    post), the history with what was asked and corrected, the agents' notes,
+    the assignment and the status form. Each opening is logged."""
+
+    page_title = gettext_lazy("Request")
+    view_url_names = {}
+
+    def get_scoped_queryset(self):
+        return submissions_visible_to(user=self.request.user)
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        audit(self.object, "services.view", user=request.user)
+        return response
+
+    def get_page_subtitle(self):
+        return self.object.reference
+
+    def url(self, name, *args) -> str:
+        return reverse(self.view_url_names[name], args=[self.object.pk, *args])
+
+    def download_url(self, value) -> str:
+        if isinstance(value, dict) and value.get("attachment"):
+            return self.url("download", value["attachment"])
+        return ""
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = []
+        if not self.object.is_anonymised:
+            buttons.append(
+                HeaderButton(
+                    _("PDF for the archive"),
+                    url=archive_pdf_url(self.object),
+                    icon_name="doc-full",
+                    priority=20,
+                )
+            )
+        if may_change_status(self.request.user, self.object):
+            buttons.insert(
+                0,
+                HeaderButton(
+                    _("Change status"),
+                    url=self.url("status"),
+                    icon_name="resubmit",
+                    priority=10,
+                ),
+            )
+        return buttons
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        submission = self.object
+        user = self.request.user
+        account = submission.account
+        account_url = ""
+        if account is not None and citizen_account_policy.user_has_any_permission_for_instance(
+            user, SEE, account
+        ):
+            account_url = reverse(
+                CitizenAccount.snippet_viewset.get_url_name("inspect"), args=[account.pk]
+            )
+        answers = [
+            (step, [(row, self.download_url(row.value)) for row in rows])
+            for step, rows in answer_rows(submission.steps, submission.data)
+        ]
+        replaced = [
+            (attachment, self.url("download", attachment.pk))
+            for attachment in submission.attachments.filter(current=False)
+        ]
+        changing = may_change(user, submission)
+        status_form = None
+        if may_change_status(user, submission):
+            status_form = StatusChangeForm(submission=submission)
+        context.update(
+            submission=submission,
+            field={name: self.get_context_for_field(name) for name in self.fields},
+            shows_commune=shows_communes(user, submission_policy),
+            account_url=account_url,
+            answers=answers,
+            replaced=replaced,
+            received_by_post=submission.received_by_post,
+            history=submission.history.select_related("author"),
+            asked=last_request_for_corrections(submission),
+            notes=submission.notes.select_related("author"),
+            note_form=NoteForm() if changing else None,
+            assign_form=(
+                AssignForm(initial={"agent": submission.assigned_to_id}, sites=[submission.site])
+                if changing
+                else None
+            ),
+            changing=changing,
+            status_form=status_form,
+            message_templates=message_templates_for(submission) if status_form else [],
+            urls={name: self.url(name) for name in ("status", "note", "assign", "by_post")},
+            is_final=not TRANSITIONS.get(submission.status),
+            activity=(
+                entries_about(submission)[:20]
+                if audit_policy.user_has_permission_for_instance(user, "view", submission)
+                else None
+            ),
+        )
+        return context
+
+
+class SubmissionActionMixin(PermissionCheckedMixin):
+    """A change to one request by an agent of its commune, posted from the
+    request's page, which it returns to."""
+
+    permission_policy = submission_policy
+    permission_required = "change"
+    inspect_url_name = None
+    index_url_name = None
+
+    @cached_property
+    def submission(self) -> Submission:
+        return get_object_or_404(
+            submissions_visible_to(user=self.request.user, actions=DECIDE), pk=self.kwargs["pk"]
+        )
+
+    @cached_property
+    def inspect_url(self):
+        return reverse(self.inspect_url_name, args=[quote(self.submission.pk)])
+
+
+class SubmissionStatusView(SubmissionActionMixin, WagtailAdminTemplateMixin, FormView):
+    """Change a request's status; the citizen is told, with the message, by
+    ``submission_change_status``."""
+
+    template_name = "services/admin/status.html"
+    form_class = StatusChangeForm
+    header_icon = "form"
+    page_title = gettext_lazy("Change status")
+
+    def get_page_subtitle(self):
+        return self.submission.reference
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {
+                "url": reverse(self.index_url_name),
+                "label": capfirst(Submission._meta.verbose_name_plural),
+            },
+            {"url": self.inspect_url, "label": self.submission.reference},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_initial(self):
+        return status_form_initial(self.request, self.submission)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "submission": self.submission}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            submission=self.submission,
+            is_final=not TRANSITIONS.get(self.submission.status),
+            cancel_url=self.inspect_url,
+            message_templates=message_templates_for(self.submission),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            change = submission_change_status(
+                submission=self.submission,
+                status=form.cleaned_data["status"],
+                author=self.request.user,
+                message=form.cleaned_data["message"],
+                requested=form.cleaned_data.get("requested") or [],
+            )
+        except SubmissionError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Request %(reference)s is now “%(status)s”; the citizen has been told.")
+            % {"reference": self.submission.reference, "status": change.get_status_display()},
+        )
+        return redirect(self.inspect_url)
+
+
+class SubmissionPostView(SubmissionActionMixin, View):
+    """Posted from the request's page; an error is shown there."""
+
+    http_method_names = ["post"]
+    form_class = None
+
+    def get_form(self):
+        return self.form_class(self.request.POST)
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        if not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(self.inspect_url)
+        try:
+            message = self.act(form.cleaned_data)
+        except SubmissionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, message)
+        return redirect(self.inspect_url)
+
+    def act(self, data) -> str:
+        raise NotImplementedError
+
+
+class NoteView(SubmissionPostView):
+    form_class = NoteForm
+
+    def act(self, data):
+        note_add(submission=self.submission, author=self.request.user, text=data["text"])
+        return _("Note added. The citizen does not see it.")
+
+
+class AssignView(SubmissionPostView):
+    form_class = AssignForm
+
+    def get_form(self):
+        return AssignForm(self.request.POST, sites=[self.submission.site])
+
+    def act(self, data):
+        agent = data["agent"]
+        submission_assign(submission=self.submission, agent=agent, author=self.request.user)
+        if agent is None:
+            return _("Request %(reference)s is assigned to nobody.") % {
+                "reference": self.submission.reference
+            }
+        return _("Request %(reference)s is assigned to %(name)s.") % {
+            "reference": self.submission.reference,
+            "name": agent_name(agent),
+        }
+
+
+class ByPostView(SubmissionPostView):
+    form_class = ByPostForm
+
+    def act(self, data):
+        document_received_by_post(
+            submission=self.submission,
+            key=data["key"],
+            received=data["received"],
+            author=self.request.user,
+        )
+        if data["received"]:
+            return _("Document ticked as received by post.")
+        return _("Document no longer ticked as received.")
+
+
+class AttachmentDownloadView(PermissionCheckedMixin, View):
+    """A supporting document of a request, from private storage, always as a
+    download, to staff who may see the request only."""
+
+    permission_policy = submission_policy
+    any_permission_required = SEE
+
+    def get(self, request, pk, attachment_pk):
+        submission = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
+        attachment = attachment_of(submission=submission, pk=attachment_pk)
+        try:
+            file = attachment.file.open("rb")
+        except (FileNotFoundError, ValueError):
+            raise Http404 from None
+        audit(
+            submission,
+            "services.download",
+            user=request.user,
+            data={"attachment": attachment.pk, "name": attachment.name},
+        )
+        content_type = attachment.content_type or "application/octet-stream"
+        response = download(
+            file, filename=safe_filename(attachment.name, content_type), content_type=content_type
+        )
+        patch_cache_control(response, private=True, no_store=True)
+        return response

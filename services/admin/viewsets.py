@@ -1,0 +1,109 @@
+from django.urls import path
+from django.utils.translation import gettext_lazy
+from wagtail.admin.ui.tables import Column, DateColumn
+
+from cms.scoped_admin import InspectURLFinder, ReadOnlyCommuneViewSet
+
+from ..models import Submission
+from ..selectors import SEARCH_FIELDS
+from .filters import SubmissionFilterSet
+from .views import (
+    AssignView,
+    AttachmentDownloadView,
+    ByPostView,
+    NoteView,
+    SubmissionIndexView,
+    SubmissionInspectView,
+    SubmissionStatusColumn,
+    SubmissionStatusView,
+)
+
+
+class SubmissionURLFinder(InspectURLFinder):
+    """Admin links to a request open its inspect view; a draft has none."""
+
+    def linkable(self, instance):
+        return not instance.is_draft
+
+
+class SubmissionViewSet(ReadOnlyCommuneViewSet):
+    """Requests sent to the user's communes: list, inspect, export, download
+    their documents and change their status. No create, edit, copy, delete,
+    history or chooser."""
+
+    model = Submission
+    icon = "form"
+    menu_label = gettext_lazy("Requests")
+    menu_name = "requests"
+    menu_order = 190
+    add_to_admin_menu = True
+    url_finder_base = SubmissionURLFinder
+    index_view_class = SubmissionIndexView
+    inspect_view_class = SubmissionInspectView
+    index_template_name = "services/admin/index.html"
+    index_results_template_name = "services/admin/index_results.html"
+    inspect_template_name = "services/admin/inspect.html"
+    list_per_page = 50
+    list_display = [
+        "reference",
+        Column("title", label=gettext_lazy("Online procedure"), sort_key="title"),
+        Column("requester", label=gettext_lazy("Requester"), accessor="requester_name"),
+        Column("concerns", label=gettext_lazy("Person concerned"), accessor="concerns"),
+        DateColumn("submitted_at", label=gettext_lazy("Sent on"), sort_key="submitted_at"),
+        Column("assigned", label=gettext_lazy("Assigned to"), accessor="assigned_name"),
+        SubmissionStatusColumn(
+            "get_status_display", label=gettext_lazy("Status"), sort_key="status"
+        ),
+    ]
+    filterset_class = SubmissionFilterSet
+    search_fields = list(SEARCH_FIELDS)
+    search_backend_name = None
+    list_export = [
+        "reference",
+        "title",
+        "requester_name",
+        "requester_email",
+        "concerns",
+        "submitted_at",
+        "get_status_display",
+        "assigned_name",
+    ]
+    export_headings = {
+        "title": gettext_lazy("Online procedure"),
+        "requester_name": gettext_lazy("Requester"),
+        "requester_email": gettext_lazy("E-mail address"),
+        "concerns": gettext_lazy("Person concerned"),
+        "get_status_display": gettext_lazy("Status"),
+        "assigned_name": gettext_lazy("Assigned to"),
+    }
+    export_filename = "requests"
+    inspect_view_fields = ["reference", "status", "created_at", "submitted_at", "status_changed_at"]
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            view_url_names={
+                name: self.get_url_name(name)
+                for name in ("status", "note", "assign", "by_post", "download")
+            },
+            **kwargs,
+        )
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("status/<int:pk>/", self.action_view(SubmissionStatusView), name="status"),
+            path("note/<int:pk>/", self.action_view(NoteView), name="note"),
+            path("assign/<int:pk>/", self.action_view(AssignView), name="assign"),
+            path("by-post/<int:pk>/", self.action_view(ByPostView), name="by_post"),
+            path("download/<int:pk>/<int:attachment_pk>/", self.download_view, name="download"),
+        ]
+
+    def action_view(self, view_class):
+        return view_class.as_view(
+            inspect_url_name=self.get_url_name("inspect"),
+            index_url_name=self.get_url_name("list"),
+        )
+
+    @property
+    def download_view(self):
+        return AttachmentDownloadView.as_view()

@@ -302,9 +302,10 @@ class AuditLogEntryManager(BaseLogEntryManager):
     def viewable_by_user(self, user):
         if user.is_superuser:
             return self.all()
-        from .audit import audit_policy
+        from .audit import READ_LOG, audit_policy
+        from .tenancy import communes_for
 
-        return self.filter(site__in=audit_policy.sites_user_has_permission_for(user, "view"))
+        return self.filter(site__in=communes_for(user, audit_policy, READ_LOG))
 
     def for_instance(self, instance):
         return self.filter(

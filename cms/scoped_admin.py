@@ -145,14 +145,22 @@ class ScopedIndexMixin(ScopedViewMixin):
 
 
 class ScopedObjectMixin(ScopedViewMixin):
-    """A view of one record (inspect, edit, delete, history, usage): of the
-    user's communes, or a 404."""
+    """A view of one record (inspect, history, usage): of the user's
+    communes, or a 404."""
 
     def get_base_object_queryset(self):
         return self.get_scoped_queryset()
 
     def get_object(self, queryset=None):
         return get_object_or_404(self.get_base_object_queryset(), pk=unquote(str(self.pk)))
+
+
+class ScopedSingleObjectMixin(ScopedViewMixin):
+    """An edit or delete view (Django's ``SingleObjectMixin``, which finds
+    its object in ``get_queryset``): of the user's communes, or a 404."""
+
+    def get_queryset(self):
+        return self.get_scoped_queryset()
 
 
 class ReadOnlyMixin:
@@ -179,11 +187,11 @@ class ScopedInspectView(ScopedObjectMixin, InspectView):
     pass
 
 
-class ScopedEditView(ScopedObjectMixin, EditView):
+class ScopedEditView(ScopedSingleObjectMixin, EditView):
     scope_actions = ("change",)
 
 
-class ScopedDeleteView(ScopedObjectMixin, DeleteView):
+class ScopedDeleteView(ScopedSingleObjectMixin, DeleteView):
     scope_actions = ("delete",)
 
 

@@ -1,3 +1,5 @@
+"""The filters of the citizen accounts listing."""
+
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy

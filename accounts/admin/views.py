@@ -1,3 +1,6 @@
+"""The citizen accounts screen's views: the listing, an account's page with its
+household, and the pages that validate or reject one account."""
+
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import quote

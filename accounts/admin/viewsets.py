@@ -1,3 +1,5 @@
+"""The citizen accounts screen: list, inspect, export, validate and reject."""
+
 from django.urls import path
 from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.tables import Column, DateColumn, NumberColumn

@@ -1,3 +1,5 @@
+"""The filters of the invoices and transactions listings."""
+
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy

@@ -1,3 +1,5 @@
+"""The payments screens (invoices, transactions, régies) and their admin URLs."""
+
 from django.urls import path
 from django.utils.translation import gettext_lazy
 from wagtail.admin.panels import FieldPanel, ObjectList

@@ -1,3 +1,6 @@
+"""The filters of the requests queue; the status filter shows what needs
+action by default."""
+
 import django_filters
 from django import forms
 from django.db.models import QuerySet

@@ -1,3 +1,5 @@
+"""The requests screen: the queue, a request's page and the agents' actions on it."""
+
 from django.urls import path
 from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.tables import Column, DateColumn

@@ -43,9 +43,9 @@ def prepare(users: int, run_tag: str) -> dict:
     from accounts.models import AccountStatus, User
     from accounts.services import MemberData, account_register
     from bench.services import first_choice
+    from demo.services import demo_pdf
+    from demo.submissions import BOTH_PARENTS
     from payments.models import Invoice, Regie
-    from services.demo import demo_pdf
-    from services.demo_forms import BOTH_PARENTS
     from services.models import ServicePage
 
     site = Site.objects.get(hostname="carvin.localhost")

@@ -188,7 +188,7 @@ def timed(client, method: str, path: str, data=None, *, expect: str = "", listin
 def demo_pdf(title: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from services.demo import demo_pdf as make_pdf
+    from demo.services import demo_pdf as make_pdf
 
     name = f"{title.lower().replace(' ', '-')}.pdf"
     return SimpleUploadedFile(name, make_pdf(title, ["Bench"]), "application/pdf")
@@ -202,7 +202,7 @@ def first_choice(page, key: str) -> str:
 
 
 def school_answers(page, account) -> list[dict]:
-    from services.demo_forms import BOTH_PARENTS
+    from demo.submissions import BOTH_PARENTS
 
     child = account.household_members.get(first_name="Léa")
     return [

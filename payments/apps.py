@@ -7,4 +7,4 @@ class PaymentsConfig(AppConfig):
     verbose_name = _("Payments")
 
     def ready(self):
-        from . import demo, personal_data  # noqa: F401
+        from . import personal_data  # noqa: F401

@@ -9,6 +9,6 @@ class ServicesConfig(AppConfig):
     def ready(self):
         from cms.scheduling import register_daily_job
 
-        from . import demo, personal_data  # noqa: F401
+        from . import personal_data  # noqa: F401
 
         register_daily_job("retention", "services.tasks.apply_retention", hour=3)

@@ -63,10 +63,10 @@ from wagtail_localize.models import StringSegment, Translation, TranslationSourc
 
 from accounts.models import AccountStatus, HouseholdMember, User
 from accounts.services import MemberData, member_add
-from cms.demo.communes import DEMO_DIR
-from cms.demo.translation import translate_page
+from demo.communes import DEMO_DIR
+from demo.payments import add_demo_payments
+from demo.translation import translate_page
 from home.models import ContentPage
-from payments.demo import add_demo_payments
 from payments.models import CartItem, Invoice, Regie, Transaction
 from services.models import Attachment, InternalNote, MessageTemplate, Submission
 from services.services import access_key, submission_start
@@ -1052,7 +1052,7 @@ class Objects:
                 relationship="child",
             ),
         )
-        add_demo_payments(sender=None, site=self.site["carvin"], stdout=io.StringIO())
+        add_demo_payments(site=self.site["carvin"], stdout=io.StringIO())
 
     def _commune(self, commune, site):
         home = site.root_page.specific

@@ -13,6 +13,7 @@ PO = ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 SOURCES = [
     "accounts",
     "cms",
+    "demo",
     "faq",
     "home",
     "payments",

@@ -41,7 +41,7 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:No directory at:UserWarning"),
 ]
 
-# Demo citizens of Carvin (cms/demo/communes.py).
+# Demo citizens of Carvin (demo/communes.py).
 VALIDATED = {
     "identifier": "amélie.lire",
     "email": "amelie.lire@example.org",

@@ -32,7 +32,7 @@ import subprocess
 import pytest
 from playwright.sync_api import expect
 
-from services.demo import demo_pdf
+from demo.services import demo_pdf
 
 from .helpers import (
     CARVIN,

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from accounts.models import ContactPreference, HouseholdMember, Relationship, User
 from accounts.views import FOREIGN_ORIGIN
-from cms.demo.communes import CITIZENS
+from demo.communes import CITIZENS
 from tests.fuzzing import (
     ANY_VALUE,
     KEY_NAME,

@@ -28,7 +28,7 @@ from wagtail.models import Page, Site
 from accounts.models import HouseholdMember, User
 from accounts.services import email_change_token
 from accounts.views import FOREIGN_ORIGIN
-from cms.demo.communes import CITIZENS
+from demo.communes import CITIZENS
 from payments.models import Invoice, Regie, Transaction
 from services.models import Submission, SubmissionStatus
 from services.services import access_key

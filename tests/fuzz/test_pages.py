@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from wagtail.models import Page, Site
 
 from accounts.models import User
-from cms.demo.communes import CITIZENS
+from demo.communes import CITIZENS
 from services.corrections import correctable_items
 from services.models import ServicePage, Submission, SubmissionStatus
 from services.services import access_key, submission_change_status

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from accounts.models import User
-from cms.demo.communes import CITIZENS
+from demo.communes import CITIZENS
 from payments.backends import testbank
 from payments.models import Invoice, Regie, Transaction, TransactionStatus
 from payments.services import token_hash

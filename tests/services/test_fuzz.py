@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 from wagtail.models import Site
 
 from accounts.models import User
-from cms.demo.communes import CITIZENS
+from demo.communes import CITIZENS
 from services.fields.documents import DOCUMENT_TYPES
 from services.fields.schema import SUBFIELD, choice_lines
 from services.models import (

@@ -7,8 +7,8 @@ import pytest
 from django.core.files.images import ImageFile
 from wagtail.images.models import Image
 
-from cms.demo.logo import draw_logo
 from cms.models import CommuneSettings
+from demo.logo import draw_logo
 from services.pdf import cover_sheet_pdf, receipt_pdf
 from tests.services.factories import service_page
 from tests.services.tracking_factories import (

@@ -7,7 +7,7 @@ from wagtail.models import Page, Revision, Site
 
 from accounts.models import User
 from cms.models import CommuneSettings
-from services.demo import demo_pdf
+from demo.services import demo_pdf
 from services.models import (
     Attachment,
     ServiceIndexPage,

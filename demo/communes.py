@@ -1,4 +1,5 @@
-"""The two demo communes: who they are and the pages every commune needs."""
+"""The two demo communes: who they are, the pages every commune needs, and
+what their démarches name (schools, rooms, streets)."""
 
 from pathlib import Path
 
@@ -24,6 +25,17 @@ COMMUNES = [
             "dpo_email": "dpo@carvin.localhost",
         },
         "logo_colour": "#1d4f91",
+        "schools": (
+            "École maternelle Jules-Ferry",
+            "École élémentaire Jean-Jaurès",
+            "Groupe scolaire Louise-Michel",
+        ),
+        "rooms": (
+            "Salle des fêtes (300 personnes)",
+            "Salle Jean-Moulin (80 personnes)",
+            "Maison des associations, salle de réunion (25 personnes)",
+        ),
+        "streets": ("rue Jean-Jaurès", "rue de la Gare"),
     },
     {
         "name": "Saint-André-des-Eaux",
@@ -44,6 +56,13 @@ COMMUNES = [
             "dpo_email": "dpo@saint-andre-des-eaux.localhost",
         },
         "logo_colour": "#1f5e3b",
+        "schools": ("École publique Jules-Verne", "École maternelle des Marais"),
+        "rooms": (
+            "Salle polyvalente (250 personnes)",
+            "Salle du Marais (60 personnes)",
+            "Salle de réunion de la mairie (20 personnes)",
+        ),
+        "streets": ("route de Guérande", "rue de la Brière"),
     },
 ]
 

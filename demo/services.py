@@ -1,31 +1,34 @@
 """Demo online procedures and requests, added by ``load_demo`` to each demo commune.
 
-The démarches (``services.demo_forms``) are published under the commune's
-services index; the demo requests go through the same forms and services as a
-citizen's and an agent's, so they look exactly like real ones. Nothing that
-already exists is touched: pages are found by their slug, requests by their
-démarche, requester and the person they concern.
+The démarches are démarche files (``services.exchange``) in ``demarches/``,
+imported under the commune's services index. Their texts name the commune
+with tokens the demo fills in first: ``{commune}``, ``{Mairie}`` (the
+commune's phrase, capitalised), ``{schools}`` and ``{rooms}`` (choices, one
+per line), ``{street_1}`` and ``{street_2}``.
+
+The demo requests go through the same forms and services as a citizen's and
+an agent's, so they look exactly like real ones. Nothing that already exists
+is touched: pages are found by their slug, requests by their démarche,
+requester and the person they concern.
 """
 
 import io
+import json
 from datetime import timedelta
+from pathlib import Path
 
-from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
 from accounts.models import User
-from cms.demo import demo_commune_loaded
-from cms.demo.communes import COMMUNES
 from cms.models import CommuneSettings
-
-from . import demo_forms
-from .fields.answers import clean_answers
-from .fields.builder import StepFormBuilder
-from .fields.context import FillContext
-from .fields.documents import Upload
-from .fields.schema import SUBFIELD
-from .models import (
+from services.exchange import demarche_import, demarche_loads
+from services.fields.answers import clean_answers
+from services.fields.builder import StepFormBuilder
+from services.fields.context import FillContext
+from services.fields.documents import Upload
+from services.fields.schema import SUBFIELD
+from services.models import (
     Attachment,
     MessageTemplate,
     ServiceIndexPage,
@@ -34,8 +37,8 @@ from .models import (
     Submission,
     SubmissionStatus,
 )
-from .selectors import current_attachments
-from .services import (
+from services.selectors import current_attachments
+from services.services import (
     Contact,
     note_add,
     submission_assign,
@@ -45,6 +48,19 @@ from .services import (
     submission_submit,
 )
 
+from .submissions import BY_POST, Attached, Child, requests_of
+
+DEMARCHES_DIR = Path(__file__).resolve().parent / "demarches"
+#: The démarche files, in the order they are added to the index.
+DEMARCHES = (
+    "acte-de-naissance",
+    "acte-de-mariage",
+    "acte-de-deces",
+    "inscription-scolaire",
+    "restauration-et-periscolaire",
+    "reservation-de-salle",
+    "signalement-voirie",
+)
 INDEX_DESCRIPTION = "Les démarches en ligne proposées par la mairie."
 INDEX_INTRO = (
     "<p>Faites vos démarches auprès de la mairie sans vous déplacer, à toute heure. Les "
@@ -58,51 +74,64 @@ class DemoRequestInvalid(Exception):
     """A demo request whose answers its démarche's form refuses."""
 
 
-@receiver(demo_commune_loaded)
-def add_demo_services(sender, site, stdout, **kwargs):
+def add_demo_services(*, site, commune: dict, stdout) -> None:
+    """The démarches, requests and message templates of the demo commune
+    ``commune`` (a spec of ``demo.communes.COMMUNES``)."""
     index = ServiceIndexPage.objects.child_of(site.root_page).get()
     if not index.search_description or not index.intro:
         index.search_description = index.search_description or INDEX_DESCRIPTION
         index.intro = index.intro or INDEX_INTRO
         index.save_revision().publish()
 
-    settings = CommuneSettings.for_site(site)
-    commune = demo_forms.commune_for(
-        hostname=site.hostname, name=site.site_name, phrase=settings.phrase
-    )
-    pages = demo_pages(index=index, commune=commune)
+    pages = demo_pages(index=index, values=demarche_values(site=site, commune=commune))
     requests = demo_requests(site=site, index=index, commune=commune)
     demo_templates(site=site)
     if pages or requests:
         stdout.write(f"{site.site_name}: {pages} démarches and {requests} demo requests created")
 
 
-def demo_pages(*, index, commune) -> int:
+def demarche_values(*, site, commune: dict) -> dict[str, str]:
+    """What each token of the démarche files stands for in ``commune``."""
+    phrase = CommuneSettings.for_site(site).phrase
+    return {
+        "{commune}": site.site_name,
+        "{Mairie}": phrase[:1].upper() + phrase[1:],
+        "{schools}": "\n".join(commune["schools"]),
+        "{rooms}": "\n".join(commune["rooms"]),
+        "{street_1}": commune["streets"][0],
+        "{street_2}": commune["streets"][1],
+    }
+
+
+def demarche_document(slug: str, *, values: dict[str, str]) -> dict:
+    """The démarche file ``slug`` with its tokens filled in, read by the
+    démarche file loader (which refuses it if anything is wrong)."""
+    text = (DEMARCHES_DIR / f"{slug}.json").read_text(encoding="utf-8")
+    for token, value in values.items():
+        text = text.replace(token, json.dumps(value, ensure_ascii=False)[1:-1])
+    return demarche_loads(text)
+
+
+def demo_pages(*, index, values: dict[str, str]) -> int:
     """Publish the démarches the index lacks; the number published."""
     existing = set(ServicePage.objects.child_of(index).values_list("slug", flat=True))
     created = 0
-    for spec in demo_forms.demarches(commune):
-        if spec["slug"] in existing:
-            continue
-        page = ServicePage(**spec)
-        index.add_child(instance=page)
-        page.save_revision().publish()
-        created += 1
+    for slug in DEMARCHES:
+        if slug not in existing:
+            demarche_import(index=index, document=demarche_document(slug, values=values))
+            created += 1
     return created
 
 
-def demo_requests(*, site, index, commune) -> int:
+def demo_requests(*, site, index, commune: dict) -> int:
     """Send the demo requests not sent yet, and give them the agent's decisions."""
-    spec = next((s for s in COMMUNES if s["hostname"] == site.hostname), None)
-    if spec is None:
-        return 0
-    agent = User.objects.get(site__isnull=True, username=AGENT_USERNAME.format(slug=spec["slug"]))
+    agent = User.objects.get(
+        site__isnull=True, username=AGENT_USERNAME.format(slug=commune["slug"])
+    )
     pages = {page.slug: page for page in ServicePage.objects.child_of(index).live()}
     created = 0
     now = timezone.now()
-    for request in demo_forms.demo_requests(
-        hostname=site.hostname, commune=commune, today=timezone.localdate(now)
-    ):
+    for request in requests_of(commune=commune, today=timezone.localdate(now)):
         page = pages.get(request.slug)
         if page is None:
             continue
@@ -161,7 +190,7 @@ def demo_templates(*, site) -> None:
 
 
 def _concerns(request, account) -> str:
-    child = next((v for v in request.answers.values() if isinstance(v, demo_forms.Child)), None)
+    child = next((v for v in request.answers.values() if isinstance(v, Child)), None)
     if child is None or account is None:
         return ""
     member = account.household_members.get(first_name=child.first_name)
@@ -208,9 +237,9 @@ def _typed(request, account):
     documents promised by post."""
     raw, uploads, by_post = {}, {}, set()
     for key, value in request.answers.items():
-        if isinstance(value, demo_forms.Child):
+        if isinstance(value, Child):
             raw[key] = [str(account.household_members.get(first_name=value.first_name).pk)]
-        elif isinstance(value, demo_forms.Attached):
+        elif isinstance(value, Attached):
             content = demo_pdf(value.title, [request.slug, value.name])
             uploads[key] = Upload(
                 file=io.BytesIO(content),
@@ -218,7 +247,7 @@ def _typed(request, account):
                 size=len(content),
                 content_type="application/pdf",
             )
-        elif value == demo_forms.BY_POST:
+        elif value == BY_POST:
             by_post.add(key)
             raw[f"{key}{SUBFIELD}by_post"] = ["on"]
         elif isinstance(value, tuple):

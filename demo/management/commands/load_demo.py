@@ -10,12 +10,13 @@ from wagtail.models import Collection, Page, Site
 
 from accounts.models import AccountStatus, User
 from accounts.services import MemberData, account_register
-from cms.demo import communes as demo
-from cms.demo import demo_commune_loaded
-from cms.demo.logo import draw_logo
-from cms.demo.translation import translate_page
 from cms.models import CommuneSettings
 from cms.services import AGENTS_GROUP, COMMUNICATION_GROUP, commune_create
+from demo import communes as demo
+from demo.logo import draw_logo
+from demo.payments import add_demo_payments
+from demo.services import add_demo_services
+from demo.translation import translate_page
 from faq.models import FAQPage
 from faq.services import faq_import
 from home.models import ContentPage, HomePage
@@ -67,7 +68,8 @@ class Command(BaseCommand):
                             f"http://{site.hostname}:{port}/compte/connexion/",
                         )
                     )
-                demo_commune_loaded.send(sender=self.__class__, site=site, stdout=self.stdout)
+                add_demo_services(site=site, commune=spec, stdout=self.stdout)
+                add_demo_payments(site=site, stdout=self.stdout)
             carvin_faq = FAQPage.objects.descendant_of(
                 Site.objects.get(hostname="carvin.localhost").root_page
             ).get()

@@ -12,16 +12,13 @@ from io import BytesIO
 
 from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
-from django.dispatch import receiver
 from django.utils import timezone
 from PIL import Image, ImageDraw, ImageFont
 
 from accounts.models import AccountStatus, User
-from cms.demo import demo_commune_loaded
 from cms.models import CommuneSettings
 from cms.services import SUPERVISORS_GROUP
-
-from .models import (
+from payments.models import (
     Invoice,
     InvoiceDomain,
     InvoiceStatus,
@@ -217,8 +214,8 @@ def _supervisor(site, stdout):
     stdout.write(f"  {role:<46} {username:<22} {password:<24} http://{site.hostname}:{port}/admin/")
 
 
-@receiver(demo_commune_loaded)
-def add_demo_payments(sender, site, stdout, **kwargs):
+def add_demo_payments(*, site, stdout) -> None:
+    """The régies, invoices and supervisor of the demo commune ``site``."""
     commune = CommuneSettings.for_site(site)
     _supervisor(site, stdout)
     regies = {}

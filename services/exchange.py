@@ -1,0 +1,363 @@
+"""Démarche files: a démarche as a versioned JSON document, so that one
+commune can hand a démarche to another, and the demo can ship its démarches
+as data.
+
+A file holds one démarche::
+
+    {
+      "format": "portail-demarche",
+      "version": 1,
+      "page": {"title": "…", "slug": "…", "category": "…", …},
+      "form": [{"type": "step", "value": {"title": "…", "fields": […]}}, …],
+      "documents": [{"id": 1, "title": "…", "file_name": "…", "content": "<base64>"}]
+    }
+
+``page`` holds the page's own fields (``PAGE_FIELDS``), ``form`` the
+StreamField's own JSON without its block ids. A rich text link to a document
+names an entry of ``documents`` (``<a linktype="document" id="1">``) rather
+than a row of one commune's database: importing creates the documents in the
+commune's collection and points the links at them. A link to a page of the
+exporting commune becomes a plain link to that page's address.
+
+Whatever an older portal would misread bumps ``VERSION``; a reader refuses a
+version it does not know rather than guessing.
+"""
+
+import base64
+import binascii
+import json
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from wagtail import blocks
+from wagtail.documents import get_document_model
+from wagtail.models import Collection, Page
+
+from .models import ServiceIndexPage, ServicePage
+
+FORMAT = "portail-demarche"
+VERSION = 1
+#: The page's fields a file carries, in the order they are written.
+PAGE_FIELDS = (
+    "title",
+    "slug",
+    "category",
+    "summary",
+    "requires_account",
+    "intro",
+    "documents",
+    "confirmation",
+    "processing_purpose",
+    "legal_basis",
+    "data_subjects",
+    "retention_months",
+)
+DOCUMENT_KEYS = ("id", "title", "file_name", "content")
+
+NOT_JSON = _("This file is not a démarche file: it is not valid JSON (%(error)s).")
+WRONG_FORMAT = _(
+    "This file is not a démarche file: its format is “%(format)s”, not “%(expected)s”."
+)
+UNKNOWN_VERSION = _(
+    "This démarche file is in version %(version)s of the format, which this portal "
+    "does not know: it reads version %(known)s. Export the démarche again from a "
+    "portal of the same version."
+)
+MISSING_PART = _("This démarche file has no “%(part)s”.")
+UNKNOWN_PART = _("This démarche file has a part this portal does not know: %(path)s.")
+INVALID_PAGE = _("This démarche file has an invalid “%(field)s”: %(error)s")
+INVALID_FORM = _("The form of this démarche file is invalid: %(path)s: %(error)s")
+INVALID_DOCUMENT = _("Document %(number)s of this démarche file is invalid: %(error)s")
+UNKNOWN_DOCUMENT = _("This démarche file links to document %(id)s, which it does not hold.")
+SLUG_TAKEN = _("The commune already has a démarche at “%(slug)s”.")
+
+LINK_RE = re.compile(r"<a\s[^>]*>")
+LINK_ATTRIBUTE_RE = re.compile(r'(linktype|id)="([^"]*)"')
+
+
+class DemarcheFileError(Exception):
+    """A démarche file that cannot be read; its message says why, for a person."""
+
+
+def demarche_export(*, page: ServicePage) -> dict:
+    """The démarche file of ``page``, as a dictionary (``demarche_dumps`` writes it)."""
+    documents: dict[int, dict] = {}
+
+    def relink(text: str) -> str:
+        return _relink(text, document=lambda pk: _export_document(pk, documents), page=_page_url)
+
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "page": {name: _map_strings(getattr(page, name), relink) for name in PAGE_FIELDS},
+        "form": _map_strings(_without_ids(page.form.get_prep_value()), relink),
+        "documents": list(documents.values()),
+    }
+
+
+def demarche_dumps(document: dict) -> str:
+    """The text of a démarche file: indented, keys in the order written, one per line."""
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def demarche_loads(text: str | bytes) -> dict:
+    """Read and check a démarche file; ``DemarcheFileError`` says what is wrong."""
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        raise DemarcheFileError(NOT_JSON % {"error": error}) from None
+    demarche_check(document)
+    return document
+
+
+def demarche_check(document) -> None:
+    """Refuse a document that is not a démarche file this portal can import.
+
+    The form goes through the StreamField's own blocks: their ``to_python``
+    and ``clean``, the checks the page editor runs. The checks that need the
+    commune (keys, conditions, slug) run when it is imported.
+    """
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        found = document.get("format") if isinstance(document, dict) else None
+        raise DemarcheFileError(WRONG_FORMAT % {"format": found, "expected": FORMAT})
+    version = document.get("version")
+    if type(version) is not int or version != VERSION:
+        raise DemarcheFileError(UNKNOWN_VERSION % {"version": version, "known": VERSION})
+    for part, kind in (("page", dict), ("form", list), ("documents", list)):
+        if not isinstance(document.get(part), kind):
+            raise DemarcheFileError(MISSING_PART % {"part": part})
+    _refuse_unknown(document, ("format", "version", "page", "form", "documents"), "")
+    _check_page(document["page"])
+    _check_form(document["form"])
+    held = _check_documents(document["documents"])
+    missing = sorted(_linked_documents([document["page"], document["form"]]) - held)
+    if missing:
+        raise DemarcheFileError(UNKNOWN_DOCUMENT % {"id": missing[0]})
+
+
+@transaction.atomic
+def demarche_import(
+    *, index: ServiceIndexPage, document: dict, publish: bool = True
+) -> ServicePage:
+    """Create the démarche of ``document`` under ``index``, with its documents
+    in the commune's collection; the page's own checks (keys, conditions)
+    refuse it as the page editor would."""
+    demarche_check(document)
+    page_fields = document["page"]
+    if ServicePage.objects.child_of(index).filter(slug=page_fields["slug"]).exists():
+        raise DemarcheFileError(SLUG_TAKEN % {"slug": page_fields["slug"]})
+    collection = _collection_of(index)
+    ids = {entry["id"]: _import_document(entry, collection).pk for entry in document["documents"]}
+
+    def relink(text: str) -> str:
+        # A page link names a page of the exporting commune's database: the
+        # exporter writes it as an address, anything else loses its target.
+        return _relink(text, document=lambda id: str(ids[id]), page=lambda id: "")
+
+    page = ServicePage(
+        **_map_strings(page_fields, relink), form=_map_strings(document["form"], relink)
+    )
+    try:
+        index.add_child(instance=page)
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise DemarcheFileError(
+            INVALID_PAGE % {"field": field, "error": " ".join(messages)}
+        ) from None
+    revision = page.save_revision()
+    if publish:
+        revision.publish()
+    return page
+
+
+def _refuse_unknown(value: dict, known, path: str) -> None:
+    for name in value:
+        if name not in known:
+            raise DemarcheFileError(UNKNOWN_PART % {"path": f"{path}{name}"})
+
+
+def _check_page(fields: dict) -> None:
+    _refuse_unknown(fields, PAGE_FIELDS, "page.")
+    for name in ("title", "slug", "category", "summary"):
+        if name not in fields:
+            raise DemarcheFileError(MISSING_PART % {"part": f"page.{name}"})
+    for name, value in fields.items():
+        try:
+            ServicePage._meta.get_field(name).clean(value, None)
+        except ValidationError as error:
+            raise DemarcheFileError(
+                INVALID_PAGE % {"field": name, "error": " ".join(error.messages)}
+            ) from None
+
+
+def _check_form(form: list) -> None:
+    stream_block = ServicePage._meta.get_field("form").stream_block
+    _refuse_unknown_blocks(stream_block, form, "form")
+    try:
+        stream_block.clean(stream_block.to_python(form))
+    except ValidationError as error:
+        path, message = _first_error(error, "form")
+        raise DemarcheFileError(INVALID_FORM % {"path": path, "error": message}) from None
+
+
+def _refuse_unknown_blocks(block, value, path: str) -> None:
+    """Refuse block types and struct members the blocks do not know: Wagtail's
+    ``to_python`` would drop them without a word, and with them the fields
+    they describe."""
+    if isinstance(block, blocks.BaseStreamBlock):
+        if not isinstance(value, list):
+            raise DemarcheFileError(UNKNOWN_PART % {"path": path})
+        for number, child in enumerate(value):
+            here = f"{path}[{number}]"
+            if not isinstance(child, dict) or child.get("type") not in block.child_blocks:
+                kind = child.get("type") if isinstance(child, dict) else child
+                raise DemarcheFileError(UNKNOWN_PART % {"path": f"{here} ({kind})"})
+            _refuse_unknown(child, ("type", "value", "id"), f"{here}.")
+            _refuse_unknown_blocks(block.child_blocks[child["type"]], child.get("value"), here)
+    elif isinstance(block, blocks.BaseStructBlock):
+        if value is None:
+            return
+        if not isinstance(value, dict):
+            raise DemarcheFileError(UNKNOWN_PART % {"path": path})
+        _refuse_unknown(value, block.child_blocks, f"{path}.")
+        for name, child in value.items():
+            _refuse_unknown_blocks(block.child_blocks[name], child, f"{path}.{name}")
+
+
+def _first_error(error: ValidationError, path: str) -> tuple[str, str]:
+    """Where the first error of a block's validation is, and what it says."""
+    children = getattr(error, "block_errors", None)
+    if children:
+        place, child = next(iter(children.items()))
+        if isinstance(child, list):
+            child = child[0]
+        here = f"{path}[{place}]" if isinstance(place, int) else f"{path}.{place}"
+        return _first_error(child, here)
+    messages = [m for e in getattr(error, "non_block_errors", [error]) for m in e.messages]
+    return path, " ".join(messages)
+
+
+def _check_documents(entries: list) -> set[int]:
+    held = set()
+    for number, entry in enumerate(entries, start=1):
+        if not isinstance(entry, dict):
+            raise DemarcheFileError(UNKNOWN_PART % {"path": f"documents[{number - 1}]"})
+        _refuse_unknown(entry, DOCUMENT_KEYS, f"documents[{number - 1}].")
+        problem = _document_problem(entry, held)
+        if problem:
+            raise DemarcheFileError(INVALID_DOCUMENT % {"number": number, "error": problem})
+        held.add(entry["id"])
+    return held
+
+
+def _document_problem(entry: dict, held: set[int]) -> str:
+    if not isinstance(entry.get("id"), int) or entry["id"] in held:
+        return _("its “id” must be a number no other document of the file has.")
+    for name in ("title", "file_name", "content"):
+        if not isinstance(entry.get(name), str) or not entry[name]:
+            return _("its “%(name)s” is missing.") % {"name": name}
+    try:
+        base64.b64decode(entry["content"], validate=True)
+    except binascii.Error:
+        return _("its “content” is not base64.")
+    return ""
+
+
+def _linked_documents(value) -> set[int]:
+    linked = set()
+
+    def note(id: int) -> int:
+        linked.add(id)
+        return id
+
+    _map_strings(value, lambda text: _relink(text, document=note, page=str))
+    return linked
+
+
+def _map_strings(value, change):
+    """``value`` with ``change`` applied to every string inside it."""
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, dict):
+        return {key: _map_strings(item, change) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_map_strings(item, change) for item in value]
+    return value
+
+
+def _without_ids(value):
+    """The StreamField's JSON without block ids, which mean nothing in another
+    page: the page that imports it gets new ones."""
+    if isinstance(value, dict):
+        return {
+            key: _without_ids(item)
+            for key, item in value.items()
+            if not (key == "id" and value.keys() == {"type", "value", "id"})
+        }
+    if isinstance(value, list):
+        return [_without_ids(item) for item in value]
+    return value
+
+
+def _relink(text: str, *, document, page) -> str:
+    """Rewrite the rich text links of ``text``: ``document(id)`` gives the new
+    id of a document link, ``page(id)`` the address a page link becomes."""
+    if "linktype=" not in text:
+        return text
+
+    def replace(match):
+        attributes = dict(LINK_ATTRIBUTE_RE.findall(match.group(0)))
+        kind, id = attributes.get("linktype"), attributes.get("id", "")
+        if kind == "document" and id.isdigit():
+            new_id = document(int(id))
+            return f'<a linktype="document" id="{new_id}">' if new_id else "<a>"
+        if kind == "page" and id.isdigit():
+            url = page(int(id))
+            return f'<a href="{url}">' if url else "<a>"
+        return match.group(0)
+
+    return LINK_RE.sub(replace, text)
+
+
+def _page_url(pk: int) -> str:
+    page = Page.objects.filter(pk=pk).first()
+    return (page.get_full_url() or "") if page else ""
+
+
+def _export_document(pk: int, documents: dict[int, dict]) -> int | None:
+    """The number of document ``pk`` in the file, added the first time it is
+    linked; None for a document deleted since the link was made."""
+    if pk not in documents:
+        document = get_document_model().objects.filter(pk=pk).first()
+        if document is None:
+            return None
+        with document.open_file() as file:
+            content = base64.b64encode(file.read()).decode("ascii")
+        documents[pk] = {
+            "id": len(documents) + 1,
+            "title": document.title,
+            "file_name": document.filename,
+            "content": content,
+        }
+    return documents[pk]["id"]
+
+
+def _import_document(entry: dict, collection: Collection):
+    content = base64.b64decode(entry["content"])
+    return get_document_model().objects.create(
+        title=entry["title"],
+        collection=collection,
+        file=ContentFile(content, name=entry["file_name"]),
+        file_size=len(content),
+    )
+
+
+def _collection_of(index: ServiceIndexPage) -> Collection:
+    """The commune's collection of images and documents (see ``commune_create``),
+    else the root collection."""
+    site = index.get_site()
+    collection = Collection.objects.filter(name=site.site_name, depth=2).first() if site else None
+    return collection or Collection.get_first_root_node()

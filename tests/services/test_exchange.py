@@ -1,0 +1,223 @@
+"""Démarche files: a démarche exported from one commune and imported into another."""
+
+import base64
+import copy
+import io
+import json
+
+import pytest
+from django import forms
+from django.core.files.base import ContentFile
+from django.core.management import CommandError, call_command
+from wagtail.documents import get_document_model
+from wagtail.models import Collection
+
+from demo.services import DEMARCHES, DEMARCHES_DIR
+from services.exchange import (
+    FORMAT,
+    INVALID_FORM,
+    NOT_JSON,
+    SLUG_TAKEN,
+    UNKNOWN_DOCUMENT,
+    UNKNOWN_PART,
+    UNKNOWN_VERSION,
+    WRONG_FORMAT,
+    DemarcheFileError,
+    demarche_dumps,
+    demarche_export,
+    demarche_import,
+    demarche_loads,
+)
+from services.models import ServiceIndexPage, ServicePage
+from tests.services.factories import service_page
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n% reglement\n"
+
+
+def index_of(site):
+    return ServiceIndexPage.objects.descendant_of(site.root_page).get()
+
+
+def reread(page):
+    return ServicePage.objects.get(pk=page.pk)
+
+
+def birth_file():
+    return json.loads((DEMARCHES_DIR / "acte-de-naissance.json").read_text(encoding="utf-8"))
+
+
+def refusal(document) -> str:
+    with pytest.raises(DemarcheFileError) as error:
+        demarche_loads(json.dumps(document))
+    return str(error.value)
+
+
+@pytest.mark.parametrize("slug", DEMARCHES)
+def test_each_demo_demarche_file_reads_back_as_written(carvin, slug):
+    text = (DEMARCHES_DIR / f"{slug}.json").read_text(encoding="utf-8")
+
+    page = demarche_import(index=index_of(carvin), document=demarche_loads(text))
+
+    assert demarche_dumps(demarche_export(page=reread(page))) == text
+
+
+def test_an_exported_demarche_imported_in_another_commune_is_the_same(carvin, saint_andre):
+    page = service_page(carvin, "Inscription scolaire", documents="<p>Le livret de famille</p>")
+    document = demarche_export(page=page)
+
+    copied = demarche_import(index=index_of(saint_andre), document=document)
+
+    assert copied.get_site() == saint_andre
+    assert copied.live
+    assert demarche_export(page=reread(copied)) == document
+
+
+def test_a_file_of_an_unknown_version_is_refused_with_the_version_it_reads():
+    document = birth_file()
+    document["version"] = 2
+
+    assert refusal(document) == UNKNOWN_VERSION % {"version": 2, "known": 1}
+
+
+def test_a_file_of_another_format_is_refused():
+    document = birth_file()
+    document["format"] = "portail-faq"
+
+    assert refusal(document) == WRONG_FORMAT % {"format": "portail-faq", "expected": FORMAT}
+
+
+def test_a_file_that_is_not_json_is_refused():
+    with pytest.raises(DemarcheFileError) as error:
+        demarche_loads("{'format': ")
+
+    assert str(error.value).startswith(str(NOT_JSON).split("(")[0])
+
+
+def test_a_field_type_the_portal_does_not_know_is_refused():
+    document = birth_file()
+    document["form"][0]["value"]["fields"].append(
+        {"type": "appointment", "value": {"label": "Créneau", "key": "creneau"}}
+    )
+
+    assert refusal(document) == UNKNOWN_PART % {"path": "form[0].fields[3] (appointment)"}
+
+
+def test_a_field_setting_the_portal_does_not_know_is_refused():
+    document = birth_file()
+    document["form"][0]["value"]["fields"][1]["value"]["colour"] = "red"
+
+    assert refusal(document) == UNKNOWN_PART % {"path": "form[0].fields[1].colour"}
+
+
+def test_a_field_its_block_refuses_is_refused_with_where_and_why():
+    document = birth_file()
+    document["form"][0]["value"]["fields"][2]["value"]["min_value"] = "one"
+
+    assert refusal(document) == INVALID_FORM % {
+        "path": "form[0].fields[2].min_value",
+        "error": forms.IntegerField.default_error_messages["invalid"],
+    }
+
+
+def test_an_invalid_page_setting_is_refused():
+    document = birth_file()
+    document["page"]["legal_basis"] = "because"
+
+    assert "legal_basis" in refusal(document)
+
+
+def test_a_form_whose_keys_repeat_is_refused_as_the_page_editor_would(carvin):
+    document = birth_file()
+    fields = document["form"][0]["value"]["fields"]
+    fields.append(copy.deepcopy(fields[1]))
+
+    with pytest.raises(DemarcheFileError) as error:
+        demarche_import(index=index_of(carvin), document=document)
+
+    assert "type_acte" in str(error.value)
+    assert not ServicePage.objects.exists()
+
+
+def test_a_demarche_is_not_imported_twice_at_the_same_address(carvin):
+    demarche_import(index=index_of(carvin), document=birth_file())
+
+    with pytest.raises(DemarcheFileError) as error:
+        demarche_import(index=index_of(carvin), document=birth_file())
+
+    assert str(error.value) == SLUG_TAKEN % {"slug": "acte-de-naissance"}
+
+
+def test_the_documents_its_texts_link_to_travel_with_the_demarche(carvin, saint_andre):
+    rules = get_document_model().objects.create(
+        title="Règlement de la salle",
+        file=ContentFile(PDF, name="reglement.pdf"),
+        collection=Collection.objects.get(name="Carvin"),
+    )
+    link = f'<p>Lisez le <a linktype="document" id="{rules.pk}">règlement</a>.</p>'
+    page = service_page(carvin, "Réservation de salle", intro=link)
+
+    document = demarche_export(page=page)
+    copied = demarche_import(index=index_of(saint_andre), document=document)
+
+    [entry] = document["documents"]
+    assert (entry["id"], entry["title"]) == (1, "Règlement de la salle")
+    assert base64.b64decode(entry["content"]) == PDF
+    assert '<a linktype="document" id="1">' in document["page"]["intro"]
+    copy_of_rules = get_document_model().objects.exclude(pk=rules.pk).get()
+    assert copy_of_rules.collection.name == "Saint-André-des-Eaux"
+    with copy_of_rules.open_file() as file:
+        assert file.read() == PDF
+    assert f'<a linktype="document" id="{copy_of_rules.pk}">' in copied.intro
+
+
+def test_a_link_to_a_page_of_the_commune_is_exported_as_its_address(carvin, faq_of):
+    faq = faq_of(carvin)
+    page = service_page(
+        carvin, "Inscription scolaire", intro=f'<p><a linktype="page" id="{faq.pk}">FAQ</a></p>'
+    )
+
+    intro = demarche_export(page=page)["page"]["intro"]
+
+    assert intro == f'<p><a href="{faq.full_url}">FAQ</a></p>'
+
+
+def test_a_link_to_a_document_the_file_does_not_hold_is_refused():
+    document = birth_file()
+    document["page"]["intro"] = '<p><a linktype="document" id="4">formulaire</a></p>'
+
+    assert refusal(document) == UNKNOWN_DOCUMENT % {"id": 4}
+
+
+def test_export_then_import_commands_copy_a_demarche_between_communes(
+    carvin, saint_andre, tmp_path
+):
+    service_page(carvin, "Inscription scolaire")
+    path = tmp_path / "inscription.json"
+
+    call_command("export_demarche", "inscription-scolaire", site="carvin.localhost", output=path)
+    call_command(
+        "import_demarche", path, site="saint-andre-des-eaux.localhost", stdout=io.StringIO()
+    )
+
+    copied = ServicePage.objects.descendant_of(saint_andre.root_page).get()
+    assert demarche_export(page=copied) == json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_the_import_command_needs_the_commune_named():
+    with pytest.raises(CommandError, match="--site"):
+        call_command("import_demarche", "inscription.json")
+
+
+def test_the_import_command_says_why_a_file_is_refused(carvin, tmp_path):
+    document = birth_file()
+    document["version"] = 9
+    path = tmp_path / "acte.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+    with pytest.raises(CommandError) as error:
+        call_command("import_demarche", path, site="carvin.localhost")
+
+    assert str(error.value) == f"{path}: " + UNKNOWN_VERSION % {"version": 9, "known": 1}
+    assert not ServicePage.objects.exists()

@@ -4,6 +4,8 @@ from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
+from cms.extensions import CommunePermissions
+
 from .admin.bulk_actions import RejectBulkAction, ValidateBulkAction
 from .admin.viewsets import CitizenAccountViewSet
 from .extensions import AccountTab
@@ -131,3 +133,11 @@ def session_timeout_warning():
         {"logout_url": reverse("wagtailadmin_logout"), "admin": True},
         request=request,
     )
+
+
+@hooks.register("register_commune_permissions")
+def commune_accounts_permissions():
+    """Agents and supervisors see and validate the citizen accounts of their
+    commune and no other."""
+    citizen_accounts = ("accounts.view_citizenaccount", "accounts.change_citizenaccount")
+    return CommunePermissions(agents=citizen_accounts, supervisors=citizen_accounts)

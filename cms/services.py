@@ -15,6 +15,12 @@ from wagtail.models import (
     Site,
 )
 
+from .extensions import (
+    CommunePermissions,
+    commune_home_page_model,
+    commune_pages,
+    commune_permissions,
+)
 from .models import CommuneSettings
 
 COMMUNICATION_GROUP = "{name} — Communication"
@@ -33,39 +39,12 @@ COLLECTION_PERMISSIONS = {
     "wagtailimages": ["add_image", "change_image", "choose_image"],
     "wagtaildocs": ["add_document", "change_document", "choose_document"],
 }
-# Held for the commune's own Site only (GroupSitePermission), never globally.
-# Agents see and validate the citizen accounts of their commune and no other,
-# process the requests sent to it (with the commune's message templates), see
-# its invoices and transactions. Supervisors do all that, and also write the
-# message templates, export the requests, read the log of the agents' actions,
-# and hold the money: they configure the régies (payment backends and the
-# billing software's push token) and import invoices. Agents never do.
-AGENTS_SITE_PERMISSIONS = {
-    "accounts": ["view_citizenaccount", "change_citizenaccount"],
-    "services": ["view_submission", "change_submission", "view_messagetemplate"],
-    "payments": ["view_regie", "view_invoice", "view_transaction"],
-}
-SUPERVISORS_SITE_PERMISSIONS = {
-    "accounts": ["view_citizenaccount", "change_citizenaccount"],
-    "services": [
-        "view_submission",
-        "change_submission",
-        "export_submission",
-        "view_messagetemplate",
-        "add_messagetemplate",
-        "change_messagetemplate",
-        "delete_messagetemplate",
-    ],
-    "cms": ["view_auditlogentry"],
-    "payments": [
-        "view_regie",
-        "add_regie",
-        "change_regie",
-        "view_invoice",
-        "add_invoice",
-        "view_transaction",
-    ],
-}
+# The permissions of cms's own models; the apps declare theirs through
+# ``register_commune_permissions`` (``cms.extensions``).
+CMS_PERMISSIONS = CommunePermissions(
+    communication=("cms.change_communesettings",),
+    supervisors=("cms.view_auditlogentry",),
+)
 
 
 @dataclass
@@ -76,6 +55,14 @@ class CommuneCreation:
 
 def _permission(app_label: str, codename: str) -> Permission:
     return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+def _site_permissions(group: Group, site: Site, permissions: tuple[str, ...]) -> None:
+    for permission in permissions:
+        app_label, codename = permission.split(".")
+        GroupSitePermission.objects.get_or_create(
+            group=group, site=site, permission=_permission(app_label, codename)
+        )
 
 
 def _child(parent: Page, model, *, title: str, slug: str, created: list[str], **fields):
@@ -96,25 +83,20 @@ def commune_create(
     """Create a commune, or complete the one that has this hostname; never
     change what is there.
 
-    Creates the Site and its commune settings, the home page with its FAQ and
-    online procedures index, a collection for its images and documents, and the
-    groups "<name> — Communication", "<name> — Agents" and "<name> —
-    Supervisors" whose permissions cover this commune only: agents also
-    validate its citizen accounts, process its requests and follow its
-    payments; supervisors do the same, write the message templates, export
-    the requests, read the agents' log, configure the régies and import
-    invoices.
+    Creates the Site and its commune settings, the home page and the pages
+    the apps give every commune under it, a collection for its images and
+    documents, and the groups "<name> — Communication", "<name> — Agents" and
+    "<name> — Supervisors" whose permissions cover this commune only: the
+    communication staff edit its pages and settings; agents and supervisors
+    hold what the apps grant them (``cms.extensions``), supervisors also read
+    the agents' log.
     """
-    from faq.models import FAQPage
-    from home.models import HomePage
-    from services.models import ServiceIndexPage
-
     created: list[str] = []
     locale = Locale.get_default()
     site = Site.objects.filter(hostname=hostname).select_related("root_page").first()
     if site is None:
         root = Page.get_first_root_node()
-        home = HomePage(title=name, slug=slugify(name), locale=locale)
+        home = commune_home_page_model()(title=name, slug=slugify(name), locale=locale)
         root.add_child(instance=home)
         home.save_revision().publish()
         site = Site.objects.create(hostname=hostname, port=port, site_name=name, root_page=home)
@@ -127,8 +109,8 @@ def commune_create(
         )
         created.append("commune settings")
 
-    _child(home, FAQPage, title="Foire aux questions", slug="faq", created=created)
-    _child(home, ServiceIndexPage, title="Services", slug="services", created=created)
+    for page in commune_pages():
+        _child(home, page.model, title=page.title, slug=page.slug, created=created)
 
     collection = Collection.objects.filter(name=name, depth=2).first()
     if collection is None:
@@ -160,9 +142,6 @@ def commune_create(
 
     communication = Group.objects.get(name=COMMUNICATION_GROUP.format(name=name))
     communication.permissions.add(_permission("wagtail_localize", "submit_translation"))
-    GroupSitePermission.objects.get_or_create(
-        group=communication, site=site, permission=_permission("cms", "change_communesettings")
-    )
     agents = Group.objects.get(name=AGENTS_GROUP.format(name=name))
     supervisors, supervisors_created = Group.objects.get_or_create(
         name=SUPERVISORS_GROUP.format(name=name)
@@ -170,13 +149,8 @@ def commune_create(
     if supervisors_created:
         created.append(f"group {supervisors.name}")
     supervisors.permissions.add(access_admin)
-    for group, site_permissions in (
-        (agents, AGENTS_SITE_PERMISSIONS),
-        (supervisors, SUPERVISORS_SITE_PERMISSIONS),
-    ):
-        for app_label, codenames in site_permissions.items():
-            for codename in codenames:
-                GroupSitePermission.objects.get_or_create(
-                    group=group, site=site, permission=_permission(app_label, codename)
-                )
+    for permissions in (CMS_PERMISSIONS, *commune_permissions()):
+        _site_permissions(communication, site, permissions.communication)
+        _site_permissions(agents, site, permissions.agents)
+        _site_permissions(supervisors, site, permissions.supervisors)
     return CommuneCreation(site=site, created=created)

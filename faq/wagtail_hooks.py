@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.widgets import Button
 
+from cms.extensions import CommunePage
 from cms.uploads import upload_limits
 
 from .forms import MAX_DOCUMENT_SIZE
@@ -27,3 +28,8 @@ def faq_import_button(page, user, view_name, next_url=None):
             icon_name="upload",
             priority=40,
         )
+
+
+@hooks.register("register_commune_page", order=10)
+def commune_faq_page():
+    return CommunePage(FAQPage, title="Foire aux questions", slug="faq")

@@ -6,6 +6,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
 from accounts.extensions import AccountTab
+from cms.extensions import CommunePermissions
 
 from . import selectors
 from .admin.viewsets import PaymentsViewSetGroup, admin_urls
@@ -47,4 +48,22 @@ def invoices_to_pay_panel(request):
             "cart": selectors.cart_summary(site=site, account=user),
         },
         request=request,
+    )
+
+
+@hooks.register("register_commune_permissions")
+def commune_payments_permissions():
+    """Agents see the commune's invoices and transactions; supervisors hold
+    the money: they configure the régies (payment backends and the billing
+    software's push token) and import invoices. Agents never do."""
+    return CommunePermissions(
+        agents=("payments.view_regie", "payments.view_invoice", "payments.view_transaction"),
+        supervisors=(
+            "payments.view_regie",
+            "payments.add_regie",
+            "payments.change_regie",
+            "payments.view_invoice",
+            "payments.add_invoice",
+            "payments.view_transaction",
+        ),
     )

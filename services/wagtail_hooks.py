@@ -4,13 +4,14 @@ from wagtail.log_actions import LogFormatter
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
+from cms.extensions import CommunePage, CommunePermissions
 from cms.models import AuditLogEntry
 
 from . import account_pages  # noqa: F401 (registers the account tabs and panels)
 from .admin.bulk_actions import AssignBulkAction, StatusBulkAction
 from .admin.templates import MessageTemplateViewSet
 from .admin.viewsets import SubmissionViewSet
-from .models import MessageTemplate, Submission
+from .models import MessageTemplate, ServiceIndexPage, Submission
 from .policies import message_template_policy, submission_policy
 
 # Registered before the viewset, which would otherwise create a global,
@@ -83,3 +84,30 @@ def processing_register_menu_item():
     from .register_views import register_menu_item
 
     return register_menu_item()
+
+
+@hooks.register("register_commune_page", order=20)
+def commune_services_page():
+    return CommunePage(ServiceIndexPage, title="Services", slug="services")
+
+
+@hooks.register("register_commune_permissions")
+def commune_services_permissions():
+    """Agents process the commune's requests with its message templates;
+    supervisors also write the templates and export the requests."""
+    return CommunePermissions(
+        agents=(
+            "services.view_submission",
+            "services.change_submission",
+            "services.view_messagetemplate",
+        ),
+        supervisors=(
+            "services.view_submission",
+            "services.change_submission",
+            "services.export_submission",
+            "services.view_messagetemplate",
+            "services.add_messagetemplate",
+            "services.change_messagetemplate",
+            "services.delete_messagetemplate",
+        ),
+    )

@@ -1,0 +1,60 @@
+"""Extension points through which the apps take part in creating a commune
+(``cms.services.commune_create``) without ``cms`` importing them (see
+DESIGN.md, "Apps").
+
+An app registers, in its ``wagtail_hooks.py``:
+
+- ``register_commune_home_page``: a function ``() -> type[Page]``, the page
+  type of a new commune's home page, the root of its Site. One app registers
+  it; the last one registered wins.
+- ``register_commune_page``: a function ``() -> CommunePage``, a page every
+  commune has under its home page. It is created once, published, in the
+  order of the hooks (``hooks.register(..., order=...)``), which is the order
+  of the menu; a commune that has a page of that type keeps it as it is.
+- ``register_commune_permissions``: a function ``() -> CommunePermissions``,
+  what each group of the commune may do with the app's models in that
+  commune only.
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ImproperlyConfigured
+from wagtail import hooks
+from wagtail.models import Page
+
+NO_HOME_PAGE = (
+    "No app registers the page type of a commune's home page (register_commune_home_page)."
+)
+
+
+@dataclass(frozen=True)
+class CommunePage:
+    model: type[Page]
+    title: str
+    slug: str
+
+
+@dataclass(frozen=True)
+class CommunePermissions:
+    """Permissions as ``"app_label.codename"``, held for the commune's Site
+    only (``GroupSitePermission``), never globally, by its groups
+    "<name> — Communication", "<name> — Agents" and "<name> — Supervisors"."""
+
+    communication: tuple[str, ...] = ()
+    agents: tuple[str, ...] = ()
+    supervisors: tuple[str, ...] = ()
+
+
+def commune_home_page_model() -> type[Page]:
+    models = [fn() for fn in hooks.get_hooks("register_commune_home_page")]
+    if not models:
+        raise ImproperlyConfigured(NO_HOME_PAGE)
+    return models[-1]
+
+
+def commune_pages() -> list[CommunePage]:
+    return [fn() for fn in hooks.get_hooks("register_commune_page")]
+
+
+def commune_permissions() -> list[CommunePermissions]:
+    return [fn() for fn in hooks.get_hooks("register_commune_permissions")]

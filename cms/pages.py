@@ -1,9 +1,14 @@
 """What every public page of the portal shares."""
 
+from functools import cache as memoize
+
 from django.core.cache import cache
+from django.db import models
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.utils import translation
-from wagtail.models import Locale, Site
+from django.utils.translation import gettext_lazy as _
+from wagtail.models import Locale, Site, get_page_models
 
 LOCALES_KEY = "portal:locales"
 
@@ -44,3 +49,31 @@ class PortalPageMixin:
         if not request.GET and not getattr(request, "is_preview", False):
             request.page_cache_site_id = Site.find_for_request(request).pk
         return response
+
+
+class FooterLinkMixin(models.Model):
+    """For a page type whose pages editors may link in the footer of every
+    page of their commune (legal notice, accessibility statement...), when
+    the page is a child of the commune's home page (see ``portal_navigation``)."""
+
+    in_footer = models.BooleanField(
+        _("link in the footer"),
+        default=False,
+        help_text=_("Legal notice, accessibility, personal data…"),
+    )
+
+    class Meta:
+        abstract = True
+
+
+@memoize
+def _footer_link_models() -> tuple[type, ...]:
+    return tuple(model for model in get_page_models() if issubclass(model, FooterLinkMixin))
+
+
+def in_footer() -> Q:
+    """The pages (``Page`` rows) linked in the footer, whatever their type."""
+    condition = Q(pk__in=[])
+    for model in _footer_link_models():
+        condition |= Q(**{f"{model._meta.model_name}__in_footer": True})
+    return condition

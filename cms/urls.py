@@ -5,8 +5,6 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from accounts.captcha import urlpatterns as captcha_urls
-from accounts.sessions import urlpatterns as session_urls
 from cms import uploads
 from cms.admin_scoping import platform_admin_urls, scoped_admin_urls
 from cms.health import healthz
@@ -27,8 +25,8 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [
-    path("", include(captcha_urls)),
-    path("", include(session_urls)),
+    path("", include("accounts.captcha")),
+    path("", include("accounts.sessions")),
     path("paiement/", include("payments.bank_urls")),
 ]
 

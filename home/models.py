@@ -1,11 +1,10 @@
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from cms.pages import PortalPageMixin
+from cms.pages import FooterLinkMixin, PortalPageMixin
 
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "document-link"]
 
@@ -30,15 +29,10 @@ class HomePage(PortalPageMixin, Page):
         verbose_name_plural = _("home pages")
 
 
-class ContentPage(PortalPageMixin, Page):
+class ContentPage(FooterLinkMixin, PortalPageMixin, Page):
     """A page of text: legal notice, accessibility statement, personal data, etc."""
 
     body = RichTextField(_("content"), features=RICH_TEXT_FEATURES)
-    in_footer = models.BooleanField(
-        _("link in the footer"),
-        default=False,
-        help_text=_("Legal notice, accessibility, personal data…"),
-    )
 
     content_panels = [*Page.content_panels, FieldPanel("body")]
     promote_panels = [*Page.promote_panels, FieldPanel("in_footer")]

@@ -3,13 +3,14 @@ from dataclasses import dataclass, field
 
 from django import template
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from wagtail.models import Page, Site
 
 from cms.models import CommuneSettings
 from cms.money import money
+from cms.pages import in_footer
 
 register = template.Library()
 register.filter("money", money)
@@ -49,8 +50,8 @@ def portal_navigation(context) -> Navigation:
     children = list(
         home.get_children()
         .live()
-        .filter(Q(show_in_menus=True) | Q(contentpage__in_footer=True))
-        .annotate(in_footer=F("contentpage__in_footer"))
+        .filter(Q(show_in_menus=True) | in_footer())
+        .annotate(in_footer=ExpressionWrapper(in_footer(), output_field=BooleanField()))
     )
     menu = [child for child in children if child.show_in_menus]
     footer = [child for child in children if child.in_footer]

@@ -1,7 +1,7 @@
 """The anti-robot check of the citizen forms, chosen by each commune.
 
 ``captcha_field(request)`` is the one entry point: it returns the form field
-of the commune that serves ``request`` (``cms.models.CommuneSettings.captcha``):
+of the commune that serves ``request`` (``accounts.models.AccountSettings.captcha``):
 
 - ALTCHA (the default): a proof of work computed by the visitor's browser,
   self-hosted. ``altcha_challenge`` (URL name ``altcha_challenge``, in
@@ -40,9 +40,10 @@ from django.views.decorators.http import require_GET
 from django_recaptcha.fields import ReCaptchaField
 from django_recaptcha.widgets import ReCaptchaV2Checkbox, ReCaptchaV3
 
-from cms.models import Captcha, CommuneSettings
 from cms.proxies import client_address
 from cms.security import csp_allow
+
+from .models import AccountSettings, Captcha
 
 logger = logging.getLogger(__name__)
 
@@ -305,22 +306,22 @@ def captcha_field(request) -> forms.Field:
     A commune set to reCAPTCHA whose keys are missing gets ALTCHA rather than
     django-recaptcha's Google test keys, which let everybody through.
     """
-    commune = CommuneSettings.for_request(request)
-    if commune.captcha == Captcha.ALTCHA:
+    check = AccountSettings.for_request(request)
+    if check.captcha == Captcha.ALTCHA:
         return AltchaField()
-    if not (commune.recaptcha_public_key and commune.recaptcha_private_key):
-        logger.warning("%s chose reCAPTCHA without its keys: ALTCHA is used instead.", commune)
+    if not (check.recaptcha_public_key and check.recaptcha_private_key):
+        logger.warning("%s chose reCAPTCHA without its keys: ALTCHA is used instead.", check.site)
         return AltchaField()
-    if commune.captcha == Captcha.RECAPTCHA_V3:
+    if check.captcha == Captcha.RECAPTCHA_V3:
         widget = RecaptchaV3Widget(
-            action=RECAPTCHA_V3_ACTION, required_score=commune.recaptcha_score_threshold
+            action=RECAPTCHA_V3_ACTION, required_score=check.recaptcha_score_threshold
         )
     else:
         widget = RecaptchaV2Widget()
     return CommuneReCaptchaField(
         request=request,
-        public_key=commune.recaptcha_public_key,
-        private_key=commune.recaptcha_private_key,
+        public_key=check.recaptcha_public_key,
+        private_key=check.recaptcha_private_key,
         widget=widget,
         label=CAPTCHA_LABEL,
         error_messages=RECAPTCHA_ERROR_MESSAGES,

@@ -1,12 +1,27 @@
 from datetime import date
 
+from django import forms
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from cms.tenancy import current_request
+
+RECAPTCHA_KEYS_MISSING = _(
+    "Google reCAPTCHA needs both keys that Google gave for this portal: "
+    "the site key and the secret key."
+)
+RECAPTCHA_SECRET_KEY_SAVED = _(
+    "A secret key is saved; it is never shown. Type a new key to replace it, "
+    "or leave the field empty to keep it."
+)
 
 
 class AccountStatus(models.TextChoices):
@@ -228,3 +243,104 @@ class CitizenAccount(User):
         proxy = True
         verbose_name = _("citizen account")
         verbose_name_plural = _("citizen accounts")
+
+
+class Captcha(models.TextChoices):
+    """The anti-robot check of the commune's citizen forms (see accounts.captcha)."""
+
+    ALTCHA = "altcha", _("Self-hosted (ALTCHA)")
+    RECAPTCHA_V2 = "recaptcha_v2", _("Google reCAPTCHA v2")
+    RECAPTCHA_V3 = "recaptcha_v3", _("Google reCAPTCHA v3")
+
+
+class AccountSettingsForm(WagtailAdminModelForm):
+    """The admin form of the accounts' settings.
+
+    The reCAPTCHA secret key is never sent back to the browser (its widget does
+    not render the stored value), so an empty field means "keep the saved key".
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("recaptcha_private_key")
+        if field is not None and self.instance.recaptcha_private_key:
+            field.help_text = RECAPTCHA_SECRET_KEY_SAVED
+
+    def clean_recaptcha_private_key(self):
+        return self.cleaned_data["recaptcha_private_key"] or self.instance.recaptcha_private_key
+
+
+@register_setting(icon="user")
+class AccountSettings(BaseSiteSetting):
+    """How the commune's citizen forms tell people from robots: one row per
+    Wagtail Site."""
+
+    captcha = models.CharField(
+        _("anti-robot check"),
+        max_length=20,
+        choices=Captcha.choices,
+        default=Captcha.ALTCHA,
+        help_text=_(
+            "Check of the registration form against robots. The self-hosted check "
+            "sends nothing to anyone; Google reCAPTCHA sends data about each visitor "
+            "to Google."
+        ),
+    )
+    recaptcha_public_key = models.CharField(
+        _("reCAPTCHA site key"),
+        max_length=100,
+        blank=True,
+        help_text=_("Public key that Google gives for this portal's domain."),
+    )
+    recaptcha_private_key = models.CharField(
+        _("reCAPTCHA secret key"),
+        max_length=100,
+        blank=True,
+        help_text=_("Secret key that Google gives with the site key."),
+    )
+    recaptcha_score_threshold = models.FloatField(
+        _("reCAPTCHA v3 minimum score"),
+        default=0.5,
+        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
+        help_text=_(
+            "reCAPTCHA v3 only: from 0 (surely a robot) to 1 (surely a person). "
+            "Visitors with a lower score are refused; Google advises 0.5."
+        ),
+    )
+
+    base_form_class = AccountSettingsForm
+
+    panels = [
+        MultiFieldPanel(
+            [
+                FieldPanel("captcha"),
+                FieldPanel("recaptcha_public_key"),
+                FieldPanel(
+                    "recaptcha_private_key",
+                    widget=forms.PasswordInput(
+                        render_value=False, attrs={"autocomplete": "new-password"}
+                    ),
+                ),
+                FieldPanel("recaptcha_score_threshold"),
+            ],
+            heading=_("Captcha"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("citizen accounts")
+        verbose_name_plural = _("citizen accounts")
+
+    def __str__(self):
+        return str(self.site)
+
+    def clean(self):
+        if self.captcha == Captcha.ALTCHA:
+            return
+        errors = {
+            field: ValidationError(RECAPTCHA_KEYS_MISSING, code="recaptcha_keys_missing")
+            for field in ("recaptcha_public_key", "recaptcha_private_key")
+            if not getattr(self, field).strip()
+        }
+        if errors:
+            raise ValidationError(errors)

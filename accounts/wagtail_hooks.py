@@ -138,6 +138,10 @@ def session_timeout_warning():
 @hooks.register("register_commune_permissions")
 def commune_accounts_permissions():
     """Agents and supervisors see and validate the citizen accounts of their
-    commune and no other."""
+    commune and no other; its communication staff choose its anti-robot check."""
     citizen_accounts = ("accounts.view_citizenaccount", "accounts.change_citizenaccount")
-    return CommunePermissions(agents=citizen_accounts, supervisors=citizen_accounts)
+    return CommunePermissions(
+        communication=("accounts.change_accountsettings",),
+        agents=citizen_accounts,
+        supervisors=citizen_accounts,
+    )

@@ -16,7 +16,7 @@ An app registers, in its ``wagtail_hooks.py``:
   commune only.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
 from wagtail import hooks
@@ -32,6 +32,8 @@ class CommunePage:
     model: type[Page]
     title: str
     slug: str
+    fields: dict = field(default_factory=dict)
+    """Values of the page type's own fields, for those it requires."""
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,10 @@
 import re
-import unicodedata
 
-from django import forms
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models.audit_log import BaseLogEntry, BaseLogEntryManager
@@ -21,18 +18,6 @@ COLOUR_CONTRAST_TOO_LOW = _(
     "at least 4.5:1 is needed). Choose a darker colour."
 )
 MIN_CONTRAST = 4.5
-REFERENCE_PREFIX = RegexValidator(
-    re.compile(r"^[A-Z]{2,6}$"),
-    _("Two to six capital letters without accents, for example CAR."),
-)
-RECAPTCHA_KEYS_MISSING = _(
-    "Google reCAPTCHA needs both keys that Google gave for this portal: "
-    "the site key and the secret key."
-)
-RECAPTCHA_SECRET_KEY_SAVED = _(
-    "A secret key is saved; it is never shown. Type a new key to replace it, "
-    "or leave the field empty to keep it."
-)
 
 
 class LegalBasis(models.TextChoices):
@@ -46,19 +31,6 @@ class LegalBasis(models.TextChoices):
     LEGITIMATE_INTERESTS = "legitimate_interests", _("Legitimate interests (art. 6(1)(f))")
 
 
-#: Months a closed request is kept before it is anonymised, unless the
-#: commune or the démarche says otherwise.
-DEFAULT_RETENTION_MONTHS = 36
-
-
-class Captcha(models.TextChoices):
-    """The anti-robot check of the commune's citizen forms (see accounts.captcha)."""
-
-    ALTCHA = "altcha", _("Self-hosted (ALTCHA)")
-    RECAPTCHA_V2 = "recaptcha_v2", _("Google reCAPTCHA v2")
-    RECAPTCHA_V3 = "recaptcha_v3", _("Google reCAPTCHA v3")
-
-
 def relative_luminance(hex_colour: str) -> float:
     """WCAG 2.1 relative luminance of a #RRGGBB colour."""
     channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
@@ -68,23 +40,6 @@ def relative_luminance(hex_colour: str) -> float:
 
 def contrast_with_white(hex_colour: str) -> float:
     return 1.05 / (relative_luminance(hex_colour) + 0.05)
-
-
-class CommuneSettingsForm(WagtailAdminModelForm):
-    """The admin form of the commune settings.
-
-    The reCAPTCHA secret key is never sent back to the browser (its widget does
-    not render the stored value), so an empty field means "keep the saved key".
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.fields.get("recaptcha_private_key")
-        if field is not None and self.instance.recaptcha_private_key:
-            field.help_text = RECAPTCHA_SECRET_KEY_SAVED
-
-    def clean_recaptcha_private_key(self):
-        return self.cleaned_data["recaptcha_private_key"] or self.instance.recaptcha_private_key
 
 
 @register_setting(icon="home")
@@ -100,16 +55,6 @@ class CommuneSettings(BaseSiteSetting):
         _("name in a sentence"),
         max_length=160,
         help_text=_("Used in texts: “la mairie de Carvin”."),
-    )
-    reference_prefix = models.CharField(
-        _("prefix of request numbers"),
-        max_length=6,
-        blank=True,
-        validators=[REFERENCE_PREFIX],
-        help_text=_(
-            "Starts the number of each request, as in CAR-2026-000123. Left empty, "
-            "the first three letters of the commune's name."
-        ),
     )
     logo = models.ForeignKey(
         "wagtailimages.Image",
@@ -147,38 +92,6 @@ class CommuneSettings(BaseSiteSetting):
         blank=True,
         help_text=_("Address the e-mails to citizens are sent from."),
     )
-    captcha = models.CharField(
-        _("anti-robot check"),
-        max_length=20,
-        choices=Captcha.choices,
-        default=Captcha.ALTCHA,
-        help_text=_(
-            "Check of the registration form against robots. The self-hosted check "
-            "sends nothing to anyone; Google reCAPTCHA sends data about each visitor "
-            "to Google."
-        ),
-    )
-    recaptcha_public_key = models.CharField(
-        _("reCAPTCHA site key"),
-        max_length=100,
-        blank=True,
-        help_text=_("Public key that Google gives for this portal's domain."),
-    )
-    recaptcha_private_key = models.CharField(
-        _("reCAPTCHA secret key"),
-        max_length=100,
-        blank=True,
-        help_text=_("Secret key that Google gives with the site key."),
-    )
-    recaptcha_score_threshold = models.FloatField(
-        _("reCAPTCHA v3 minimum score"),
-        default=0.5,
-        validators=[MinValueValidator(0.0), MaxValueValidator(1.0)],
-        help_text=_(
-            "reCAPTCHA v3 only: from 0 (surely a robot) to 1 (surely a person). "
-            "Visitors with a lower score are refused; Google advises 0.5."
-        ),
-    )
 
     dpo_name = models.CharField(
         _("data protection officer"),
@@ -194,22 +107,9 @@ class CommuneSettings(BaseSiteSetting):
         blank=True,
         help_text=_("Where citizens write to exercise their rights over their personal data."),
     )
-    retention_months = models.PositiveSmallIntegerField(
-        _("default retention of requests (months)"),
-        default=DEFAULT_RETENTION_MONTHS,
-        validators=[MinValueValidator(1), MaxValueValidator(1200)],
-        help_text=_(
-            "Months a request is kept once decided or closed, for démarches that "
-            "set no retention of their own. Then its answers, documents and messages "
-            "are erased; its number, démarche, status and dates stay for statistics."
-        ),
-    )
-
-    base_form_class = CommuneSettingsForm
-
     panels = [
         MultiFieldPanel(
-            [FieldPanel("official_name"), FieldPanel("phrase"), FieldPanel("reference_prefix")],
+            [FieldPanel("official_name"), FieldPanel("phrase")],
             heading=_("Identity"),
         ),
         MultiFieldPanel(
@@ -225,21 +125,7 @@ class CommuneSettings(BaseSiteSetting):
             heading=_("Contact"),
         ),
         MultiFieldPanel(
-            [
-                FieldPanel("captcha"),
-                FieldPanel("recaptcha_public_key"),
-                FieldPanel(
-                    "recaptcha_private_key",
-                    widget=forms.PasswordInput(
-                        render_value=False, attrs={"autocomplete": "new-password"}
-                    ),
-                ),
-                FieldPanel("recaptcha_score_threshold"),
-            ],
-            heading=_("Captcha"),
-        ),
-        MultiFieldPanel(
-            [FieldPanel("dpo_name"), FieldPanel("dpo_email"), FieldPanel("retention_months")],
+            [FieldPanel("dpo_name"), FieldPanel("dpo_email")],
             heading=_("Personal data"),
         ),
     ]
@@ -263,24 +149,8 @@ class CommuneSettings(BaseSiteSetting):
                     errors[field] = ValidationError(
                         COLOUR_CONTRAST_TOO_LOW, params={"ratio": ratio}
                     )
-        if self.captcha != Captcha.ALTCHA:
-            for field in ("recaptcha_public_key", "recaptcha_private_key"):
-                if not getattr(self, field).strip():
-                    errors[field] = ValidationError(
-                        RECAPTCHA_KEYS_MISSING, code="recaptcha_keys_missing"
-                    )
         if errors:
             raise ValidationError(errors)
-
-    @property
-    def submission_prefix(self) -> str:
-        if self.reference_prefix:
-            return self.reference_prefix
-        name = self.official_name or self.site.site_name or self.site.hostname
-        letters = "".join(
-            c for c in unicodedata.normalize("NFKD", name) if c.isascii() and c.isalpha()
-        )
-        return (letters[:3] or "REF").upper()
 
     @property
     def postal_address(self) -> str:

@@ -110,7 +110,7 @@ def commune_create(
         created.append("commune settings")
 
     for page in commune_pages():
-        _child(home, page.model, title=page.title, slug=page.slug, created=created)
+        _child(home, page.model, title=page.title, slug=page.slug, created=created, **page.fields)
 
     collection = Collection.objects.filter(name=name, depth=2).first()
     if collection is None:

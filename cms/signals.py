@@ -1,10 +1,10 @@
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from wagtail.contrib.settings.models import BaseSiteSetting
 from wagtail.models import GroupPagePermission, Locale, Page, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from .cache import invalidate_all, invalidate_site
-from .models import CommuneSettings
 from .pages import forget_locale_languages
 
 
@@ -29,9 +29,12 @@ def invalidate_on_tree_change(sender, instance, **kwargs):
     invalidate_all()
 
 
-@receiver(post_save, sender=CommuneSettings)
+@receiver(post_save)
 def invalidate_on_settings_change(sender, instance, **kwargs):
-    invalidate_site(instance.site_id)
+    """Any of a commune's settings, whichever app they belong to, may show on
+    its pages (the retention period in a démarche's privacy notice...)."""
+    if isinstance(instance, BaseSiteSetting):
+        invalidate_site(instance.site_id)
 
 
 @receiver(post_save, sender=Locale)

@@ -1,21 +1,24 @@
 import mimetypes
+import re
+import unicodedata
 import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import storages
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
-from cms.models import LegalBasis
+from cms.models import CommuneSettings, LegalBasis
 from cms.pages import PortalPageMixin
 
 from .blocks import StepBlock
@@ -36,6 +39,14 @@ KEY_CHANGED = _(
 CONDITION_UNKNOWN = _(
     "The field “%(label)s” depends on “%(key)s”, which is not a field placed before it."
 )
+
+REFERENCE_PREFIX = RegexValidator(
+    re.compile(r"^[A-Z]{2,6}$"),
+    _("Two to six capital letters without accents, for example CAR."),
+)
+#: Months a closed request is kept before it is anonymised, unless the
+#: commune or the démarche says otherwise.
+DEFAULT_RETENTION_MONTHS = 36
 
 
 class ServiceIndexPage(PortalPageMixin, Page):
@@ -188,9 +199,9 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
 
     DEFAULT_DATA_SUBJECTS = _("The requester and the members of their household concerned")
 
-    def retention_for(self, commune) -> int:
+    def retention_for(self, settings: "ServiceSettings") -> int:
         """Months its requests are kept once closed: its own, else the commune's."""
-        return self.retention_months or commune.retention_months
+        return self.retention_months or settings.retention_months
 
     @property
     def data_subjects_display(self) -> str:
@@ -259,8 +270,6 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
             raise ValidationError({"form": errors})
 
     def get_context(self, request, *args, **kwargs):
-        from cms.models import CommuneSettings
-
         from .retention import DRAFT_RETENTION_DAYS
 
         context = super().get_context(request, *args, **kwargs)
@@ -269,7 +278,7 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
         if site is not None:
             commune = CommuneSettings.for_site(site)
             context["privacy_commune"] = commune
-            context["retention_months"] = self.retention_for(commune)
+            context["retention_months"] = self.retention_for(ServiceSettings.for_site(site))
             context["draft_days"] = DRAFT_RETENTION_DAYS
         return context
 
@@ -646,3 +655,52 @@ class MessageTemplate(models.Model):
                     }
                 }
             )
+
+
+@register_setting(icon="form")
+class ServiceSettings(BaseSiteSetting):
+    """How the commune numbers and keeps its requests: one row per Wagtail Site."""
+
+    reference_prefix = models.CharField(
+        _("prefix of request numbers"),
+        max_length=6,
+        blank=True,
+        validators=[REFERENCE_PREFIX],
+        help_text=_(
+            "Starts the number of each request, as in CAR-2026-000123. Left empty, "
+            "the first three letters of the commune's name."
+        ),
+    )
+    retention_months = models.PositiveSmallIntegerField(
+        _("default retention of requests (months)"),
+        default=DEFAULT_RETENTION_MONTHS,
+        validators=[MinValueValidator(1), MaxValueValidator(1200)],
+        help_text=_(
+            "Months a request is kept once decided or closed, for démarches that "
+            "set no retention of their own. Then its answers, documents and messages "
+            "are erased; its number, démarche, status and dates stay for statistics."
+        ),
+    )
+
+    panels = [
+        MultiFieldPanel([FieldPanel("reference_prefix")], heading=_("Requests")),
+        MultiFieldPanel([FieldPanel("retention_months")], heading=_("Personal data")),
+    ]
+
+    class Meta:
+        verbose_name = _("online procedures")
+        verbose_name_plural = _("online procedures")
+
+    def __str__(self):
+        return str(self.site)
+
+    @property
+    def submission_prefix(self) -> str:
+        if self.reference_prefix:
+            return self.reference_prefix
+        commune = CommuneSettings.for_site(self.site)
+        name = commune.official_name or self.site.site_name or self.site.hostname
+        letters = "".join(
+            c for c in unicodedata.normalize("NFKD", name) if c.isascii() and c.isalpha()
+        )
+        return (letters[:3] or "REF").upper()

@@ -12,7 +12,7 @@ from wagtail.models import Site
 from cms.models import CommuneSettings, LegalBasis
 
 from .blocks import FieldsBlock
-from .models import ServicePage
+from .models import ServicePage, ServiceSettings
 from .retention import (
     AGENTS_LOG_RETENTION_MONTHS,
     DRAFT_RETENTION_DAYS,
@@ -107,7 +107,9 @@ def live_services(*, site: Site):
     )
 
 
-def procedure_processing(page: ServicePage, commune: CommuneSettings) -> Processing:
+def procedure_processing(
+    page: ServicePage, commune: CommuneSettings, settings: ServiceSettings
+) -> Processing:
     return Processing(
         name=page.title,
         purpose=page.processing_purpose or page.summary,
@@ -115,7 +117,7 @@ def procedure_processing(page: ServicePage, commune: CommuneSettings) -> Process
         data_subjects=page.data_subjects_display,
         data_categories=data_categories(page),
         recipients=recipients_text(commune),
-        retention=retention_text(page.retention_for(commune)),
+        retention=retention_text(page.retention_for(settings)),
         page=page,
     )
 
@@ -193,7 +195,8 @@ def portal_processings(commune: CommuneSettings) -> list[Processing]:
 def processing_register(*, site: Site) -> list[Processing]:
     """Every processing of the commune: its démarches, then the portal's."""
     commune = CommuneSettings.for_site(site)
+    settings = ServiceSettings.for_site(site)
     return [
-        *(procedure_processing(page, commune) for page in live_services(site=site)),
+        *(procedure_processing(page, commune, settings) for page in live_services(site=site)),
         *portal_processings(commune),
     ]

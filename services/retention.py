@@ -2,7 +2,7 @@
 
 - A request decided or closed (``FINAL_STATUSES``) is anonymised once its
   démarche's retention period (``ServicePage.retention_months``, else the
-  commune's ``CommuneSettings.retention_months``) has passed since its last
+  commune's ``ServiceSettings.retention_months``) has passed since its last
   change of status: answers, contact details, messages, corrections and notes
   are erased, its documents deleted from storage. Its number, démarche,
   commune, status and dates stay, so the statistics do not change.
@@ -42,6 +42,7 @@ from .models import (
     Attachment,
     InternalNote,
     ServicePage,
+    ServiceSettings,
     StatusChange,
     Submission,
     SubmissionStatus,
@@ -106,7 +107,7 @@ class RetentionReport:
 def expired_requests(*, site, now: datetime):
     """The commune's decided or closed requests whose retention has passed,
     not yet anonymised."""
-    commune = CommuneSettings.for_site(site)
+    default_months = ServiceSettings.for_site(site).retention_months
     closed = (
         Submission.objects.filter(site=site, status__in=FINAL_STATUSES, anonymised_at__isnull=True)
         .annotate(closed_on=Coalesce("status_changed_at", "submitted_at", "updated_at"))
@@ -119,7 +120,7 @@ def expired_requests(*, site, now: datetime):
     )
     by_months: dict[int, list] = {}
     for page_id in {*retention_of_page, None}:
-        months = retention_of_page.get(page_id) or commune.retention_months
+        months = retention_of_page.get(page_id) or default_months
         by_months.setdefault(months, []).append(page_id)
     condition = Q(pk__in=[])
     for months, page_ids in by_months.items():

@@ -13,13 +13,13 @@ from django_tasks.base import Task
 
 from cms.audit import audit
 from cms.files import file_delete_on_commit
-from cms.models import CommuneSettings
 
 from .fields.documents import Upload
 from .models import (
     Attachment,
     InternalNote,
     ReferenceSequence,
+    ServiceSettings,
     StatusChange,
     Submission,
 )
@@ -176,7 +176,7 @@ def reference_next(*, site, year: int) -> str:
     ReferenceSequence.objects.get_or_create(site=site, year=year)
     ReferenceSequence.objects.filter(site=site, year=year).update(last=F("last") + 1)
     last = ReferenceSequence.objects.get(site=site, year=year).last
-    prefix = CommuneSettings.for_site(site).submission_prefix
+    prefix = ServiceSettings.for_site(site).submission_prefix
     return f"{prefix}-{year}-{last:06d}"
 
 

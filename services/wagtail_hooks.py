@@ -94,8 +94,10 @@ def commune_services_page():
 @hooks.register("register_commune_permissions")
 def commune_services_permissions():
     """Agents process the commune's requests with its message templates;
-    supervisors also write the templates and export the requests."""
+    supervisors also write the templates and export the requests; its
+    communication staff set how requests are numbered and kept."""
     return CommunePermissions(
+        communication=("services.change_servicesettings",),
         agents=(
             "services.view_submission",
             "services.change_submission",

@@ -1,5 +1,5 @@
 """The anti-robot check of the registration form, chosen by each commune
-(accounts/captcha.py, CommuneSettings.captcha)."""
+(accounts/captcha.py, AccountSettings.captcha)."""
 
 import html
 import json
@@ -21,11 +21,11 @@ from django_recaptcha.widgets import ReCaptchaV2Checkbox, ReCaptchaV3
 from wagtail.contrib.settings.views import get_setting_edit_handler
 
 from accounts import captcha
-from cms.models import (
+from accounts.models import (
     RECAPTCHA_KEYS_MISSING,
     RECAPTCHA_SECRET_KEY_SAVED,
+    AccountSettings,
     Captcha,
-    CommuneSettings,
 )
 
 
@@ -60,7 +60,7 @@ def solve(challenge: dict) -> str:
 
 
 def use_recaptcha(site, kind, **fields):
-    commune = CommuneSettings.for_site(site)
+    commune = AccountSettings.for_site(site)
     commune.captcha = kind
     commune.recaptcha_public_key = fields.pop("public_key", f"site-key-of-{site.hostname}")
     commune.recaptcha_private_key = fields.pop("private_key", f"secret-of-{site.hostname}")
@@ -320,7 +320,7 @@ def test_recaptcha_v3_sends_its_token_without_inline_script(saint_andre):
 
 
 def test_recaptcha_without_keys_falls_back_to_the_self_hosted_check(carvin):
-    """Saved without CommuneSettings.clean (shell, data migration): never use
+    """Saved without AccountSettings.clean (shell, data migration): never use
     django-recaptcha's Google test keys, which let everybody through."""
     use_recaptcha(carvin, Captcha.RECAPTCHA_V2, public_key="", private_key="")
 
@@ -332,7 +332,7 @@ def test_recaptcha_without_keys_falls_back_to_the_self_hosted_check(carvin):
 
 @pytest.mark.parametrize("missing", ["recaptcha_public_key", "recaptcha_private_key"])
 def test_settings_refuse_recaptcha_without_both_keys(carvin, missing):
-    commune = CommuneSettings.for_site(carvin)
+    commune = AccountSettings.for_site(carvin)
     commune.captcha = Captcha.RECAPTCHA_V3
     commune.recaptcha_public_key = "site-key"
     commune.recaptcha_private_key = "secret"
@@ -345,7 +345,7 @@ def test_settings_refuse_recaptcha_without_both_keys(carvin, missing):
 
 
 def test_settings_accept_the_self_hosted_check_without_keys(carvin):
-    commune = CommuneSettings.for_site(carvin)
+    commune = AccountSettings.for_site(carvin)
 
     commune.clean()
 
@@ -354,24 +354,19 @@ def test_settings_accept_the_self_hosted_check_without_keys(carvin):
 
 @pytest.fixture
 def admin_form(carvin, staff_of):
-    """The form of the commune's settings screen in the admin, as its edit view
+    """The form of the accounts' settings screen in the admin, as its edit view
     builds it, for a member of Carvin's communication staff."""
-    form_class = get_setting_edit_handler(CommuneSettings).get_form_class()
+    form_class = get_setting_edit_handler(AccountSettings).get_form_class()
     user = staff_of(carvin)
 
     def build(commune, **changes):
         data = None
         if changes:
             data = {
-                "official_name": commune.official_name,
-                "phrase": commune.phrase,
-                "primary_colour": commune.primary_colour,
-                "accent_colour": commune.accent_colour,
                 "captcha": commune.captcha,
                 "recaptcha_public_key": commune.recaptcha_public_key,
                 "recaptcha_private_key": "",
                 "recaptcha_score_threshold": commune.recaptcha_score_threshold,
-                "retention_months": commune.retention_months,
                 **changes,
             }
         return form_class(data, instance=commune, for_user=user)
@@ -391,13 +386,13 @@ def test_admin_never_shows_the_secret_key(carvin, admin_form):
 
 def test_admin_keeps_the_secret_key_when_its_field_is_left_empty(carvin, admin_form):
     commune = use_recaptcha(carvin, Captcha.RECAPTCHA_V2, private_key="the-secret-key")
-    form = admin_form(commune, phrase="la ville de Carvin", recaptcha_private_key="")
+    form = admin_form(commune, recaptcha_public_key="carvin-new-site", recaptcha_private_key="")
 
     assert form.is_valid(), form.errors
     form.save()
 
     commune.refresh_from_db()
-    assert commune.phrase == "la ville de Carvin"
+    assert commune.recaptcha_public_key == "carvin-new-site"
     assert commune.recaptcha_private_key == "the-secret-key"
 
 
@@ -413,7 +408,7 @@ def test_admin_replaces_the_secret_key_when_a_new_one_is_typed(carvin, admin_for
 
 
 def test_admin_refuses_recaptcha_without_a_secret_key(carvin, admin_form):
-    commune = CommuneSettings.for_site(carvin)
+    commune = AccountSettings.for_site(carvin)
 
     form = admin_form(commune, captcha=Captcha.RECAPTCHA_V2, recaptcha_public_key="carvin-site")
 

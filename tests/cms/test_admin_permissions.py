@@ -63,6 +63,13 @@ def test_page_chooser_offers_own_commune_only(carvin_staff, carvin, saint_andre)
     assert "Saint-André-des-Eaux" not in search.content.decode()
 
 
+SETTINGS = [
+    ("cms", "communesettings"),
+    ("accounts", "accountsettings"),
+    ("services", "servicesettings"),
+]
+
+
 def test_commune_settings_of_another_commune_are_refused(carvin_staff, carvin, saint_andre):
     own = carvin_staff.get(
         reverse("wagtailsettings:edit", args=["cms", "communesettings", carvin.pk])
@@ -74,6 +81,33 @@ def test_commune_settings_of_another_commune_are_refused(carvin_staff, carvin, s
     assert own.status_code == 200
     assert other.status_code in (302, 403, 404)
     assert "Saint-André-des-Eaux" not in own.content.decode()
+
+
+@pytest.mark.parametrize(
+    "app_name, model_name", [("accounts", "accountsettings"), ("services", "servicesettings")]
+)
+def test_the_apps_settings_of_another_commune_are_refused(
+    carvin_staff, carvin, saint_andre, app_name, model_name
+):
+    own = carvin_staff.get(reverse("wagtailsettings:edit", args=[app_name, model_name, carvin.pk]))
+    other = carvin_staff.get(
+        reverse("wagtailsettings:edit", args=[app_name, model_name, saint_andre.pk])
+    )
+
+    assert own.status_code == 200
+    assert other.status_code in (302, 403, 404)
+    assert "Saint-André-des-Eaux" not in own.content.decode()
+
+
+@pytest.mark.parametrize("role", ["Agents", "Supervisors"])
+def test_only_the_communication_staff_edit_the_communes_settings(client, carvin, staff_of, role):
+    client.force_login(staff_of(carvin, role))
+
+    for app_name, model_name in SETTINGS:
+        response = client.get(
+            reverse("wagtailsettings:edit", args=[app_name, model_name, carvin.pk])
+        )
+        assert response.status_code in (302, 403), (app_name, model_name)
 
 
 ADMIN_SCREENS = [

@@ -4,10 +4,11 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from wagtail.models import GroupPagePermission, Page, Revision, Site
+from wagtail.models import GroupPagePermission, GroupSitePermission, Page, Revision, Site
 
 from accounts.models import User
 from cms.models import CommuneSettings
+from cms.services import commune_create
 from faq.models import FAQPage
 from home.models import HomePage
 from services.models import ServiceIndexPage
@@ -129,3 +130,77 @@ def test_existing_communes_agents_no_longer_import_invoices(carvin):
     holders = GroupSitePermission.objects.filter(permission=add_invoice, site=carvin)
     assert list(holders.values_list("group__name", flat=True)) == ["Carvin — Supervisors"]
     assert GroupSitePermission.objects.filter(group=agents).exists()
+
+
+def site_permissions(site, role):
+    return {
+        f"{app_label}.{codename}"
+        for app_label, codename in GroupSitePermission.objects.filter(
+            group__name=f"{site.site_name} — {role}", site=site
+        ).values_list("permission__content_type__app_label", "permission__codename")
+    }
+
+
+def test_each_group_holds_in_its_commune_what_the_apps_grant_it(carvin):
+    """cms makes the groups; accounts, services and payments declare what
+    each may do with their models (``register_commune_permissions``)."""
+    citizen_accounts = {"accounts.view_citizenaccount", "accounts.change_citizenaccount"}
+
+    assert site_permissions(carvin, "Communication") == {
+        "cms.change_communesettings",
+        "accounts.change_accountsettings",
+        "services.change_servicesettings",
+    }
+    assert site_permissions(carvin, "Agents") == citizen_accounts | {
+        "services.view_submission",
+        "services.change_submission",
+        "services.view_messagetemplate",
+        "payments.view_regie",
+        "payments.view_invoice",
+        "payments.view_transaction",
+    }
+    assert site_permissions(carvin, "Supervisors") == citizen_accounts | {
+        "services.view_submission",
+        "services.change_submission",
+        "services.export_submission",
+        "services.view_messagetemplate",
+        "services.add_messagetemplate",
+        "services.change_messagetemplate",
+        "services.delete_messagetemplate",
+        "cms.view_auditlogentry",
+        "payments.view_regie",
+        "payments.add_regie",
+        "payments.change_regie",
+        "payments.view_invoice",
+        "payments.add_invoice",
+        "payments.view_transaction",
+    }
+
+
+def test_an_app_adds_its_pages_and_rights_to_every_new_commune(db):
+    """What an app registers is created with the commune, in hook order."""
+    from wagtail import hooks
+
+    from cms.extensions import CommunePage, CommunePermissions
+    from home.models import ContentPage
+
+    def legal_notice():
+        return CommunePage(
+            ContentPage,
+            title="Mentions légales",
+            slug="mentions-legales",
+            fields={"body": "<p>Éditeur : la mairie.</p>", "in_footer": True},
+        )
+
+    def read_regies():
+        return CommunePermissions(communication=("payments.view_regie",))
+
+    with (
+        hooks.register_temporarily("register_commune_page", legal_notice, order=30),
+        hooks.register_temporarily("register_commune_permissions", read_regies),
+    ):
+        site = commune_create(name="Carvin", hostname="carvin.localhost").site
+
+    menu = [page.specific_class for page in site.root_page.get_children()]
+    assert menu == [FAQPage, ServiceIndexPage, ContentPage]
+    assert "payments.view_regie" in site_permissions(site, "Communication")

@@ -19,9 +19,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.test import Client
+from wagtail.models import Site
 
 from accounts.captcha import captcha_field
-from cms.models import Captcha, CommuneSettings
+from accounts.models import AccountSettings, Captcha
 from tests.conftest import rolled_back_transaction
 
 CARVIN = "carvin.localhost"
@@ -255,7 +256,7 @@ def test_https_responses_ask_for_https_from_then_on(portal, client, settings):
 
 
 def test_only_the_pages_of_a_commune_that_chose_recaptcha_may_load_google(portal, client):
-    carvin = CommuneSettings.objects.get(site__hostname=CARVIN)
+    carvin = AccountSettings.for_site(Site.objects.get(hostname=CARVIN))
     carvin.captcha = Captcha.RECAPTCHA_V2
     carvin.recaptcha_public_key = "carvin-site-key"
     carvin.recaptcha_private_key = "carvin-secret-key"

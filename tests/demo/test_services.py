@@ -6,12 +6,12 @@ from django.core.management import call_command
 from wagtail.models import Page, Revision, Site
 
 from accounts.models import User
-from cms.models import CommuneSettings
 from demo.services import demo_pdf
 from services.models import (
     Attachment,
     ServiceIndexPage,
     ServicePage,
+    ServiceSettings,
     StatusChange,
     Submission,
     SubmissionStatus,
@@ -104,7 +104,7 @@ def test_demo_requests_are_in_several_statuses(demo):
     for hostname in HOSTNAMES:
         site = Site.objects.get(hostname=hostname)
         agent = User.objects.get(site__isnull=True, username=AGENT[hostname])
-        prefix = CommuneSettings.for_site(site).submission_prefix
+        prefix = ServiceSettings.for_site(site).submission_prefix
         submissions = Submission.objects.filter(site=site)
 
         assert {

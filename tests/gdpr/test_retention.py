@@ -15,11 +15,12 @@ from django.utils import translation
 
 from accounts.models import HouseholdMember, User
 from cms.audit import audit
-from cms.models import AuditLogEntry, CommuneSettings
+from cms.models import AuditLogEntry
 from services.fields.documents import Upload
 from services.models import (
     Attachment,
     InternalNote,
+    ServiceSettings,
     StatusChange,
     Submission,
     SubmissionStatus,
@@ -134,7 +135,7 @@ def test_open_requests_are_never_anonymised(carvin, school, amelie):
 
 
 def test_the_commune_default_applies_to_demarches_without_their_own(carvin, amelie):
-    CommuneSettings.objects.filter(site=carvin).update(retention_months=6)
+    ServiceSettings.objects.update_or_create(site=carvin, defaults={"retention_months": 6})
     page = service_page(carvin, "Inscription sans durée")
     with at(START):
         request = decided(school_request(page, amelie))

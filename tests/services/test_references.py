@@ -1,7 +1,7 @@
 import pytest
 from django.db import transaction
 
-from cms.models import CommuneSettings
+from services.models import ServiceSettings
 from services.services import reference_next
 from tests.concurrency import run_together
 
@@ -19,7 +19,7 @@ def test_reference_is_readable_and_starts_with_the_commune(carvin, saint_andre):
 
 @pytest.mark.django_db
 def test_reference_prefix_chosen_by_the_commune(saint_andre):
-    commune = CommuneSettings.for_site(saint_andre)
+    commune = ServiceSettings.for_site(saint_andre)
     commune.reference_prefix = "SADE"
     commune.save()
     assert reference_next(site=saint_andre, year=2026) == "SADE-2026-000001"

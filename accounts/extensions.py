@@ -15,6 +15,16 @@ And to the agents' screen of citizen accounts in the admin:
   annotations it needs (subqueries: the listing already counts households).
 - ``register_citizen_account_admin_section``: a function ``(request,
   account) -> str`` returning the HTML of a section of an account's page.
+
+And to the erasure of unused accounts (``accounts.retention``):
+
+- ``register_account_in_use``: a function ``() -> Q`` selecting the accounts
+  (``User`` rows) the app still needs, which are neither warned nor erased
+  however long unused.
+- ``register_inactive_account_eraser``: a function ``(*, account, now) ->
+  int``, run in the erasure's transaction before the account is erased: it
+  erases or anonymises what the app keeps of the account and returns the
+  number of stored files it deletes.
 """
 
 from dataclasses import dataclass
@@ -59,3 +69,11 @@ def account_tabs(request) -> list[AccountTab]:
 
 def account_home_panels(request) -> list[str]:
     return [html for fn in hooks.get_hooks("register_account_home_panel") if (html := fn(request))]
+
+
+def accounts_in_use() -> list:
+    return [fn() for fn in hooks.get_hooks("register_account_in_use")]
+
+
+def inactive_account_erasers() -> list:
+    return hooks.get_hooks("register_inactive_account_eraser")

@@ -9,7 +9,7 @@ account_erasing = Signal()
 
 def cancel_inactivity_warning(sender, user, **kwargs):
     """Signing in keeps an account that was warned it would be deleted for
-    inactivity (``services.retention``)."""
+    inactivity (``accounts.retention``)."""
     if getattr(user, "inactivity_warned_at", None):
         type(user).objects.filter(pk=user.pk).update(inactivity_warned_at=None)
         user.inactivity_warned_at = None

@@ -9,16 +9,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from wagtail.models import Site
 
+from accounts.retention import INACTIVITY_DELETION_MONTHS, INACTIVITY_WARNING_MONTHS
 from cms.models import CommuneSettings, LegalBasis
 
 from .blocks import FieldsBlock
 from .models import ServicePage, ServiceSettings
-from .retention import (
-    AGENTS_LOG_RETENTION_MONTHS,
-    DRAFT_RETENTION_DAYS,
-    INACTIVITY_DELETION_MONTHS,
-    INACTIVITY_WARNING_MONTHS,
-)
+from .retention import AGENTS_LOG_RETENTION_MONTHS, DRAFT_RETENTION_DAYS
 
 SECURITY_MEASURES = gettext_lazy(
     "Access limited to the commune's agents according to their role, with a second "

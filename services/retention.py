@@ -7,12 +7,10 @@
   are erased, its documents deleted from storage. Its number, démarche,
   commune, status and dates stay, so the statistics do not change.
 - A draft nobody touched for ``DRAFT_RETENTION_DAYS`` is deleted with its files.
-- A citizen account unused (no sign-in) for ``INACTIVITY_WARNING_MONTHS`` is
-  warned by e-mail; if it is still unused after ``INACTIVITY_DELETION_MONTHS``
-  and at least ``WARNING_NOTICE_DAYS`` after the warning, its requests are
-  anonymised and the account is erased (``accounts.services.account_erase``).
-  Signing in cancels it. Staff accounts have no commune and are never
-  concerned; neither is an account with a request still being processed.
+- A citizen account unused for two years is warned, then erased
+  (``accounts.retention``): its requests are anonymised and its drafts
+  deleted first (``account_requests_erase``); an account with a request
+  still being processed is kept (``with_open_request``).
 - The agents' log keeps ``AGENTS_LOG_RETENTION_MONTHS`` (the CNIL recommends
   six months to a year for such logs).
 
@@ -25,16 +23,22 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
 from accounts.models import User
-from accounts.services import account_erase
+from accounts.retention import (
+    account_inactive_erase,
+    account_inactivity_warn,
+    accounts_to_erase,
+    accounts_to_warn,
+    cancelled_warnings,
+)
 from cms.audit import audit
-from cms.emails import send_commune_email
+from cms.dates import months_before
 from cms.files import file_delete_on_commit
 from cms.models import AuditLogEntry, CommuneSettings
 
@@ -52,33 +56,10 @@ from .statuses import FINAL_STATUSES, OPEN_STATUSES
 logger = logging.getLogger("services.retention")
 
 DRAFT_RETENTION_DAYS = 30
-INACTIVITY_WARNING_MONTHS = 23
-INACTIVITY_DELETION_MONTHS = 24
-WARNING_NOTICE_DAYS = 30
 AGENTS_LOG_RETENTION_MONTHS = 12
 #: The action written to the commune's agents' log for each run.
 RETENTION_ACTION = "services.retention"
 ANONYMISED_NOTE = _("Erased at the end of the retention period.")
-
-
-def months_before(moment: datetime, months: int) -> datetime:
-    """The same day and local time ``months`` earlier (the last day of a
-    shorter month)."""
-    if timezone.is_aware(moment):
-        moment = timezone.localtime(moment)
-    month_index = moment.year * 12 + moment.month - 1 - months
-    year, month = divmod(month_index, 12)
-    month += 1
-    for day in range(moment.day, 27, -1):
-        try:
-            return moment.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    return moment.replace(year=year, month=month, day=min(moment.day, 28))
-
-
-def months_after(moment: datetime, months: int) -> datetime:
-    return months_before(moment, -months)
 
 
 @dataclass
@@ -200,97 +181,23 @@ def draft_purge(*, submission: Submission) -> bool:
     return True
 
 
-# Inactive accounts
+# Accounts erased for inactivity (``accounts.retention``)
 
 
-def citizens_of(site):
-    """The commune's citizen accounts; staff have no commune and never appear."""
-    return (
-        User.objects.filter(site=site, is_staff=False, is_superuser=False)
-        .annotate(last_activity=Coalesce("last_login", "date_joined"))
-        .order_by("pk")
-    )
-
-
-def _with_open_request():
+def with_open_request() -> Q:
+    """The accounts with a request still being processed: never erased."""
     return Q(submissions__status__in=OPEN_STATUSES)
 
 
-def accounts_to_warn(*, site, now: datetime):
-    return (
-        citizens_of(site)
-        .filter(
-            inactivity_warned_at__isnull=True,
-            last_activity__lt=months_before(now, INACTIVITY_WARNING_MONTHS),
-        )
-        .exclude(_with_open_request())
-        .distinct()
-    )
-
-
-def accounts_to_erase(*, site, now: datetime):
-    return (
-        citizens_of(site)
-        .filter(
-            inactivity_warned_at__isnull=False,
-            inactivity_warned_at__lte=now - timedelta(days=WARNING_NOTICE_DAYS),
-            last_activity__lt=months_before(now, INACTIVITY_DELETION_MONTHS),
-        )
-        .exclude(last_login__gt=F("inactivity_warned_at"))
-        .exclude(_with_open_request())
-        .distinct()
-    )
-
-
-def cancelled_warnings(*, site):
-    """Warned accounts that signed in since: the deletion is off."""
-    return citizens_of(site).filter(
-        inactivity_warned_at__isnull=False, last_login__gt=F("inactivity_warned_at")
-    )
-
-
-def deletion_date(*, user: User, now: datetime) -> datetime:
-    last_activity = user.last_login or user.date_joined
-    return max(
-        months_after(last_activity, INACTIVITY_DELETION_MONTHS),
-        now + timedelta(days=WARNING_NOTICE_DAYS),
-    )
-
-
-def account_inactivity_warn(*, user: User, now: datetime) -> bool:
-    """Tell the citizen their unused account will be deleted unless they sign
-    in; once: False if it was warned already (by another run)."""
-    with transaction.atomic():
-        claimed = User.objects.filter(pk=user.pk, inactivity_warned_at__isnull=True).update(
-            inactivity_warned_at=now
-        )
-        if not claimed or not user.email:
-            return bool(claimed)
-        send_commune_email(
-            site=user.site,
-            to=user.email,
-            subject=_("Your account will be deleted if you do not sign in"),
-            template="account_inactive",
-            context={"user": user, "deletion_date": deletion_date(user=user, now=now)},
-        )
-    return True
-
-
-def account_inactive_erase(*, user: User, now: datetime) -> int | None:
-    """Anonymise the requests of an unused account, delete its drafts, then
-    erase it; returns the number of documents deleted, or ``None`` if another
-    run erased it first."""
-    with transaction.atomic():
-        user = User.objects.select_for_update().filter(pk=user.pk, site__isnull=False).first()
-        if user is None:
-            return None
-        files = 0
-        for submission in Submission.objects.filter(account=user).order_by("pk"):
-            if submission.is_draft:
-                draft_purge(submission=submission)
-            else:
-                files += submission_anonymise(submission=submission, now=now) or 0
-        account_erase(user=user)
+def account_requests_erase(*, account, now: datetime) -> int:
+    """Delete the drafts of an account being erased and anonymise its other
+    requests; returns the number of documents deleted."""
+    files = 0
+    for submission in Submission.objects.filter(account=account).order_by("pk"):
+        if submission.is_draft:
+            draft_purge(submission=submission)
+        else:
+            files += submission_anonymise(submission=submission, now=now) or 0
     return files
 
 

@@ -7,7 +7,10 @@ from wagtail.snippets.models import register_snippet
 from cms.extensions import CommunePage, CommunePermissions
 from cms.models import AuditLogEntry
 
-from . import account_pages  # noqa: F401 (registers the account tabs and panels)
+from . import (
+    account_pages,  # noqa: F401 (registers the account tabs and panels)
+    retention,
+)
 from .admin.bulk_actions import AssignBulkAction, StatusBulkAction
 from .admin.templates import MessageTemplateViewSet
 from .admin.viewsets import SubmissionViewSet
@@ -113,3 +116,7 @@ def commune_services_permissions():
             "services.delete_messagetemplate",
         ),
     )
+
+
+hooks.register("register_account_in_use", retention.with_open_request)
+hooks.register("register_inactive_account_eraser", retention.account_requests_erase)

@@ -14,7 +14,9 @@ from django.db.models import Count
 from django.utils import translation
 
 from accounts.models import HouseholdMember, User
+from accounts.retention import account_inactive_erase
 from cms.audit import audit
+from cms.dates import months_after
 from cms.models import AuditLogEntry
 from services.fields.documents import Upload
 from services.models import (
@@ -25,13 +27,7 @@ from services.models import (
     Submission,
     SubmissionStatus,
 )
-from services.retention import (
-    RETENTION_ACTION,
-    account_inactive_erase,
-    months_after,
-    retention_apply,
-    submission_anonymise,
-)
+from services.retention import RETENTION_ACTION, retention_apply, submission_anonymise
 from services.services import (
     note_add,
     submission_change_status,
@@ -295,7 +291,7 @@ def test_a_crash_while_erasing_an_account_keeps_its_requests_and_their_documents
     def crash(*, user):
         raise Crash
 
-    monkeypatch.setattr("services.retention.account_erase", crash)
+    monkeypatch.setattr("accounts.retention.account_erase", crash)
     with at(months_after(START, 25)), pytest.raises(Crash):
         account_inactive_erase(user=amelie, now=months_after(START, 25))
 

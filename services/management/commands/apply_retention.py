@@ -1,12 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from services.retention import (
-    DRAFT_RETENTION_DAYS,
-    INACTIVITY_DELETION_MONTHS,
-    INACTIVITY_WARNING_MONTHS,
-    communes,
-    retention_apply,
-)
+from accounts.retention import INACTIVITY_DELETION_MONTHS, INACTIVITY_WARNING_MONTHS
+from services.retention import DRAFT_RETENTION_DAYS, communes, retention_apply
 
 LABELS = {
     "anonymised": "requests anonymised",

@@ -204,3 +204,36 @@ def test_an_app_adds_its_pages_and_rights_to_every_new_commune(db):
     menu = [page.specific_class for page in site.root_page.get_children()]
     assert menu == [FAQPage, ServiceIndexPage, ContentPage]
     assert "payments.view_regie" in site_permissions(site, "Communication")
+
+
+@pytest.mark.parametrize(
+    "migration_name, permission",
+    [
+        ("accounts.migrations.0007_accountsettings", "accounts.change_accountsettings"),
+        ("services.migrations.0006_servicesettings", "services.change_servicesettings"),
+    ],
+)
+def test_existing_communes_staff_edit_the_settings_that_left_the_communes(
+    carvin, saint_andre, migration_name, permission
+):
+    """Communes created before the settings moved to their apps: the staff
+    who edited them in the commune's settings edit them in the app's, in
+    their commune only."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(migration_name)
+    GroupSitePermission.objects.filter(
+        permission__content_type__app_label=permission.split(".")[0],
+        permission__codename=permission.split(".")[1],
+    ).delete()
+
+    migration.grant_to_commune_settings_editors(apps, None)
+
+    assert permission in site_permissions(carvin, "Communication")
+    assert permission in site_permissions(saint_andre, "Communication")
+    assert not GroupSitePermission.objects.filter(
+        group__name="Carvin — Communication", site=saint_andre
+    ).exists()
+    assert permission not in site_permissions(carvin, "Supervisors")

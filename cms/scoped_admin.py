@@ -15,6 +15,7 @@ communes; bulk actions derive from ``ScopedBulkAction``.
 from collections import defaultdict
 
 import django_filters
+from django import forms
 from django.contrib import messages
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.auth.models import Permission
@@ -75,6 +76,16 @@ class CommuneFilter(django_filters.ModelChoiceFilter):
             ),
             **kwargs,
         )
+
+
+class StatusFilter(django_filters.ChoiceFilter):
+    """A record's status among ``choices``, as radio buttons, "All" first."""
+
+    def __init__(self, choices, **kwargs):
+        kwargs.setdefault("label", gettext_lazy("Status"))
+        kwargs.setdefault("empty_label", gettext_lazy("All"))
+        kwargs.setdefault("widget", forms.RadioSelect)
+        super().__init__(choices=choices, **kwargs)
 
 
 class CommuneFilterSet(WagtailFilterSet):

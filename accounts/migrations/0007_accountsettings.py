@@ -7,52 +7,9 @@ import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
 
+from cms.settings_moves import SettingsMove
+
 FIELDS = ("captcha", "recaptcha_public_key", "recaptcha_private_key", "recaptcha_score_threshold")
-
-
-def copy_from_commune_settings(apps, schema_editor):
-    CommuneSettings = apps.get_model("cms", "CommuneSettings")
-    AccountSettings = apps.get_model("accounts", "AccountSettings")
-    for row in CommuneSettings.objects.values("site_id", *FIELDS):
-        AccountSettings.objects.update_or_create(site_id=row.pop("site_id"), defaults=row)
-
-
-def copy_to_commune_settings(apps, schema_editor):
-    CommuneSettings = apps.get_model("cms", "CommuneSettings")
-    AccountSettings = apps.get_model("accounts", "AccountSettings")
-    for row in AccountSettings.objects.values("site_id", *FIELDS):
-        CommuneSettings.objects.filter(site_id=row.pop("site_id")).update(**row)
-
-
-def grant_to_commune_settings_editors(apps, schema_editor):
-    """The groups that edit a commune's settings edit these too, in the same
-    commune. The permission is made here when the migrations run on a
-    database that has groups already (Django makes the others after them)."""
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    GroupSitePermission = apps.get_model("wagtailcore", "GroupSitePermission")
-    Permission = apps.get_model("auth", "Permission")
-    editors = GroupSitePermission.objects.filter(
-        permission__content_type__app_label="cms", permission__codename="change_communesettings"
-    )
-    if not editors.exists():
-        return
-    content_type, _created = ContentType.objects.get_or_create(
-        app_label="accounts", model="accountsettings"
-    )
-    change, _created = Permission.objects.get_or_create(
-        content_type=content_type,
-        codename="change_accountsettings",
-        defaults={"name": "Can change citizen accounts"},
-    )
-    for group_id, site_id in editors.values_list("group_id", "site_id"):
-        GroupSitePermission.objects.get_or_create(
-            group_id=group_id, site_id=site_id, permission=change
-        )
-
-
-def move(apps, schema_editor):
-    copy_from_commune_settings(apps, schema_editor)
-    grant_to_commune_settings_editors(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -135,5 +92,7 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "citizen accounts",
             },
         ),
-        migrations.RunPython(move, copy_to_commune_settings),
+        SettingsMove(
+            app_label="accounts", model_name="accountsettings", fields=FIELDS, name="Can change citizen accounts"
+        ),
     ]

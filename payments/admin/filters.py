@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 from wagtail.admin.filters import DateRangePickerWidget
 
 from cms.filters import PeriodFilter
-from cms.scoped_admin import CommuneFilter, CommuneFilterSet
+from cms.scoped_admin import CommuneFilter, CommuneFilterSet, StatusFilter
 
 from ..models import Invoice, InvoiceDomain, InvoiceStatus, Transaction, TransactionStatus
 from ..policies import invoice_policy, transaction_policy
@@ -23,12 +23,7 @@ def regie_filter(field_name="regie"):
 
 
 class InvoiceFilterSet(CommuneFilterSet):
-    status = django_filters.ChoiceFilter(
-        label=gettext_lazy("Status"),
-        choices=InvoiceStatus.choices,
-        empty_label=gettext_lazy("All"),
-        widget=forms.RadioSelect,
-    )
+    status = StatusFilter(InvoiceStatus.choices)
     domain = django_filters.ChoiceFilter(
         label=gettext_lazy("Domain"), choices=InvoiceDomain.choices, empty_label=gettext_lazy("All")
     )
@@ -42,12 +37,7 @@ class InvoiceFilterSet(CommuneFilterSet):
 
 
 class TransactionFilterSet(CommuneFilterSet):
-    status = django_filters.ChoiceFilter(
-        label=gettext_lazy("Status"),
-        choices=TransactionStatus.choices,
-        empty_label=gettext_lazy("All"),
-        widget=forms.RadioSelect,
-    )
+    status = StatusFilter(TransactionStatus.choices)
     regie = regie_filter()
     created_at = PeriodFilter(label=gettext_lazy("Started on"), widget=DateRangePickerWidget)
     anomaly = django_filters.BooleanFilter(

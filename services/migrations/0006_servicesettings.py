@@ -9,52 +9,9 @@ import django.db.models.deletion
 import re
 from django.db import migrations, models
 
+from cms.settings_moves import SettingsMove
+
 FIELDS = ("reference_prefix", "retention_months")
-
-
-def copy_from_commune_settings(apps, schema_editor):
-    CommuneSettings = apps.get_model("cms", "CommuneSettings")
-    ServiceSettings = apps.get_model("services", "ServiceSettings")
-    for row in CommuneSettings.objects.values("site_id", *FIELDS):
-        ServiceSettings.objects.update_or_create(site_id=row.pop("site_id"), defaults=row)
-
-
-def copy_to_commune_settings(apps, schema_editor):
-    CommuneSettings = apps.get_model("cms", "CommuneSettings")
-    ServiceSettings = apps.get_model("services", "ServiceSettings")
-    for row in ServiceSettings.objects.values("site_id", *FIELDS):
-        CommuneSettings.objects.filter(site_id=row.pop("site_id")).update(**row)
-
-
-def grant_to_commune_settings_editors(apps, schema_editor):
-    """The groups that edit a commune's settings edit these too, in the same
-    commune. The permission is made here when the migrations run on a
-    database that has groups already (Django makes the others after them)."""
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    GroupSitePermission = apps.get_model("wagtailcore", "GroupSitePermission")
-    Permission = apps.get_model("auth", "Permission")
-    editors = GroupSitePermission.objects.filter(
-        permission__content_type__app_label="cms", permission__codename="change_communesettings"
-    )
-    if not editors.exists():
-        return
-    content_type, _created = ContentType.objects.get_or_create(
-        app_label="services", model="servicesettings"
-    )
-    change, _created = Permission.objects.get_or_create(
-        content_type=content_type,
-        codename="change_servicesettings",
-        defaults={"name": "Can change online procedures"},
-    )
-    for group_id, site_id in editors.values_list("group_id", "site_id"):
-        GroupSitePermission.objects.get_or_create(
-            group_id=group_id, site_id=site_id, permission=change
-        )
-
-
-def move(apps, schema_editor):
-    copy_from_commune_settings(apps, schema_editor)
-    grant_to_commune_settings_editors(apps, schema_editor)
 
 
 class Migration(migrations.Migration):
@@ -120,5 +77,7 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "online procedures",
             },
         ),
-        migrations.RunPython(move, copy_to_commune_settings),
+        SettingsMove(
+            app_label="services", model_name="servicesettings", fields=FIELDS, name="Can change online procedures"
+        ),
     ]

@@ -2,6 +2,7 @@ import mimetypes
 import re
 import unicodedata
 import uuid
+from itertools import groupby
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,7 +24,7 @@ from cms.pages import PortalPageMixin
 
 from .blocks import StepBlock
 from .fields import registry
-from .fields.schema import KEY_PATTERN, make_key, steps_of
+from .fields.schema import KEY_PATTERN, make_key, normalise, steps_of
 from .statuses import SENT_STATUSES, StatusInfo, SubmissionStatus, status_info
 
 TEXT_FEATURES = ["bold", "italic", "link", "ul", "ol", "document-link"]
@@ -70,11 +71,24 @@ class ServiceIndexPage(PortalPageMixin, Page):
         verbose_name_plural = _("online procedures index")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import services_by_category
-
         context = super().get_context(request, *args, **kwargs)
-        context["categories"] = services_by_category(index=self)
+        context["categories"] = self.services_by_category()
         return context
+
+    def services_by_category(self) -> list[tuple[str, list["ServicePage"]]]:
+        """The démarches of this index, live, grouped by category."""
+        pages = (
+            ServicePage.objects.child_of(self)
+            .live()
+            .public()
+            .only(
+                "title", "slug", "url_path", "category", "summary", "requires_account", "locale_id"
+            )
+        )
+        pages = sorted(pages, key=lambda p: (normalise(p.category), normalise(p.title)))
+        return [
+            (category, list(group)) for category, group in groupby(pages, key=lambda p: p.category)
+        ]
 
 
 class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
@@ -270,8 +284,6 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
             raise ValidationError({"form": errors})
 
     def get_context(self, request, *args, **kwargs):
-        from .retention import DRAFT_RETENTION_DAYS
-
         context = super().get_context(request, *args, **kwargs)
         context.update(self.get_views_class().intro_context(request, self))
         site = self.get_site()
@@ -321,6 +333,11 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
         if mode_name == "form":
             return self.get_views_class().form_preview(request, self)
         return super().serve_preview(request, mode_name)
+
+
+#: Days a draft nobody touches is kept before it is deleted with its files
+#: (``services.retention``); the privacy notice says so.
+DRAFT_RETENTION_DAYS = 30
 
 
 class Submission(models.Model):

@@ -43,6 +43,7 @@ from cms.files import file_delete_on_commit
 from cms.models import AuditLogEntry, CommuneSettings
 
 from .models import (
+    DRAFT_RETENTION_DAYS,
     Attachment,
     InternalNote,
     ServicePage,
@@ -55,7 +56,6 @@ from .statuses import FINAL_STATUSES, OPEN_STATUSES
 
 logger = logging.getLogger("services.retention")
 
-DRAFT_RETENTION_DAYS = 30
 AGENTS_LOG_RETENTION_MONTHS = 12
 #: The action written to the commune's agents' log for each run.
 RETENTION_ACTION = "services.retention"

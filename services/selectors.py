@@ -1,5 +1,4 @@
 from functools import reduce
-from itertools import groupby
 from operator import or_
 
 from django.db.models import Count, Q, QuerySet
@@ -8,7 +7,6 @@ from wagtail.models import Site
 
 from cms.tenancy import SEE, communes_for
 
-from .fields.schema import normalise
 from .models import Attachment, ServicePage, Submission
 from .policies import submission_policy
 from .statuses import OPEN_STATUSES, SubmissionStatus
@@ -24,18 +22,6 @@ SEARCH_FIELDS = (
     "contact_last_name",
     "contact_email",
 )
-
-
-def services_by_category(*, index) -> list[tuple[str, list[ServicePage]]]:
-    """The démarches of a services index, live, grouped by category."""
-    pages = (
-        ServicePage.objects.child_of(index)
-        .live()
-        .public()
-        .only("title", "slug", "url_path", "category", "summary", "requires_account", "locale_id")
-    )
-    pages = sorted(pages, key=lambda p: (normalise(p.category), normalise(p.title)))
-    return [(category, list(group)) for category, group in groupby(pages, key=lambda p: p.category)]
 
 
 def submissions_for_site(*, site) -> QuerySet[Submission]:

@@ -30,7 +30,7 @@ class Item:
 
     @property
     def is_document(self) -> bool:
-        return self.block.type == "document"
+        return self.block.field_type.is_document
 
 
 def correctable_items(submission: Submission) -> list[Item]:
@@ -39,12 +39,12 @@ def correctable_items(submission: Submission) -> list[Item]:
     items = []
     for step in submission.steps:
         for block in step.blocks:
-            if not block.is_input or block.type in ("help", "consent"):
+            if not block.is_input or not block.field_type.correctable:
                 continue
-            if block.type == "member" and not submission.account_id:
+            if block.field_type.chooses_member and not submission.account_id:
                 continue
             answered = block.key in submission.data
-            asked = block.type == "document" and not (block.value.get("condition") or {}).get(
+            asked = block.field_type.is_document and not (block.value.get("condition") or {}).get(
                 "field"
             )
             if answered or asked:
@@ -137,7 +137,7 @@ def submission_correct(*, submission: Submission, form: StepForm) -> StatusChang
         block = form_item.block
         key = block.key
         before = data.get(key)
-        if block.type == "document":
+        if block.field_type.is_document:
             upload = form.uploads.get(key)
             if upload is not None:
                 attachment = _attach(submission=submission, key=key, upload=upload, replace=True)
@@ -148,7 +148,7 @@ def submission_correct(*, submission: Submission, form: StepForm) -> StatusChang
                 continue
         else:
             after = answers.get(key)
-        if after == before and block.type != "document":
+        if after == before and not block.field_type.is_document:
             continue
         if after is None:
             data.pop(key, None)
@@ -162,7 +162,7 @@ def submission_correct(*, submission: Submission, form: StepForm) -> StatusChang
                 "after": answer_text(block, after),
             }
         )
-        if block.type == "member" and after is not None:
+        if block.field_type.chooses_member and after is not None:
             submission.member_id = after.get("id")
             submission.concerns = f"{after.get('first_name', '')} {after.get('last_name', '')}"
     if not changes:

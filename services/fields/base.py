@@ -52,6 +52,9 @@ class FieldType(ABC):
     #: Whether ``reload`` types the answer back: a file cannot be, so a
     #: correction asks for it again.
     reloads_answer: ClassVar[bool] = True
+    #: Whether an agent may ask the citizen to correct it (a consent given
+    #: is not corrected).
+    correctable: ClassVar[bool] = True
 
     # The form.
 

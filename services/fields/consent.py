@@ -28,6 +28,7 @@ class Consent(SingleFieldType):
 
     name = "consent"
     block_class = ConsentBlock
+    correctable = False
 
     def form_fields(self, block, context):
         return {block.key: forms.BooleanField(**field_options(block))}

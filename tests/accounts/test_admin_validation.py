@@ -389,3 +389,16 @@ def test_a_name_written_like_a_formula_is_exported_as_text(agent_client, carvin)
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert rows[1][1] == "'=HYPERLINK(1)"
     assert rows[1][4] == "+33 6 12 34 56 78"
+
+
+def test_the_accounts_listing_offers_its_own_bulk_actions_and_not_the_generic_delete(
+    agent_client, carvin
+):
+    citizen(carvin, "Amélie", "Lire", status=AccountStatus.PENDING)
+
+    page = agent_client.get(reverse(LIST)).content.decode()
+
+    for action in ("validate", "reject"):
+        assert bulk_url(action).split("?")[0] in page
+    assert bulk_url("delete").split("?")[0] not in page
+    assert 'data-bulk-action-footer="USER"' in page

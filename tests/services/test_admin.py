@@ -468,3 +468,12 @@ def test_the_generic_bulk_delete_of_snippets_does_not_delete_requests(agent_clie
     agent_client.post(f"{url}?id={enrolment.pk}")
 
     assert Submission.objects.filter(pk=enrolment.pk).exists()
+
+
+def test_the_queue_offers_its_own_bulk_actions_and_not_the_generic_delete(agent_client, enrolment):
+    page = agent_client.get(reverse(LIST)).content.decode()
+
+    for action in ("assign", "change_status"):
+        assert reverse("wagtail_bulk_action", args=["services", "submission", action]) in page
+    assert reverse("wagtail_bulk_action", args=["services", "submission", "delete"]) not in page
+    assert 'data-bulk-action-footer="SNIPPET"' in page

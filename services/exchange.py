@@ -93,9 +93,16 @@ def demarche_export(*, page: ServicePage) -> dict:
         "format": FORMAT,
         "version": VERSION,
         "page": {name: _map_strings(getattr(page, name), relink) for name in PAGE_FIELDS},
-        "form": _map_strings(_without_ids(page.form.get_prep_value()), relink),
+        "form": _map_strings(_without_ids(_form_data(page)), relink),
         "documents": list(documents.values()),
     }
+
+
+def _form_data(page: ServicePage) -> list:
+    """The form as its blocks write it: each block is read through its
+    definition, so that the keys come in the blocks' order and not in the
+    database's (PostgreSQL's ``jsonb`` sorts them)."""
+    return [child.get_prep_value() for child in page.form]
 
 
 def demarche_dumps(document: dict) -> str:

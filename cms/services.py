@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils.text import slugify
+from wagtail.contrib.settings.models import BaseSiteSetting
+from wagtail.contrib.settings.registry import registry as settings_registry
 from wagtail.models import (
     Collection,
     GroupCollectionPermission,
@@ -108,6 +110,11 @@ def commune_create(
             site=site, official_name=name, phrase=phrase or f"la mairie de {name}"
         )
         created.append("commune settings")
+    # The apps' own settings of the commune exist from the start, so that
+    # reading a page never writes their row.
+    for model in settings_registry:
+        if model is not CommuneSettings and issubclass(model, BaseSiteSetting):
+            model.objects.get_or_create(site=site)
 
     for page in commune_pages():
         _child(home, page.model, title=page.title, slug=page.slug, created=created, **page.fields)

@@ -165,7 +165,9 @@ def demarche_import(
         return _relink(text, document=lambda id: str(ids[id]), page=lambda id: "")
 
     page = ServicePage(
-        **_map_strings(page_fields, relink), form=_map_strings(document["form"], relink)
+        **_map_strings(page_fields, relink),
+        form=_map_strings(document["form"], relink),
+        live=publish,
     )
     try:
         index.add_child(instance=page)

@@ -205,6 +205,21 @@ def test_export_then_import_commands_copy_a_demarche_between_communes(
     assert demarche_export(page=copied) == json.loads(path.read_text(encoding="utf-8"))
 
 
+def test_a_demarche_imported_as_a_draft_is_not_shown_until_published(client, carvin):
+    call_command(
+        "import_demarche",
+        DEMARCHES_DIR / "signalement-voirie.json",
+        site="carvin.localhost",
+        draft=True,
+        stdout=io.StringIO(),
+    )
+    address = "/services/signalement-voirie/"
+
+    assert client.get(address, HTTP_HOST="carvin.localhost").status_code == 404
+    ServicePage.objects.get(slug="signalement-voirie").get_latest_revision().publish()
+    assert client.get(address, HTTP_HOST="carvin.localhost").status_code == 200
+
+
 def test_the_import_command_needs_the_commune_named():
     with pytest.raises(CommandError, match="--site"):
         call_command("import_demarche", "inscription.json")

@@ -1,8 +1,8 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from wagtail.models import Site
 
+from cms.commands import commune_named
 from faq.importer import FAQImportError, decode
 from faq.models import FAQPage
 from faq.services import faq_import
@@ -28,9 +28,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, path, site, draft, **options):
-        commune_site = Site.objects.filter(hostname=site).first()
-        if commune_site is None:
-            raise CommandError(f"No commune has the hostname {site!r}.")
+        commune_site = commune_named(site)
         page = FAQPage.objects.descendant_of(commune_site.root_page).first()
         if page is None:
             raise CommandError(f"The commune {site!r} has no FAQ page.")

@@ -1,8 +1,8 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from wagtail.models import Site
 
+from cms.commands import commune_named
 from payments.exceptions import InvoiceImportError
 from payments.importer import decode, read_csv
 from payments.models import Regie
@@ -31,9 +31,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, path, site, regie, pdf_dir, **options):
-        commune = Site.objects.filter(hostname=site).first()
-        if commune is None:
-            raise CommandError(f"No commune has the hostname {site}.")
+        commune = commune_named(site)
         found = Regie.objects.filter(site=commune, name__iexact=regie).first()
         if found is None:
             names = ", ".join(Regie.objects.filter(site=commune).values_list("name", flat=True))

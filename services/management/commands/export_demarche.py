@@ -1,8 +1,8 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from wagtail.models import Site
 
+from cms.commands import commune_named
 from services.exchange import demarche_dumps, demarche_export
 from services.models import ServicePage
 
@@ -24,9 +24,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, slug, site, output, **options):
-        commune_site = Site.objects.filter(hostname=site).first()
-        if commune_site is None:
-            raise CommandError(f"No commune has the hostname {site!r}.")
+        commune_site = commune_named(site)
         page = ServicePage.objects.descendant_of(commune_site.root_page).filter(slug=slug).first()
         if page is None:
             raise CommandError(f"The commune {site!r} has no démarche {slug!r}.")

@@ -1,8 +1,8 @@
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from wagtail.models import Site
 
+from cms.commands import commune_named
 from services.exchange import DemarcheFileError, demarche_import, demarche_loads
 from services.models import ServiceIndexPage
 
@@ -30,9 +30,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, path, site, draft, **options):
-        commune_site = Site.objects.filter(hostname=site).first()
-        if commune_site is None:
-            raise CommandError(f"No commune has the hostname {site!r}.")
+        commune_site = commune_named(site)
         index = ServiceIndexPage.objects.descendant_of(commune_site.root_page).first()
         if index is None:
             raise CommandError(f"The commune {site!r} has no page of démarches.")

@@ -177,4 +177,3 @@ FINAL_STATUSES = _in(StatusGroup.FINAL)
 SENT_STATUSES = [
     (value, label) for value, label in SubmissionStatus.choices if value != SubmissionStatus.DRAFT
 ]
-TRANSITIONS = {status: info.next for status, info in STATUSES.items() if info.next}

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from ..corrections import correctable_items
 from ..models import Submission
 from ..services import agent_name, agents_of
-from ..statuses import SENT_STATUSES, STATUSES, TRANSITIONS
+from ..statuses import SENT_STATUSES, STATUSES, status_info
 
 
 class StatusChangeForm(forms.Form):
@@ -36,7 +36,7 @@ class StatusChangeForm(forms.Form):
 
     def __init__(self, *args, submission: Submission, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = TRANSITIONS.get(submission.status, set())
+        allowed = status_info(submission.status).next
         # Any status is accepted back, so that a request changed meanwhile by
         # someone else gets the service's explanation, not "invalid choice".
         self.fields["status"].widget.choices = [

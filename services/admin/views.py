@@ -47,7 +47,7 @@ from ..services import (
     submission_assign,
     submission_change_status,
 )
-from ..statuses import TRANSITIONS
+from ..statuses import status_info
 from .bulk_actions import BULK_ACTIONS
 from .exports import archive_pdf_url, export_links
 from .forms import AssignForm, ByPostForm, NoteForm, StatusChangeForm
@@ -91,7 +91,7 @@ def may_change(user, submission: Submission) -> bool:
 
 
 def may_change_status(user, submission: Submission) -> bool:
-    return bool(TRANSITIONS.get(submission.status)) and may_change(user, submission)
+    return bool(status_info(submission.status).next) and may_change(user, submission)
 
 
 def may_export(user) -> bool:
@@ -254,7 +254,7 @@ class SubmissionInspectView(ReadOnlyMixin, ScopedObjectMixin, InspectView):
             status_form=status_form,
             message_templates=message_templates_for(submission) if status_form else [],
             urls={name: self.url(name) for name in ("status", "note", "assign", "by_post")},
-            is_final=not TRANSITIONS.get(submission.status),
+            is_final=not status_info(submission.status).next,
             activity=(
                 entries_about(submission)[:20]
                 if audit_policy.user_has_permission_for_instance(user, "view", submission)
@@ -316,7 +316,7 @@ class SubmissionStatusView(SubmissionActionMixin, WagtailAdminTemplateMixin, For
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             submission=self.submission,
-            is_final=not TRANSITIONS.get(self.submission.status),
+            is_final=not status_info(self.submission.status).next,
             cancel_url=self.inspect_url,
             message_templates=message_templates_for(self.submission),
             **kwargs,

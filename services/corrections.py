@@ -13,7 +13,6 @@ from .fields.context import FillContext
 from .fields.documents import document_answer, document_max_size
 from .fields.schema import SUBFIELD, Block, Step
 from .models import StatusChange, Submission
-from .statuses import SubmissionStatus
 
 NOT_INCOMPLETE = _("This request is not waiting for corrections.")
 NOTHING_CHANGED = _("Correct at least one of the items asked for.")
@@ -54,12 +53,10 @@ def correctable_items(submission: Submission) -> list[Item]:
 
 def last_request_for_corrections(submission: Submission) -> StatusChange | None:
     """The change that made the request "Incomplet", while it still is."""
-    if submission.status != SubmissionStatus.INCOMPLETE:
+    if not submission.status_info.needs_items:
         return None
     return (
-        submission.history.filter(status=SubmissionStatus.INCOMPLETE)
-        .order_by("-created_at", "-pk")
-        .first()
+        submission.history.filter(status=submission.status).order_by("-created_at", "-pk").first()
     )
 
 
@@ -128,7 +125,7 @@ def submission_correct(*, submission: Submission, form: StepForm) -> StatusChang
     from .services import SubmissionError, _attach, submission_status_set
 
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
-    if submission.status != SubmissionStatus.INCOMPLETE:
+    if not submission.status_info.needs_items:
         raise SubmissionError(NOT_INCOMPLETE)
     answers = clean_answers(form)
     data = dict(submission.data)
@@ -173,7 +170,7 @@ def submission_correct(*, submission: Submission, form: StepForm) -> StatusChang
 
     return submission_status_set(
         submission=submission,
-        status=SubmissionStatus.SUBMITTED,
+        status=submission.definition.initial.value,
         changes=changes,
         notify=notify_agent_of_corrections,
     )

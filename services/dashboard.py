@@ -28,10 +28,11 @@ from accounts.policies import citizen_account_policy
 from accounts.selectors import citizen_accounts_visible_to
 from cms.tenancy import communes_for
 
-from .models import StatusChange, Submission
+from .models import StatusChange, Submission, Workflow
 from .policies import submission_policy
 from .selectors import submissions_visible_to
-from .statuses import FINAL_STATUSES, OPEN_STATUSES, TO_PROCESS_STATUSES
+from .statuses import OPEN_GROUPS, StatusGroup, StatusInfo, unknown_status
+from .workflows import definition_of
 
 #: Weeks shown in the chart and over which decisions are counted.
 WEEKS = 12
@@ -52,6 +53,7 @@ class StatusCount:
     label: str
     count: int
     url: str
+    info: StatusInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -97,18 +99,37 @@ def waited_for(since: datetime, now: datetime) -> str:
     return ngettext("%(count)d day", "%(count)d days", days) % {"count": days}
 
 
-def status_counts(requests, *, user, since: datetime) -> dict[str, int]:
+@dataclass(frozen=True)
+class Counts:
+    #: status key -> (group, label, requests): open ones and those decided since the start.
+    by_status: dict[str, tuple[str, str, int]]
+    mine: int
+
+
+def status_counts(requests, *, user, since: datetime) -> Counts:
     """Requests in each open status, decided ones since ``since``, and open
-    ones assigned to ``user``: one query."""
-    decided = Q(status_changed_at__gte=since)
-    return requests.aggregate(
-        **{status.value: Count("pk", filter=Q(status=status)) for status in OPEN_STATUSES},
-        **{
-            status.value: Count("pk", filter=Q(status=status) & decided)
-            for status in FINAL_STATUSES
-        },
-        mine=Count("pk", filter=Q(status__in=OPEN_STATUSES, assigned_to=user)),
+    ones assigned to ``user``: two queries, whatever the number of requests
+    and workflows."""
+    rows = (
+        requests.filter(
+            Q(stage__in=OPEN_GROUPS) | Q(stage=StatusGroup.FINAL, status_changed_at__gte=since)
+        )
+        .order_by()
+        .values("workflow", "stage", "status")
+        .annotate(count=Count("pk"))
     )
+    workflows = {}
+    by_status: dict[str, tuple[str, str, int]] = {}
+    for row in rows:
+        if row["workflow"] not in workflows:
+            workflows[row["workflow"]] = definition_of(
+                Workflow.objects.filter(pk=row["workflow"]).first() if row["workflow"] else None
+            )
+        info = workflows[row["workflow"]].info(row["status"])
+        _group, label, count = by_status.get(row["status"], (row["stage"], str(info.label), 0))
+        by_status[row["status"]] = (row["stage"], label, count + row["count"])
+    mine = requests.filter(stage__in=OPEN_GROUPS, assigned_to=user).count()
+    return Counts(by_status=by_status, mine=mine)
 
 
 def weekly_counts(requests, *, mondays: list[date]) -> list[Week]:
@@ -134,14 +155,14 @@ def decision_time(requests, *, since: datetime) -> Decisions:
     """How long requests decided since ``since`` took, from their sending to
     their first change into a final status: one query."""
     first_final = (
-        StatusChange.objects.filter(submission=OuterRef("pk"), status__in=FINAL_STATUSES)
+        StatusChange.objects.filter(submission=OuterRef("pk"), status=OuterRef("status"))
         .order_by("created_at", "pk")
         .values("created_at")[:1]
     )
     decided = (
         # A request's last change is never older than its first final one:
         # the index on its status narrows the requests the subquery runs for.
-        requests.filter(status__in=FINAL_STATUSES, status_changed_at__gte=since)
+        requests.filter(stage=StatusGroup.FINAL, status_changed_at__gte=since)
         .annotate(decided_at=Subquery(first_final))
         .filter(decided_at__gte=since)
     )
@@ -171,27 +192,47 @@ class RequestFigures:
         return ", ".join(site.site_name for site in self.communes if site.site_name)
 
     @cached_property
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> Counts:
         return status_counts(self.requests, user=self.user, since=self.since)
 
-    def _by_status(self, statuses) -> list[StatusCount]:
+    def _in(self, groups) -> list[StatusCount]:
+        """The statuses of the user's workflows in ``groups``, in their
+        workflows' order, each with its count (0 when none)."""
+        listed: dict[str, StatusInfo] = {}
+        workflows = Workflow.objects.filter(site__in=self.communes).order_by(
+            "-is_standard", "name", "pk"
+        )
+        definitions = [definition_of(workflow) for workflow in workflows]
+        if {workflow.site_id for workflow in workflows if workflow.is_standard} != {
+            site.pk for site in self.communes
+        }:
+            # A commune whose standard workflow is not made yet still reads it.
+            definitions.append(definition_of(None))
+        for definition in definitions:
+            for info in definition.statuses:
+                if info.group in groups:
+                    listed.setdefault(info.value, info)
+        for key, (group, _label, _count) in self.counts.by_status.items():
+            if group in groups:
+                listed.setdefault(key, unknown_status(key))
         return [
             StatusCount(
-                status=status.value,
-                label=status.label,
-                count=self.counts[status.value],
-                url=queue_url(status=status.value),
+                status=key,
+                label=str(info.label),
+                count=self.counts.by_status.get(key, ("", "", 0))[2],
+                url=queue_url(status=key),
+                info=info,
             )
-            for status in statuses
+            for key, info in listed.items()
         ]
 
     @cached_property
     def open(self) -> list[StatusCount]:
-        return self._by_status(OPEN_STATUSES)
+        return self._in(OPEN_GROUPS)
 
     @cached_property
     def decided(self) -> list[StatusCount]:
-        return self._by_status(FINAL_STATUSES)
+        return self._in((StatusGroup.FINAL,))
 
     @property
     def open_total(self) -> int:
@@ -202,7 +243,7 @@ class RequestFigures:
         return StatusCount(
             status="",
             label=_("Assigned to me"),
-            count=self.counts["mine"],
+            count=self.counts.mine,
             url=queue_url(assigned="me"),
         )
 
@@ -228,9 +269,7 @@ class RequestFigures:
     @cached_property
     def oldest(self) -> list[Waiting]:
         inspect = Submission.snippet_viewset.get_url_name("inspect")
-        waiting = self.requests.filter(status__in=TO_PROCESS_STATUSES).order_by(
-            "submitted_at", "pk"
-        )
+        waiting = self.requests.filter(stage=StatusGroup.TO_PROCESS).order_by("submitted_at", "pk")
         return [
             Waiting(
                 submission=submission,

@@ -12,11 +12,14 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.models import CommuneSettings, LegalBasis
@@ -25,7 +28,14 @@ from cms.pages import PortalPageMixin
 from .blocks import StepBlock
 from .fields import registry
 from .fields.schema import KEY_PATTERN, make_key, normalise, steps_of
-from .statuses import SENT_STATUSES, StatusInfo, SubmissionStatus, status_info
+from .statuses import (
+    DRAFT,
+    StatusColour,
+    StatusGroup,
+    StatusInfo,
+    SubmissionStatus,
+    Who,
+)
 
 TEXT_FEATURES = ["bold", "italic", "link", "ul", "ol", "document-link"]
 
@@ -89,6 +99,17 @@ class ServiceIndexPage(PortalPageMixin, Page):
         return [
             (category, list(group)) for category, group in groupby(pages, key=lambda p: p.category)
         ]
+
+
+class ServicePageForm(WagtailAdminPageForm):
+    """Offers only the workflows of the démarche's commune."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "workflow" in self.fields:
+            site = (self.instance if self.instance.pk else self.parent_page).get_site()
+            self.fields["workflow"].queryset = Workflow.objects.filter(site=site)
+            self.fields["workflow"].empty_label = _("The commune's standard workflow")
 
 
 class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
@@ -164,6 +185,18 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
             "Left empty: the commune's default retention."
         ),
     )
+    workflow = models.ForeignKey(
+        "services.Workflow",
+        verbose_name=_("workflow"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "The statuses its requests go through and the buttons of the agents. "
+            "Left empty: the commune's standard workflow."
+        ),
+    )
     form = StreamField(
         [("step", StepBlock())],
         verbose_name=_("form"),
@@ -181,6 +214,7 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
         FieldPanel("documents"),
         FieldPanel("form"),
         FieldPanel("confirmation"),
+        MultiFieldPanel([FieldPanel("workflow")], heading=_("Processing")),
         MultiFieldPanel(
             [
                 FieldPanel("processing_purpose"),
@@ -200,6 +234,7 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
 
     parent_page_types = ["services.ServiceIndexPage"]
     subpage_types = []
+    base_form_class = ServicePageForm
 
     preview_modes = [("", _("Introduction")), ("form", _("Whole form"))]
 
@@ -396,12 +431,26 @@ class Submission(models.Model):
         help_text=_("Raw values of the form's steps while it is being filled."),
     )
     data = models.JSONField(_("answers"), default=dict, blank=True)
+    workflow = models.ForeignKey(
+        "services.Workflow",
+        verbose_name=_("workflow"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        help_text=_("The workflow whose statuses the request goes through, set when it is sent."),
+    )
     status = models.CharField(
-        _("status"),
-        max_length=12,
-        choices=SubmissionStatus.choices,
-        default=SubmissionStatus.DRAFT,
-        db_index=True,
+        _("status"), max_length=40, default=SubmissionStatus.DRAFT, db_index=True
+    )
+    #: Whom the request waits for, from its status (``StatusGroup``): what
+    #: the queues, counts and retention rules read, whatever the workflow.
+    stage = models.CharField(
+        _("waits for"), max_length=12, choices=StatusGroup.choices, default=StatusGroup.DRAFT
+    )
+    #: The last status the citizen was shown (a status may be hidden from them).
+    citizen_status = models.CharField(
+        _("status shown to the citizen"), max_length=40, default=SubmissionStatus.DRAFT
     )
     created_at = models.DateTimeField(_("started on"), auto_now_add=True)
     updated_at = models.DateTimeField(_("changed on"), auto_now=True)
@@ -435,7 +484,10 @@ class Submission(models.Model):
         verbose_name = _("request")
         verbose_name_plural = _("requests")
         ordering = ["-submitted_at", "-pk"]
-        permissions = [("export_submission", "Can export requests")]
+        permissions = [
+            ("export_submission", "Can export requests"),
+            ("supervise_submission", "Can use the supervisors' transitions of requests"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 "site",
@@ -446,12 +498,23 @@ class Submission(models.Model):
         ]
         indexes = [
             models.Index(fields=["site", "status", "submitted_at"]),
-            models.Index(fields=["site", "assigned_to", "status"]),
+            models.Index(fields=["site", "stage", "submitted_at"]),
+            models.Index(fields=["site", "assigned_to", "stage"]),
             models.Index(fields=["site", "submitted_at", "id"], name="services_queue_order"),
         ]
 
     def __str__(self):
         return f"{self.reference or _('Draft')} — {self.title}"
+
+    def save(self, *args, **kwargs):
+        # Whom it waits for and what its citizen sees follow its status.
+        info = self.status_info
+        self.stage = info.group
+        if info.shown_to_citizen:
+            self.citizen_status = self.status
+        if kwargs.get("update_fields") is not None and "status" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "stage", "citizen_status"}
+        super().save(*args, **kwargs)
 
     @property
     def is_draft(self) -> bool:
@@ -462,8 +525,27 @@ class Submission(models.Model):
         return self.anonymised_at is not None
 
     @property
+    def definition(self):
+        """The statuses and transitions this request goes through."""
+        from .workflows import definition_of
+
+        return definition_of(self.workflow_id and self.workflow)
+
+    @property
     def status_info(self) -> StatusInfo:
-        return status_info(self.status)
+        if self.status == SubmissionStatus.DRAFT:
+            return DRAFT
+        return self.definition.info(self.status)
+
+    @property
+    def citizen_status_info(self) -> StatusInfo:
+        """The status as its citizen sees it: the last one shown to them."""
+        if self.citizen_status == SubmissionStatus.DRAFT:
+            return DRAFT
+        return self.definition.info(self.citizen_status)
+
+    def get_status_display(self) -> str:
+        return str(self.status_info.label)
 
     @property
     def is_open(self) -> bool:
@@ -559,10 +641,8 @@ class StatusChange(models.Model):
     submission = models.ForeignKey(
         Submission, verbose_name=_("request"), on_delete=models.CASCADE, related_name="history"
     )
-    status = models.CharField(_("status"), max_length=12, choices=SubmissionStatus.choices)
-    previous_status = models.CharField(
-        _("previous status"), max_length=12, choices=SubmissionStatus.choices, blank=True
-    )
+    status = models.CharField(_("status"), max_length=40)
+    previous_status = models.CharField(_("previous status"), max_length=40, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),
@@ -596,7 +676,25 @@ class StatusChange(models.Model):
 
     @property
     def status_info(self) -> StatusInfo:
-        return status_info(self.status)
+        return self.submission.definition.info(self.status)
+
+    @property
+    def previous_status_info(self) -> StatusInfo | None:
+        if not self.previous_status:
+            return None
+        return self.submission.definition.info(self.previous_status)
+
+    def get_status_display(self) -> str:
+        return str(self.status_info.label)
+
+    def get_previous_status_display(self) -> str:
+        info = self.previous_status_info
+        return str(info.label) if info else ""
+
+    @property
+    def shown_to_citizen(self) -> bool:
+        """Whether the citizen's history lists it: a status hidden from them is not."""
+        return not self.previous_status or self.status_info.shown_to_citizen
 
 
 class InternalNote(models.Model):
@@ -633,8 +731,8 @@ class MessageTemplate(models.Model):
     )
     status = models.CharField(
         _("for the status"),
-        max_length=12,
-        choices=SENT_STATUSES,
+        max_length=40,
+        help_text=_("The key of a status of the commune's workflows."),
     )
     title = models.CharField(_("name"), max_length=120)
     body = models.TextField(
@@ -657,6 +755,11 @@ class MessageTemplate(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_status_display(self) -> str:
+        from .workflows import status_choices
+
+        return dict(status_choices([self.site_id])).get(self.status, self.status)
 
     def clean(self):
         from .messages import MESSAGE_PLACEHOLDERS, unknown_placeholders
@@ -721,3 +824,165 @@ class ServiceSettings(BaseSiteSetting):
             c for c in unicodedata.normalize("NFKD", name) if c.isascii() and c.isalpha()
         )
         return (letters[:3] or "REF").upper()
+
+
+class Workflow(ClusterableModel):
+    """A commune's way of processing requests: its statuses, the transitions
+    between them, and what happens when a request enters each status.
+
+    Each démarche follows one; a request keeps the workflow it was sent
+    under. Every commune has a standard one (``is_standard``), followed by
+    the démarches that name none.
+    """
+
+    site = models.ForeignKey(
+        "wagtailcore.Site", verbose_name=_("commune"), on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(
+        _("description"), blank=True, help_text=_("What it is for, for the other staff.")
+    )
+    is_standard = models.BooleanField(
+        _("standard workflow"),
+        default=False,
+        editable=False,
+        help_text=_("Followed by the démarches that name no workflow."),
+    )
+    #: Changes at every save: the definitions cached by the processes
+    #: (``services.workflows``) are keyed by it.
+    version = models.UUIDField(default=uuid.uuid4, editable=False)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("description"),
+        InlinePanel(
+            "statuses",
+            heading=_("Statuses"),
+            label=_("Status"),
+            min_num=1,
+            help_text=_(
+                "The first status is the one a request takes when it is sent. "
+                "Drag them to change their order."
+            ),
+        ),
+        InlinePanel(
+            "transitions",
+            heading=_("Transitions"),
+            label=_("Transition"),
+            help_text=_("The buttons agents press to move a request from one status to another."),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("workflow")
+        verbose_name_plural = _("workflows")
+        ordering = ["-is_standard", "name"]
+        constraints = [
+            models.UniqueConstraint("site", "name", name="services_one_workflow_name_per_commune"),
+            models.UniqueConstraint(
+                "site",
+                condition=models.Q(is_standard=True),
+                name="services_one_standard_workflow_per_commune",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.version = uuid.uuid4()
+        super().save(*args, **kwargs)
+
+
+class WorkflowStatus(Orderable):
+    """A status of a workflow."""
+
+    workflow = ParentalKey(Workflow, on_delete=models.CASCADE, related_name="statuses")
+    key = models.CharField(
+        _("key"),
+        max_length=40,
+        validators=[
+            RegexValidator(
+                KEY_PATTERN,
+                _("Lower-case letters, digits and “_”, starting with a letter, e.g. pre_booked."),
+            )
+        ],
+        help_text=_(
+            "Stored with each request in this status; it cannot change once requests use it."
+        ),
+    )
+    name = models.CharField(_("name for the agents"), max_length=80)
+    citizen_name = models.CharField(
+        _("name shown to the citizen"),
+        max_length=80,
+        blank=True,
+        help_text=_(
+            "Leave empty to hide this status from the citizen, who keeps seeing the previous one."
+        ),
+    )
+    group = models.CharField(
+        _("the request waits for"),
+        max_length=12,
+        choices=[
+            (value, label) for value, label in StatusGroup.choices if value != StatusGroup.DRAFT
+        ],
+        default=StatusGroup.TO_PROCESS,
+    )
+    colour = models.CharField(
+        _("colour"), max_length=12, choices=StatusColour.choices, default=StatusColour.PURPLE
+    )
+    needs_message = models.BooleanField(
+        _("the agent must write to the citizen why"),
+        default=False,
+    )
+    asks_corrections = models.BooleanField(
+        _("asks the citizen for corrections"),
+        default=False,
+        help_text=_(
+            "The agent names the answers and documents to correct; the citizen corrects "
+            "them online and the request comes back to the first status."
+        ),
+    )
+
+    panels = [
+        FieldPanel("key"),
+        FieldPanel("name"),
+        FieldPanel("citizen_name"),
+        FieldPanel("group"),
+        FieldPanel("colour"),
+        FieldPanel("needs_message"),
+        FieldPanel("asks_corrections"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("workflow status")
+        verbose_name_plural = _("workflow statuses")
+        constraints = [
+            models.UniqueConstraint("workflow", "key", name="services_one_status_key_per_workflow")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class WorkflowTransition(Orderable):
+    """A button that moves a request from one status of a workflow to another."""
+
+    workflow = ParentalKey(Workflow, on_delete=models.CASCADE, related_name="transitions")
+    source = models.CharField(_("from the status"), max_length=40)
+    target = models.CharField(_("to the status"), max_length=40)
+    label = models.CharField(
+        _("button"), max_length=60, help_text=_("What the agent presses, e.g. “Accepter”.")
+    )
+    who = models.CharField(
+        _("who may use it"), max_length=12, choices=Who.choices, default=Who.AGENTS
+    )
+
+    panels = [FieldPanel("source"), FieldPanel("target"), FieldPanel("label"), FieldPanel("who")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("transition")
+        verbose_name_plural = _("transitions")
+
+    def __str__(self):
+        return f"{self.source} → {self.target}"

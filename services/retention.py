@@ -1,6 +1,6 @@
 """How long personal data are kept (GDPR article 5(1)(e)), applied every day.
 
-- A request decided or closed (``FINAL_STATUSES``) is anonymised once its
+- A request decided or closed (in a final status) is anonymised once its
   démarche's retention period (``ServicePage.retention_months``, else the
   commune's ``ServiceSettings.retention_months``) has passed since its last
   change of status: answers, contact details, messages, corrections and notes
@@ -52,7 +52,7 @@ from .models import (
     Submission,
     SubmissionStatus,
 )
-from .statuses import FINAL_STATUSES, OPEN_STATUSES
+from .statuses import OPEN_GROUPS, StatusGroup
 
 logger = logging.getLogger("services.retention")
 
@@ -90,7 +90,7 @@ def expired_requests(*, site, now: datetime):
     not yet anonymised."""
     default_months = ServiceSettings.for_site(site).retention_months
     closed = (
-        Submission.objects.filter(site=site, status__in=FINAL_STATUSES, anonymised_at__isnull=True)
+        Submission.objects.filter(site=site, stage=StatusGroup.FINAL, anonymised_at__isnull=True)
         .annotate(closed_on=Coalesce("status_changed_at", "submitted_at", "updated_at"))
         .order_by("pk")
     )
@@ -186,7 +186,7 @@ def draft_purge(*, submission: Submission) -> bool:
 
 def with_open_request() -> Q:
     """The accounts with a request still being processed: never erased."""
-    return Q(submissions__status__in=OPEN_STATUSES)
+    return Q(submissions__stage__in=OPEN_GROUPS)
 
 
 def account_requests_erase(*, account, now: datetime) -> int:

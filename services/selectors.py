@@ -9,7 +9,7 @@ from cms.tenancy import SEE, communes_for
 
 from .models import Attachment, ServicePage, Submission
 from .policies import submission_policy
-from .statuses import OPEN_STATUSES, SubmissionStatus
+from .statuses import OPEN_GROUPS, SubmissionStatus
 
 #: What a staff member's search of requests looks into.
 SEARCH_FIELDS = (
@@ -79,7 +79,7 @@ def services_by_commune(*, user) -> list[tuple[Site, list[ServicePage]]]:
 def open_counts_by_agent(requests: QuerySet) -> dict[int, int]:
     """How many open requests each agent has, in one query."""
     rows = (
-        requests.filter(status__in=OPEN_STATUSES, assigned_to__isnull=False)
+        requests.filter(stage__in=OPEN_GROUPS, assigned_to__isnull=False)
         .order_by()
         .values("assigned_to")
         .annotate(count=Count("pk"))

@@ -23,7 +23,7 @@ from .models import (
     StatusChange,
     Submission,
 )
-from .statuses import SubmissionStatus, status_info
+from .statuses import SubmissionStatus, Who
 
 ALREADY_SENT = _("This request has already been sent.")
 TRANSITION_REFUSED = _("A request “%(current)s” cannot become “%(new)s”.")
@@ -32,6 +32,7 @@ ITEMS_OR_MESSAGE_REQUIRED = _(
     "Tick what the citizen must correct or send, or write it in the message."
 )
 UNKNOWN_ITEM = _("“%(key)s” is not an answer or a document of this request.")
+SUPERVISORS_ONLY = _("Only a supervisor may make a request “%(new)s”.")
 NOT_AN_AGENT = _("%(name)s is not an agent of this commune.")
 NOTE_EMPTY = _("Write the note.")
 NOT_BY_POST = _("This document was not promised by post.")
@@ -204,13 +205,18 @@ def submission_submit(
     submission.concerns = concerns
     submission.submitted_at = now
     submission.progress = {}
+    from .workflows import definition_of, workflow_for
+
+    submission.workflow = workflow_for(submission.page, submission.site)
     if contact is not None:
         submission.contact_first_name = contact.first_name
         submission.contact_last_name = contact.last_name
         submission.contact_email = contact.email
         submission.contact_phone = contact.phone
         submission.access_nonce = secrets.token_hex(16)
-    submission_status_set(submission=submission, status=SubmissionStatus.SUBMITTED, at=now)
+    submission_status_set(
+        submission=submission, status=definition_of(submission.workflow).initial.value, at=now
+    )
 
     from .tasks import send_submission_receipt
 
@@ -233,12 +239,18 @@ def submission_change_status(
     keys of the request's answers and documents) or says it in the message.
     """
     from .corrections import correctable_items
+    from .policies import SUPERVISE, submission_policy
 
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
-    current = status_info(submission.status)
-    new = status_info(status)
-    if new.status not in current.next:
+    current = submission.status_info
+    new = submission.definition.info(status)
+    transition = current.transition_to(new.value)
+    if transition is None:
         raise SubmissionError(TRANSITION_REFUSED % {"current": current.label, "new": new.label})
+    if transition.who == Who.SUPERVISORS and not submission_policy.user_has_permission_for_instance(
+        author, SUPERVISE, submission
+    ):
+        raise SubmissionError(SUPERVISORS_ONLY % {"new": new.label})
     message = message.strip()
     if new.needs_message and not message:
         raise SubmissionError(MESSAGE_REQUIRED % {"status": new.label})
@@ -257,7 +269,7 @@ def submission_change_status(
 
     return submission_status_set(
         submission=submission,
-        status=new.status,
+        status=new.value,
         author=author,
         message=message,
         requested=items,
@@ -268,7 +280,7 @@ def submission_change_status(
 def submission_status_set(
     *,
     submission: Submission,
-    status: SubmissionStatus,
+    status: str,
     author=None,
     message: str = "",
     requested: list[dict] | None = None,
@@ -286,7 +298,7 @@ def submission_status_set(
     the transaction is committed. The caller checks that the change is
     allowed, inside a transaction that locked the request's row.
     """
-    previous = SubmissionStatus(submission.status)
+    previous = submission.status
     submission.status = status
     submission.status_changed_at = at or timezone.now()
     submission.save()
@@ -305,8 +317,8 @@ def submission_status_set(
             "services.status",
             user=author,
             data={
-                "from": previous.value,
-                "to": SubmissionStatus(status).value,
+                "from": previous,
+                "to": status,
                 "items": [item["key"] for item in requested or []],
             },
         )

@@ -14,8 +14,9 @@ from . import (
 from .admin.bulk_actions import AssignBulkAction, StatusBulkAction
 from .admin.templates import MessageTemplateViewSet
 from .admin.viewsets import SubmissionViewSet
-from .models import MessageTemplate, ServiceIndexPage, Submission
-from .policies import message_template_policy, submission_policy
+from .admin.workflows import WorkflowViewSet
+from .models import MessageTemplate, ServiceIndexPage, Submission, Workflow
+from .policies import message_template_policy, submission_policy, workflow_policy
 
 # Registered before the viewset, which would otherwise create a global,
 # all-communes policy for the model.
@@ -23,6 +24,8 @@ register_permission_policy(Submission, submission_policy, exact_class=True)
 register_snippet(SubmissionViewSet)
 register_permission_policy(MessageTemplate, message_template_policy, exact_class=True)
 register_snippet(MessageTemplateViewSet)
+register_permission_policy(Workflow, workflow_policy, exact_class=True)
+register_snippet(WorkflowViewSet)
 hooks.register("register_bulk_action", AssignBulkAction)
 hooks.register("register_bulk_action", StatusBulkAction)
 
@@ -110,6 +113,11 @@ def commune_services_permissions():
             "services.view_submission",
             "services.change_submission",
             "services.export_submission",
+            "services.supervise_submission",
+            "services.view_workflow",
+            "services.add_workflow",
+            "services.change_workflow",
+            "services.delete_workflow",
             "services.view_messagetemplate",
             "services.add_messagetemplate",
             "services.change_messagetemplate",

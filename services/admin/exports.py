@@ -37,7 +37,8 @@ from ..models import ServicePage, Submission
 from ..pdf import archive_pdf
 from ..policies import submission_policy
 from ..selectors import procedure_submissions, submissions_visible_to
-from ..statuses import SENT_STATUSES
+from ..statuses import StatusGroup
+from ..workflows import status_choices
 
 EXPORT = "export"
 #: Requests read from the database at a time while exporting.
@@ -62,12 +63,27 @@ class ExportFilterSet(django_filters.FilterSet):
     """The filters of the requests screen that make sense for one démarche,
     with the same names, so that its querystring can be passed on."""
 
-    status = django_filters.ChoiceFilter(choices=SENT_STATUSES)
+    status = django_filters.ChoiceFilter(method="filter_status")
     submitted_at = PeriodFilter()
 
     class Meta:
         model = Submission
         fields = ["status", "submitted_at"]
+
+    def __init__(self, *args, commune, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["status"].extra["choices"] = [
+            ("to_process", "to_process"),
+            ("all", "all"),
+            *status_choices([commune]),
+        ]
+
+    def filter_status(self, queryset, name, value):
+        if value == "to_process":
+            return queryset.filter(stage=StatusGroup.TO_PROCESS)
+        if value == "all":
+            return queryset
+        return queryset.filter(status=value)
 
 
 class Chunked:
@@ -116,7 +132,7 @@ class ProcedureExportView(SpreadsheetExportMixin, View):
         if self.commune is None:
             raise Http404
         requests = procedure_submissions(site=self.commune, page=self.page)
-        filters = ExportFilterSet(request.GET, queryset=requests)
+        filters = ExportFilterSet(request.GET, queryset=requests, commune=self.commune)
         if not filters.is_valid():
             return HttpResponseBadRequest(
                 filters.errors.as_text(), content_type="text/plain; charset=utf-8"

@@ -16,7 +16,8 @@ from ..models import ServicePage, Submission
 from ..policies import submission_policy
 from ..selectors import open_counts_by_agent, services_by_commune, submissions_visible_to
 from ..services import agent_name, agents_of
-from ..statuses import SENT_STATUSES, TO_PROCESS_STATUSES
+from ..statuses import SENT_STATUSES, StatusGroup
+from ..workflows import status_choices
 
 TO_PROCESS = "to_process"
 ALL = "all"
@@ -80,6 +81,12 @@ class SubmissionFilterSet(CommuneFilterSet):
                 for agent in agents_for(request.user)
             ]
         self.filters["page"].extra["choices"] = choices
+        if request is not None:
+            self.filters["status"].extra["choices"] = [
+                (TO_PROCESS, _("To process")),
+                *status_choices(communes_for(request.user, submission_policy)),
+                (ALL, _("All")),
+            ]
         self.filters["assigned"].extra["choices"] = [
             ("me", _("Me")),
             ("nobody", _("Nobody")),
@@ -88,7 +95,7 @@ class SubmissionFilterSet(CommuneFilterSet):
 
     def filter_status(self, queryset, name, value):
         if value == TO_PROCESS:
-            return queryset.filter(status__in=TO_PROCESS_STATUSES)
+            return queryset.filter(stage=StatusGroup.TO_PROCESS)
         if value == ALL or not value:
             return queryset
         return queryset.filter(status=value)

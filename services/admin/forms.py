@@ -8,8 +8,10 @@ from django.utils.translation import gettext_lazy
 
 from ..corrections import correctable_items
 from ..models import Submission
+from ..policies import SUPERVISE, submission_policy
 from ..services import agent_name, agents_of
-from ..statuses import SENT_STATUSES, STATUSES, status_info
+from ..statuses import SENT_STATUSES, Who
+from ..workflows import status_choices
 
 
 class StatusChangeForm(forms.Form):
@@ -34,28 +36,44 @@ class StatusChangeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
     )
 
-    def __init__(self, *args, submission: Submission, **kwargs):
+    def __init__(self, *args, submission: Submission, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = status_info(submission.status).next
-        # Any status is accepted back, so that a request changed meanwhile by
-        # someone else gets the service's explanation, not "invalid choice".
-        self.fields["status"].widget.choices = [
-            (value, label) for value, label in SENT_STATUSES if value in allowed
+        definition = submission.definition
+        supervisor = user is not None and submission_policy.user_has_permission_for_instance(
+            user, SUPERVISE, submission
+        )
+        transitions = [
+            transition
+            for transition in submission.status_info.transitions
+            if supervisor or transition.who != Who.SUPERVISORS
         ]
-        if any(STATUSES[status].needs_items for status in allowed):
+        targets = [definition.info(transition.target) for transition in transitions]
+        # Any status of the workflow is accepted back, so that a request
+        # changed meanwhile by someone else gets the service's explanation,
+        # not "invalid choice".
+        self.fields["status"].choices = [(info.value, info.label) for info in definition.statuses]
+        self.fields["status"].widget.choices = [
+            (transition.target, f"{transition.label} → {info.label}")
+            for transition, info in zip(transitions, targets, strict=True)
+        ]
+        self.statuses_needing_items = " ".join(info.value for info in targets if info.needs_items)
+        if self.statuses_needing_items:
             self.fields["requested"].choices = [
                 (item.key, item.label) for item in correctable_items(submission)
             ]
         else:
             del self.fields["requested"]
-        self.fields["message"].help_text = _(
-            "Sent to the citizen with the new status, and shown on the request's page. "
-            "Required for “%(rejected)s”; for “%(incomplete)s”, tick the items or explain "
-            "them here."
-        ) % {
-            "rejected": ", ".join(str(i.label) for i in STATUSES.values() if i.needs_message),
-            "incomplete": ", ".join(str(i.label) for i in STATUSES.values() if i.needs_items),
-        }
+        needing_message = [str(info.label) for info in targets if info.needs_message]
+        help_text = _("Sent to the citizen with the new status, and shown on the request's page.")
+        if needing_message:
+            help_text += " " + _("Required for “%(statuses)s”.") % {
+                "statuses": "”, “".join(needing_message)
+            }
+        if self.statuses_needing_items:
+            help_text += " " + _(
+                "When asking for corrections, tick the items or explain them here."
+            )
+        self.fields["message"].help_text = help_text
 
 
 class AssignForm(forms.Form):
@@ -116,3 +134,6 @@ class BulkStatusForm(forms.Form):
 
     def __init__(self, *args, submissions, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["status"].choices = status_choices(
+            list({submission.site_id for submission in submissions})
+        )

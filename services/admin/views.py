@@ -47,7 +47,6 @@ from ..services import (
     submission_assign,
     submission_change_status,
 )
-from ..statuses import status_info
 from .bulk_actions import BULK_ACTIONS
 from .exports import archive_pdf_url, export_links
 from .forms import AssignForm, ByPostForm, NoteForm, StatusChangeForm
@@ -64,7 +63,7 @@ def message_templates_for(submission: Submission) -> list[dict]:
         {
             "pk": template.pk,
             "status": template.status,
-            "status_label": template.get_status_display(),
+            "status_label": submission.definition.info(template.status).label,
             "title": template.title,
             "body": fill_message(template.body, values),
         }
@@ -91,7 +90,7 @@ def may_change(user, submission: Submission) -> bool:
 
 
 def may_change_status(user, submission: Submission) -> bool:
-    return bool(status_info(submission.status).next) and may_change(user, submission)
+    return bool(submission.status_info.next) and may_change(user, submission)
 
 
 def may_export(user) -> bool:
@@ -232,7 +231,7 @@ class SubmissionInspectView(ReadOnlyMixin, ScopedObjectMixin, InspectView):
         changing = may_change(user, submission)
         status_form = None
         if may_change_status(user, submission):
-            status_form = StatusChangeForm(submission=submission)
+            status_form = StatusChangeForm(submission=submission, user=user)
         context.update(
             submission=submission,
             field={name: self.get_context_for_field(name) for name in self.fields},
@@ -254,7 +253,7 @@ class SubmissionInspectView(ReadOnlyMixin, ScopedObjectMixin, InspectView):
             status_form=status_form,
             message_templates=message_templates_for(submission) if status_form else [],
             urls={name: self.url(name) for name in ("status", "note", "assign", "by_post")},
-            is_final=not status_info(submission.status).next,
+            is_final=not submission.status_info.next,
             activity=(
                 entries_about(submission)[:20]
                 if audit_policy.user_has_permission_for_instance(user, "view", submission)
@@ -311,12 +310,16 @@ class SubmissionStatusView(SubmissionActionMixin, WagtailAdminTemplateMixin, For
         return status_form_initial(self.request, self.submission)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "submission": self.submission}
+        return {
+            **super().get_form_kwargs(),
+            "submission": self.submission,
+            "user": self.request.user,
+        }
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             submission=self.submission,
-            is_final=not status_info(self.submission.status).next,
+            is_final=not self.submission.status_info.next,
             cancel_url=self.inspect_url,
             message_templates=message_templates_for(self.submission),
             **kwargs,

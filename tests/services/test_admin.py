@@ -138,7 +138,8 @@ def test_agent_lists_the_requests_of_their_commune_only_and_never_drafts(
     assert "Inscription scolaire" in html
     assert "Amélie Lire" in html
     assert "Léa Lire" in html
-    assert "In progress" in html
+    # The standard workflow's names are the commune's, in French.
+    assert "En cours" in html
     assert elsewhere.reference not in html
     assert "Le Goff" not in html
     assert reverse(INSPECT, args=[draft.pk]) not in html
@@ -391,7 +392,7 @@ def test_agent_changes_the_status_and_the_citizen_gets_the_message(
 
     detail = agent_client.get(reverse(INSPECT, args=[enrolment.pk])).content.decode()
     assert escape(message) in detail
-    assert "Under review" in detail
+    assert "En instruction" in detail
     assert agent.username in detail
 
 
@@ -418,7 +419,7 @@ def test_forbidden_transition_is_refused_with_the_reason(agent, agent_client, en
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert english(TRANSITION_REFUSED, current="Accepted", new="Rejected") in html
+    assert english(TRANSITION_REFUSED, current="Validé", new="Refusé") in html
     enrolment.refresh_from_db()
     assert enrolment.status == SubmissionStatus.ACCEPTED
 

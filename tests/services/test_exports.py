@@ -191,7 +191,7 @@ def test_supervisor_exports_a_procedure_as_csv_with_a_column_per_field_in_form_o
     assert len(rows) == 3
     cells = by_reference(rows)
     old = cells[old_request.reference]
-    assert old["Status"] == "Accepted"
+    assert old["Status"] == "Validé"
     assert old["Sent on"] == "2026-03-02 10:30"
     assert old["Requester"] == "Amélie Lire"
     assert old["E-mail address"] == "amélie.lire@example.org"
@@ -201,7 +201,7 @@ def test_supervisor_exports_a_procedure_as_csv_with_a_column_per_field_in_form_o
     assert old["Nombre de tables"] == "12"
     assert old["Besoin d'une sonorisation ?"] == ""
     new = cells[new_request.reference]
-    assert new["Status"] == "In progress"
+    assert new["Status"] == "En cours"
     assert new["Nom de l'association"] == "Les Amis du Bois"
     assert new["Besoin d'une sonorisation ?"] == "Yes"
     assert new["Attestation d'assurance"] == "Will be sent by post (received by post)"

@@ -1,6 +1,6 @@
-"""The statuses of a request, declared once in ``services/statuses.py``: every
-status is declared, its rules hold together, and the citizen's badge and the
-agents' tag are drawn from its declaration."""
+"""The statuses of the standard workflow, declared once in
+``services/statuses.py``: every status is declared, its rules hold together,
+and the citizen's badge and the agents' tag are drawn from its declaration."""
 
 from pathlib import Path
 
@@ -8,14 +8,7 @@ from django.conf import settings
 from django.template import Context, Template
 
 from services.services import submission_change_status
-from services.statuses import (
-    FINAL_STATUSES,
-    OPEN_STATUSES,
-    STATUSES,
-    TO_PROCESS_STATUSES,
-    StatusGroup,
-    SubmissionStatus,
-)
+from services.statuses import STANDARD, STATUSES, StatusColour, StatusGroup, SubmissionStatus
 from tests.services.factories import service_page
 from tests.services.tracking_factories import parent, school_request
 
@@ -28,13 +21,13 @@ def render(source: str) -> str:
 
 def test_every_status_is_declared():
     assert list(STATUSES) == list(SubmissionStatus)
-    assert all(status == info.status for status, info in STATUSES.items())
+    assert all(status == info.value for status, info in STATUSES.items())
 
 
-def test_every_status_has_its_badge_in_the_stylesheet():
+def test_every_colour_has_its_badge_in_the_stylesheet():
     css = PORTAL_CSS.read_text()
-    missing = [info.badge for info in STATUSES.values() if f".{info.badge} " not in css]
-    assert missing == []
+    badges = ["status-badge--draft", *(f"status-badge--{colour}" for colour in StatusColour)]
+    assert [badge for badge in badges if f".{badge} " not in css] == []
 
 
 def test_an_open_request_may_move_on_and_a_decided_one_may_not():
@@ -42,26 +35,30 @@ def test_an_open_request_may_move_on_and_a_decided_one_may_not():
         if info.group == StatusGroup.DRAFT:
             assert info.next == ()
         else:
-            assert bool(info.next) == info.is_open, info.status
+            assert bool(info.next) == info.is_open, info.value
 
 
 def test_an_agent_never_moves_a_request_back_to_draft():
     assert not any(SubmissionStatus.DRAFT in info.next for info in STATUSES.values())
 
 
+def in_groups(*groups):
+    return tuple(info.value for info in STANDARD if info.group in groups)
+
+
 def test_requests_waiting_for_the_citizen_are_open_but_not_to_process():
-    assert OPEN_STATUSES == (
+    assert in_groups(StatusGroup.TO_PROCESS, StatusGroup.WITH_CITIZEN) == (
         SubmissionStatus.SUBMITTED,
         SubmissionStatus.IN_REVIEW,
         SubmissionStatus.INCOMPLETE,
         SubmissionStatus.COMPLETE,
     )
-    assert TO_PROCESS_STATUSES == (
+    assert in_groups(StatusGroup.TO_PROCESS) == (
         SubmissionStatus.SUBMITTED,
         SubmissionStatus.IN_REVIEW,
         SubmissionStatus.COMPLETE,
     )
-    assert FINAL_STATUSES == (
+    assert in_groups(StatusGroup.FINAL) == (
         SubmissionStatus.ACCEPTED,
         SubmissionStatus.REJECTED,
         SubmissionStatus.CLOSED,
@@ -71,7 +68,7 @@ def test_requests_waiting_for_the_citizen_are_open_but_not_to_process():
 def test_the_citizens_badge_shows_the_label_with_the_class_of_its_status():
     label = str(SubmissionStatus.IN_REVIEW.label)
     assert render("{% status_badge 'in_review' %}").strip() == (
-        f'<span class="status-badge status-badge--in_review">{label}</span>'
+        f'<span class="status-badge status-badge--purple">{label}</span>'
     )
 
 
@@ -84,8 +81,11 @@ def test_the_agents_tag_shows_the_icon_of_its_status():
     assert "w-status--primary" in render("{% status_tag 'incomplete' %}")
 
 
-def test_the_items_to_correct_show_for_the_statuses_that_name_them():
-    assert render("{% statuses_needing_items %}") == "incomplete"
+def test_the_items_to_correct_show_for_the_statuses_that_name_them(carvin):
+    from services.admin.forms import StatusChangeForm
+
+    submission = school_request(service_page(carvin), parent(carvin))
+    assert StatusChangeForm(submission=submission).statuses_needing_items == "incomplete"
 
 
 def test_sending_a_request_is_the_first_step_of_its_history(carvin):

@@ -78,7 +78,7 @@ def test_requests_tab_lists_number_title_date_person_and_status(
     assert "Inscription scolaire" in page
     assert "Léa Lire" in page
     assert request_sent.submitted_at.strftime("%Y") in page
-    assert 'class="status-badge status-badge--submitted"' in page
+    assert 'class="status-badge status-badge--blue"' in page
     assert status_label("submitted") in page
     assert detail_url(request_sent) in page
     assert other.reference not in page
@@ -100,7 +100,7 @@ def test_each_status_has_its_own_badge_with_its_label(client, owner, request_sen
 
     page = html(client.get(reverse("services:submissions"), **CARVIN))
 
-    assert f'status-badge--accepted">{status_label("accepted")}</span>' in page
+    assert f'status-badge--green">{status_label("accepted")}</span>' in page
 
 
 def test_account_home_lists_requests_with_status_and_drafts_to_resume(
@@ -115,7 +115,7 @@ def test_account_home_lists_requests_with_status_and_drafts_to_resume(
     page = html(client.get(reverse("accounts:home"), **CARVIN))
 
     assert request_sent.reference in page
-    assert 'class="status-badge status-badge--submitted"' in page
+    assert 'class="status-badge status-badge--blue"' in page
     assert "Réservation de salle" in page
     url = other_page.relative_url(carvin)
     assert f'href="{url}{other_page.reverse_subpage("step", kwargs={"number": 2})}"' in page

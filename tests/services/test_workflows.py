@@ -1,0 +1,360 @@
+"""Workflows: each démarche's requests go through the statuses and
+transitions its commune configured; the standard workflow is the seven
+statuses every request had before, and a workflow that cannot be followed to
+its end, or that would strand requests, is refused."""
+
+import importlib
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import translation
+from wagtail.users.models import UserProfile
+
+from accounts.models import User
+from services.admin.forms import StatusChangeForm
+from services.models import Submission, Workflow, WorkflowStatus, WorkflowTransition
+from services.services import SubmissionError, submission_change_status
+from services.statuses import STANDARD, StatusGroup, SubmissionStatus
+from services.workflows import definition_of, problems, standard_workflow
+from tests.services.factories import service_page
+from tests.services.tracking_factories import detail_url, parent, school_request
+
+WORKFLOWS = "wagtailsnippets_services_workflow"
+STATUS = "wagtailsnippets_services_submission:status"
+INSPECT = "wagtailsnippets_services_submission:inspect"
+
+
+def staff(site, role, username):
+    user = User.objects.create_user(
+        username=username, password="a-long-password-1", first_name=username.title()
+    )
+    user.groups.add(Group.objects.get(name=f"{site.site_name} — {role}"))
+    profile = UserProfile.get_for_user(user)
+    profile.preferred_language = "en"
+    profile.save()
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    with translation.override("en"):
+        yield
+
+
+def room_booking(site) -> Workflow:
+    """Pré-réservée → confirmée or refusée, through a hidden check that only
+    supervisors may skip."""
+    workflow = Workflow.objects.create(site=site, name="Réservation de salle")
+    for order, (key, name, citizen, group, colour) in enumerate(
+        [
+            ("pre_booked", "Pré-réservée", "Pré-réservée", "to_process", "blue"),
+            ("checking", "Vérification du planning", "", "to_process", "purple"),
+            ("confirmed", "Confirmée", "Confirmée", "final", "green"),
+            ("refused", "Refusée", "Refusée", "final", "red"),
+        ]
+    ):
+        WorkflowStatus.objects.create(
+            workflow=workflow,
+            sort_order=order,
+            key=key,
+            name=name,
+            citizen_name=citizen,
+            group=group,
+            colour=colour,
+        )
+    for order, (source, target, label, who) in enumerate(
+        [
+            ("pre_booked", "checking", "Vérifier le planning", "agents"),
+            ("pre_booked", "confirmed", "Confirmer sans vérifier", "supervisors"),
+            ("checking", "confirmed", "Confirmer", "agents"),
+            ("checking", "refused", "Refuser", "agents"),
+        ]
+    ):
+        WorkflowTransition.objects.create(
+            workflow=workflow, sort_order=order, source=source, target=target, label=label, who=who
+        )
+    workflow.save()
+    return workflow
+
+
+@pytest.fixture
+def booking(carvin):
+    page = service_page(carvin, title="Réservation de la salle des fêtes")
+    page.workflow = room_booking(carvin)
+    page.save_revision().publish()
+    return school_request(page, parent(carvin))
+
+
+# The standard workflow
+
+
+def test_a_commune_gets_the_standard_workflow_with_the_seven_statuses(carvin):
+    definition = definition_of(standard_workflow(carvin))
+    assert [info.value for info in definition.statuses] == [info.value for info in STANDARD]
+    assert [info.group for info in definition.statuses] == [info.group for info in STANDARD]
+    assert [info.next for info in definition.statuses] == [info.next for info in STANDARD]
+    assert definition.info("incomplete").needs_items
+    assert definition.info("rejected").needs_message
+    # In the commune's language, as its agents read them.
+    assert definition.info("submitted").label == "En cours"
+    assert definition.info("accepted").transitions == ()
+
+
+def test_the_migration_puts_every_sent_request_in_its_communes_standard_workflow(carvin):
+    migration = importlib.import_module("services.migrations.0008_standard_workflows")
+    page = service_page(carvin)
+    requests = {}
+    for status, _label in SubmissionStatus.choices:
+        request = school_request(page, parent(carvin, first_name=f"P{status}"))
+        requests[status] = request.pk
+    Workflow.objects.filter(site=carvin).update(is_standard=False, name="Ancien")
+    Submission.objects.update(workflow=None, stage=StatusGroup.DRAFT, citizen_status="draft")
+    for status, pk in requests.items():
+        Submission.objects.filter(pk=pk).update(status=status)
+
+    migration.create_standard_workflows(apps, None)
+
+    workflow = Workflow.objects.get(site=carvin, is_standard=True)
+    for status, pk in requests.items():
+        request = Submission.objects.get(pk=pk)
+        assert request.status == status
+        if status == SubmissionStatus.DRAFT:
+            assert (request.workflow, request.stage) == (None, StatusGroup.DRAFT)
+            continue
+        standard = next(info for info in STANDARD if info.value == status)
+        assert request.workflow == workflow
+        assert request.stage == standard.group
+        assert request.citizen_status == status
+        assert request.status_info.next == standard.next
+
+
+# A configured workflow
+
+
+def test_a_request_starts_in_the_first_status_of_its_demarches_workflow(booking):
+    assert booking.status == "pre_booked"
+    assert booking.stage == StatusGroup.TO_PROCESS
+    assert booking.get_status_display() == "Pré-réservée"
+
+
+def test_the_agent_is_offered_the_transitions_of_the_current_status_by_their_labels(
+    carvin, booking
+):
+    agent = staff(carvin, "Agents", "marie")
+    supervisor = staff(carvin, "Supervisors", "paul")
+    offered = dict(StatusChangeForm(submission=booking, user=agent).fields["status"].widget.choices)
+    assert offered == {"checking": "Vérifier le planning → Vérification du planning"}
+    offered = dict(
+        StatusChangeForm(submission=booking, user=supervisor).fields["status"].widget.choices
+    )
+    assert list(offered) == ["checking", "confirmed"]
+
+
+def test_a_transition_kept_for_supervisors_is_refused_to_an_agent(carvin, booking):
+    agent = staff(carvin, "Agents", "marie")
+    with pytest.raises(SubmissionError, match="Only a supervisor"):
+        submission_change_status(submission=booking, status="confirmed", author=agent)
+    supervisor = staff(carvin, "Supervisors", "paul")
+    submission_change_status(submission=booking, status="confirmed", author=supervisor)
+    booking.refresh_from_db()
+    assert (booking.status, booking.stage) == ("confirmed", StatusGroup.FINAL)
+
+
+def test_a_status_that_is_not_a_transition_from_the_current_one_is_refused(carvin, booking):
+    agent = staff(carvin, "Agents", "marie")
+    with pytest.raises(SubmissionError):
+        submission_change_status(submission=booking, status="refused", author=agent)
+    with pytest.raises(SubmissionError):
+        submission_change_status(submission=booking, status="accepted", author=agent)
+
+
+def test_the_citizen_keeps_seeing_the_last_status_shown_to_them(client, carvin, booking):
+    agent = staff(carvin, "Agents", "marie")
+    submission_change_status(submission=booking, status="checking", author=agent)
+    booking.refresh_from_db()
+    assert booking.citizen_status == "pre_booked"
+    client.force_login(booking.account)
+    page = client.get(detail_url(booking), HTTP_HOST="carvin.localhost").content.decode()
+    assert "status-badge--blue" in page and "Pré-réservée" in page
+    assert "Vérification du planning" not in page
+
+    submission_change_status(submission=booking, status="confirmed", author=agent)
+    page = client.get(detail_url(booking), HTTP_HOST="carvin.localhost").content.decode()
+    assert "status-badge--green" in page and "Confirmée" in page
+
+
+def test_the_queue_lists_a_request_waiting_for_the_town_hall_in_any_workflow(
+    client, carvin, booking
+):
+    agent = staff(carvin, "Agents", "marie")
+    client.force_login(agent)
+    html = client.get(reverse("wagtailsnippets_services_submission:list")).content.decode()
+    assert booking.reference in html
+    assert "Pré-réservée" in html
+
+
+def test_the_agents_page_offers_the_transition_buttons(client, carvin, booking):
+    agent = staff(carvin, "Agents", "marie")
+    client.force_login(agent)
+    html = client.get(reverse(INSPECT, args=[booking.pk])).content.decode()
+    assert "Vérifier le planning" in html
+    assert "Confirmer sans vérifier" not in html
+    response = client.post(reverse(STATUS, args=[booking.pk]), {"status": "checking"})
+    assert response.status_code == 302
+    booking.refresh_from_db()
+    assert booking.status == "checking"
+
+
+# Checking a workflow
+
+
+def rows(*statuses):
+    return [{"key": key, "name": key.title(), "group": group} for key, group in statuses]
+
+
+def moves(*pairs):
+    return [{"source": source, "target": target} for source, target in pairs]
+
+
+def test_a_workflow_that_can_be_finished_has_no_problem():
+    statuses = rows(("new", "to_process"), ("done", "final"))
+    assert problems(statuses, moves(("new", "done"))) == []
+
+
+def test_a_status_with_no_way_out_that_is_not_final_is_refused():
+    statuses = rows(("new", "to_process"), ("waiting", "with_citizen"), ("done", "final"))
+    found = problems(statuses, moves(("new", "waiting"), ("new", "done")))
+    assert found == [
+        "“Waiting” is not final but no transition leads out of it: "
+        "requests would stay there forever."
+    ]
+
+
+def test_an_unreachable_status_and_a_transition_to_a_deleted_status_are_refused():
+    statuses = rows(("new", "to_process"), ("done", "final"), ("lost", "final"))
+    found = problems(statuses, moves(("new", "done"), ("new", "gone")))
+    assert "A transition leads from or to “gone”, not a status of this workflow." in found
+    assert "No transition leads to “Lost” from the first status: it can never be reached." in found
+
+
+def test_a_workflow_without_a_final_status_is_refused():
+    statuses = rows(("new", "to_process"), ("again", "to_process"))
+    found = problems(statuses, moves(("new", "again"), ("again", "new")))
+    assert found == ["No status is final: requests could never be decided or closed."]
+
+
+# The admin screen
+
+
+def form_data(name, statuses, transitions, *, site):
+    data = {
+        "site": site.pk,
+        "name": name,
+        "description": "",
+        "statuses-TOTAL_FORMS": len(statuses),
+        "statuses-INITIAL_FORMS": sum(1 for s in statuses if s.get("id")),
+        "statuses-MIN_NUM_FORMS": 1,
+        "statuses-MAX_NUM_FORMS": 1000,
+        "transitions-TOTAL_FORMS": len(transitions),
+        "transitions-INITIAL_FORMS": sum(1 for t in transitions if t.get("id")),
+        "transitions-MIN_NUM_FORMS": 0,
+        "transitions-MAX_NUM_FORMS": 1000,
+    }
+    for prefix, items in (("statuses", statuses), ("transitions", transitions)):
+        for index, item in enumerate(items):
+            data[f"{prefix}-{index}-ORDER"] = index + 1
+            for key, value in item.items():
+                data[f"{prefix}-{index}-{key}"] = value
+    return data
+
+
+STATUS_ROWS = [
+    {
+        "key": "new",
+        "name": "Nouvelle",
+        "citizen_name": "Reçue",
+        "group": "to_process",
+        "colour": "blue",
+    },
+    {
+        "key": "done",
+        "name": "Traitée",
+        "citizen_name": "Traitée",
+        "group": "final",
+        "colour": "green",
+    },
+]
+
+
+def test_a_supervisor_builds_a_workflow_and_sees_its_diagram(client, carvin):
+    supervisor = staff(carvin, "Supervisors", "paul")
+    client.force_login(supervisor)
+    transitions = [{"source": "new", "target": "done", "label": "Traiter", "who": "agents"}]
+    response = client.post(
+        reverse(f"{WORKFLOWS}:add"),
+        form_data("Signalement", STATUS_ROWS, transitions, site=carvin),
+    )
+    assert response.status_code == 302, response.context["form"].errors
+    workflow = Workflow.objects.get(site=carvin, name="Signalement")
+    assert definition_of(workflow).info("new").next == ("done",)
+    html = client.get(reverse(f"{WORKFLOWS}:edit", args=[workflow.pk])).content.decode()
+    assert '<svg class="workflow-diagram"' in html
+    assert "From “Nouvelle”, “Traiter” leads to “Traitée”." in html
+
+
+def test_the_screen_refuses_a_workflow_that_cannot_be_finished(client, carvin):
+    supervisor = staff(carvin, "Supervisors", "paul")
+    client.force_login(supervisor)
+    response = client.post(
+        reverse(f"{WORKFLOWS}:add"), form_data("Sans issue", STATUS_ROWS, [], site=carvin)
+    )
+    assert response.status_code == 200
+    assert "no transition leads out of it" in response.content.decode()
+    assert not Workflow.objects.filter(name="Sans issue").exists()
+
+
+def test_a_status_that_requests_are_in_cannot_be_deleted(client, carvin, booking):
+    supervisor = staff(carvin, "Supervisors", "paul")
+    client.force_login(supervisor)
+    workflow = booking.workflow
+    statuses = [
+        {
+            "id": s.pk,
+            "key": s.key,
+            "name": s.name,
+            "citizen_name": s.citizen_name,
+            "group": s.group,
+            "colour": s.colour,
+            "DELETE": "1" if s.key == "pre_booked" else "",
+        }
+        for s in workflow.statuses.all()
+    ]
+    transitions = [
+        {"id": t.pk, "source": t.source, "target": t.target, "label": t.label, "who": t.who}
+        for t in workflow.transitions.all()
+    ]
+    response = client.post(
+        reverse(f"{WORKFLOWS}:edit", args=[workflow.pk]),
+        form_data(workflow.name, statuses, transitions, site=carvin),
+    )
+    assert response.status_code == 200
+    assert "1 request is “Pré-réservée”" in response.content.decode()
+    assert workflow.statuses.filter(key="pre_booked").exists()
+
+
+def test_a_workflow_followed_by_a_demarche_is_not_deleted(client, carvin, booking):
+    supervisor = staff(carvin, "Supervisors", "paul")
+    client.force_login(supervisor)
+    response = client.post(reverse(f"{WORKFLOWS}:delete", args=[booking.workflow.pk]))
+    assert response.status_code == 302
+    assert Workflow.objects.filter(pk=booking.workflow.pk).exists()
+
+
+def test_an_agent_does_not_edit_workflows_and_another_commune_is_a_404(client, carvin, saint_andre):
+    workflow = standard_workflow(carvin)
+    client.force_login(staff(carvin, "Agents", "marie"))
+    assert client.get(reverse(f"{WORKFLOWS}:edit", args=[workflow.pk])).status_code == 404
+    client.force_login(staff(saint_andre, "Supervisors", "yann"))
+    assert client.get(reverse(f"{WORKFLOWS}:edit", args=[workflow.pk])).status_code == 404

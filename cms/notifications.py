@@ -36,6 +36,8 @@ class Notification:
     template: str
     context: dict = field(default_factory=dict)
     short: str = ""
+    #: Files the e-mail carries: (name, content, type).
+    attachments: list[tuple[str, bytes, str]] = field(default_factory=list)
 
 
 class EmailChannel:
@@ -49,7 +51,10 @@ class EmailChannel:
             template=notification.template,
             context=notification.context,
         )
-        email_message(**message).send()
+        email = email_message(**message)
+        for name, content, content_type in notification.attachments:
+            email.attach(name, content, content_type)
+        email.send()
 
 
 def channel_for(preference: str):

@@ -11,6 +11,7 @@ COMMUNES = [
         "hostname": "carvin.localhost",
         "faq": DEMO_DIR / "faq-carvin.md",
         "slug": "carvin",
+        "mayor": "Claire Vasseur",
         "settings": {
             "phrase": "la mairie de Carvin",
             "primary_colour": "#1d4f91",
@@ -42,6 +43,7 @@ COMMUNES = [
         "hostname": "saint-andre-des-eaux.localhost",
         "faq": DEMO_DIR / "faq-saint-andre-des-eaux.txt",
         "slug": "saint-andre",
+        "mayor": "Yannick Le Floch",
         "settings": {
             "phrase": "la mairie de Saint-André-des-Eaux",
             "primary_colour": "#1f5e3b",

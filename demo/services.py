@@ -22,6 +22,7 @@ from django.utils.datastructures import MultiValueDict
 
 from accounts.models import User
 from cms.models import CommuneSettings
+from demo.workflows import add_demo_workflows
 from services.exchange import demarche_import, demarche_loads
 from services.fields.answers import clean_answers
 from services.fields.builder import StepFormBuilder
@@ -84,6 +85,7 @@ def add_demo_services(*, site, commune: dict, stdout) -> None:
         index.save_revision().publish()
 
     pages = demo_pages(index=index, values=demarche_values(site=site, commune=commune))
+    add_demo_workflows(site=site, index=index, commune=commune)
     requests = demo_requests(site=site, index=index, commune=commune)
     demo_templates(site=site)
     if pages or requests:

@@ -80,9 +80,9 @@ def _carvin(commune, today):
                 "certification": "on",
             },
             history=[
-                ("in_review", ""),
+                ("verification", ""),
                 (
-                    "accepted",
+                    "envoye",
                     "Votre copie intégrale d'acte de naissance (2 exemplaires) vous a été "
                     "envoyée par courrier ce jour.",
                 ),
@@ -135,7 +135,7 @@ def _carvin(commune, today):
             },
             history=[
                 (
-                    "rejected",
+                    "refusee",
                     "La salle des fêtes est déjà réservée ce week-end. La salle Jean-Moulin "
                     "est disponible à cette date : faites une nouvelle demande si elle vous "
                     "convient.",
@@ -253,7 +253,7 @@ def _saint_andre(commune, today):
             },
             history=[
                 (
-                    "incomplete",
+                    "pieces",
                     "Nous n'avons pas reçu l'attestation d'assurance annoncée par courrier. "
                     "Merci de la joindre à votre demande depuis votre compte.",
                 ),
@@ -273,7 +273,7 @@ def _saint_andre(commune, today):
                 "telephone": "06 98 76 54 32",
                 "consentement": "on",
             },
-            history=[("in_review", "")],
+            history=[("programme", "")],
             days_ago=5,
         ),
         DemoRequest(
@@ -289,7 +289,7 @@ def _saint_andre(commune, today):
             },
             history=[
                 (
-                    "rejected",
+                    "transmis",
                     "Ce carrefour relève du Département de Loire-Atlantique, gestionnaire de "
                     "la route départementale : nous lui avons transmis votre signalement.",
                 ),
@@ -312,7 +312,7 @@ def _saint_andre(commune, today):
                 "etranger": "no",
                 "certification": "on",
             },
-            history=[("in_review", "")],
+            history=[("verification", "")],
             days_ago=2,
         ),
         DemoRequest(

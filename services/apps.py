@@ -12,3 +12,4 @@ class ServicesConfig(AppConfig):
         from . import personal_data  # noqa: F401
 
         register_daily_job("retention", "services.tasks.apply_retention", hour=3)
+        register_daily_job("deadlines", "services.tasks.fire_deadlines", hour=6)

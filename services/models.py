@@ -25,6 +25,7 @@ from wagtail.search import index
 from cms.models import CommuneSettings, LegalBasis
 from cms.pages import PortalPageMixin
 
+from .actions import registry as action_registry
 from .blocks import StepBlock
 from .fields import registry
 from .fields.schema import KEY_PATTERN, make_key, normalise, steps_of
@@ -652,6 +653,14 @@ class StatusChange(models.Model):
         related_name="+",
     )
     message = models.TextField(_("message to the citizen"), blank=True)
+    automatic = models.BooleanField(
+        _("automatic"), default=False, help_text=_("Made by a deadline, not by a person.")
+    )
+    document_text = models.TextField(
+        _("free text of the documents issued"),
+        blank=True,
+        help_text=_("What the agent wrote for the free part of the documents the status issues."),
+    )
     requested = models.JSONField(
         _("items to correct"),
         default=list,
@@ -944,6 +953,13 @@ class WorkflowStatus(Orderable):
         ),
     )
 
+    actions = StreamField(
+        action_registry.blocks(),
+        verbose_name=_("when a request enters it"),
+        blank=True,
+        help_text=_("Run in this order, once, each time a request enters the status."),
+    )
+
     panels = [
         FieldPanel("key"),
         FieldPanel("name"),
@@ -952,6 +968,7 @@ class WorkflowStatus(Orderable):
         FieldPanel("colour"),
         FieldPanel("needs_message"),
         FieldPanel("asks_corrections"),
+        FieldPanel("actions"),
     ]
 
     class Meta(Orderable.Meta):
@@ -986,3 +1003,99 @@ class WorkflowTransition(Orderable):
 
     def __str__(self):
         return f"{self.source} → {self.target}"
+
+
+def issued_path(instance, filename):
+    return f"issued/{instance.submission.site_id}/{uuid.uuid4().hex}.pdf"
+
+
+class IssuedDocument(models.Model):
+    """A document the town hall issued for a request (attestation, arrêté…),
+    in private storage: its citizen downloads it from the request's page."""
+
+    submission = models.ForeignKey(
+        Submission, verbose_name=_("request"), on_delete=models.CASCADE, related_name="issued"
+    )
+    status_change = models.ForeignKey(
+        StatusChange, verbose_name=_("issued with"), on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    reference = models.CharField(_("number"), max_length=60)
+    file = models.FileField(
+        _("file"), storage=private_storage, upload_to=issued_path, max_length=200
+    )
+    size = models.PositiveIntegerField(_("size"))
+    issued_at = models.DateTimeField(_("issued on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("issued document")
+        verbose_name_plural = _("issued documents")
+        ordering = ["issued_at", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def file_name(self) -> str:
+        from django.utils.text import slugify
+
+        return f"{slugify(self.title) or 'document'}-{self.reference}.pdf"
+
+
+class RequestDeadline(models.Model):
+    """A deadline set by a status's action, fired once by the daily job."""
+
+    submission = models.ForeignKey(
+        Submission, verbose_name=_("request"), on_delete=models.CASCADE, related_name="deadlines"
+    )
+    status_change = models.ForeignKey(
+        StatusChange, verbose_name=_("set by"), on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=40)
+    position = models.PositiveSmallIntegerField(default=0)
+    due_on = models.DateField(_("due on"), db_index=True)
+    remind = models.CharField(_("reminder to"), max_length=12, blank=True)
+    remind_address = models.EmailField(_("reminder address"), blank=True)
+    reminder = models.TextField(_("reminder"), blank=True)
+    move_to = models.CharField(_("then moves to"), max_length=40, blank=True)
+    message = models.TextField(_("message to the citizen"), blank=True)
+    fired_at = models.DateTimeField(_("fired on"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("deadline")
+        verbose_name_plural = _("deadlines")
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "status_change", "position", name="services_one_deadline_per_action_run"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.submission_id}: {self.due_on}"
+
+
+class ActionRun(models.Model):
+    """An action of a status, run once for the change that entered it."""
+
+    status_change = models.ForeignKey(
+        StatusChange, verbose_name=_("change"), on_delete=models.CASCADE, related_name="runs"
+    )
+    position = models.PositiveSmallIntegerField()
+    action = models.CharField(_("action"), max_length=40)
+    summary = models.CharField(_("what was done"), max_length=300, blank=True)
+    ran_at = models.DateTimeField(_("on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("action run")
+        verbose_name_plural = _("action runs")
+        ordering = ["ran_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "status_change", "position", name="services_one_run_per_action_and_change"
+            )
+        ]
+
+    def __str__(self):
+        return self.summary

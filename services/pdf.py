@@ -169,6 +169,7 @@ def archive_pdf(submission: Submission) -> bytes:
             "rows": [(step, step_rows) for step, step_rows in rows if step_rows],
             "documents": documents,
             "history": history_lines(submission),
+            "issued": submission.issued.all(),
             "notes": submission.notes.select_related("author"),
             "contact_phone": format_phone(submission.contact_phone)
             if submission.contact_phone

@@ -46,6 +46,7 @@ from .models import (
     DRAFT_RETENTION_DAYS,
     Attachment,
     InternalNote,
+    IssuedDocument,
     ServicePage,
     ServiceSettings,
     StatusChange,
@@ -143,11 +144,14 @@ def submission_anonymise(*, submission: Submission, now: datetime | None = None)
         if not claimed:
             return None
         StatusChange.objects.filter(submission=submission).update(
-            message="", requested=[], changes=[]
+            message="", requested=[], changes=[], document_text=""
         )
         InternalNote.objects.filter(submission=submission).update(text=str(ANONYMISED_NOTE))
         attachments = list(Attachment.objects.filter(submission=submission))
         Attachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
+        # The documents issued name the citizen: they go too.
+        attachments += list(IssuedDocument.objects.filter(submission=submission))
+        IssuedDocument.objects.filter(submission=submission).delete()
         # The agents' log keeps who downloaded a document, not its file name.
         for entry in AuditLogEntry.objects.for_instance(submission).filter(
             action="services.download"

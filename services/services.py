@@ -232,6 +232,7 @@ def submission_change_status(
     author,
     message: str = "",
     requested: list[str] | None = None,
+    document_text: str = "",
 ) -> StatusChange:
     """Move a request to another status, record it and write to the citizen.
 
@@ -265,15 +266,14 @@ def submission_change_status(
         if not items and not message:
             raise SubmissionError(ITEMS_OR_MESSAGE_REQUIRED)
 
-    from .tasks import notify_status_change
-
     return submission_status_set(
         submission=submission,
         status=new.value,
         author=author,
         message=message,
         requested=items,
-        notify=notify_status_change,
+        document_text=document_text.strip() if new.issues_document else "",
+        tell_citizen=True,
     )
 
 
@@ -287,6 +287,9 @@ def submission_status_set(
     changes: list[dict] | None = None,
     at: datetime | None = None,
     notify: Task | None = None,
+    document_text: str = "",
+    tell_citizen: bool = False,
+    automatic: bool = False,
 ) -> StatusChange:
     """Put a request in ``status`` and record it: the one place a request's
     status changes (sending, an agent's decision, the citizen's corrections).
@@ -295,8 +298,10 @@ def submission_status_set(
     writes its history row; the first row, its sending, has no previous
     status. A change by an agent (``author``) goes to the agents' log.
     ``notify`` is a task run with the new row (``status_change_id``) once
-    the transaction is committed. The caller checks that the change is
-    allowed, inside a transaction that locked the request's row.
+    the transaction is committed, as are the new status's actions
+    (``services.automation``), which also tell the citizen when
+    ``tell_citizen``. The caller checks that the change is allowed, inside a
+    transaction that locked the request's row.
     """
     previous = submission.status
     submission.status = status
@@ -308,6 +313,8 @@ def submission_status_set(
         previous_status="" if previous == SubmissionStatus.DRAFT else previous,
         author=author,
         message=message,
+        document_text=document_text,
+        automatic=automatic,
         requested=requested or [],
         changes=changes or [],
     )
@@ -324,6 +331,11 @@ def submission_status_set(
         )
     if notify is not None:
         transaction.on_commit(lambda: notify.enqueue(status_change_id=change.pk))
+    from .tasks import run_status_actions
+
+    transaction.on_commit(
+        lambda: run_status_actions.enqueue(status_change_id=change.pk, tell_citizen=tell_citizen)
+    )
     return change
 
 

@@ -106,6 +106,9 @@ class StatusInfo:
     #: or send (or says it in the message).
     needs_items: bool = False
     transitions: tuple[Transition, ...] = field(default=())
+    #: What runs when a request enters it: the raw blocks (``type``,
+    #: ``value``) of its actions (``services.actions``), in order.
+    actions: tuple[dict, ...] = field(default=(), compare=False)
 
     @property
     def next(self) -> tuple[str, ...]:
@@ -140,6 +143,18 @@ class StatusInfo:
     @property
     def is_final(self) -> bool:
         return self.group == StatusGroup.FINAL
+
+    @property
+    def issues_document(self) -> bool:
+        from .actions import registry
+
+        return any(
+            raw.get("type") in registry and registry[raw["type"]].issues_document
+            for raw in self.actions
+        )
+
+    def has_action(self, name: str) -> bool:
+        return any(raw.get("type") == name for raw in self.actions)
 
     def transition_to(self, target: str) -> Transition | None:
         return next((t for t in self.transitions if t.target == target), None)

@@ -52,12 +52,21 @@ def send_submission_receipt(*, submission_id: int) -> None:
 
 @task()
 def notify_status_change(*, status_change_id: int) -> None:
-    """Tell the citizen their request changed status, with the town hall's
-    message and what to correct, by the channel they chose."""
+    """Tell the citizen their request changed status (``status_email_send``)."""
+    status_email_send(StatusChange.objects.get(pk=status_change_id))
+
+
+def status_email_send(change: StatusChange, *, notice: str = "") -> None:
+    """Tell the citizen their request changed status, with the status's own
+    message (``notice``), the town hall's message, what to correct and the
+    documents issued with it, by the channel they chose."""
     from cms.notifications import Notification, Recipient, notify
 
+    from .automation import citizen_deadlines
+    from .models import IssuedDocument
+
     change = StatusChange.objects.select_related("submission__site", "submission__account").get(
-        pk=status_change_id
+        pk=change.pk
     )
     submission = change.submission
     account = submission.account
@@ -66,7 +75,9 @@ def notify_status_change(*, status_change_id: int) -> None:
         phone=account.phone if account else submission.contact_phone,
         preference=account.contact_preference if account else "email",
     )
-    status = change.get_status_display()
+    info = change.status_info
+    status = str(info.citizen_label or info.label)
+    documents = list(IssuedDocument.objects.filter(status_change=change))
     notify(
         Notification(
             site=submission.site,
@@ -77,6 +88,10 @@ def notify_status_change(*, status_change_id: int) -> None:
             context={
                 "submission": submission,
                 "change": change,
+                "status": status,
+                "notice": notice,
+                "documents": documents,
+                "deadlines": citizen_deadlines(submission),
                 "tracking_url": tracking_url(submission),
             },
             short=_("Your request %(reference)s is now “%(status)s”: %(url)s")
@@ -85,8 +100,78 @@ def notify_status_change(*, status_change_id: int) -> None:
                 "status": status,
                 "url": tracking_url(submission),
             },
+            attachments=[
+                (document.file_name, document.file.open("rb").read(), "application/pdf")
+                for document in documents
+            ],
         )
     )
+
+
+def admin_url(submission: Submission) -> str:
+    from django.contrib.admin.utils import quote
+
+    path = reverse(Submission.snippet_viewset.get_url_name("inspect"), args=[quote(submission.pk)])
+    return f"{submission.site.root_url}{path}"
+
+
+def service_email_send(submission: Submission, *, to: str, subject: str, text: str) -> None:
+    """E-mail a service or an address about a request, with its answers and
+    a link to it in the admin."""
+    from .fields.answers import answer_rows
+    from .messages import fill_message, message_values
+
+    message = render_commune_email(
+        site=submission.site,
+        to=to,
+        subject=f"{subject} – {submission.reference}",
+        template="submission_forwarded",
+        context={
+            "submission": submission,
+            "text": fill_message(text, message_values(submission)),
+            "answers": answer_rows(submission.steps, submission.data),
+            "admin_url": admin_url(submission),
+        },
+    )
+    email_message(**message).send()
+
+
+def reminder_send(submission: Submission, *, to: str, text: str) -> None:
+    """A deadline's reminder, to the citizen or an address."""
+    from .messages import fill_message, message_values
+
+    message = render_commune_email(
+        site=submission.site,
+        to=to,
+        subject=_("Reminder: request %(reference)s") % {"reference": submission.reference},
+        template="submission_reminder",
+        context={
+            "submission": submission,
+            "text": fill_message(text, message_values(submission)),
+            "tracking_url": tracking_url(submission),
+            "to_citizen": to == submission.requester_email,
+            "admin_url": admin_url(submission),
+        },
+    )
+    email_message(**message).send()
+
+
+@task()
+def run_status_actions(*, status_change_id: int, tell_citizen: bool = False) -> list[str]:
+    """Run what the status a request entered does (``services.automation``)."""
+    from .automation import run_entry_actions
+
+    change = StatusChange.objects.select_related("submission").get(pk=status_change_id)
+    return run_entry_actions(change, tell_citizen=tell_citizen)
+
+
+@task()
+def fire_deadlines() -> int:
+    """Fire the deadlines due today. Scheduled daily by the task worker;
+    ``manage.py fire_deadlines`` runs it by hand."""
+    from .automation import deadlines_fire
+
+    return deadlines_fire()
 
 
 @task()
@@ -102,7 +187,10 @@ def notify_agent_of_corrections(*, status_change_id: int) -> None:
     agent = submission.assigned_to
     if agent is None:
         asked = (
-            submission.history.filter(status="incomplete", author__isnull=False)
+            submission.history.filter(
+                author__isnull=False,
+                status__in=[i.value for i in submission.definition.statuses if i.needs_items],
+            )
             .select_related("author")
             .order_by("-created_at", "-pk")
             .first()

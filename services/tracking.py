@@ -12,7 +12,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from accounts.decorators import citizen_required
 from cms.uploads import download, safe_filename, upload_limits
 
+from .automation import citizen_deadlines
 from .corrections import (
     correction_form,
     correction_upload_limits,
@@ -163,6 +164,11 @@ def _detail(request, access: Access, template: str):
             "history": history,
             "asked": asked,
             "form": form,
+            "issued": [
+                (document, access.url("issued", pk=document.pk))
+                for document in submission.issued.all()
+            ],
+            "deadline_notices": citizen_deadlines(submission),
             "receipt_url": access.url("receipt"),
             "cover_sheet_url": (
                 access.url("cover_sheet") if any(d.by_post for d in documents) else ""
@@ -241,6 +247,26 @@ def _document(access: Access, pk: int):
     return download(
         file, filename=safe_filename(attachment.name, content_type), content_type=content_type
     )
+
+
+def _issued(access: Access, pk: int):
+    document = get_object_or_404(access.submission.issued.all(), pk=pk)
+    try:
+        file = document.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    return download(file, filename=document.file_name, content_type="application/pdf")
+
+
+@citizen_required
+@private
+def submission_issued_view(request, reference, pk):
+    return _issued(_by_account(request, reference), pk)
+
+
+@private
+def tracking_issued_view(request, key, pk):
+    return _issued(_by_key(request, key), pk)
 
 
 @citizen_required

@@ -9,6 +9,7 @@ account_patterns = [
     path("recepisse/", tracking.submission_receipt_view, name="submission_receipt"),
     path("bordereau/", tracking.submission_cover_sheet_view, name="submission_cover_sheet"),
     path("documents/<int:pk>/", tracking.submission_document_view, name="submission_document"),
+    path("delivres/<int:pk>/", tracking.submission_issued_view, name="submission_issued"),
 ]
 
 key_patterns = [
@@ -16,6 +17,7 @@ key_patterns = [
     path("recepisse/", tracking.tracking_receipt_view, name="tracking_receipt"),
     path("bordereau/", tracking.tracking_cover_sheet_view, name="tracking_cover_sheet"),
     path("documents/<int:pk>/", tracking.tracking_document_view, name="tracking_document"),
+    path("delivres/<int:pk>/", tracking.tracking_issued_view, name="tracking_issued"),
 ]
 
 urlpatterns = [

@@ -67,6 +67,7 @@ def _info(status: WorkflowStatus, transitions, initial: bool) -> StatusInfo:
             for t in transitions
             if t.source == status.key
         ),
+        actions=tuple(dict(raw) for raw in status.actions.raw_data),
     )
 
 

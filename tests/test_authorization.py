@@ -68,8 +68,9 @@ from demo.payments import add_demo_payments
 from demo.translation import translate_page
 from home.models import ContentPage
 from payments.models import CartItem, Invoice, Regie, Transaction
-from services.models import Attachment, InternalNote, MessageTemplate, Submission
+from services.models import Attachment, InternalNote, IssuedDocument, MessageTemplate, Submission
 from services.services import access_key, submission_start
+from services.workflows import standard_workflow
 from tests.conftest import MATRIX_FIGURES
 
 CARVIN = "carvin.localhost"
@@ -287,6 +288,18 @@ def foreign_not_found(expect: Expect) -> Expect:
     return strict
 
 
+def issued_document(submission) -> IssuedDocument:
+    """A document the town hall issued for ``submission``."""
+    return IssuedDocument.objects.create(
+        submission=submission,
+        status_change=submission.history.first(),
+        title=f"Attestation {submission.reference}",
+        reference=f"{submission.reference}-D1",
+        file=ContentFile(b"%PDF-1.4 demo", name="attestation.pdf"),
+        size=13,
+    )
+
+
 #: The objects each model's bulk actions are tried on (the kinds of ``Objects``).
 BULK_OBJECTS = {
     "wagtailcore.page": ("page",),
@@ -296,6 +309,7 @@ BULK_OBJECTS = {
     "accounts.citizenaccount": ("citizen",),
     "services.submission": ("submission",),
     "services.messagetemplate": ("message template",),
+    "services.workflow": ("workflow",),
     "payments.regie": ("régie",),
     "payments.invoice": ("invoice",),
     "payments.transaction": ("transaction",),
@@ -431,6 +445,13 @@ RULES: list[Rule] = [
         why="a cover sheet exists only when a document is promised by post",
     ),
     rule(
+        "services:tracking_issued",
+        expect=same_commune,
+        owners=("carvin", "sa"),
+        model="anonymous issued document",
+        why="a document issued for a request made without an account, by its private link",
+    ),
+    rule(
         "services:tracking*",
         expect=same_commune,
         owners=("carvin", "sa"),
@@ -507,6 +528,12 @@ RULES: list[Rule] = [
         expect=citizen_own,
         owners=HOUSEHOLDS,
         model="attachment",
+    ),
+    rule(
+        "services:submission_issued",
+        expect=citizen_own,
+        owners=HOUSEHOLDS,
+        model="issued document",
     ),
     rule(
         "services:submission_cover_sheet",
@@ -676,6 +703,13 @@ RULES: list[Rule] = [
         "message template",
         admin(*AGENTS, own=ANSWERED),
         admin(*AGENTS),
+        inspect=False,
+    ),
+    *snippet_rules(
+        "services/workflow",
+        "workflow",
+        admin("supervisor", own=ANSWERED),
+        admin("supervisor"),
         inspect=False,
     ),
     *snippet_rules(
@@ -1092,6 +1126,9 @@ class Objects:
             "service page": submission.first().page,
             "note": note,
             "message template": template,
+            "workflow": standard_workflow(site),
+            "issued document": issued_document(submission.first()),
+            "anonymous issued document": issued_document(anonymous),
             "régie": Regie.objects.filter(site=site).first(),
             "site": site,
             "group": agent.groups.get(),
@@ -1144,6 +1181,7 @@ class Objects:
             "member": user.household_members.first(),
             "request": request,
             "attachment": request.attachments.first(),
+            "issued document": issued_document(request),
             "draft": draft,
             "invoice": Invoice.objects.filter(account=user).order_by("pk").first(),
             "transaction": Transaction.objects.filter(account=user).order_by("pk").first(),
@@ -1175,6 +1213,7 @@ class Objects:
             "document_id": "document",
             "doc_id": "document",
             "attachment_pk": "attachment",
+            "document_pk": "issued document",
             "reference": "request",
             "translation_source_id": "translation source",
             "translation_id": "translation",

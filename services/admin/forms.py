@@ -35,6 +35,16 @@ class StatusChangeForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
     )
+    document_text = forms.CharField(
+        label=gettext_lazy("Free text of the document issued"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=gettext_lazy(
+            "Fills the free part of the document the new status issues; preview it before "
+            "changing the status."
+        ),
+    )
 
     def __init__(self, *args, submission: Submission, user=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,6 +67,12 @@ class StatusChangeForm(forms.Form):
             for transition, info in zip(transitions, targets, strict=True)
         ]
         self.statuses_needing_items = " ".join(info.value for info in targets if info.needs_items)
+        self.statuses_issuing_documents = " ".join(
+            info.value for info in targets if info.issues_document
+        )
+        self.preview_status = self.statuses_issuing_documents.split(" ")[0]
+        if not self.statuses_issuing_documents:
+            del self.fields["document_text"]
         if self.statuses_needing_items:
             self.fields["requested"].choices = [
                 (item.key, item.label) for item in correctable_items(submission)

@@ -3,7 +3,7 @@ changes agents make to one request from there."""
 
 from django.contrib import messages
 from django.contrib.admin.utils import quote
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
@@ -240,7 +240,7 @@ class SubmissionInspectView(ReadOnlyMixin, ScopedObjectMixin, InspectView):
             answers=answers,
             replaced=replaced,
             received_by_post=submission.received_by_post,
-            history=submission.history.select_related("author"),
+            history=submission.history.select_related("author").prefetch_related("runs"),
             asked=last_request_for_corrections(submission),
             notes=submission.notes.select_related("author"),
             note_form=NoteForm() if changing else None,
@@ -252,7 +252,13 @@ class SubmissionInspectView(ReadOnlyMixin, ScopedObjectMixin, InspectView):
             changing=changing,
             status_form=status_form,
             message_templates=message_templates_for(submission) if status_form else [],
-            urls={name: self.url(name) for name in ("status", "note", "assign", "by_post")},
+            urls={
+                name: self.url(name) for name in ("status", "note", "assign", "by_post", "preview")
+            },
+            issued=[
+                (document, self.url("issued", document.pk)) for document in submission.issued.all()
+            ],
+            deadlines=submission.deadlines.filter(fired_at__isnull=True),
             is_final=not submission.status_info.next,
             activity=(
                 entries_about(submission)[:20]
@@ -321,6 +327,9 @@ class SubmissionStatusView(SubmissionActionMixin, WagtailAdminTemplateMixin, For
             submission=self.submission,
             is_final=not self.submission.status_info.next,
             cancel_url=self.inspect_url,
+            preview_url=reverse(
+                Submission.snippet_viewset.get_url_name("preview"), args=[self.submission.pk]
+            ),
             message_templates=message_templates_for(self.submission),
             **kwargs,
         )
@@ -333,6 +342,7 @@ class SubmissionStatusView(SubmissionActionMixin, WagtailAdminTemplateMixin, For
                 author=self.request.user,
                 message=form.cleaned_data["message"],
                 requested=form.cleaned_data.get("requested") or [],
+                document_text=form.cleaned_data.get("document_text") or "",
             )
         except SubmissionError as error:
             form.add_error(None, str(error))
@@ -439,5 +449,51 @@ class AttachmentDownloadView(PermissionCheckedMixin, View):
         response = download(
             file, filename=safe_filename(attachment.name, content_type), content_type=content_type
         )
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class IssuedDocumentDownloadView(PermissionCheckedMixin, View):
+    """A document the town hall issued for a request, to staff who may see
+    the request only."""
+
+    permission_policy = submission_policy
+    any_permission_required = SEE
+
+    def get(self, request, pk, document_pk):
+        submission = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
+        document = get_object_or_404(submission.issued.all(), pk=document_pk)
+        try:
+            file = document.file.open("rb")
+        except (FileNotFoundError, ValueError):
+            raise Http404 from None
+        response = download(file, filename=document.file_name, content_type="application/pdf")
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class DocumentPreviewView(PermissionCheckedMixin, View):
+    """The document a status would issue, with the free text the agent is
+    writing, before the request is moved: shown, never stored."""
+
+    permission_policy = submission_policy
+    permission_required = "change"
+
+    def get(self, request, pk):
+        from ..documents import document_preview
+
+        submission = get_object_or_404(
+            submissions_visible_to(user=request.user, actions=DECIDE), pk=pk
+        )
+        status = request.GET.get("status", "")
+        if submission.status_info.transition_to(status) is None:
+            raise Http404
+        content = document_preview(
+            submission=submission, status=status, free_text=request.GET.get("text", "")[:5000]
+        )
+        if content is None:
+            raise Http404
+        response = HttpResponse(content, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="apercu-{submission.reference}.pdf"'
         patch_cache_control(response, private=True, no_store=True)
         return response

@@ -13,6 +13,8 @@ from .views import (
     AssignView,
     AttachmentDownloadView,
     ByPostView,
+    DocumentPreviewView,
+    IssuedDocumentDownloadView,
     NoteView,
     SubmissionIndexView,
     SubmissionInspectView,
@@ -85,7 +87,7 @@ class SubmissionViewSet(ReadOnlyCommuneViewSet):
         return super().get_common_view_kwargs(
             view_url_names={
                 name: self.get_url_name(name)
-                for name in ("status", "note", "assign", "by_post", "download")
+                for name in ("status", "note", "assign", "by_post", "download", "issued", "preview")
             },
             **kwargs,
         )
@@ -98,6 +100,12 @@ class SubmissionViewSet(ReadOnlyCommuneViewSet):
             path("assign/<int:pk>/", self.action_view(AssignView), name="assign"),
             path("by-post/<int:pk>/", self.action_view(ByPostView), name="by_post"),
             path("download/<int:pk>/<int:attachment_pk>/", self.download_view, name="download"),
+            path(
+                "issued/<int:pk>/<int:document_pk>/",
+                IssuedDocumentDownloadView.as_view(),
+                name="issued",
+            ),
+            path("preview/<int:pk>/", DocumentPreviewView.as_view(), name="preview"),
         ]
 
     def action_view(self, view_class):

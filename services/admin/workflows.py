@@ -20,6 +20,7 @@ from cms.scoped_admin import (
     ScopedUsageView,
 )
 
+from ..actions import registry as action_registry
 from ..models import ServicePage, Submission, Workflow, WorkflowStatus
 from ..workflows import problems
 from .diagram import workflow_diagram
@@ -82,6 +83,15 @@ class WorkflowForm(CommuneModelForm):
         status_rows = _rows(statuses)
         transition_rows = _rows(transitions)
         errors = problems(status_rows, transition_rows)
+        by_key = {row["key"]: row for row in status_rows}
+        for row in status_rows:
+            actions = row.get("actions")
+            for raw in actions.get_prep_value() if actions else []:
+                if raw["type"] in action_registry:
+                    errors += [
+                        f"{row['name']}: {problem}"
+                        for problem in action_registry[raw["type"]].problems(raw["value"], by_key)
+                    ]
         if self.instance.pk:
             errors += self._stranded(statuses)
         for error in errors:

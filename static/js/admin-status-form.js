@@ -6,7 +6,7 @@
   "use strict";
 
   function setUp(form) {
-    var itemsBox = form.querySelector("[data-show-for-status]");
+    var boxes = form.querySelectorAll("[data-show-for-status]");
 
     function chosenStatus() {
       var checked = form.querySelector('input[name="status"]:checked');
@@ -14,11 +14,21 @@
     }
 
     function showItems() {
-      if (itemsBox) {
-        var statuses = itemsBox.getAttribute("data-show-for-status").split(" ");
-        itemsBox.hidden = statuses.indexOf(chosenStatus()) === -1;
-      }
+      boxes.forEach(function (box) {
+        var statuses = box.getAttribute("data-show-for-status").split(" ");
+        box.hidden = statuses.indexOf(chosenStatus()) === -1;
+      });
     }
+
+    // The preview opens the document the chosen status would issue, with
+    // the free text typed so far.
+    form.querySelectorAll("[data-preview-url]").forEach(function (link) {
+      link.addEventListener("click", function () {
+        var text = form.querySelector('textarea[name="document_text"]');
+        var query = new URLSearchParams({ status: chosenStatus(), text: text ? text.value : "" });
+        link.href = link.getAttribute("data-preview-url") + "?" + query.toString();
+      });
+    });
 
     form.addEventListener("change", function (event) {
       if (event.target.name === "status") {

@@ -14,7 +14,6 @@ from services.models import (
     ServiceSettings,
     StatusChange,
     Submission,
-    SubmissionStatus,
 )
 
 pytestmark = pytest.mark.django_db
@@ -107,13 +106,16 @@ def test_demo_requests_are_in_several_statuses(demo):
         prefix = ServiceSettings.for_site(site).submission_prefix
         submissions = Submission.objects.filter(site=site)
 
+        assert {"to_process", "with_citizen", "final"} <= set(
+            submissions.values_list("stage", flat=True)
+        )
+        # Each demo workflow has requests.
         assert {
-            SubmissionStatus.SUBMITTED,
-            SubmissionStatus.IN_REVIEW,
-            SubmissionStatus.INCOMPLETE,
-            SubmissionStatus.ACCEPTED,
-            SubmissionStatus.REJECTED,
-        } <= set(submissions.values_list("status", flat=True))
+            "Circuit standard",
+            "Réservation de salle",
+            "Signalement sur la voie publique",
+            "Acte d'état civil",
+        } == set(submissions.values_list("workflow__name", flat=True))
         anonymous = submissions.get(account__isnull=True)
         assert anonymous.page.slug == "acte-de-naissance"
         assert anonymous.contact_email and anonymous.access_nonce
@@ -123,10 +125,10 @@ def test_demo_requests_are_in_several_statuses(demo):
             assert submission.account is None or submission.account.site == site
             assert submission.submitted_at <= submission.status_changed_at
             history = list(submission.history.all())
-            assert history[0].status == SubmissionStatus.SUBMITTED
+            assert history[0].status == submission.definition.initial.value
             assert history[-1].status == submission.status
             assert all(change.author == agent for change in history[1:])
-            if submission.status in (SubmissionStatus.INCOMPLETE, SubmissionStatus.REJECTED):
+            if submission.status_info.needs_message or submission.status_info.needs_items:
                 assert history[-1].message
 
 
@@ -168,3 +170,27 @@ def test_every_demo_demarche_opens_its_first_step(demo, client):
             response = client.get(f"{path}etape/1/", HTTP_HOST=hostname)
 
             assert response.status_code == 200, page.slug
+
+
+def test_demo_workflows_can_be_finished_and_act(demo):
+    from services.models import Workflow
+    from services.workflows import definition_of, problems
+
+    for hostname in HOSTNAMES:
+        site = Site.objects.get(hostname=hostname)
+        for workflow in Workflow.objects.filter(site=site):
+            definition = definition_of(workflow)
+            statuses = [
+                {"key": i.value, "name": str(i.label), "group": i.group}
+                for i in definition.statuses
+            ]
+            transitions = [
+                {"source": i.value, "target": t.target}
+                for i in definition.statuses
+                for t in i.transitions
+            ]
+            assert problems(statuses, transitions) == [], workflow.name
+        booking = ServicePage.objects.descendant_of(site.root_page).get(slug="reservation-de-salle")
+        assert definition_of(booking.workflow).info("confirmee").issues_document
+        standard = Workflow.objects.get(site=site, is_standard=True)
+        assert definition_of(standard).info("incomplete").has_action("deadline")

@@ -14,6 +14,7 @@ requester and the person they concern.
 
 import io
 import json
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
@@ -133,13 +134,18 @@ def demo_requests(*, site, index, commune: dict) -> int:
     pages = {page.slug: page for page in ServicePage.objects.child_of(index).live()}
     created = 0
     now = timezone.now()
+    seen = Counter()
     for request in requests_of(commune=commune, today=timezone.localdate(now)):
         page = pages.get(request.slug)
         if page is None:
             continue
         account = User.objects.get(site=site, email=request.account) if request.account else None
         concerns = _concerns(request, account)
-        if _already_sent(page=page, account=account, request=request, concerns=concerns):
+        seen[page.pk, request.account, concerns] += 1
+        ordinal = seen[page.pk, request.account, concerns]
+        if _already_sent(
+            page=page, account=account, request=request, concerns=concerns, ordinal=ordinal
+        ):
             continue
         submission = _send(site=site, page=page, account=account, request=request)
         for status, message in request.history:
@@ -199,13 +205,15 @@ def _concerns(request, account) -> str:
     return f"{member.first_name} {member.last_name}"
 
 
-def _already_sent(*, page, account, request, concerns) -> bool:
+def _already_sent(*, page, account, request, concerns, ordinal: int = 1) -> bool:
+    """Whether the ``ordinal``-th demo request of this citizen through this
+    démarche for this person was sent by an earlier run."""
     sent = Submission.objects.filter(page=page, account=account, concerns=concerns).exclude(
         status=SubmissionStatus.DRAFT
     )
     if account is None:
         sent = sent.filter(contact_email=request.contact[2])
-    return sent.exists()
+    return sent.count() >= ordinal
 
 
 def _send(*, site, page, account, request) -> Submission:

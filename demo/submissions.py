@@ -144,6 +144,24 @@ def _carvin(commune, today):
             days_ago=9,
         ),
         DemoRequest(
+            slug="reservation-de-salle",
+            account=amelie,
+            answers={
+                "salle": commune["rooms"][1],
+                "date_evenement": (today + timedelta(days=45)).isoformat(),
+                "creneau": "Week-end (du samedi 9 h au dimanche 18 h)",
+                "participants": 80,
+                "demandeur": "À titre personnel",
+                "nature": "Fête familiale",
+                "materiel": ["Tables et chaises"],
+                "buvette": "no",
+                "assurance": Attached("attestation-assurance.pdf", "Attestation d'assurance"),
+                "reglement": "on",
+            },
+            history=[],
+            days_ago=1,
+        ),
+        DemoRequest(
             slug="inscription-scolaire",
             account=amelie,
             answers={

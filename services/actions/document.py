@@ -41,8 +41,9 @@ class DocumentBlock(blocks.StructBlock):
         features=FEATURES,
         help_text=_(
             "Placeholders: {prenom}, {nom}, {reference}, {demarche}, {commune}, {mairie}, "
-            "{date}, {date_envoi}, {statut}, {message}, {champ:<key of a field>}, and "
-            "{texte_libre}: what the agent writes when issuing it."
+            "{date}, {date_envoi}, {statut}, {message}, {texte_libre} (what the agent "
+            "writes when issuing it), and {champ:…} for the answer to a field, … being "
+            "its key."
         ),
     )
     signatory_name = blocks.CharBlock(label=_("Signed by"), help_text=_("E.g. “Marie Dupont”."))

@@ -146,8 +146,14 @@ def _arrow(source: Box, target: Box, label: str) -> str:
         x2, y2 = target.x, target.y + BOX_HEIGHT // 2
         middle = (x1 + x2) // 2
         path = f"M{x1},{y1} C{middle},{y1} {middle},{y2} {x2},{y2}"
+    elif target.x == source.x:
+        # Within a column: a curve on the right of the boxes.
+        x1, y1 = source.x + BOX_WIDTH, source.y + BOX_HEIGHT // 2 + 6
+        x2, y2 = target.x + BOX_WIDTH, target.y + BOX_HEIGHT // 2 - 6
+        bulge = x1 + min(60, 24 + abs(y2 - y1) // 6)
+        path = f"M{x1},{y1} C{bulge},{y1} {bulge},{y2} {x2},{y2}"
     else:
-        # Back, or within a column: a curve under the boxes.
+        # Back to an earlier column: a curve under the boxes.
         x1, y1 = source.x + BOX_WIDTH // 2 - 20, source.y + BOX_HEIGHT
         x2, y2 = target.x + BOX_WIDTH // 2 + 20, target.y + BOX_HEIGHT
         dip = max(y1, y2) + ROW_GAP - 4

@@ -42,12 +42,34 @@ def _rows(formset) -> list[dict]:
     return sorted(rows, key=lambda row: row["order"]) if formset.can_order else rows
 
 
+def _with_stream_counts(data):
+    """A status posted without its actions' count (a hand-made request) has
+    no actions, rather than failing in the StreamField."""
+    try:
+        total = min(int(data.get("statuses-TOTAL_FORMS", 0)), 1000)
+    except (TypeError, ValueError):
+        return data
+    missing = [
+        f"statuses-{index}-actions-count"
+        for index in range(total)
+        if f"statuses-{index}-actions-count" not in data
+    ]
+    if not missing:
+        return data
+    data = data.copy()
+    for name in missing:
+        data[name] = "0"
+    return data
+
+
 class WorkflowForm(CommuneModelForm):
     """The statuses, then the transitions between them, chosen among the
     statuses (those already saved and those being typed)."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = _with_stream_counts(data)
+        super().__init__(data, *args, **kwargs)
         choices = [("", "---------")]
         keys = {}
         if self.instance.pk:

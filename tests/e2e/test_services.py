@@ -770,7 +770,8 @@ def test_agent_asks_for_a_missing_document_that_the_citizen_sends_then_accepts(
     status_form = agent.locator("section[aria-labelledby=status-heading] form")
     items = status_form.locator("[data-show-for-status]")
     expect(items).to_be_hidden()
-    status_form.get_by_role("radio", name=INCOMPLETE, exact=True).check()
+    # The buttons of the standard workflow: the transition, then the status.
+    status_form.get_by_role("radio", name=f"Demander des corrections → {INCOMPLETE}").check()
     expect(items).to_be_visible()
     items.get_by_role("checkbox", name=PAI).check()
     status_form.locator("textarea[name=message]").fill(MISSING_MESSAGE)
@@ -836,7 +837,7 @@ def test_agent_asks_for_a_missing_document_that_the_citizen_sends_then_accepts(
     _admin_shot(agent, "agent-06-back-in-progress")
     status_form = agent.locator("section[aria-labelledby=status-heading] form")
     status_form.get_by_role("link", name="Demande acceptée").click()
-    expect(status_form.get_by_role("radio", name=ACCEPTED, exact=True)).to_be_checked()
+    expect(status_form.get_by_role("radio", name=f"Valider → {ACCEPTED}")).to_be_checked()
     message = status_form.locator("textarea[name=message]")
     expect(message).to_have_value(re.compile(f"Votre demande {reference}"))
     status_form.locator("button[type=submit]").click()

@@ -265,6 +265,8 @@ def form_data(name, statuses, transitions, *, site):
     for prefix, items in (("statuses", statuses), ("transitions", transitions)):
         for index, item in enumerate(items):
             data[f"{prefix}-{index}-ORDER"] = index + 1
+            if prefix == "statuses":
+                data[f"{prefix}-{index}-actions-count"] = 0
             for key, value in item.items():
                 data[f"{prefix}-{index}-{key}"] = value
     return data
@@ -358,3 +360,13 @@ def test_an_agent_does_not_edit_workflows_and_another_commune_is_a_404(client, c
     assert client.get(reverse(f"{WORKFLOWS}:edit", args=[workflow.pk])).status_code == 404
     client.force_login(staff(saint_andre, "Supervisors", "yann"))
     assert client.get(reverse(f"{WORKFLOWS}:edit", args=[workflow.pk])).status_code == 404
+
+
+def test_a_status_posted_without_its_actions_is_saved_without_actions(client, carvin):
+    client.force_login(staff(carvin, "Supervisors", "paul"))
+    transitions = [{"source": "new", "target": "done", "label": "Traiter", "who": "agents"}]
+    data = form_data("Sans actions", STATUS_ROWS, transitions, site=carvin)
+    del data["statuses-0-actions-count"]
+    response = client.post(reverse(f"{WORKFLOWS}:add"), data)
+    assert response.status_code == 302
+    assert definition_of(Workflow.objects.get(name="Sans actions")).info("new").actions == ()

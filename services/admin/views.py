@@ -57,8 +57,10 @@ class SubmissionStatusColumn(Column):
 
 
 def message_templates_for(submission: Submission) -> list[dict]:
-    """The commune's message templates, filled for this request."""
+    """The commune's message templates for the statuses the request may
+    take next, filled for it."""
     values = message_values(submission)
+    targets = set(submission.status_info.next)
     return [
         {
             "pk": template.pk,
@@ -67,7 +69,9 @@ def message_templates_for(submission: Submission) -> list[dict]:
             "title": template.title,
             "body": fill_message(template.body, values),
         }
-        for template in MessageTemplate.objects.filter(site_id=submission.site_id)
+        for template in MessageTemplate.objects.filter(
+            site_id=submission.site_id, status__in=targets
+        )
     ]
 
 

@@ -370,3 +370,15 @@ def test_a_status_posted_without_its_actions_is_saved_without_actions(client, ca
     response = client.post(reverse(f"{WORKFLOWS}:add"), data)
     assert response.status_code == 302
     assert definition_of(Workflow.objects.get(name="Sans actions")).info("new").actions == ()
+
+
+def test_the_agent_is_offered_the_templates_of_the_statuses_the_request_may_take(
+    carvin, booking
+):
+    from services.admin.views import message_templates_for
+    from services.models import MessageTemplate
+
+    for status, title in (("checking", "Planning vérifié"), ("accepted", "Demande acceptée")):
+        MessageTemplate.objects.create(site=carvin, status=status, title=title, body="Bonjour.")
+    offered = [(t["title"], t["status_label"]) for t in message_templates_for(booking)]
+    assert offered == [("Planning vérifié", "Vérification du planning")]

@@ -42,23 +42,43 @@ def _rows(formset) -> list[dict]:
     return sorted(rows, key=lambda row: row["order"]) if formset.can_order else rows
 
 
-def _with_stream_counts(data):
-    """A status posted without its actions' count (a hand-made request) has
-    no actions, rather than failing in the StreamField."""
+def _count(data, name: str) -> int:
     try:
-        total = min(int(data.get("statuses-TOTAL_FORMS", 0)), 1000)
+        return max(0, min(int(data.get(name, 0)), 2000))
     except (TypeError, ValueError):
-        return data
-    missing = [
-        f"statuses-{index}-actions-count"
-        for index in range(total)
-        if f"statuses-{index}-actions-count" not in data
-    ]
-    if not missing:
+        return 0
+
+
+def _sanitised(data):
+    """What a hand-made request may leave out or garble, made harmless: a
+    status without its actions' count has no actions, and a row said to be
+    saved without a valid id is a new one (the inline formsets and the
+    StreamField would otherwise fail on them)."""
+    changes = {}
+    for index in range(_count(data, "statuses-TOTAL_FORMS")):
+        prefix = f"statuses-{index}-actions"
+        count = data.get(f"{prefix}-count")
+        whole = isinstance(count, str) and count.isdigit() and int(count) <= 100
+        if whole:
+            for child in range(int(count)):
+                names = [f"{prefix}-{child}-{part}" for part in ("deleted", "order", "type")]
+                if any(not isinstance(data.get(name), str) for name in names) or (
+                    data[names[2]] not in action_registry or not data[names[1]].isdigit()
+                ):
+                    whole = False
+                    break
+        if not whole:
+            changes[f"{prefix}-count"] = "0"
+    for prefix in ("statuses", "transitions"):
+        for index in range(_count(data, f"{prefix}-INITIAL_FORMS")):
+            pk = data.get(f"{prefix}-{index}-id")
+            if not (isinstance(pk, str) and pk.isascii() and pk.isdigit() and len(pk) < 10):
+                changes[f"{prefix}-{index}-id"] = ""
+    if not changes:
         return data
     data = data.copy()
-    for name in missing:
-        data[name] = "0"
+    for name, value in changes.items():
+        data[name] = value
     return data
 
 
@@ -68,7 +88,7 @@ class WorkflowForm(CommuneModelForm):
 
     def __init__(self, data=None, *args, **kwargs):
         if data is not None:
-            data = _with_stream_counts(data)
+            data = _sanitised(data)
         super().__init__(data, *args, **kwargs)
         choices = [("", "---------")]
         keys = {}

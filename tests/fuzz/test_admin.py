@@ -86,6 +86,7 @@ FILTER_KEYS = st.one_of(
             "ordering",
             "export",
             "per_page",
+            "text",
         ]
     ),
     KEY_NAME,
@@ -99,6 +100,7 @@ LISTINGS = [
     "/admin/snippets/payments/regie/",
     "/admin/snippets/accounts/citizenaccount/",
     "/admin/snippets/services/messagetemplate/",
+    "/admin/snippets/services/workflow/",
     "/admin/reports/agents-actions/",
     "/admin/reports/agents-actions/results/",
     "/admin/reports/processing-register/",
@@ -136,6 +138,13 @@ def test_admin_filters_and_exports_take_any_value():
     exports = [
         f"/admin/requests/export/{pk}/"
         for pk in ServicePage.objects.live().order_by("pk").values_list("pk", flat=True)[:4]
+    ]
+    # The preview of the document a status issues reads a status and a text.
+    exports += [
+        f"/admin/snippets/services/submission/preview/{pk}/"
+        for pk in Submission.objects.exclude(status=SubmissionStatus.DRAFT)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:2]
     ]
 
     @hypothesis_settings(600)
@@ -197,6 +206,7 @@ def test_request_and_account_forms_take_any_value():
             "status": st.one_of(st.sampled_from(SubmissionStatus.values), ADMIN_VALUE),
             "requested": st.one_of(ADMIN_VALUE, st.lists(ADMIN_VALUE, max_size=3)),
             "message": ADMIN_VALUE,
+            "document_text": ADMIN_VALUE,
         },
         f"{prefix}/note/{submission.pk}/": {"text": ADMIN_VALUE},
         f"{prefix}/assign/{submission.pk}/": {
@@ -259,3 +269,65 @@ def test_the_requests_export_refuses_dates_out_of_range_with_a_message(name, val
     assert response.status_code == 400
     with translation.override("fr"):
         assert str(DATE_OUT_OF_RANGE) in response.content.decode()
+
+
+COUNT = st.one_of(st.sampled_from(["0", "1", "2"]), ADMIN_VALUE)
+
+
+@pytest.mark.django_db
+def test_the_workflow_form_takes_any_value():
+    """Statuses and transitions as a supervisor (or anyone) could post them:
+    missing or absurd counts, keys, groups, colours, actions, transitions to
+    nowhere. Never a server error; a refused workflow says why."""
+    visitors = staff_clients()
+    sites = [str(pk) for pk in Site.objects.order_by("pk").values_list("pk", flat=True)]
+    status = {
+        "key": st.one_of(st.sampled_from(["new", "done", "submitted"]), ADMIN_VALUE),
+        "name": ADMIN_VALUE,
+        "citizen_name": ADMIN_VALUE,
+        "group": st.one_of(st.sampled_from(["to_process", "with_citizen", "final"]), ADMIN_VALUE),
+        "colour": st.one_of(st.sampled_from(["blue", "green"]), ADMIN_VALUE),
+        "actions-count": COUNT,
+        "actions-0-type": st.one_of(
+            st.sampled_from(["deadline", "document", "email"]), ADMIN_VALUE
+        ),
+        "actions-0-value-days": ADMIN_VALUE,
+        "actions-0-value-move_to": ADMIN_VALUE,
+        "ORDER": ADMIN_VALUE,
+    }
+    transition = {
+        "source": st.one_of(st.sampled_from(["new", "done"]), ADMIN_VALUE),
+        "target": st.one_of(st.sampled_from(["new", "done"]), ADMIN_VALUE),
+        "label": ADMIN_VALUE,
+        "who": st.one_of(st.sampled_from(["agents", "supervisors"]), ADMIN_VALUE),
+    }
+
+    def prefixed(prefix, fields):
+        return {f"{prefix}-{name}": value for name, value in fields.items()}
+
+    data = st.fixed_dictionaries(
+        {
+            "site": st.one_of(st.sampled_from(sites), ADMIN_VALUE),
+            "name": ADMIN_VALUE,
+            "statuses-TOTAL_FORMS": COUNT,
+            "statuses-INITIAL_FORMS": COUNT,
+            "transitions-TOTAL_FORMS": COUNT,
+            "transitions-INITIAL_FORMS": COUNT,
+            **prefixed("statuses-0", status),
+            **prefixed("statuses-1", status),
+            **prefixed("transitions-0", transition),
+        }
+    )
+
+    @hypothesis_settings(150)
+    @given(who=st.sampled_from(sorted(STAFF)), data=data)
+    def post(who, data):
+        fuzzer = Fuzzer(visitors[who], HOST_OF[who])
+        response = fuzzer.send(
+            "admin: workflow form", "post", "/admin/snippets/services/workflow/add/", data
+        )
+        assert response.status_code in (200, 302, 400, 403, 404)
+        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+            assert_admin_refusal_explained(response)
+
+    post()

@@ -372,9 +372,7 @@ def test_a_status_posted_without_its_actions_is_saved_without_actions(client, ca
     assert definition_of(Workflow.objects.get(name="Sans actions")).info("new").actions == ()
 
 
-def test_the_agent_is_offered_the_templates_of_the_statuses_the_request_may_take(
-    carvin, booking
-):
+def test_the_agent_is_offered_the_templates_of_the_statuses_the_request_may_take(carvin, booking):
     from services.admin.views import message_templates_for
     from services.models import MessageTemplate
 

@@ -13,6 +13,7 @@ from .fields.context import FillContext
 from .fields.documents import document_answer, document_max_size
 from .fields.schema import SUBFIELD, Block, Step
 from .models import StatusChange, Submission
+from .search import submission_search_text
 
 NOT_INCOMPLETE = _("This request is not waiting for corrections.")
 NOTHING_CHANGED = _("Correct at least one of the items asked for.")
@@ -165,6 +166,7 @@ def submission_correct(*, submission: Submission, form: StepForm) -> StatusChang
     if not changes:
         raise SubmissionError(NOTHING_CHANGED)
     submission.data = data
+    submission.search_text = submission_search_text(submission)
 
     from .tasks import notify_agent_of_corrections
 

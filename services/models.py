@@ -471,6 +471,22 @@ class Submission(models.Model):
         blank=True,
         help_text=_("The documents promised by post that the town hall received, by field key."),
     )
+    search_text = models.TextField(
+        _("search text"),
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The number, names and answers of the request in lower case without accents: "
+            "what the agents' search looks into (services.search)."
+        ),
+    )
+    agents_notified_at = models.DateTimeField(
+        _("agents notified on"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the agents who asked for it were told that this request was sent."),
+    )
     anonymised_at = models.DateTimeField(
         _("anonymised on"),
         null=True,
@@ -1099,3 +1115,77 @@ class ActionRun(models.Model):
 
     def __str__(self):
         return self.summary
+
+
+class SavedFilter(models.Model):
+    """A view of the requests queue that an agent keeps under a name: the
+    queue's query string (search, status, démarche, assignment…). It is the
+    agent's own and belongs to one commune."""
+
+    site = models.ForeignKey(
+        "wagtailcore.Site", verbose_name=_("commune"), on_delete=models.CASCADE, related_name="+"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agent"),
+        on_delete=models.CASCADE,
+        related_name="saved_filters",
+    )
+    name = models.CharField(_("name"), max_length=80)
+    query = models.TextField(_("filters"), blank=True)
+    created_at = models.DateTimeField(_("saved on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved filter")
+        verbose_name_plural = _("saved filters")
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class NewRequestAlerts(models.TextChoices):
+    IMMEDIATELY = "immediately", _("Immediately, one e-mail per request")
+    DAILY = "daily", _("Once a day, a summary of the day's requests")
+    NEVER = "never", _("Never")
+
+
+DEFAULT_NEW_REQUEST_ALERTS = NewRequestAlerts.DAILY
+
+
+class AgentAlertSettings(models.Model):
+    """How a member of staff wants to hear of new requests they can see.
+
+    Staff who never chose get the daily summary (``DEFAULT_NEW_REQUEST_ALERTS``):
+    a town hall expects its agents not to miss a request, and one e-mail a
+    day, sent only when requests came in, does not flood an inbox that other
+    mail already fills; an agent who wants each request at once, or none,
+    says so in their account settings.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member of staff"),
+        on_delete=models.CASCADE,
+        related_name="alert_settings",
+    )
+    new_requests = models.CharField(
+        _("new requests"),
+        max_length=12,
+        choices=NewRequestAlerts.choices,
+        default=DEFAULT_NEW_REQUEST_ALERTS,
+        help_text=_("When to be told by e-mail of the requests sent to the démarches you handle."),
+    )
+    last_digest_at = models.DateTimeField(
+        _("last summary sent on"),
+        null=True,
+        blank=True,
+        help_text=_("The next daily summary lists the requests sent after this time."),
+    )
+
+    class Meta:
+        verbose_name = _("e-mail alerts")
+        verbose_name_plural = _("e-mail alerts")
+
+    def __str__(self):
+        return str(self.user)

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
@@ -140,6 +140,8 @@ def submission_anonymise(*, submission: Submission, now: datetime | None = None)
             progress={},
             data={},
             received_by_post={},
+            # Its number, which is no personal data, is still searched.
+            search_text=Lower("reference"),
         )
         if not claimed:
             return None

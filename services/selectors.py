@@ -1,27 +1,17 @@
-from functools import reduce
-from operator import or_
-
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import Http404
 from wagtail.models import Site
 
 from cms.tenancy import SEE, communes_for
 
-from .models import Attachment, ServicePage, Submission
+from .models import Attachment, SavedFilter, ServicePage, Submission
 from .policies import submission_policy
+from .search import search_normalise
 from .statuses import OPEN_GROUPS, SubmissionStatus
 
-#: What a staff member's search of requests looks into.
-SEARCH_FIELDS = (
-    "reference",
-    "concerns",
-    "account__first_name",
-    "account__last_name",
-    "account__email",
-    "contact_first_name",
-    "contact_last_name",
-    "contact_email",
-)
+#: What a staff member's search of requests looks into: one normalised text
+#: per request (``services.search``), indexed on PostgreSQL.
+SEARCH_FIELDS = ("search_text",)
 
 
 def submissions_for_site(*, site) -> QuerySet[Submission]:
@@ -47,11 +37,10 @@ def submissions_visible_to(*, user, actions=SEE) -> QuerySet[Submission]:
 
 def submissions_matching(requests: QuerySet, query: str) -> QuerySet:
     """Requests whose number, requester's or person concerned's names or
-    e-mail contain every word of the query."""
-    for word in query.split():
-        requests = requests.filter(
-            reduce(or_, (Q(**{f"{field}__icontains": word}) for field in SEARCH_FIELDS))
-        )
+    e-mail, or answers contain every word of the query, whatever its case
+    and accents."""
+    for word in search_normalise(query).split():
+        requests = requests.filter(search_text__contains=word)
     return requests
 
 
@@ -172,3 +161,17 @@ def attachment_of(*, submission: Submission, pk) -> Attachment:
 
 def current_attachments(*, submission: Submission) -> dict[str, Attachment]:
     return {a.key: a for a in submission.attachments.filter(current=True)}
+
+
+def saved_filters_of(*, user) -> QuerySet[SavedFilter]:
+    """The queue filters ``user`` saved, in the communes they still see."""
+    sites = communes_for(user, submission_policy).values("pk")
+    return SavedFilter.objects.filter(owner=user, site__in=sites).select_related("site")
+
+
+def saved_filter_of(*, user, pk) -> SavedFilter:
+    """One of ``user``'s saved filters; anyone else's is a 404."""
+    try:
+        return saved_filters_of(user=user).get(pk=pk)
+    except SavedFilter.DoesNotExist:
+        raise Http404 from None

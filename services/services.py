@@ -19,10 +19,12 @@ from .models import (
     Attachment,
     InternalNote,
     ReferenceSequence,
+    SavedFilter,
     ServiceSettings,
     StatusChange,
     Submission,
 )
+from .search import submission_search_text
 from .statuses import SubmissionStatus, Who
 
 ALREADY_SENT = _("This request has already been sent.")
@@ -214,13 +216,15 @@ def submission_submit(
         submission.contact_email = contact.email
         submission.contact_phone = contact.phone
         submission.access_nonce = secrets.token_hex(16)
+    submission.search_text = submission_search_text(submission)
     submission_status_set(
         submission=submission, status=definition_of(submission.workflow).initial.value, at=now
     )
 
-    from .tasks import send_submission_receipt
+    from .tasks import notify_agents_of_new_request, send_submission_receipt
 
     transaction.on_commit(lambda: send_submission_receipt.enqueue(submission_id=submission.pk))
+    transaction.on_commit(lambda: notify_agents_of_new_request.enqueue(submission_id=submission.pk))
     return submission
 
 
@@ -362,6 +366,13 @@ def agents_of(site=None, *, sites=None):
     )
 
 
+def staff_who_see(submission: Submission):
+    """The staff who see ``submission`` in their queue, by name: those told of
+    it when it is sent. Every notice to staff about a request asks this one
+    function, so that a narrower rule of who sees what applies to all."""
+    return agents_of(submission.site)
+
+
 @transaction.atomic
 def submission_assign(*, submission: Submission, agent, author) -> Submission:
     """Give a request to an agent of its commune, or to nobody (``None``)."""
@@ -430,3 +441,22 @@ def submission_discard(*, submission: Submission) -> None:
     submission.delete()
     for attachment in attachments:
         file_delete_on_commit(attachment.file)
+
+
+SAVED_FILTER_NAME_REQUIRED = _("Name the filter to save it.")
+SAVED_FILTER_COMMUNE = _("Choose a commune among the filters before saving them.")
+
+
+def saved_filter_create(*, owner, site, name: str, query: str) -> SavedFilter:
+    """Keep the queue's filters (its query string) under a name, for
+    ``owner`` in ``site``."""
+    name = name.strip()
+    if not name:
+        raise SubmissionError(SAVED_FILTER_NAME_REQUIRED)
+    if site is None:
+        raise SubmissionError(SAVED_FILTER_COMMUNE)
+    return SavedFilter.objects.create(owner=owner, site=site, name=name[:80], query=query)
+
+
+def saved_filter_delete(*, saved_filter: SavedFilter) -> None:
+    saved_filter.delete()

@@ -225,3 +225,22 @@ def apply_retention() -> dict:
     from .retention import retention_apply_all
 
     return {site.hostname: report.as_dict() for site, report in retention_apply_all().items()}
+
+
+@task()
+def notify_agents_of_new_request(*, submission_id: int) -> None:
+    """Tell the staff who see a request just sent, and asked for it, at once
+    (``services.alerts``); never twice."""
+    from .alerts import new_request_alert
+
+    new_request_alert(submission_id=submission_id)
+
+
+@task()
+def send_daily_digests() -> int:
+    """Send each member of staff who chose it the summary of the requests
+    sent since their previous one. Scheduled daily by the task worker;
+    ``manage.py send_request_digests`` runs it by hand."""
+    from .alerts import daily_digests_send
+
+    return daily_digests_send()

@@ -126,5 +126,12 @@ def commune_services_permissions():
     )
 
 
+@hooks.register("register_account_settings_panel")
+def new_request_alerts_panel(request, user, profile):
+    from .admin.alerts import NewRequestAlertsPanel
+
+    return NewRequestAlertsPanel(request, user, profile)
+
+
 hooks.register("register_account_in_use", retention.with_open_request)
 hooks.register("register_inactive_account_eraser", retention.account_requests_erase)

@@ -50,6 +50,7 @@ from ..services import (
 from .bulk_actions import BULK_ACTIONS
 from .exports import archive_pdf_url, export_links
 from .forms import AssignForm, ByPostForm, NoteForm, StatusChangeForm
+from .saved_filters import SaveFilterForm, filters_query, saved_filter_links
 
 
 class SubmissionStatusColumn(Column):
@@ -157,6 +158,11 @@ class SubmissionIndexView(ReadOnlyMixin, ScopedIndexMixin, IndexView):
         context = super().get_context_data(*args, **kwargs)
         context["bulk_action_buttons"] = bulk_action_buttons(self.model, BULK_ACTIONS)
         context["export_links"] = self.export_links
+        context["saved_filters"] = saved_filter_links(self.request, self.index_url)
+        context["save_filter_form"] = SaveFilterForm(
+            initial={"query": filters_query(self.request.GET.urlencode())}
+        )
+        context["save_filter_url"] = reverse(self.model.snippet_viewset.get_url_name("save_filter"))
         return context
 
 

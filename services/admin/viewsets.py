@@ -9,6 +9,7 @@ from cms.scoped_admin import InspectURLFinder, ReadOnlyCommuneViewSet
 from ..models import Submission
 from ..selectors import SEARCH_FIELDS
 from .filters import SubmissionFilterSet
+from .saved_filters import DeleteSavedFilterView, SaveFilterView
 from .views import (
     AssignView,
     AttachmentDownloadView,
@@ -106,6 +107,16 @@ class SubmissionViewSet(ReadOnlyCommuneViewSet):
                 name="issued",
             ),
             path("preview/<int:pk>/", DocumentPreviewView.as_view(), name="preview"),
+            path(
+                "filters/save/",
+                SaveFilterView.as_view(index_url_name=self.get_url_name("list")),
+                name="save_filter",
+            ),
+            path(
+                "filters/delete/<int:pk>/",
+                DeleteSavedFilterView.as_view(index_url_name=self.get_url_name("list")),
+                name="delete_filter",
+            ),
         ]
 
     def action_view(self, view_class):

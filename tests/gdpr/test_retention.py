@@ -93,6 +93,7 @@ def test_a_closed_request_is_anonymised_once_its_retention_has_passed(
     request.refresh_from_db()
     assert early.anonymised == 0
     assert request.data and request.account == amelie and stored(request) == files
+    assert "amelie" in request.search_text and "arachides" in request.search_text
 
     with (
         at(months_after(START, 12) + timedelta(days=1)),
@@ -105,6 +106,8 @@ def test_a_closed_request_is_anonymised_once_its_retention_has_passed(
     assert request.is_anonymised
     assert request.data == {} and request.progress == {}
     assert request.account is None and request.member is None and request.concerns == ""
+    # The agents' search finds it by its number only.
+    assert request.search_text == request.reference.lower()
     assert not Attachment.objects.filter(submission=request).exists()
     assert not any(storages["private"].exists(name) for name in files)
     assert StatusChange.objects.get(submission=request, status="accepted").message == ""

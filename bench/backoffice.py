@@ -2,11 +2,15 @@
 
 Run from the repository root:
 
-    .venv/bin/python bench/backoffice.py [--requests 100000] [--small 1000] [--rounds 10] [--keep]
+    .venv/bin/python bench/backoffice.py [--requests 100000] [--small 10000] [--rounds 10]
+                                         [--postgres] [--keep]
 
 Everything happens in a throwaway directory, prepared as bench/services.py
 does (SQLite database through DATABASE_URL, file cache, media, private
-storage): the developer's db.sqlite3 and var/ are never used. The script
+storage): the developer's db.sqlite3 and var/ are never used. With
+``--postgres`` the database is a throwaway PostgreSQL cluster of Debian's
+packages (scripts/postgres.sh) in a temporary directory of its own, stopped
+and removed at the end; the agents' search then reads its trigram index. The script
 migrates, loads the demo, then adds requests to the two demo communes with
 ``bulk_create``: each a copy of the answers of one of the commune's demo
 requests (the school enrolment of Carvin among them, so that a detail page
@@ -23,11 +27,16 @@ middleware stack, sessions included), logged in as the demo agent of Carvin
 a. the requests screen (the snippet listing of requests, its default view);
 b. the same filtered by status and démarche (school enrolment, in progress);
 c. a search by request number;
+c2. a search for a word typed inside one request's answers (a licence plate
+   written into a free-text answer of one request of Carvin at each size),
+   among all statuses: the normalised search text of services.search, read
+   through its trigram index on PostgreSQL (the plan is printed);
 d. a request's detail (inspect) page;
 e. the admin home page with the request figures (services.dashboard);
 
 each with its SQL queries and median ms, and the ratio of the times between
-the two sizes. Then, as the demo supervisor of Carvin (regie.carvin):
+the two sizes. The summary names the database the figures come from. Then,
+as the demo supervisor of Carvin (regie.carvin):
 
 f. the export of the school enrolments of Carvin as CSV and as XLSX
    (``services_export_procedure``), and at the larger size of those in
@@ -42,10 +51,13 @@ non-zero only when the benchmark itself could not run.
 """
 
 import argparse
+import os
 import random
 import resource
 import shutil
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -70,8 +82,11 @@ STATUS_WEIGHTS = (
     ("closed", 8),
 )
 BATCH = 2000
+BASH = shutil.which("bash") or "/bin/bash"
 FIRST_NAMES = ("Jean", "Marie", "Nadia", "Karim", "Sophie", "Lucas", "Chloé", "Yann", "Inès")
 LAST_NAMES = ("Martin", "Bernard", "Dubois", "Lefebvre", "Moreau", "Le Goff", "Benali", "Petit")
+#: The licence plate typed into one request's answers at each size, searched by (c2).
+PLATE = "GZ-{size}-QX"
 
 # Run as a script, this file's folder comes first on sys.path, where
 # "services" would be bench/services.py rather than the app.
@@ -102,6 +117,15 @@ def by_post(data: dict) -> dict:
     }
 
 
+def analyse() -> None:
+    """Fresh statistics of the tables filled, as autovacuum would gather them
+    some time after a bulk load."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 class Seeder:
     """Adds requests to the demo communes, copies of their demo requests, up
     to a given total; the school enrolments of Carvin get one in ten."""
@@ -121,7 +145,7 @@ class Seeder:
             demo = list(
                 Submission.objects.filter(site=site)
                 .exclude(status="draft")
-                .select_related("page")
+                .select_related("page", "page_revision", "account")
                 .order_by("pk")
             )
             if not demo:
@@ -143,6 +167,7 @@ class Seeder:
 
     def _request(self, template, staff):
         from services.models import Submission
+        from services.search import search_text
 
         rnd = self.random
         self.number += 1
@@ -159,16 +184,25 @@ class Seeder:
                 "contact_email": f"demandeur{self.number}@example.org",
             }
         prefix = template.reference.split("-")[0]
+        reference = f"{prefix}-BENCH-{self.number:07d}"
+        data = by_post(template.data)
+        account = template.account
+        names = [template.concerns, *contact.values()]
+        if account is not None:
+            names += [account.first_name, account.last_name, account.email]
         return Submission(
             site_id=template.site_id,
             page_id=template.page_id,
             page_revision_id=template.page_revision_id,
             title=template.title,
-            reference=f"{prefix}-BENCH-{self.number:07d}",
+            reference=reference,
             account_id=template.account_id,
             member_id=template.member_id,
             concerns=template.concerns,
-            data=by_post(template.data),
+            data=data,
+            search_text=search_text(
+                reference=reference, names=names, steps=template.steps, data=data
+            ),
             status=status,
             created_at=sent - timedelta(minutes=rnd.randint(5, 90)),
             submitted_at=sent,
@@ -217,7 +251,50 @@ class Seeder:
         missing = total - Submission.objects.exclude(status="draft").count()
         if missing > 0:
             self.add(missing)
+            analyse()
         return time.perf_counter() - t0
+
+
+def plant_plate(site, size: int) -> tuple[str, str]:
+    """Type a licence plate into a free-text answer of one request of the
+    commune (the one in the middle of its requests), as a citizen would have;
+    returns the plate and the request's number."""
+    from services.models import Submission
+    from services.search import submission_search_text
+
+    plate = PLATE.format(size=size)
+    requests = (
+        Submission.objects.filter(site=site, reference__contains="-BENCH-")
+        .select_related("page", "page_revision", "account")
+        .order_by("pk")
+    )
+    for request in requests[requests.count() // 2 :].iterator():
+        texts = [
+            block.key
+            for step in request.steps
+            for block in step.blocks
+            if block.type in ("short_text", "long_text")
+            and isinstance(request.data.get(block.key), str)
+        ]
+        if texts:
+            request.data[texts[-1]] = f"{request.data[texts[-1]]} (plaque {plate})"
+            request.search_text = submission_search_text(request)
+            request.save(update_fields=["data", "search_text"])
+            return plate, request.reference
+    raise BenchError("no request of Carvin has a free-text answer to type a plate into")
+
+
+def search_plan(site, plate: str) -> str:
+    """How the database finds the requests of the search for ``plate``."""
+    from django.db import connection
+
+    from services.models import Submission
+    from services.selectors import submissions_matching
+
+    if connection.vendor != "postgresql":
+        return ""
+    requests = Submission.objects.filter(site=site).exclude(status="draft")
+    return submissions_matching(requests, plate).order_by("submitted_at", "pk")[:50].explain()
 
 
 # --------------------------------------------------------------------------
@@ -225,7 +302,7 @@ class Seeder:
 # --------------------------------------------------------------------------
 
 
-def screens(site) -> dict[str, str]:
+def screens(site, plate: str) -> dict[str, str]:
     """The agent's screens measured, by label: their path."""
     from django.urls import reverse
 
@@ -251,24 +328,29 @@ def screens(site) -> dict[str, str]:
             f"{listing}?status=submitted&page={school.pk}"
         ),
         "(c) search by number": f"{listing}?q={searched}",
+        "(c2) search inside the answers": f"{listing}?status=all&q={plate}",
         "(d) request detail (inspect)": reverse(viewset.get_url_name("inspect"), args=[latest.pk]),
         "(e) admin home (dashboard)": reverse("wagtailadmin_home"),
     }
 
 
-def measure_screens(client, paths: dict, rounds: int) -> dict[str, Timing]:
+def measure_screens(client, paths: dict, rounds: int, planted: tuple) -> dict[str, Timing]:
     timings = {label: Timing(label) for label in paths}
+    found = {}
     for path in paths.values():
         timed(client, "GET", path)  # warm-up
     for _ in range(rounds):
         for label, path in paths.items():
             queries, seconds, response = timed(client, "GET", path)
             timings[label].add(queries, seconds)
-            if label.startswith("(c)"):
-                found = response
+            if label.startswith("(c"):
+                found[label] = response
     searched = paths["(c) search by number"].rsplit("=", 1)[1]
-    if searched not in found.content.decode():
+    if searched not in found["(c) search by number"].content.decode():
         raise BenchError(f"the search for {searched} does not list it")
+    plate, reference = planted
+    if reference not in found["(c2) search inside the answers"].content.decode():
+        raise BenchError(f"the search for {plate} does not find {reference}, which holds it")
     return timings
 
 
@@ -337,6 +419,85 @@ def export_path(page) -> str | None:
 
 
 # --------------------------------------------------------------------------
+# PostgreSQL
+# --------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def postgres_start(directory: Path) -> str:
+    """A throwaway cluster in ``directory`` (scripts/postgres.sh), without
+    durability; returns the address of its empty database ``bench``."""
+    import psycopg
+
+    port = free_port()
+    directory.chmod(0o755)
+    subprocess.run(  # noqa: S603 (our own script and arguments)
+        [
+            BASH,
+            "-c",
+            'source scripts/postgres.sh && postgres_start "$1" "$2" '
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off",
+            "bash",
+            str(directory),
+            str(port),
+        ],
+        cwd=REPO,
+        check=True,
+    )
+    with psycopg.connect(f"postgres://postgres@127.0.0.1:{port}/postgres", autocommit=True) as db:
+        db.execute("CREATE DATABASE bench")
+    log(f"Throwaway PostgreSQL cluster: {directory}, port {port}")
+    return f"postgres://postgres@127.0.0.1:{port}/bench"
+
+
+def postgres_stop(directory: Path) -> None:
+    subprocess.run(  # noqa: S603 (our own script and arguments)
+        [BASH, "-c", 'source scripts/postgres.sh && postgres_stop "$1"', "bash", str(directory)],
+        cwd=REPO,
+        check=False,
+    )
+
+
+def setup_django_on_postgres() -> None:
+    import django
+
+    os.chdir(REPO)
+    django.setup()
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["HOST"] != "127.0.0.1" or database["NAME"] != "bench":
+        raise BenchError(f"refusing to run against database {database['NAME']!r}")
+
+
+def check_files(tmp: Path) -> None:
+    """Every file written goes under the throwaway directory."""
+    from django.conf import settings
+
+    for name, path in (
+        ("MEDIA_ROOT", settings.MEDIA_ROOT),
+        ("private storage", settings.STORAGES["private"]["OPTIONS"]["location"]),
+    ):
+        if not Path(path).resolve().is_relative_to(tmp.resolve()):
+            raise BenchError(f"refusing to run: the {name} is {path}, outside {tmp}")
+
+
+def database_name() -> str:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        return f"PostgreSQL {connection.pg_version // 10000}"
+    import sqlite3
+
+    return f"SQLite {sqlite3.sqlite_version}"
+
+
+# --------------------------------------------------------------------------
 # Main
 # --------------------------------------------------------------------------
 
@@ -360,14 +521,22 @@ def main() -> int:
     parser.add_argument(
         "--small",
         type=int,
-        default=1000,
-        help="requests in the database for the first measure (default 1000)",
+        default=10_000,
+        help="requests in the database for the first measure (default 10000)",
     )
     parser.add_argument(
         "--rounds", type=int, default=10, help="timed rounds of each screen (default 10)"
     )
     parser.add_argument(
         "--export-rounds", type=int, default=3, help="timed rounds of each export (default 3)"
+    )
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="run on a throwaway PostgreSQL cluster (scripts/postgres.sh) instead of SQLite",
+    )
+    parser.add_argument(
+        "--skip-exports", action="store_true", help="measure the screens only, not the exports"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
@@ -377,11 +546,18 @@ def main() -> int:
         parser.error("sizes must satisfy 100 <= --small < --requests <= 2000000")
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-backoffice-"))
+    cluster = None
     try:
         prepare_environment(tmp, tasks="database")
         log(f"Temporary directory: {tmp}")
-        pages.setup_django()
-        check_environment(tmp)
+        if args.postgres:
+            cluster = Path(tempfile.mkdtemp(prefix="bench-backoffice-postgres-"))
+            os.environ["DATABASE_URL"] = postgres_start(cluster)
+            setup_django_on_postgres()
+            check_files(tmp)
+        else:
+            pages.setup_django()
+            check_environment(tmp)
         pages.load_demo()
         return run(args)
     except BenchError as exc:
@@ -392,10 +568,14 @@ def main() -> int:
         log("\nBENCHMARK ERROR: unexpected exception (see above)")
         return 2
     finally:
+        if cluster is not None:
+            postgres_stop(cluster)
         if args.keep:
             log(f"Kept {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
+            if cluster is not None:
+                shutil.rmtree(cluster, ignore_errors=True)
 
 
 def run(args) -> int:
@@ -423,12 +603,17 @@ def run(args) -> int:
             f"\n== {size:,} requests ({carvin:,} of Carvin, {school_rows.count():,} school "
             f"enrolments of Carvin), added in {seconds:.1f} s: {args.rounds} rounds =="
         )
-        paths = screens(site)
-        timings = measure_screens(agent, paths, args.rounds)
+        planted = plant_plate(site, size)
+        paths = screens(site, planted[0])
+        timings = measure_screens(agent, paths, args.rounds, planted)
         for label, timing in timings.items():
             log(f"  {label}: {timing.query_text} queries, {timing.median_ms:.1f} ms")
+        plan = search_plan(site, planted[0])
+        if plan:
+            log("  (c2) the database's plan of the search:")
+            log("\n".join(f"    {line}" for line in plan.splitlines()))
         exports = []
-        if export:
+        if export and not args.skip_exports:
             # All the school enrolments, and at the larger size those in
             # progress only: a streamed export's memory does not follow its rows.
             subsets = [({}, school_rows)]
@@ -460,7 +645,7 @@ def run(args) -> int:
 
     log(
         f"\n== Summary: median ms over {args.rounds} rounds in-process (test client, whole "
-        "middleware), SQLite =="
+        f"middleware), {database_name()} =="
     )
     log("SQL queries as CaptureQueriesContext counts them (BEGIN and COMMIT included).")
     print_table(rows)

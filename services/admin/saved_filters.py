@@ -3,6 +3,7 @@ results, saved from there, opened as a link, deleted after a confirmation."""
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -39,26 +40,30 @@ def filters_query(query: str) -> str:
     return data.urlencode()
 
 
-def applicable_query(request, query: str) -> tuple[str, bool]:
+def applicable_query(filters: SubmissionFilterSet, query: str) -> tuple[str, bool]:
     """The saved ``query`` less the filters that no longer apply (a démarche
-    deleted, an agent gone), and whether any was dropped."""
+    deleted, an agent gone), checked against the queue's current ``filters``;
+    and whether any was dropped."""
     data = QueryDict(query, mutable=True)
-    filters = SubmissionFilterSet(data, request=request)
+    fields = filters.form.fields
     dropped = False
-    if not filters.is_valid():
-        for name in filters.errors:
-            for key in list(data):
-                if key == name or key.startswith(f"{name}_"):
-                    del data[key]
-                    dropped = True
+    for key in list(data):
+        field = fields.get(key)
+        if field is None or isinstance(field, forms.MultiValueField):
+            continue  # the search, the order, the dates: always apply
+        try:
+            field.clean(data[key])
+        except ValidationError:
+            del data[key]
+            dropped = True
     return data.urlencode(), dropped
 
 
-def saved_filter_links(request, index_url: str) -> list[dict]:
+def saved_filter_links(request, filters: SubmissionFilterSet, index_url: str) -> list[dict]:
     """The user's saved filters as the queue lists them."""
     links = []
     for saved in saved_filters_of(user=request.user):
-        query, dropped = applicable_query(request, saved.query)
+        query, dropped = applicable_query(filters, saved.query)
         links.append(
             {
                 "name": saved.name,

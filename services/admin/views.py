@@ -158,7 +158,7 @@ class SubmissionIndexView(ReadOnlyMixin, ScopedIndexMixin, IndexView):
         context = super().get_context_data(*args, **kwargs)
         context["bulk_action_buttons"] = bulk_action_buttons(self.model, BULK_ACTIONS)
         context["export_links"] = self.export_links
-        context["saved_filters"] = saved_filter_links(self.request, self.index_url)
+        context["saved_filters"] = saved_filter_links(self.request, self.filters, self.index_url)
         context["save_filter_form"] = SaveFilterForm(
             initial={"query": filters_query(self.request.GET.urlencode())}
         )

@@ -43,11 +43,12 @@ def test_two_workers_enqueue_one_run_for_today_and_one_for_tomorrow(database_tas
         first = schedule_daily_jobs()
         second = schedule_daily_jobs()
 
-    assert len(first) == 2 and second == []
+    assert [run.job for run in first].count("retention") == 2 and second == []
     tomorrow, today = retention_tasks()
     assert today.run_after == get_date_max()  # as soon as possible
     assert tomorrow.run_after == datetime(2026, 3, 11, 3, 0, tzinfo=PARIS)
-    assert set(ScheduledRun.objects.values_list("day", flat=True)) == {
+    retention_runs = ScheduledRun.objects.filter(job="retention")
+    assert set(retention_runs.values_list("day", flat=True)) == {
         MORNING.date(),
         MORNING.date() + timedelta(days=1),
     }
@@ -78,7 +79,7 @@ def test_workers_scheduling_at_the_same_moment_enqueue_once(settings, carvin):
         thread.join()
 
     assert retention_tasks().count() == 2
-    assert ScheduledRun.objects.filter(day=MORNING.date()).count() == 1
+    assert ScheduledRun.objects.filter(job="retention", day=MORNING.date()).count() == 1
 
 
 def test_the_worker_runs_the_retention_once_a_day_in_every_commune(

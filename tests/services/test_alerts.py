@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from cms.scheduling import daily_jobs
 from services.alerts import daily_digests_send
 from services.models import AgentAlertSettings, NewRequestAlerts
 from services.tasks import notify_agents_of_new_request
@@ -136,3 +137,9 @@ def test_staff_choose_in_their_account_settings(client, carvin):
 
     assert response.status_code == 302, response.content.decode()[:3000]
     assert agent.alert_settings.new_requests == NewRequestAlerts.IMMEDIATELY
+
+
+def test_the_task_worker_sends_the_summaries_every_morning():
+    (job,) = [job for job in daily_jobs() if job.name == "new_requests_digest"]
+
+    assert (job.task_path, job.hour) == ("services.tasks.send_daily_digests", 7)

@@ -657,6 +657,9 @@ def run(args) -> int:
             "nothing measured."
         )
         return 0
+    if args.skip_exports:
+        log("Not measured (--skip-exports).")
+        return 0
     log(f"{export}: median of {args.export_rounds} rounds, each response read to its end")
     header = ("Rows", "Query", "Size", "Median ms", "tracemalloc peak", "RSS growth")
     lines = [header]

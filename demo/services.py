@@ -31,8 +31,11 @@ from services.fields.context import FillContext
 from services.fields.documents import Upload
 from services.fields.schema import SUBFIELD
 from services.models import (
+    AgentAlertSettings,
     Attachment,
     MessageTemplate,
+    NewRequestAlerts,
+    SavedFilter,
     ServiceIndexPage,
     ServicePage,
     StatusChange,
@@ -43,6 +46,7 @@ from services.selectors import current_attachments
 from services.services import (
     Contact,
     note_add,
+    saved_filter_create,
     submission_assign,
     submission_change_status,
     submission_save_step,
@@ -89,6 +93,7 @@ def add_demo_services(*, site, commune: dict, stdout) -> None:
     add_demo_workflows(site=site, index=index, commune=commune)
     requests = demo_requests(site=site, index=index, commune=commune)
     demo_templates(site=site)
+    demo_agent_settings(site=site, index=index, commune=commune)
     if pages or requests:
         stdout.write(f"{site.site_name}: {pages} démarches and {requests} demo requests created")
 
@@ -195,6 +200,25 @@ def demo_templates(*, site) -> None:
         MessageTemplate.objects.get_or_create(
             site=site, status=status, title=title, defaults={"body": body}
         )
+
+
+def demo_agent_settings(*, site, index, commune: dict) -> None:
+    """The agent's saved filters of the queue, and their choice of an e-mail
+    for each new request (the commune's supervisor keeps the daily summary).
+    Chosen after the demo requests are sent, which therefore e-mail nobody."""
+    agent = User.objects.get(
+        site__isnull=True, username=AGENT_USERNAME.format(slug=commune["slug"])
+    )
+    AgentAlertSettings.objects.get_or_create(
+        user=agent, defaults={"new_requests": NewRequestAlerts.IMMEDIATELY}
+    )
+    filters = [("Mes demandes à traiter", "assigned=me&status=to_process")]
+    school = ServicePage.objects.child_of(index).filter(slug="inscription-scolaire").first()
+    if school is not None:
+        filters.append(("Inscriptions scolaires", f"status=all&page={school.pk}"))
+    for name, query in filters:
+        if not SavedFilter.objects.filter(owner=agent, site=site, name=name).exists():
+            saved_filter_create(owner=agent, site=site, name=name, query=query)
 
 
 def _concerns(request, account) -> str:

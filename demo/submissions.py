@@ -216,7 +216,8 @@ def _carvin(commune, today):
             answers={
                 "nature": "Chaussée abîmée ou nid-de-poule",
                 "description": "Un trou d'une trentaine de centimètres s'est formé sur la "
-                "chaussée, côté droit en descendant vers la gare.",
+                "chaussée, côté droit en descendant vers la gare. Une voiture immatriculée "
+                "GH-472-KL y a crevé un pneu ce matin.",
                 "danger": "yes",
                 "lieu": f"Devant le 27 {commune['streets'][1]}",
                 "rappel": "no",

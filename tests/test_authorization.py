@@ -68,7 +68,14 @@ from demo.payments import add_demo_payments
 from demo.translation import translate_page
 from home.models import ContentPage
 from payments.models import CartItem, Invoice, Regie, Transaction
-from services.models import Attachment, InternalNote, IssuedDocument, MessageTemplate, Submission
+from services.models import (
+    Attachment,
+    InternalNote,
+    IssuedDocument,
+    MessageTemplate,
+    SavedFilter,
+    Submission,
+)
 from services.services import access_key, submission_start
 from services.workflows import standard_workflow
 from tests.conftest import MATRIX_FIGURES
@@ -221,6 +228,16 @@ def payer_only(role, owner) -> str:
 def same_commune(role, owner) -> str:
     """Reachable by whoever holds the link, on its own commune's portal only."""
     return OK if owner is None or commune_of(owner) == role.commune else NOT_FOUND
+
+
+def own_saved_filter(role, owner) -> str:
+    """A saved filter of the queue: its agent's only, never another staff
+    member's of the same commune, nor the platform admin's."""
+    if role.kind in ("anonymous", "citizen"):
+        return ADMIN_LOGIN
+    if owner is not None and role.username == AGENT_OF[owner]:
+        return OK
+    return REFUSED
 
 
 def admin(
@@ -692,6 +709,18 @@ RULES: list[Rule] = [
         fixed={"uploaded_file_id": 999999},
     ),
     # --- Requests, accounts, payments (our viewsets) -----------------------
+    rule(
+        "wagtailsnippets_services_submission:save_filter",
+        expect=admin(*AGENTS, own=OK_OR_REDIRECT),
+        method="POST",
+        why="saves the poster's own filter in their own commune, whatever they post",
+    ),
+    rule(
+        "wagtailsnippets_services_submission:delete_filter",
+        expect=own_saved_filter,
+        owners=COMMUNES,
+        model="saved filter",
+    ),
     *snippet_rules(
         "services/submission",
         "submission",
@@ -1115,6 +1144,9 @@ class Objects:
         template = MessageTemplate.objects.create(
             site=site, status="accepted", title=f"Modèle ({site.site_name})", body="Validé."
         )
+        saved_filter = SavedFilter.objects.create(
+            site=site, owner=agent, name=f"Filtre ({site.site_name})", query="status=all"
+        )
         kinds = {
             "home": home,
             "page": page,
@@ -1129,6 +1161,7 @@ class Objects:
             "workflow": standard_workflow(site),
             "issued document": issued_document(submission.first()),
             "anonymous issued document": issued_document(anonymous),
+            "saved filter": saved_filter,
             "régie": Regie.objects.filter(site=site).first(),
             "site": site,
             "group": agent.groups.get(),

@@ -11,6 +11,14 @@ SEARCH_INDEX = GinIndex(
 )
 
 
+class CreateTrigramExtension(TrigramExtension):
+    """pg_trgm on PostgreSQL (nothing elsewhere); kept when the migration is
+    reversed, since other tables may use it."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        pass
+
+
 class AddIndexOnPostgreSQL(migrations.operations.base.Operation):
     """A trigram index of the search texts, which makes ``LIKE '%word%'``
     an index search on PostgreSQL; other databases (SQLite) read the table.
@@ -140,7 +148,7 @@ class Migration(migrations.Migration):
                 'ordering': ['name', 'pk'],
             },
         ),
-        TrigramExtension(),
+        CreateTrigramExtension(),
         AddIndexOnPostgreSQL("submission", SEARCH_INDEX),
         migrations.RunPython(fill_search_texts, migrations.RunPython.noop, elidable=True),
     ]

@@ -1,10 +1,14 @@
 """The agents' search of requests looks into their answers too, whatever
 the case and accents, and never keeps what anonymisation erased."""
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps as django_apps
 from django.urls import reverse
 
 from services.corrections import correction_form, submission_correct
+from services.models import Submission
 from services.retention import submission_anonymise
 from services.search import search_normalise
 from services.selectors import submissions_matching, submissions_visible_to
@@ -100,3 +104,13 @@ def test_anonymisation_leaves_only_the_number_to_search(agent, school, owner):
     assert found(agent, "ab-123-cd") == set()
     assert found(agent, "amelie") == set()
     assert found(agent, request.reference) == {request}
+
+
+def test_the_migration_writes_the_search_texts_of_requests_already_sent(agent, school, owner):
+    request = school_request(school, owner, allergies="Badge AB-123-CD")
+    Submission.objects.filter(pk=request.pk).update(search_text="")
+    migration = import_module("services.migrations.0007_search_saved_filters_alerts")
+
+    migration.fill_search_texts(django_apps, None)
+
+    assert found(agent, "ab-123-cd") == {request}

@@ -23,7 +23,7 @@ from wagtail.models import Collection, Page, Site
 
 from cms.audit import audit
 from payments.models import Invoice
-from services.models import Attachment, InternalNote, MessageTemplate, Submission
+from services.models import Attachment, InternalNote, MessageTemplate, SavedFilter, Submission
 from services.services import note_add
 
 CARVIN_STAFF = ("agent.carvin", "regie.carvin", "com.carvin")
@@ -111,6 +111,7 @@ def ids_of(site) -> set[int]:
         MessageTemplate.objects.filter(site=site),
         Attachment.objects.filter(site=site),
         InternalNote.objects.filter(submission__site=site),
+        SavedFilter.objects.filter(site=site),
         images_of(site),
         documents_of(site),
     ]

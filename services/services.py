@@ -38,6 +38,8 @@ SUPERVISORS_ONLY = _("Only a supervisor may make a request “%(new)s”.")
 NOT_AN_AGENT = _("%(name)s is not an agent of this commune.")
 NOTE_EMPTY = _("Write the note.")
 NOT_BY_POST = _("This document was not promised by post.")
+SAVED_FILTER_NAME_REQUIRED = _("Name the filter to save it.")
+SAVED_FILTER_COMMUNE = _("Choose a commune among the filters before saving them.")
 
 
 class SubmissionError(Exception):
@@ -441,10 +443,6 @@ def submission_discard(*, submission: Submission) -> None:
     submission.delete()
     for attachment in attachments:
         file_delete_on_commit(attachment.file)
-
-
-SAVED_FILTER_NAME_REQUIRED = _("Name the filter to save it.")
-SAVED_FILTER_COMMUNE = _("Choose a commune among the filters before saving them.")
 
 
 def saved_filter_create(*, owner, site, name: str, query: str) -> SavedFilter:

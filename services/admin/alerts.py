@@ -8,6 +8,7 @@ from cms.tenancy import communes_for
 
 from ..models import AgentAlertSettings
 from ..policies import submission_policy
+from ..services import agents_of
 
 
 class AgentAlertSettingsForm(forms.ModelForm):
@@ -18,7 +19,8 @@ class AgentAlertSettingsForm(forms.ModelForm):
 
 
 class NewRequestAlertsPanel(BaseSettingsPanel):
-    """Shown to the staff who see requests of a commune."""
+    """Shown to the agents and supervisors of a commune, those who may be
+    told of its requests; a form posted without it leaves the choice as it is."""
 
     name = "new_requests"
     title = gettext_lazy("New requests")
@@ -27,7 +29,8 @@ class NewRequestAlertsPanel(BaseSettingsPanel):
     form_class = AgentAlertSettingsForm
 
     def is_active(self):
-        return communes_for(self.user, submission_policy).exists()
+        sites = communes_for(self.user, submission_policy)
+        return agents_of(sites=sites).filter(pk=self.user.pk).exists()
 
     def get_form(self):
         instance = AgentAlertSettings.objects.filter(user=self.user).first()
@@ -35,6 +38,6 @@ class NewRequestAlertsPanel(BaseSettingsPanel):
             "instance": instance or AgentAlertSettings(user=self.user),
             "prefix": self.name,
         }
-        if self.request.method == "POST":
+        if f"{self.name}-new_requests" in self.request.POST:
             return self.form_class(self.request.POST, **kwargs)
         return self.form_class(**kwargs)

@@ -143,3 +143,12 @@ def test_the_task_worker_sends_the_summaries_every_morning():
     (job,) = [job for job in daily_jobs() if job.name == "new_requests_digest"]
 
     assert (job.task_path, job.hour) == ("services.tasks.send_daily_digests", 7)
+
+
+def test_the_choice_is_offered_to_those_who_may_be_told_only(client, carvin):
+    admin = staff(carvin, "Communication", "com")
+    client.force_login(admin)
+
+    page = client.get(reverse("wagtailadmin_account")).content.decode()
+
+    assert "new_requests-new_requests" not in page

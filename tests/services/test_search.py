@@ -109,7 +109,7 @@ def test_anonymisation_leaves_only_the_number_to_search(agent, school, owner):
 def test_the_migration_writes_the_search_texts_of_requests_already_sent(agent, school, owner):
     request = school_request(school, owner, allergies="Badge AB-123-CD")
     Submission.objects.filter(pk=request.pk).update(search_text="")
-    migration = import_module("services.migrations.0007_search_saved_filters_alerts")
+    migration = import_module("services.migrations.0010_search_saved_filters_alerts")
 
     migration.fill_search_texts(django_apps, None)
 

@@ -669,6 +669,11 @@ class StatusChange(models.Model):
         related_name="+",
     )
     message = models.TextField(_("message to the citizen"), blank=True)
+    reason = models.TextField(
+        _("reason"),
+        blank=True,
+        help_text=_("Why a decided request was reopened: seen by the agents only."),
+    )
     automatic = models.BooleanField(
         _("automatic"), default=False, help_text=_("Made by a deadline, not by a person.")
     )

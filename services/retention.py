@@ -146,7 +146,7 @@ def submission_anonymise(*, submission: Submission, now: datetime | None = None)
         if not claimed:
             return None
         StatusChange.objects.filter(submission=submission).update(
-            message="", requested=[], changes=[], document_text=""
+            message="", reason="", requested=[], changes=[], document_text=""
         )
         InternalNote.objects.filter(submission=submission).update(text=str(ANONYMISED_NOTE))
         attachments = list(Attachment.objects.filter(submission=submission))

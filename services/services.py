@@ -25,7 +25,7 @@ from .models import (
     Submission,
 )
 from .search import submission_search_text
-from .statuses import SubmissionStatus, Who
+from .statuses import StatusGroup, StatusInfo, SubmissionStatus, Who
 
 ALREADY_SENT = _("This request has already been sent.")
 TRANSITION_REFUSED = _("A request “%(current)s” cannot become “%(new)s”.")
@@ -40,6 +40,10 @@ NOTE_EMPTY = _("Write the note.")
 NOT_BY_POST = _("This document was not promised by post.")
 SAVED_FILTER_NAME_REQUIRED = _("Name the filter to save it.")
 SAVED_FILTER_COMMUNE = _("Choose a commune among the filters before saving them.")
+REOPEN_NOT_FINAL = _("Only a decided or closed request can be reopened.")
+REOPEN_REASON_REQUIRED = _("Write why the request is reopened.")
+REOPEN_SUPERVISORS_ONLY = _("Only a supervisor may reopen a decided request.")
+REOPEN_NOWHERE = _("The workflow of this request has no status that waits for the town hall.")
 
 
 class SubmissionError(Exception):
@@ -283,12 +287,51 @@ def submission_change_status(
     )
 
 
+def reopened_status(submission: Submission) -> StatusInfo | None:
+    """Where a reopened request goes: "En instruction" when its workflow
+    has it, waiting for the town hall, or else the workflow's first status
+    that waits for the town hall."""
+    definition = submission.definition
+    waiting = [info for info in definition.statuses if info.group == StatusGroup.TO_PROCESS]
+    preferred = [info for info in waiting if info.value == SubmissionStatus.IN_REVIEW]
+    return (preferred or waiting or [None])[0]
+
+
+@transaction.atomic
+def submission_reopen(*, submission: Submission, author, reason: str) -> StatusChange:
+    """Put a decided or closed request back to waiting for the town hall
+    (``reopened_status``), for instance after a decision given by mistake:
+    by a supervisor only. The reason is kept in the history for the agents;
+    the citizen sees the request open again."""
+    from .policies import SUPERVISE, submission_policy
+
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if not submission_policy.user_has_permission_for_instance(author, SUPERVISE, submission):
+        raise SubmissionError(REOPEN_SUPERVISORS_ONLY)
+    if not submission.status_info.is_final:
+        raise SubmissionError(REOPEN_NOT_FINAL)
+    reason = reason.strip()
+    if not reason:
+        raise SubmissionError(REOPEN_REASON_REQUIRED)
+    target = reopened_status(submission)
+    if target is None:
+        raise SubmissionError(REOPEN_NOWHERE)
+    return submission_status_set(
+        submission=submission,
+        status=target.value,
+        author=author,
+        reason=reason,
+        tell_citizen=True,
+    )
+
+
 def submission_status_set(
     *,
     submission: Submission,
     status: str,
     author=None,
     message: str = "",
+    reason: str = "",
     requested: list[dict] | None = None,
     changes: list[dict] | None = None,
     at: datetime | None = None,
@@ -302,12 +345,13 @@ def submission_status_set(
 
     Saves the whole request, with whatever else the caller changed in it, and
     writes its history row; the first row, its sending, has no previous
-    status. A change by an agent (``author``) goes to the agents' log.
-    ``notify`` is a task run with the new row (``status_change_id``) once
-    the transaction is committed, as are the new status's actions
-    (``services.automation``), which also tell the citizen when
-    ``tell_citizen``. The caller checks that the change is allowed, inside a
-    transaction that locked the request's row.
+    status. ``reason`` is kept in the history for the agents only. A
+    change by an agent (``author``) goes to the agents' log. ``notify`` is a
+    task run with the new row (``status_change_id``) once the transaction
+    is committed, as are the new status's actions (``services.automation``),
+    which also tell the citizen when ``tell_citizen``. The caller checks
+    that the change is allowed, inside a transaction that locked the
+    request's row.
     """
     previous = submission.status
     submission.status = status
@@ -321,6 +365,7 @@ def submission_status_set(
         message=message,
         document_text=document_text,
         automatic=automatic,
+        reason=reason,
         requested=requested or [],
         changes=changes or [],
     )

@@ -1,5 +1,6 @@
-"""The agents' forms on a request: its status, its assignment, a note, a
-document received by post; and those of the bulk actions."""
+"""The agents' forms on a request: its status, its reopening, its
+assignment, a note, a document received by post; and those of the bulk
+actions."""
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from ..corrections import correctable_items
 from ..models import Submission
 from ..policies import SUPERVISE, submission_policy
-from ..services import agent_name, agents_of
+from ..services import agent_name, agents_of, reopened_status
 from ..statuses import SENT_STATUSES, Who
 from ..workflows import status_choices
 
@@ -90,6 +91,24 @@ class StatusChangeForm(forms.Form):
                 "When asking for corrections, tick the items or explain them here."
             )
         self.fields["message"].help_text = help_text
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Why reopen it"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "Kept in the history for the agents. The request goes back to “%(status)s”; "
+            "the citizen sees it open again."
+        ),
+    )
+
+    def __init__(self, *args, submission: Submission, **kwargs):
+        super().__init__(*args, **kwargs)
+        target = reopened_status(submission)
+        self.fields["reason"].help_text = self.fields["reason"].help_text % {
+            "status": target.label if target else "–"
+        }
 
 
 class AssignForm(forms.Form):

@@ -37,7 +37,7 @@ from ..corrections import last_request_for_corrections
 from ..fields.answers import answer_rows
 from ..messages import fill_message, message_values
 from ..models import MessageTemplate, ServicePage, Submission
-from ..policies import submission_policy
+from ..policies import SUPERVISE, submission_policy
 from ..selectors import attachment_of, submissions_matching, submissions_visible_to
 from ..services import (
     SubmissionError,
@@ -46,10 +46,11 @@ from ..services import (
     note_add,
     submission_assign,
     submission_change_status,
+    submission_reopen,
 )
 from .bulk_actions import BULK_ACTIONS
 from .exports import archive_pdf_url, export_links
-from .forms import AssignForm, ByPostForm, NoteForm, StatusChangeForm
+from .forms import AssignForm, ByPostForm, NoteForm, ReopenForm, StatusChangeForm
 from .saved_filters import SaveFilterForm, filters_query, saved_filter_links
 
 
@@ -96,6 +97,12 @@ def may_change(user, submission: Submission) -> bool:
 
 def may_change_status(user, submission: Submission) -> bool:
     return bool(submission.status_info.next) and may_change(user, submission)
+
+
+def may_reopen(user, submission: Submission) -> bool:
+    return submission.status_info.is_final and (
+        submission_policy.user_has_permission_for_instance(user, SUPERVISE, submission)
+    )
 
 
 def may_export(user) -> bool:
@@ -169,11 +176,31 @@ class SubmissionIndexView(ReadOnlyMixin, ScopedIndexMixin, IndexView):
 class SubmissionInspectView(ReadOnlyMixin, ScopedObjectMixin, InspectView):
     """The request as the citizen sent it: who, for whom, the answers in the
     order of the form, the documents (with a tick for those received by
-    post), the history with what was asked and corrected, the agents' notes,
-    the assignment and the status form. Each opening is logged."""
+    post), the history with what was asked and corrected; beside them, what
+    agents do to it: its status and the status form (or its reopening), the
+    assignment, the agents' notes. Each opening is logged.
+
+    Both columns are lists of templates, each given the whole context: a
+    panel is added to the side column by adding its template to
+    ``request_panels``."""
 
     page_title = gettext_lazy("Request")
     view_url_names = {}
+    request_panels = [
+        "services/admin/request/status.html",
+        "services/admin/request/assignment.html",
+        "services/admin/request/notes.html",
+    ]
+    request_sections = [
+        "services/admin/request/anonymised.html",
+        "services/admin/request/asked.html",
+        "services/admin/request/details.html",
+        "services/admin/request/requester.html",
+        "services/admin/request/answers.html",
+        "services/admin/request/issued.html",
+        "services/admin/request/history.html",
+        "services/admin/request/activity.html",
+    ]
 
     def get_scoped_queryset(self):
         return submissions_visible_to(user=self.request.user)
@@ -261,15 +288,19 @@ class SubmissionInspectView(ReadOnlyMixin, ScopedObjectMixin, InspectView):
             ),
             changing=changing,
             status_form=status_form,
+            reopen_form=ReopenForm(submission=submission) if may_reopen(user, submission) else None,
             message_templates=message_templates_for(submission) if status_form else [],
             urls={
-                name: self.url(name) for name in ("status", "note", "assign", "by_post", "preview")
+                name: self.url(name)
+                for name in ("status", "note", "assign", "by_post", "preview", "reopen")
             },
             issued=[
                 (document, self.url("issued", document.pk)) for document in submission.issued.all()
             ],
             deadlines=submission.deadlines.filter(fired_at__isnull=True),
             is_final=not submission.status_info.next,
+            request_panels=self.request_panels,
+            request_sections=self.request_sections,
             activity=(
                 entries_about(submission)[:20]
                 if audit_policy.user_has_permission_for_instance(user, "view", submission)
@@ -399,6 +430,31 @@ class NoteView(SubmissionPostView):
     def act(self, data):
         note_add(submission=self.submission, author=self.request.user, text=data["text"])
         return _("Note added. The citizen does not see it.")
+
+
+class ReopenView(SubmissionPostView):
+    """A supervisor puts a decided or closed request back under review."""
+
+    permission_required = SUPERVISE
+
+    @cached_property
+    def submission(self) -> Submission:
+        return get_object_or_404(
+            submissions_visible_to(user=self.request.user, actions=(SUPERVISE,)),
+            pk=self.kwargs["pk"],
+        )
+
+    def get_form(self):
+        return ReopenForm(self.request.POST, submission=self.submission)
+
+    def act(self, data):
+        change = submission_reopen(
+            submission=self.submission, author=self.request.user, reason=data["reason"]
+        )
+        return _("Request %(reference)s is reopened: it is “%(status)s” again.") % {
+            "reference": self.submission.reference,
+            "status": self.submission.definition.info(change.status).label,
+        }
 
 
 class AssignView(SubmissionPostView):

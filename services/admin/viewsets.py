@@ -17,6 +17,7 @@ from .views import (
     DocumentPreviewView,
     IssuedDocumentDownloadView,
     NoteView,
+    ReopenView,
     SubmissionIndexView,
     SubmissionInspectView,
     SubmissionStatusColumn,
@@ -88,7 +89,16 @@ class SubmissionViewSet(ReadOnlyCommuneViewSet):
         return super().get_common_view_kwargs(
             view_url_names={
                 name: self.get_url_name(name)
-                for name in ("status", "note", "assign", "by_post", "download", "issued", "preview")
+                for name in (
+                    "status",
+                    "note",
+                    "assign",
+                    "by_post",
+                    "reopen",
+                    "download",
+                    "issued",
+                    "preview",
+                )
             },
             **kwargs,
         )
@@ -97,6 +107,7 @@ class SubmissionViewSet(ReadOnlyCommuneViewSet):
         return [
             *super().get_urlpatterns(),
             path("status/<int:pk>/", self.action_view(SubmissionStatusView), name="status"),
+            path("reopen/<int:pk>/", self.action_view(ReopenView), name="reopen"),
             path("note/<int:pk>/", self.action_view(NoteView), name="note"),
             path("assign/<int:pk>/", self.action_view(AssignView), name="assign"),
             path("by-post/<int:pk>/", self.action_view(ByPostView), name="by_post"),

@@ -19,10 +19,13 @@ from services.corrections import NOTHING_CHANGED
 from services.models import InternalNote, MessageTemplate, StatusChange, SubmissionStatus
 from services.services import (
     NOT_AN_AGENT,
+    REOPEN_NOT_FINAL,
+    REOPEN_REASON_REQUIRED,
     UNKNOWN_ITEM,
     SubmissionError,
     submission_assign,
     submission_change_status,
+    submission_reopen,
 )
 from tests.accounts.factories import citizen, member
 from tests.services.factories import PNG, service_page
@@ -34,6 +37,7 @@ STATUS = "wagtailsnippets_services_submission:status"
 ASSIGN = "wagtailsnippets_services_submission:assign"
 NOTE = "wagtailsnippets_services_submission:note"
 BY_POST = "wagtailsnippets_services_submission:by_post"
+REOPEN = "wagtailsnippets_services_submission:reopen"
 DOWNLOAD = "wagtailsnippets_services_submission:download"
 TEMPLATES = "wagtailsnippets_services_messagetemplate"
 
@@ -496,6 +500,120 @@ def test_templates_of_another_commune_are_out_of_reach(client, carvin, outsider)
 
     assert "Validée à Carvin" not in listing
     assert edit.status_code == 404
+
+
+# The request's page: the answers, and beside them what agents do to it.
+
+
+def side_column_of(page: str) -> str:
+    return page.split('class="request-page__side"', 1)[1].split('class="request-page__main"', 1)[0]
+
+
+def test_the_status_form_assignment_and_notes_are_in_the_side_column(as_agent, request_sent):
+    page = page_of(as_agent.get(reverse(INSPECT, args=[request_sent.pk])))
+
+    side = side_column_of(page)
+    main = page.split('class="request-page__main"', 1)[1]
+    assert "data-status-form" in side
+    assert reverse(ASSIGN, args=[request_sent.pk]) in side
+    assert reverse(NOTE, args=[request_sent.pk]) in side
+    assert 'id="answers-heading"' in main
+    assert 'id="history-heading"' in main
+
+
+def decided(request, agent):
+    submission_change_status(submission=request, status="accepted", author=agent)
+    request.refresh_from_db()
+    return request
+
+
+def test_supervisor_reopens_a_decision_with_a_reason_kept_for_the_agents(
+    client, owner, agent, supervisor, request_sent
+):
+    decided(request_sent, agent)
+    client.force_login(supervisor)
+
+    response = client.post(
+        reverse(REOPEN, args=[request_sent.pk]), {"reason": "Validée par erreur."}
+    )
+
+    assert response.status_code == 302
+    request_sent.refresh_from_db()
+    assert request_sent.status == SubmissionStatus.IN_REVIEW
+    last = request_sent.history.last()
+    assert (last.previous_status, last.author, last.reason) == (
+        "accepted",
+        supervisor,
+        "Validée par erreur.",
+    )
+    client.force_login(agent)
+    page = page_of(client.get(reverse(INSPECT, args=[request_sent.pk])))
+    assert "Validée par erreur." in page
+    assert "data-status-form" in side_column_of(page)
+    client.force_login(owner)
+    citizen_page = page_of(client.get(detail_url(request_sent), **CARVIN))
+    assert "status-badge--in_review" in citizen_page
+    assert "Validée par erreur." not in citizen_page
+
+
+def test_agents_cannot_reopen_a_decision(as_agent, agent, request_sent):
+    decided(request_sent, agent)
+
+    page = page_of(as_agent.get(reverse(INSPECT, args=[request_sent.pk])))
+    response = as_agent.post(reverse(REOPEN, args=[request_sent.pk]), {"reason": "Erreur."})
+
+    assert "data-reopen-form" not in page
+    assert "only a supervisor may reopen it" in page
+    assert (response.status_code, response.get("Location")) in ((302, "/admin/"), (403, None))
+    request_sent.refresh_from_db()
+    assert request_sent.status == SubmissionStatus.ACCEPTED
+
+
+def test_supervisor_is_offered_the_reopening_of_a_decision_only(
+    client, agent, supervisor, request_sent
+):
+    client.force_login(supervisor)
+    open_page = page_of(client.get(reverse(INSPECT, args=[request_sent.pk])))
+    decided(request_sent, agent)
+    decided_page = page_of(client.get(reverse(INSPECT, args=[request_sent.pk])))
+
+    assert "data-reopen-form" not in open_page
+    assert "data-reopen-form" in side_column_of(decided_page)
+
+
+def test_a_supervisor_of_another_commune_cannot_reopen(client, agent, outsider, request_sent):
+    decided(request_sent, agent)
+    client.force_login(outsider)
+
+    response = client.post(reverse(REOPEN, args=[request_sent.pk]), {"reason": "Erreur."})
+
+    assert response.status_code == 404
+    request_sent.refresh_from_db()
+    assert request_sent.status == SubmissionStatus.ACCEPTED
+
+
+def test_reopening_needs_a_reason_and_a_decided_request(agent, supervisor, request_sent):
+    with pytest.raises(SubmissionError) as open_request:
+        submission_reopen(submission=request_sent, author=supervisor, reason="Erreur.")
+    decided(request_sent, agent)
+    with pytest.raises(SubmissionError) as no_reason:
+        submission_reopen(submission=request_sent, author=supervisor, reason="  ")
+
+    assert str(open_request.value) == str(REOPEN_NOT_FINAL)
+    assert str(no_reason.value) == str(REOPEN_REASON_REQUIRED)
+
+
+def test_reopening_without_a_reason_says_so_on_the_request_page(
+    client, agent, supervisor, request_sent
+):
+    decided(request_sent, agent)
+    client.force_login(supervisor)
+
+    response = client.post(reverse(REOPEN, args=[request_sent.pk]), {"reason": ""}, follow=True)
+
+    assert "This field is required." in page_of(response)
+    request_sent.refresh_from_db()
+    assert request_sent.status == SubmissionStatus.ACCEPTED
 
 
 # The log of agents' actions.

@@ -7,11 +7,17 @@ which records the commune. Each app registers its actions and its models
 with the ``register_log_actions`` hook and logs through ``audit()``.
 """
 
+from collections import defaultdict
+from contextlib import suppress
+
 import django_filters
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.forms import CheckboxSelectMultiple
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.admin_url_finder import AdminURLFinder
 from wagtail.admin.filters import DateRangePickerWidget, MultipleUserFilter
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.reports import ReportView
@@ -21,6 +27,7 @@ from wagtail.permission_policies.sites import SitePermissionPolicy
 from .filters import PeriodFilter
 from .models import AuditLogEntry
 from .scoped_admin import CommuneFilter, CommuneFilterSet
+from .spreadsheets import SpreadsheetMixin
 
 audit_policy = SitePermissionPolicy(AuditLogEntry)
 #: Supervisors read their commune's log.
@@ -73,7 +80,7 @@ class AuditFilterSet(CommuneFilterSet):
         )
 
 
-class AuditReportView(ReportView):
+class AuditReportView(SpreadsheetMixin, ReportView):
     """Supervisors read what the agents of their commune did: who, when, what,
     on which object; filtered and exported like any Wagtail report."""
 
@@ -113,6 +120,9 @@ class AuditReportView(ReportView):
     def get_filename(self):
         return "journal-agents"
 
+    def get_sheet_name(self):
+        return str(self.page_title)
+
     def get_queryset(self):
         return (
             AuditLogEntry.objects.viewable_by_user(self.request.user)
@@ -123,6 +133,7 @@ class AuditReportView(ReportView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["shows_commune"] = "site" in self.filters.filters if self.filters else False
+        context["object_list"] = with_links(context["object_list"], user=self.request.user)
         return context
 
 
@@ -150,6 +161,29 @@ def audit_urls():
             name="cms_audit_results",
         ),
     ]
+
+
+def with_links(entries, *, user) -> list[AuditLogEntry]:
+    """The entries, each with the admin address of its object
+    (``object_url``), where the object still exists and ``user`` may open
+    it: one query per kind of object."""
+    entries = list(entries)
+    wanted = defaultdict(set)
+    for entry in entries:
+        wanted[entry.content_type_id].add(entry.object_id)
+    objects = {}
+    for content_type_id, ids in wanted.items():
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        if model is None:
+            continue
+        with suppress(ValueError, ValidationError):
+            for instance in model._default_manager.filter(pk__in=ids):
+                objects[content_type_id, str(instance.pk)] = instance
+    finder = AdminURLFinder(user)
+    for entry in entries:
+        instance = objects.get((entry.content_type_id, entry.object_id))
+        entry.object_url = finder.get_edit_url(instance) if instance is not None else None
+    return entries
 
 
 def entries_about(instance):

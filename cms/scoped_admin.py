@@ -46,6 +46,7 @@ from wagtail.snippets.views.snippets import (
     UsageView,
 )
 
+from .spreadsheets import SpreadsheetMixin
 from .tenancy import SEE, communes_for, shows_communes
 
 #: The permission a change to a record asks for (a decision, a bulk action).
@@ -190,7 +191,7 @@ class ReadOnlyMixin:
         return None
 
 
-class ScopedIndexView(ScopedIndexMixin, IndexView):
+class ScopedIndexView(ScopedIndexMixin, SpreadsheetMixin, IndexView):
     pass
 
 

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cms.audit import audit
 from cms.files import file_delete_on_commit
 from cms.money import money
 
@@ -637,14 +638,20 @@ UPDATABLE = ("account", "payer_name", "domain", "label", "amount", "issued_on", 
 
 @transaction.atomic
 def invoices_import(
-    *, regie: Regie, records: list[tuple[int, dict]], pdfs: dict[str, bytes] | None = None
+    *,
+    regie: Regie,
+    records: list[tuple[int, dict]],
+    pdfs: dict[str, bytes] | None = None,
+    author=None,
 ) -> ImportReport:
     """Create or update the régie's invoices from the billing software's
     records (``(line, fields)``, see ``payments.importer``), identified by their
     number: importing the same records again changes nothing. All or nothing:
     when a record is wrong, ``InvoiceImportError`` lists every wrong one by
     line and reason, and nothing is saved. An invoice paid online keeps its
-    payment. ``pdfs`` gives invoices their PDF, by invoice number."""
+    payment. ``pdfs`` gives invoices their PDF, by invoice number. Each
+    import is written to the commune's log, with the staff member who
+    imported the file (``author``; none for the billing software's push)."""
     pdfs = pdfs or {}
     numbers = [str(fields.get("number", "")).strip() for _line, fields in records]
     numbers = [number for number in numbers if "\x00" not in number]  # refused by the checks
@@ -693,6 +700,16 @@ def invoices_import(
             file_delete_on_commit(replaced)
         invoice.save()
         report.updated.append(row.number)
+    audit(
+        regie,
+        "payments.invoices_import",
+        user=author,
+        data={
+            "created": len(report.created),
+            "updated": len(report.updated),
+            "unchanged": len(report.unchanged),
+        },
+    )
     return report
 
 

@@ -1,12 +1,15 @@
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.log_actions import LogFormatter
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
 from accounts.extensions import AccountTab
 from cms.extensions import CommunePermissions
+from cms.models import AuditLogEntry
 
 from . import selectors
 from .admin.viewsets import PaymentsViewSetGroup, admin_urls
@@ -21,6 +24,23 @@ register_permission_policy(Transaction, transaction_policy, exact_class=True)
 register_snippet(PaymentsViewSetGroup)
 
 hooks.register("register_admin_urls", admin_urls)
+
+
+@hooks.register("register_log_actions")
+def agents_actions_on_money(actions):
+    """Invoice imports, kept in the commune's log (``cms.audit``)."""
+    actions.register_model(Regie, AuditLogEntry)
+    actions.register_action("payments.invoices_import")(InvoicesImportLogFormatter)
+
+
+class InvoicesImportLogFormatter(LogFormatter):
+    label = gettext_lazy("Invoices imported")
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        return _(
+            "Imported invoices: %(created)s created, %(updated)s updated, %(unchanged)s unchanged"
+        ) % {name: data.get(name, 0) for name in ("created", "updated", "unchanged")}
 
 
 @hooks.register("register_account_tab")

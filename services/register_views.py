@@ -15,6 +15,7 @@ from wagtail.admin.widgets import Button
 from cms.audit import READ_LOG, audit_policy
 from cms.models import CommuneSettings
 from cms.pdf import logo_data_uri
+from cms.spreadsheets import SpreadsheetMixin
 from cms.tenancy import communes_for
 from cms.uploads import download
 
@@ -24,7 +25,7 @@ from .register import processing_register
 FORMAT_PDF = "pdf"
 
 
-class ProcessingRegisterView(ReportView):
+class ProcessingRegisterView(SpreadsheetMixin, ReportView):
     page_title = _("Register of processing activities")
     header_icon = "list-ul"
     template_name = "services/admin/register.html"
@@ -80,6 +81,9 @@ class ProcessingRegisterView(ReportView):
 
     def get_queryset(self):
         return processing_register(site=self.site)
+
+    def get_sheet_name(self):
+        return str(_("Register"))
 
     def get_filename(self):
         name = slugify(self.commune.official_name or self.site.hostname)

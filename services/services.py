@@ -378,6 +378,12 @@ def submission_status_set(
                 "from": previous,
                 "to": status,
                 "items": [item["key"] for item in requested or []],
+                # The names, as the workflow had them, for the agents' log.
+                "names": [
+                    str(submission.definition.info(previous).label),
+                    str(submission.definition.info(status).label),
+                ],
+                "reopened": bool(reason),
             },
         )
     if notify is not None:

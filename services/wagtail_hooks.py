@@ -17,6 +17,7 @@ from .admin.viewsets import SubmissionViewSet
 from .admin.workflows import WorkflowViewSet
 from .models import MessageTemplate, ServiceIndexPage, Submission, Workflow
 from .policies import message_template_policy, submission_policy, workflow_policy
+from .statuses import status_info
 
 # Registered before the viewset, which would otherwise create a global,
 # all-communes policy for the model.
@@ -36,7 +37,6 @@ def agents_actions_on_requests(actions):
     actions.register_model(Submission, AuditLogEntry)
     for action, label, message in (
         ("services.view", _("Request opened"), _("Opened the request")),
-        ("services.status", _("Status changed"), _("Changed the status")),
         ("services.assign", _("Request assigned"), _("Assigned the request")),
         ("services.note", _("Internal note"), _("Wrote an internal note")),
         ("services.by_post", _("Document received by post"), _("Ticked a document as received")),
@@ -46,6 +46,26 @@ def agents_actions_on_requests(actions):
     ):
         actions.register_action(action, label, message)
     actions.register_action("services.retention")(RetentionLogFormatter)
+    actions.register_action("services.status")(StatusLogFormatter)
+
+
+class StatusLogFormatter(LogFormatter):
+    """A status change, naming the statuses; a decision reopened says so."""
+
+    label = _("Status changed")
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        if "from" not in data or "to" not in data:
+            return _("Changed the status")
+        before, after = data.get("names") or (
+            status_info(data["from"]).label,
+            status_info(data["to"]).label,
+        )
+        names = {"from": before, "to": after}
+        if data.get("reopened"):
+            return _("Reopened the request: “%(from)s” → “%(to)s”") % names
+        return _("Changed the status: “%(from)s” → “%(to)s”") % names
 
 
 class RetentionLogFormatter(LogFormatter):

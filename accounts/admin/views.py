@@ -27,7 +27,7 @@ from cms.scoped_admin import (
     ScopedObjectMixin,
     bulk_action_buttons,
 )
-from cms.spreadsheets import spreadsheet_text
+from cms.spreadsheets import SpreadsheetMixin, spreadsheet_text
 from cms.tenancy import shows_communes
 
 from ..extensions import admin_columns, admin_sections
@@ -71,7 +71,9 @@ class DecisionLinksMixin:
         ]
 
 
-class CitizenAccountIndexView(DecisionLinksMixin, ReadOnlyMixin, ScopedIndexMixin, IndexView):
+class CitizenAccountIndexView(
+    DecisionLinksMixin, ReadOnlyMixin, ScopedIndexMixin, SpreadsheetMixin, IndexView
+):
     commune_column_at = -2
     custom_field_preprocess = {
         field: {IndexView.FORMAT_CSV: spreadsheet_text}

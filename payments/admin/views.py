@@ -145,7 +145,7 @@ class InvoiceImportView(WagtailAdminTemplateMixin, FormView):
         regie = form.cleaned_data["regie"]
         try:
             records = read_csv(decode(form.cleaned_data["document"].read()))
-            report = invoices_import(regie=regie, records=records)
+            report = invoices_import(regie=regie, records=records, author=self.request.user)
         except InvoiceImportError as error:
             return self.render_to_response(
                 self.get_context_data(form=form, import_errors=error.errors, regie=regie)

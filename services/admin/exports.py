@@ -29,6 +29,7 @@ from wagtail.models import Site
 
 from cms.audit import audit
 from cms.filters import PeriodFilter
+from cms.spreadsheets import SpreadsheetMixin
 from cms.tenancy import communes_for
 from cms.uploads import as_attachment, download
 
@@ -36,9 +37,9 @@ from ..exports import ExportColumn, csv_cell, export_columns, export_row
 from ..models import ServicePage, Submission
 from ..pdf import archive_pdf
 from ..policies import submission_policy
-from ..selectors import procedure_submissions, submissions_visible_to
-from ..statuses import StatusGroup
+from ..selectors import procedure_submissions, submissions_matching, submissions_visible_to
 from ..workflows import status_choices
+from .filters import ALL, TO_PROCESS, requests_assigned, requests_in_status
 
 EXPORT = "export"
 #: Requests read from the database at a time while exporting.
@@ -61,29 +62,34 @@ def exportable_commune(user, page: ServicePage) -> Site | None:
 
 class ExportFilterSet(django_filters.FilterSet):
     """The filters of the requests screen that make sense for one démarche,
-    with the same names, so that its querystring can be passed on."""
+    with the same names, so that its querystring can be passed on: without
+    a status, every request is exported."""
 
     status = django_filters.ChoiceFilter(method="filter_status")
+    assigned = django_filters.CharFilter(method="filter_assigned")
     submitted_at = PeriodFilter()
 
     class Meta:
         model = Submission
-        fields = ["status", "submitted_at"]
+        fields = ["status", "assigned", "submitted_at"]
 
     def __init__(self, *args, commune, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["status"].extra["choices"] = [
-            ("to_process", "to_process"),
-            ("all", "all"),
+            (TO_PROCESS, TO_PROCESS),
+            (ALL, ALL),
             *status_choices([commune]),
         ]
 
     def filter_status(self, queryset, name, value):
-        if value == "to_process":
-            return queryset.filter(stage=StatusGroup.TO_PROCESS)
-        if value == "all":
-            return queryset
-        return queryset.filter(status=value)
+        return requests_in_status(queryset, value)
+
+    def filter_assigned(self, queryset, name, value):
+        return requests_assigned(queryset, value, user=self.request.user)
+
+
+#: The queue's filters (and its search, ``q``) that an export of one démarche follows.
+EXPORT_FILTERS = ("status", "assigned", "submitted_at_after", "submitted_at_before", "q")
 
 
 class Chunked:
@@ -102,10 +108,11 @@ def xlsx_text(value):
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
 
 
-class ProcedureExportView(SpreadsheetExportMixin, View):
+class ProcedureExportView(SpreadsheetMixin, SpreadsheetExportMixin, View):
     """The requests of one démarche as CSV (``?export=csv``, the default) or
     XLSX (``?export=xlsx``), filtered like the requests screen by status
-    (``status``) and date sent (``submitted_at_after``, ``submitted_at_before``)."""
+    (``status``), assignment (``assigned``), date sent
+    (``submitted_at_after``, ``submitted_at_before``) and search (``q``)."""
 
     @cached_property
     def columns(self) -> list[ExportColumn]:
@@ -132,12 +139,16 @@ class ProcedureExportView(SpreadsheetExportMixin, View):
         if self.commune is None:
             raise Http404
         requests = procedure_submissions(site=self.commune, page=self.page)
-        filters = ExportFilterSet(request.GET, queryset=requests, commune=self.commune)
+        filters = ExportFilterSet(
+            request.GET, queryset=requests, commune=self.commune, request=request
+        )
         if not filters.is_valid():
             return HttpResponseBadRequest(
                 filters.errors.as_text(), content_type="text/plain; charset=utf-8"
             )
         self.requests = filters.qs
+        if request.GET.get("q", "").strip():
+            self.requests = submissions_matching(self.requests, request.GET["q"])
         export_format = request.GET.get("export") or self.FORMAT_CSV
         if export_format not in self.FORMATS:
             return HttpResponseBadRequest(content_type="text/plain; charset=utf-8")
@@ -159,11 +170,10 @@ class ProcedureExportView(SpreadsheetExportMixin, View):
 
     @staticmethod
     def applied_filters(filters) -> dict:
-        return {
-            name: filters.data[name]
-            for name in ("status", "submitted_at_after", "submitted_at_before")
-            if filters.data.get(name)
-        }
+        return {name: filters.data[name] for name in EXPORT_FILTERS if filters.data.get(name)}
+
+    def get_sheet_name(self):
+        return self.page.title
 
     def get_filename(self):
         return f"demandes-{slugify(self.page.slug)}-{timezone.localdate():%Y-%m-%d}"
@@ -213,8 +223,8 @@ EXPORT_LABELS = {
 
 def export_links(user, page: ServicePage, filters: dict | None = None) -> list[tuple[str, str]]:
     """The links that export the requests of the démarche, as CSV and as XLSX,
-    with ``filters`` (``status``, ``submitted_at_after``, ``submitted_at_before``);
-    none when the user may not export them."""
+    with ``filters`` (named in ``EXPORT_FILTERS``); none when the user may
+    not export them."""
     if exportable_commune(user, page) is None:
         return []
     url = reverse("services_export_procedure", args=[page.pk])

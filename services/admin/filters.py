@@ -28,14 +28,37 @@ def agents_for(user) -> QuerySet:
     return agents_of(sites=communes_for(user, submission_policy))
 
 
+STATUS_CHOICES = [
+    (TO_PROCESS, gettext_lazy("To process")),
+    *SENT_STATUSES,
+    (ALL, gettext_lazy("All")),
+]
+
+
+def requests_in_status(queryset, value: str):
+    """The requests of the queue's status filter: a status, those to process, or all."""
+    if value == TO_PROCESS:
+        return queryset.filter(stage=StatusGroup.TO_PROCESS)
+    if value == ALL or not value:
+        return queryset
+    return queryset.filter(status=value)
+
+
+def requests_assigned(queryset, value: str, *, user):
+    """The requests of the queue's assignment filter: the user's, nobody's or an agent's."""
+    if value == "me":
+        return queryset.filter(assigned_to=user)
+    if value == "nobody":
+        return queryset.filter(assigned_to__isnull=True)
+    if value:
+        return queryset.filter(assigned_to_id=value)
+    return queryset
+
+
 class SubmissionFilterSet(CommuneFilterSet):
     status = django_filters.ChoiceFilter(
         label=gettext_lazy("Status"),
-        choices=[
-            (TO_PROCESS, gettext_lazy("To process")),
-            *SENT_STATUSES,
-            (ALL, gettext_lazy("All")),
-        ],
+        choices=STATUS_CHOICES,
         empty_label=None,
         widget=forms.RadioSelect,
         method="filter_status",
@@ -94,20 +117,10 @@ class SubmissionFilterSet(CommuneFilterSet):
         ]
 
     def filter_status(self, queryset, name, value):
-        if value == TO_PROCESS:
-            return queryset.filter(stage=StatusGroup.TO_PROCESS)
-        if value == ALL or not value:
-            return queryset
-        return queryset.filter(status=value)
+        return requests_in_status(queryset, value)
 
     def filter_assigned(self, queryset, name, value):
-        if value == "me":
-            return queryset.filter(assigned_to=self.request.user)
-        if value == "nobody":
-            return queryset.filter(assigned_to__isnull=True)
-        if value:
-            return queryset.filter(assigned_to_id=value)
-        return queryset
+        return requests_assigned(queryset, value, user=self.request.user)
 
     def filter_page(self, queryset, name, value):
         if not value:

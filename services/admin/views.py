@@ -29,7 +29,7 @@ from cms.scoped_admin import (
     ScopedObjectMixin,
     bulk_action_buttons,
 )
-from cms.spreadsheets import spreadsheet_text
+from cms.spreadsheets import SpreadsheetMixin, spreadsheet_text
 from cms.tenancy import SEE, communes_for, shows_communes
 from cms.uploads import download, safe_filename
 
@@ -49,7 +49,7 @@ from ..services import (
     submission_reopen,
 )
 from .bulk_actions import BULK_ACTIONS
-from .exports import archive_pdf_url, export_links
+from .exports import EXPORT_FILTERS, archive_pdf_url, export_links
 from .forms import AssignForm, ByPostForm, NoteForm, ReopenForm, StatusChangeForm
 from .saved_filters import SaveFilterForm, filters_query, saved_filter_links
 
@@ -109,7 +109,7 @@ def may_export(user) -> bool:
     return submission_policy.user_has_permission(user, "export")
 
 
-class SubmissionIndexView(ReadOnlyMixin, ScopedIndexMixin, IndexView):
+class SubmissionIndexView(ReadOnlyMixin, ScopedIndexMixin, SpreadsheetMixin, IndexView):
     """The queue: by default what needs action, the longest waiting first."""
 
     default_ordering = ("submitted_at", "pk")
@@ -154,12 +154,18 @@ class SubmissionIndexView(ReadOnlyMixin, ScopedIndexMixin, IndexView):
 
     @cached_property
     def export_links(self):
-        """The spreadsheet exports of the démarche the queue is filtered on."""
+        """The spreadsheet exports of the démarche the queue is filtered on,
+        with the queue's other filters and search."""
         page_pk = self.request.GET.get("page", "")
         if not page_pk.isdigit():
             return []
         page = ServicePage.objects.filter(pk=page_pk).first()
-        return export_links(self.request.user, page) if page else []
+        if page is None:
+            return []
+        data = self.filters.data.dict() if self.filters else {}
+        data["q"] = self.search_query or ""
+        filters = {name: data[name] for name in EXPORT_FILTERS if data.get(name)}
+        return export_links(self.request.user, page, filters)
 
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)

@@ -316,7 +316,12 @@ def test_exports_contain_only_the_agents_commune(agent_client, carvin, other_com
     csv_response = agent_client.get(reverse(LIST), {"export": "csv"})
     xlsx_response = agent_client.get(reverse(LIST), {"export": "xlsx"})
 
-    rows = list(csv.reader(io.StringIO(b"".join(csv_response.streaming_content).decode())))
+    rows = list(
+        csv.reader(
+            io.StringIO(b"".join(csv_response.streaming_content).decode("utf-8-sig")),
+            delimiter=";",
+        )
+    )
     sheet = load_workbook(io.BytesIO(b"".join(xlsx_response.streaming_content))).active
     cells = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert len(rows) == len(cells) == 2
@@ -386,7 +391,11 @@ def test_a_name_written_like_a_formula_is_exported_as_text(agent_client, carvin)
 
     response = agent_client.get(reverse(LIST), {"export": "csv"})
 
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(
+        csv.reader(
+            io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"
+        )
+    )
     assert rows[1][1] == "'=HYPERLINK(1)"
     assert rows[1][4] == "+33 6 12 34 56 78"
 

@@ -118,7 +118,9 @@ def test_csv_and_xlsx_exports_hold_the_register(client, carvin, communes, superv
     xlsx_response = client.get(f"{URL}?export=xlsx")
 
     assert "registre-traitements-carvin" in csv_response["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(content_of(csv_response).decode())))
+    rows = list(
+        csv.reader(io.StringIO(content_of(csv_response).decode("utf-8-sig")), delimiter=";")
+    )
     assert rows[0][:3] == ["Processing", "Purpose", "Legal basis"]
     school = next(row for row in rows if row[0] == "Inscription scolaire")
     assert school[1] == "Inscrire un enfant à l'école publique."

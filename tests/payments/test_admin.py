@@ -337,3 +337,14 @@ def test_an_agent_asks_the_bank_about_a_waiting_transaction(
     assert "La banque répond : Payée." in unescape(response.content.decode())
     transaction.refresh_from_db()
     assert transaction.status == TransactionStatus.PAID
+
+
+def test_the_invoices_csv_writes_amounts_with_a_decimal_comma(supervisor, ville, amelie):
+    invoice(ville, amelie, number="CAR-V-1", amount="38.35")
+
+    response = supervisor.get(reverse("wagtailsnippets_payments_invoice:list"), {"export": "csv"})
+
+    content = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(content), delimiter=";"))
+    assert rows[1][0] == "CAR-V-1"
+    assert "38,35" in rows[1]

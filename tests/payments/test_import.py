@@ -14,6 +14,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.urls import reverse
 
+from cms.models import AuditLogEntry
 from payments.exceptions import InvoiceImportError
 from payments.importer import read_csv
 from payments.models import Invoice, InvoiceDomain, InvoiceStatus
@@ -261,6 +262,22 @@ def test_a_supervisor_imports_a_csv_file_in_the_admin(supervisor_client, ville, 
         response.content.decode()
     )
     assert Invoice.objects.count() == 3
+
+
+def test_an_invoice_import_is_in_the_log_with_what_it_did(supervisor_client, carvin, ville, amelie):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    supervisor_client.post(
+        reverse("payments_invoice_import"),
+        {"regie": ville.pk, "document": SimpleUploadedFile("f.csv", GOOD.encode())},
+    )
+
+    page = unescape(supervisor_client.get(reverse("cms_audit")).content.decode())
+
+    entry = AuditLogEntry.objects.get(action="payments.invoices_import")
+    assert (entry.site, entry.object_id) == (carvin, str(ville.pk))
+    assert entry.data == {"created": 3, "updated": 0, "unchanged": 0}
+    assert "Factures importées : 3 créées, 0 mises à jour, 0 inchangées" in page
 
 
 def test_agents_do_not_import_invoices(client, carvin, staff_of, ville, amelie):

@@ -641,6 +641,8 @@ def test_every_agent_action_on_a_request_is_logged(as_agent, agent, colleague, r
         "from": "submitted",
         "to": "in_review",
         "items": [],
+        "names": ["In progress", "Under review"],
+        "reopened": False,
     }
 
 
@@ -658,6 +660,22 @@ def test_supervisors_read_the_log_of_their_commune_only(
     assert request_sent.reference in page_of(own)
     assert "Marie Agent" in page_of(own)
     assert request_sent.reference not in other
+
+
+def test_the_log_names_the_status_set_and_links_to_the_request(
+    client, agent, supervisor, request_sent
+):
+    submission_change_status(submission=request_sent, status="in_review", author=agent)
+    decided(request_sent, agent)
+    submission_reopen(submission=request_sent, author=supervisor, reason="Erreur.")
+    client.force_login(supervisor)
+
+    page = page_of(client.get(reverse("cms_audit")))
+
+    assert escape("Changed the status: “In progress” → “Under review”") in page
+    assert escape("Changed the status: “Under review” → “Accepted”") in page
+    assert escape("Reopened the request: “Accepted” → “Under review”") in page
+    assert f'<a href="{reverse(INSPECT, args=[request_sent.pk])}">{request_sent.reference}' in page
 
 
 def test_agents_do_not_read_the_log(as_agent, request_sent):

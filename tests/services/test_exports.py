@@ -162,7 +162,9 @@ def export(client, page, **params):
 
 
 def csv_rows(response) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(content_of(response).decode("utf-8"))))
+    content = content_of(response)
+    assert content.startswith("\ufeff".encode())
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
 
 
 def xlsx_rows(response) -> list[tuple]:
@@ -434,3 +436,77 @@ def test_an_answer_given_when_the_field_had_another_type_is_exported_as_it_was()
     cells = answer_cells(request, Block(type="date", value={"key": "quand", "label": "Date"}))
 
     assert cells == {"answer:quand": "le week-end prochain"}
+
+
+# Exports that a spreadsheet opened with a double click reads in French.
+
+
+def test_the_csv_starts_with_a_byte_order_mark_and_separates_columns_with_semicolons(
+    client, supervisor, old_request
+):
+    client.force_login(supervisor)
+
+    content = content_of(export(client, old_request.page))
+
+    first_line = content.split(b"\r\n", 1)[0].decode("utf-8")
+    assert first_line.startswith("\ufeffNumber;")
+    assert "," not in first_line.split(";", 1)[0]
+
+
+def test_the_queue_csv_opens_in_a_french_spreadsheet(client, supervisor, old_request):
+    client.force_login(supervisor)
+
+    content = content_of(
+        client.get(reverse("wagtailsnippets_services_submission:list"), {"export": "csv"})
+    )
+
+    assert content.startswith("\ufeff".encode())
+    assert content.decode("utf-8-sig").split("\r\n")[0].startswith("Number;Online procedure;")
+
+
+def test_the_xlsx_sheet_is_named_after_the_procedure_with_columns_sized(
+    client, supervisor, old_request
+):
+    client.force_login(supervisor)
+
+    sheet = load_workbook(io.BytesIO(content_of(export(client, old_request.page, export="xlsx"))))
+    queue = load_workbook(
+        io.BytesIO(
+            content_of(
+                client.get(
+                    reverse("wagtailsnippets_services_submission:list"),
+                    {"export": "xlsx", "status": "all"},
+                )
+            )
+        )
+    )
+
+    assert sheet.sheetnames == ["Réservation de salle"]
+    assert queue.sheetnames == ["Requests"]
+    widths = {
+        letter: dimension.width
+        for letter, dimension in sheet.active.column_dimensions.items()
+        if dimension.width
+    }
+    assert widths["A"] >= len(old_request.reference)
+    assert max(widths.values()) > min(widths.values())
+
+
+def test_the_queue_export_of_a_procedure_follows_the_queues_filters(
+    client, supervisor, agent, old_request, new_request
+):
+    client.force_login(supervisor)
+    queue = reverse("wagtailsnippets_services_submission:list")
+
+    response = client.get(
+        queue, {"page": old_request.page.pk, "status": "all", "assigned": agent.pk}
+    )
+    ((_label, csv_url), _xlsx) = response.context["export_links"]
+    default = client.get(queue, {"page": old_request.page.pk}).context["export_links"]
+    searched = client.get(
+        queue, {"page": old_request.page.pk, "status": "all", "q": "Caron"}
+    ).context["export_links"]
+
+    assert list(by_reference(csv_rows(client.get(csv_url)))) == [new_request.reference]
+    assert "status=to_process" in default[0][1]
+    assert list(by_reference(csv_rows(client.get(searched[0][1])))) == [new_request.reference]

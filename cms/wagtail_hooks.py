@@ -1,4 +1,6 @@
+from django.utils.html import format_html
 from wagtail import hooks
+from wagtail.admin.staticfiles import versioned_static
 
 from .admin_scoping import count_communes_pages, hide_platform_reports, scope_admin_api
 from .rich_text import LocalizedPageLinkHandler
@@ -7,6 +9,12 @@ from .tenancy import pages_visible_to
 hooks.register("construct_reports_menu", hide_platform_reports)
 hooks.register("construct_admin_api", scope_admin_api, order=100)
 hooks.register("construct_homepage_summary_items", count_communes_pages, order=100)
+
+
+@hooks.register("insert_global_admin_css")
+def admin_css():
+    """Our corrections to the admin's layout (``static/css/admin.css``)."""
+    return format_html('<link rel="stylesheet" href="{}">', versioned_static("css/admin.css"))
 
 
 @hooks.register("construct_page_chooser_queryset")

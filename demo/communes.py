@@ -115,6 +115,27 @@ DESCRIPTIONS = {
 
 PLATFORM_ADMIN = ("admin", "portail-admin-demo")
 
+#: The first and last names of the demo staff, by login: the admin shows
+#: staff by their names, never by their logins.
+STAFF_NAMES = {
+    "admin": ("Camille", "Roussel"),
+    "com.carvin": ("Sophie", "Delattre"),
+    "agent.carvin": ("Julien", "Carpentier"),
+    "regie.carvin": ("Nathalie", "Lefebvre"),
+    "com.saint-andre": ("Gaëlle", "Le Floch"),
+    "agent.saint-andre": ("Erwan", "Guérin"),
+    "regie.saint-andre": ("Anne", "Le Bihan"),
+}
+
+
+def staff_names(user) -> None:
+    """Give a demo staff member their first and last names, unless they have some."""
+    first_name, last_name = STAFF_NAMES.get(user.username, ("", ""))
+    if first_name and not (user.first_name or user.last_name):
+        user.first_name, user.last_name = first_name, last_name
+        user.save(update_fields=["first_name", "last_name"])
+
+
 CITIZENS = {
     "carvin.localhost": [
         {

@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 from accounts.models import AccountStatus, User
 from cms.models import CommuneSettings
 from cms.services import SUPERVISORS_GROUP
+from demo.communes import staff_names
 from payments.models import (
     Invoice,
     InvoiceDomain,
@@ -208,6 +209,7 @@ def _supervisor(site, stdout):
         user = User(username=username)
         user.set_password(password)
         user.save()
+    staff_names(user)
     user.groups.add(Group.objects.get(name=SUPERVISORS_GROUP.format(name=site.site_name)))
     port = os.environ.get("PORT", "8000")
     role = SUPERVISORS_GROUP.format(name=site.site_name)

@@ -310,7 +310,7 @@ def week_chart(weeks: list[Week]) -> dict:
     for index, week in enumerate(weeks):
         height = plot_height * week.count / top
         x = CHART_LEFT + index * slot + (slot - bar_width) / 2
-        label = date_format(week.start, "j M")
+        label = date_format(week.start, "j N")
         bars.append(
             {
                 "x": round(x, 1),

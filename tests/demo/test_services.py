@@ -194,3 +194,11 @@ def test_demo_workflows_can_be_finished_and_act(demo):
         assert definition_of(booking.workflow).info("confirmee").issues_document
         standard = Workflow.objects.get(site=site, is_standard=True)
         assert definition_of(standard).info("incomplete").has_action("deadline")
+
+
+def test_the_demo_staff_have_first_and_last_names(demo):
+    staff = User.objects.filter(site__isnull=True)
+
+    assert staff.count() >= 7
+    assert [user.username for user in staff if not user.get_full_name()] == []
+    assert staff.get(username="agent.carvin").get_full_name() == "Julien Carpentier"

@@ -277,7 +277,7 @@ def test_an_invoice_import_is_in_the_log_with_what_it_did(supervisor_client, car
     entry = AuditLogEntry.objects.get(action="payments.invoices_import")
     assert (entry.site, entry.object_id) == (carvin, str(ville.pk))
     assert entry.data == {"created": 3, "updated": 0, "unchanged": 0}
-    assert "Factures importées : 3 créées, 0 mises à jour, 0 inchangées" in page
+    assert "Factures importées — créées : 3, mises à jour : 0, inchangées : 0" in page
 
 
 def test_agents_do_not_import_invoices(client, carvin, staff_of, ville, amelie):

@@ -506,19 +506,40 @@ def test_templates_of_another_commune_are_out_of_reach(client, carvin, outsider)
 
 
 def side_column_of(page: str) -> str:
-    return page.split('class="request-page__side"', 1)[1].split('class="request-page__main"', 1)[0]
+    return page.split('class="request-page__side"', 1)[1]
+
+
+def main_column_of(page: str) -> str:
+    return page.split('class="request-page__main"', 1)[1].split('class="request-page__side"', 1)[0]
 
 
 def test_the_status_form_assignment_and_notes_are_in_the_side_column(as_agent, request_sent):
     page = page_of(as_agent.get(reverse(INSPECT, args=[request_sent.pk])))
 
-    side = side_column_of(page)
-    main = page.split('class="request-page__main"', 1)[1]
+    side, main = side_column_of(page), main_column_of(page)
     assert "data-status-form" in side
     assert reverse(ASSIGN, args=[request_sent.pk]) in side
     assert reverse(NOTE, args=[request_sent.pk]) in side
     assert 'id="answers-heading"' in main
     assert 'id="history-heading"' in main
+
+
+def test_staff_are_named_by_their_names_or_else_their_login(
+    client, carvin, agent, supervisor, request_sent
+):
+    nameless = staff(carvin, "Agents", "agent.sans.nom")
+    submission_assign(submission=request_sent, agent=agent, author=agent)
+    submission_change_status(submission=request_sent, status="in_review", author=agent)
+    InternalNote.objects.create(submission=request_sent, author=nameless, text="Vu.")
+    client.force_login(supervisor)
+
+    page = page_of(client.get(reverse(INSPECT, args=[request_sent.pk])))
+    side, main = side_column_of(page), main_column_of(page)
+
+    assert '<option value="%d" selected>Marie Agent</option>' % agent.pk in side
+    assert "<strong>agent.sans.nom</strong>" in side
+    assert "Marie Agent" in main.split('id="history-heading"', 1)[1]
+    assert ">marie<" not in page
 
 
 def decided(request, agent):

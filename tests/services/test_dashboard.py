@@ -182,10 +182,20 @@ def test_the_weekly_chart_has_twelve_weeks_in_the_project_time_zone(
     chart = chart[chart.index("<svg") : chart.index("</svg>")]
     assert 'role="img"' in chart
     assert len(re.findall(r"<rect class=\"request-chart__bar", chart)) == 12
-    assert "<title>Week of 31 Aug: 2 requests</title>" in chart
-    assert "<title>Week of 9 Nov: 1 request</title>" in chart
-    assert "<title>Week of 16 Nov: 2 requests</title>" in chart
-    assert ">31 Aug</text>" in chart
+    assert "<title>Week of 31 Aug.: 2 requests</title>" in chart
+    assert "<title>Week of 9 Nov.: 1 request</title>" in chart
+    assert "<title>Week of 16 Nov.: 2 requests</title>" in chart
+    assert ">31 Aug.</text>" in chart
+
+
+def test_the_weekly_chart_names_the_months_in_french(client, carvin, staff_of, carvin_page):
+    sent(carvin_page, datetime(2026, 9, 16, 12, 0, tzinfo=PARIS))
+
+    html = dashboard(client, staff_of(carvin, "Agents"))
+
+    chart = html[html.index('id="weekly-requests-content"') :]
+    assert ">14 sept.</text>" in chart
+    assert "Sep<" not in chart
 
 
 def test_the_request_waiting_the_longest_comes_first(client, agent, carvin_page):

@@ -105,6 +105,7 @@ class Command(BaseCommand):
             )
             user.set_password(password)
             user.save()
+        demo.staff_names(user)
         if group is not None:
             user.groups.add(group)
         return user

@@ -536,7 +536,7 @@ def test_staff_are_named_by_their_names_or_else_their_login(
     page = page_of(client.get(reverse(INSPECT, args=[request_sent.pk])))
     side, main = side_column_of(page), main_column_of(page)
 
-    assert '<option value="%d" selected>Marie Agent</option>' % agent.pk in side
+    assert f'<option value="{agent.pk}" selected>Marie Agent</option>' in side
     assert "<strong>agent.sans.nom</strong>" in side
     assert "Marie Agent" in main.split('id="history-heading"', 1)[1]
     assert ">marie<" not in page

@@ -721,6 +721,13 @@ RULES: list[Rule] = [
         owners=COMMUNES,
         model="saved filter",
     ),
+    rule(
+        "/admin/snippets/services/submission/reopen/*",
+        expect=admin("supervisor", own=ANSWERED),
+        owners=COMMUNES,
+        model="submission",
+        why="a decision is reopened by a supervisor, agents are refused",
+    ),
     *snippet_rules(
         "services/submission",
         "submission",

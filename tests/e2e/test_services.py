@@ -65,6 +65,8 @@ PDF = "application/pdf"
 
 IN_PROGRESS = "En cours"
 INCOMPLETE = "Incomplet"
+REJECTED = "Refusé"
+UNDER_REVIEW = "En instruction"
 YES = "Oui"
 NO = "Non"
 
@@ -829,7 +831,7 @@ def test_agent_asks_for_a_missing_document_that_the_citizen_sends_then_accepts(
     # The agent sees it back "En cours", with what changed, and accepts it
     # with the commune's message template.
     agent.reload()
-    expect(agent.locator("main dl").first).to_contain_text(IN_PROGRESS)
+    expect(agent.locator("section[aria-labelledby=status-heading]")).to_contain_text(IN_PROGRESS)
     expect(agent.locator("main a[download]", has_text="pai-hugo.pdf")).to_be_visible()
     expect(agent.locator("section[aria-labelledby=history-heading]")).to_contain_text(
         "pai-hugo.pdf"
@@ -849,5 +851,69 @@ def test_agent_asks_for_a_missing_document_that_the_citizen_sends_then_accepts(
     expect(page.locator("ol.history")).to_contain_text(f"Votre demande {reference}")
     expect(page.locator("ol.history")).to_contain_text("pai-hugo.pdf")
     _check_axe(page, "agent-08-citizen-accepted", found)
+
+    _assert_no_violation(found)
+
+
+SUPERVISOR = {"identifier": "regie.carvin", "password": "regie-carvin-demo"}
+ROOM = "Réservation d'une salle municipale"
+REOPEN_REASON = "Refusée par erreur : la salle était libre ce jour-là."
+
+
+def _columns(page) -> dict[str, dict]:
+    """Where the request page's two columns are drawn."""
+    return page.evaluate(
+        """() => Object.fromEntries(["main", "side"].map(name => {
+            const box = document.querySelector(`.request-page__${name}`).getBoundingClientRect();
+            return [name, {left: box.left, right: box.right, top: box.top, bottom: box.bottom}];
+        }))"""
+    )
+
+
+def test_supervisor_reopens_a_refusal_from_the_side_column_at_both_widths(portal, new_page):
+    """The demo's refused room booking: the answers on the left and the
+    status, assignment and notes on the right at 1280px, one column at
+    390px, and a supervisor reopens it from there with a reason."""
+    found: dict[str, str] = {}
+    page = new_page()
+    _admin_log_in(page, portal, SUPERVISOR["identifier"], SUPERVISOR["password"])
+    page.goto(portal.url(CARVIN, "/admin/snippets/services/submission/?status=rejected"))
+    page.get_by_role("row").filter(has_text=ROOM).get_by_role("link").first.click()
+    expect(page).to_have_url(re.compile(r"/admin/snippets/services/submission/inspect/\d+/$"))
+    side = page.get_by_role("region", name="Traitement")
+    status = side.locator("section[aria-labelledby=status-heading]")
+    expect(status).to_contain_text(REJECTED)
+    expect(side.locator("section[aria-labelledby=assignment-heading]")).to_be_visible()
+    expect(side.locator("section[aria-labelledby=notes-heading]")).to_be_visible()
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    columns = _columns(page)
+    assert columns["side"]["left"] >= columns["main"]["right"], columns
+    assert columns["side"]["top"] < columns["main"]["top"] + 32, columns
+    _admin_shot(page, "reopen-00-refused-1280px-whole")
+    _check_axe(page, "reopen-00-refused-1280px", found)
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    columns = _columns(page)
+    assert columns["side"]["top"] >= columns["main"]["bottom"], columns
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the request page scrolls sideways by {overflow}px at 390px"
+    _admin_shot(page, "reopen-01-refused-390px-whole", height=3200)
+    _check_axe(page, "reopen-01-refused-390px", found)
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    reopen = status.locator("form[data-reopen-form]")
+    reopen.locator("textarea[name=reason]").fill(REOPEN_REASON)
+    reopen.get_by_role("button", name="Rouvrir la demande").click()
+    expect(page.locator(".messages")).to_contain_text("rouverte")
+    expect(status).to_contain_text(UNDER_REVIEW)
+    expect(status.locator("form[data-status-form]")).to_be_visible()
+    expect(page.locator("section[aria-labelledby=history-heading]")).to_contain_text(REOPEN_REASON)
+    _admin_shot(page, "reopen-02-reopened-1280px-whole")
+    _check_axe(page, "reopen-02-reopened-1280px", found)
+    page.set_viewport_size({"width": 390, "height": 844})
+    _check_axe(page, "reopen-03-reopened-390px", found)
 
     _assert_no_violation(found)

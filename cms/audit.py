@@ -93,12 +93,21 @@ class AuditReportView(SpreadsheetMixin, ReportView):
     filterset_class = AuditFilterSet
     any_permission_required = ["view"]
     permission_policy = audit_policy
-    list_export = ["timestamp", "site", "user_display_name", "action", "label", "object_id"]
+    list_export = [
+        "timestamp",
+        "site",
+        "user_display_name",
+        "action",
+        "message",
+        "label",
+        "object_id",
+    ]
     export_headings = {
         "timestamp": _("Date/Time"),
         "site": _("Commune"),
         "user_display_name": _("Agent"),
         "action": _("Action"),
+        "message": _("What was done"),
         "label": _("Object"),
         "object_id": _("ID"),
     }

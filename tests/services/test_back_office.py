@@ -697,6 +697,9 @@ def test_the_log_names_the_status_set_and_links_to_the_request(
     assert escape("Changed the status: “Under review” → “Accepted”") in page
     assert escape("Reopened the request: “Accepted” → “Under review”") in page
     assert f'<a href="{reverse(INSPECT, args=[request_sent.pk])}">{request_sent.reference}' in page
+    export = client.get(reverse("cms_audit"), {"export": "csv"})
+    rows = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert "Reopened the request: “Accepted” → “Under review”" in rows
 
 
 def test_agents_do_not_read_the_log(as_agent, request_sent):

@@ -573,7 +573,8 @@ def test_supervisor_reopens_a_decision_with_a_reason_kept_for_the_agents(
     assert "data-status-form" in side_column_of(page)
     client.force_login(owner)
     citizen_page = page_of(client.get(detail_url(request_sent), **CARVIN))
-    assert "status-badge--in_review" in citizen_page
+    summary = citizen_page.split('class="history"', 1)[0]
+    assert re.search(r'class="status-badge status-badge--\w+">En instruction</span>', summary)
     assert "Validée par erreur." not in citizen_page
 
 
@@ -662,7 +663,7 @@ def test_every_agent_action_on_a_request_is_logged(as_agent, agent, colleague, r
         "from": "submitted",
         "to": "in_review",
         "items": [],
-        "names": ["In progress", "Under review"],
+        "names": ["En cours", "En instruction"],
         "reopened": False,
     }
 
@@ -693,13 +694,13 @@ def test_the_log_names_the_status_set_and_links_to_the_request(
 
     page = page_of(client.get(reverse("cms_audit")))
 
-    assert escape("Changed the status: “In progress” → “Under review”") in page
-    assert escape("Changed the status: “Under review” → “Accepted”") in page
-    assert escape("Reopened the request: “Accepted” → “Under review”") in page
+    assert escape("Changed the status: “En cours” → “En instruction”") in page
+    assert escape("Changed the status: “En instruction” → “Validé”") in page
+    assert escape("Reopened the request: “Validé” → “En instruction”") in page
     assert f'<a href="{reverse(INSPECT, args=[request_sent.pk])}">{request_sent.reference}' in page
     export = client.get(reverse("cms_audit"), {"export": "csv"})
     rows = b"".join(export.streaming_content).decode("utf-8-sig")
-    assert "Reopened the request: “Accepted” → “Under review”" in rows
+    assert "Reopened the request: “Validé” → “En instruction”" in rows
 
 
 def test_agents_do_not_read_the_log(as_agent, request_sent):

@@ -65,8 +65,6 @@ PDF = "application/pdf"
 
 IN_PROGRESS = "En cours"
 INCOMPLETE = "Incomplet"
-REJECTED = "Refusé"
-UNDER_REVIEW = "En instruction"
 YES = "Oui"
 NO = "Non"
 
@@ -857,6 +855,10 @@ def test_agent_asks_for_a_missing_document_that_the_citizen_sends_then_accepts(
 
 SUPERVISOR = {"identifier": "regie.carvin", "password": "regie-carvin-demo"}
 ROOM = "Réservation d'une salle municipale"
+#: The room booking's own workflow: refused, then reopened in its first
+#: status that waits for the town hall.
+ROOM_REFUSED = "Refusée"
+ROOM_REOPENED = "Pré-réservée"
 REOPEN_REASON = "Refusée par erreur : la salle était libre ce jour-là."
 
 
@@ -877,12 +879,12 @@ def test_supervisor_reopens_a_refusal_from_the_side_column_at_both_widths(portal
     found: dict[str, str] = {}
     page = new_page()
     _admin_log_in(page, portal, SUPERVISOR["identifier"], SUPERVISOR["password"])
-    page.goto(portal.url(CARVIN, "/admin/snippets/services/submission/?status=rejected"))
+    page.goto(portal.url(CARVIN, "/admin/snippets/services/submission/?status=refusee"))
     page.get_by_role("row").filter(has_text=ROOM).get_by_role("link").first.click()
     expect(page).to_have_url(re.compile(r"/admin/snippets/services/submission/inspect/\d+/$"))
     side = page.get_by_role("region", name="Traitement")
     status = side.locator("section[aria-labelledby=status-heading]")
-    expect(status).to_contain_text(REJECTED)
+    expect(status).to_contain_text(ROOM_REFUSED)
     expect(side.locator("section[aria-labelledby=assignment-heading]")).to_be_visible()
     expect(side.locator("section[aria-labelledby=notes-heading]")).to_be_visible()
 
@@ -908,7 +910,7 @@ def test_supervisor_reopens_a_refusal_from_the_side_column_at_both_widths(portal
     reopen.locator("textarea[name=reason]").fill(REOPEN_REASON)
     reopen.get_by_role("button", name="Rouvrir la demande").click()
     expect(page.locator(".messages")).to_contain_text("rouverte")
-    expect(status).to_contain_text(UNDER_REVIEW)
+    expect(status).to_contain_text(ROOM_REOPENED)
     expect(status.locator("form[data-status-form]")).to_be_visible()
     expect(page.locator("section[aria-labelledby=history-heading]")).to_contain_text(REOPEN_REASON)
     _admin_shot(page, "reopen-02-reopened-1280px-whole")

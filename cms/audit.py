@@ -142,7 +142,7 @@ class AuditReportView(SpreadsheetMixin, ReportView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["shows_commune"] = "site" in self.filters.filters if self.filters else False
-        context["object_list"] = with_links(context["object_list"], user=self.request.user)
+        add_object_links(context["object_list"], user=self.request.user)
         return context
 
 
@@ -172,11 +172,10 @@ def audit_urls():
     ]
 
 
-def with_links(entries, *, user) -> list[AuditLogEntry]:
-    """The entries, each with the admin address of its object
-    (``object_url``), where the object still exists and ``user`` may open
-    it: one query per kind of object."""
-    entries = list(entries)
+def add_object_links(entries, *, user) -> None:
+    """Give each entry the admin address of its object (``object_url``),
+    where the object still exists and ``user`` may open it: one query per
+    kind of object. A queryset keeps the entries it read, with their links."""
     wanted = defaultdict(set)
     for entry in entries:
         wanted[entry.content_type_id].add(entry.object_id)
@@ -192,7 +191,6 @@ def with_links(entries, *, user) -> list[AuditLogEntry]:
     for entry in entries:
         instance = objects.get((entry.content_type_id, entry.object_id))
         entry.object_url = finder.get_edit_url(instance) if instance is not None else None
-    return entries
 
 
 def entries_about(instance):

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("services", "0009_status_actions"),
+        ("services", "0010_search_saved_filters_alerts"),
     ]
 
     operations = [

@@ -1,6 +1,7 @@
 """The two demo communes: who they are, the pages every commune needs, and
 what their démarches name (schools, rooms, streets)."""
 
+from dataclasses import dataclass
 from pathlib import Path
 
 DEMO_DIR = Path(__file__).resolve().parent
@@ -135,6 +136,61 @@ def staff_names(user) -> None:
         user.first_name, user.last_name = first_name, last_name
         user.save(update_fields=["first_name", "last_name"])
 
+
+
+@dataclass(frozen=True)
+class MunicipalServiceSpec:
+    """A municipal service of every demo commune: its name, the start of its
+    agent's login (``<login>.<commune slug>``), the démarches it handles and
+    its routing rules ("field", "answer") of the road-problem report."""
+
+    name: str
+    login: str
+    demarches: tuple[str, ...] = ()
+    routes: tuple[tuple[str, str, str], ...] = ()
+    """(démarche, field key, answer): requests that go to this service by answer."""
+
+
+MUNICIPAL_SERVICES = (
+    MunicipalServiceSpec(
+        "État civil",
+        "etat-civil",
+        demarches=("acte-de-naissance", "acte-de-mariage", "acte-de-deces"),
+    ),
+    MunicipalServiceSpec(
+        "Éducation-Enfance",
+        "education",
+        demarches=("inscription-scolaire", "restauration-et-periscolaire"),
+    ),
+    MunicipalServiceSpec(
+        "Services techniques",
+        "services-techniques",
+        routes=tuple(
+            ("signalement-voirie", "nature", answer)
+            for answer in (
+                "Éclairage public en panne",
+                "Chaussée abîmée ou nid-de-poule",
+                "Trottoir dégradé",
+                "Panneau ou signalisation endommagé",
+            )
+        ),
+    ),
+)
+
+#: The agent of each service of each demo commune: (first name, last name),
+#: by commune slug and service login.
+SERVICE_AGENTS = {
+    "carvin": {
+        "etat-civil": ("Sophie", "Lefebvre"),
+        "education": ("Karim", "Benali"),
+        "services-techniques": ("Julien", "Delattre"),
+    },
+    "saint-andre": {
+        "etat-civil": ("Anne", "Le Bihan"),
+        "education": ("Gwenaël", "Perrin"),
+        "services-techniques": ("Loïc", "Guérin"),
+    },
+}
 
 CITIZENS = {
     "carvin.localhost": [

@@ -36,6 +36,8 @@ from services.models import (
     MessageTemplate,
     NewRequestAlerts,
     SavedFilter,
+    MunicipalService,
+    RoutingRule,
     ServiceIndexPage,
     ServicePage,
     StatusChange,
@@ -54,6 +56,7 @@ from services.services import (
     submission_submit,
 )
 
+from .communes import MUNICIPAL_SERVICES
 from .submissions import BY_POST, Attached, Child, requests_of
 
 DEMARCHES_DIR = Path(__file__).resolve().parent / "demarches"
@@ -74,6 +77,7 @@ INDEX_INTRO = (
     "depuis votre compte, pour vous ou un membre de votre foyer.</p>"
 )
 AGENT_USERNAME = "agent.{slug}"
+SERVICE_AGENT_USERNAME = "{login}.{slug}"
 
 
 class DemoRequestInvalid(Exception):
@@ -91,6 +95,7 @@ def add_demo_services(*, site, commune: dict, stdout) -> None:
 
     pages = demo_pages(index=index, values=demarche_values(site=site, commune=commune))
     add_demo_workflows(site=site, index=index, commune=commune)
+    demo_municipal_services(site=site, index=index, commune=commune)
     requests = demo_requests(site=site, index=index, commune=commune)
     demo_templates(site=site)
     demo_agent_settings(site=site, index=index, commune=commune)
@@ -129,6 +134,41 @@ def demo_pages(*, index, values: dict[str, str]) -> int:
             demarche_import(index=index, document=demarche_document(slug, values=values))
             created += 1
     return created
+
+
+def demo_municipal_services(*, site, index, commune: dict) -> None:
+    """The commune's services with their agent (``load_demo`` made the
+    logins), and the démarches they handle: each démarche that names no
+    service and has no routing rule yet is given those of the demo."""
+    services = {}
+    for spec in MUNICIPAL_SERVICES:
+        service, _created = MunicipalService.objects.get_or_create(
+            site=site,
+            name=spec.name,
+            defaults={"email": f"{spec.login}@{site.hostname}"},
+        )
+        agent = User.objects.filter(
+            site__isnull=True,
+            username=SERVICE_AGENT_USERNAME.format(login=spec.login, slug=commune["slug"]),
+        ).first()
+        if agent is not None:
+            service.agents.add(agent)
+        services[spec.name] = service
+    for page in ServicePage.objects.child_of(index):
+        if page.municipal_service_id or page.routing_rules.exists():
+            continue
+        handled = [s for s in MUNICIPAL_SERVICES if page.slug in s.demarches]
+        routes = [
+            RoutingRule(field=field, value=answer, service=services[s.name])
+            for s in MUNICIPAL_SERVICES
+            for slug, field, answer in s.routes
+            if slug == page.slug
+        ]
+        if not handled and not routes:
+            continue
+        page.municipal_service = services[handled[0].name] if handled else None
+        page.routing_rules = routes
+        page.save_revision().publish()
 
 
 def demo_requests(*, site, index, commune: dict) -> int:

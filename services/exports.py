@@ -49,6 +49,7 @@ def request_columns() -> list[ExportColumn]:
         ExportColumn("requester_name", _("Requester")),
         ExportColumn("requester_email", _("E-mail address")),
         ExportColumn("concerns", _("Person concerned")),
+        ExportColumn("municipal_service", _("Service")),
         ExportColumn("assigned_to", _field("assigned_to")),
     ]
 
@@ -130,6 +131,7 @@ def export_row(submission: Submission, columns: list[ExportColumn]) -> dict:
         "requester_name": submission.requester_name,
         "requester_email": submission.requester_email,
         "concerns": _concerns(submission),
+        "municipal_service": submission.service_name,
         "assigned_to": _person(submission.assigned_to),
     }
     blocks = {column.block.key: column.block for column in columns if column.block is not None}

@@ -61,6 +61,47 @@ REFERENCE_PREFIX = RegexValidator(
 DEFAULT_RETENTION_MONTHS = 36
 
 
+class MunicipalService(models.Model):
+    """A service of the town hall ("État civil", "Services techniques"...):
+    the agents who process the requests of the démarches it handles.
+
+    An agent who belongs to one or more services of a commune sees only
+    their requests (and those of no service); an agent of no service, and
+    whoever manages the services (the supervisors), see the whole commune
+    (``services.selectors.submissions_visible_to``)."""
+
+    site = models.ForeignKey(
+        "wagtailcore.Site", verbose_name=_("commune"), on_delete=models.CASCADE, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    email = models.EmailField(
+        _("e-mail address"),
+        blank=True,
+        help_text=_("The service's own address, if it has one."),
+    )
+    agents = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("agents"),
+        blank=True,
+        related_name="municipal_services",
+        help_text=_(
+            "They see the requests of this service only (and those of no service); "
+            "the supervisors see every request of the commune."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("municipal service")
+        verbose_name_plural = _("municipal services")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint("site", "name", name="services_one_service_name_per_commune")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class ServiceIndexPage(PortalPageMixin, Page):
     """ "Services": the list of the commune's online procedures (démarches)."""
 
@@ -102,15 +143,57 @@ class ServiceIndexPage(PortalPageMixin, Page):
         ]
 
 
+ROUTING_RULES = "routing_rules"
+
+
 class ServicePageForm(WagtailAdminPageForm):
-    """Offers only the workflows of the démarche's commune."""
+    """Offers only the workflows and the municipal services of the démarche's
+    commune; a routing rule must name a field of the form and an answer that
+    field offers."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        site = (self.instance if self.instance.pk else self.parent_page).get_site()
         if "workflow" in self.fields:
-            site = (self.instance if self.instance.pk else self.parent_page).get_site()
             self.fields["workflow"].queryset = Workflow.objects.filter(site=site)
             self.fields["workflow"].empty_label = _("The commune's standard workflow")
+        services = MunicipalService.objects.filter(site=site)
+        if "municipal_service" in self.fields:
+            self.fields["municipal_service"].queryset = services
+        formset = self.formsets.get(ROUTING_RULES)
+        if formset is not None:
+            base = formset.form
+
+            class RoutingRuleForm(base):
+                def __init__(self, *args, **kwargs):
+                    super().__init__(*args, **kwargs)
+                    self.fields["service"].queryset = services
+
+            formset.form = RoutingRuleForm
+            for form in formset.__dict__.get("forms", []):
+                form.fields["service"].queryset = services
+
+    def _post_clean(self):
+        """Once the page's own checks have given every field its key, each
+        routing rule is checked against the form being saved."""
+        super()._post_clean()
+        from .routing import input_blocks, routing_rule_errors
+
+        formset = self.formsets.get(ROUTING_RULES)
+        if formset is None or not formset.is_valid() or "form" not in self.cleaned_data:
+            return
+        blocks = input_blocks(steps_of(self.instance.form.get_prep_value()))
+        for form in formset.forms:
+            if formset.can_delete and formset._should_delete_form(form):
+                continue
+            data = form.cleaned_data
+            if not data.get("field"):
+                continue
+            errors = routing_rule_errors(
+                blocks=blocks, field=data["field"], value=data.get("value", "")
+            )
+            for name, message in errors.items():
+                form.add_error(name, message)
 
 
 class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
@@ -204,6 +287,18 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
         help_text=_("The steps of the form, each with its fields."),
         blank=True,
     )
+    municipal_service = models.ForeignKey(
+        MunicipalService,
+        verbose_name=_("municipal service"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "The service that processes its requests, unless a routing rule below "
+            "names another. None: every agent of the commune."
+        ),
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -215,7 +310,14 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
         FieldPanel("documents"),
         FieldPanel("form"),
         FieldPanel("confirmation"),
-        MultiFieldPanel([FieldPanel("workflow")], heading=_("Processing")),
+        MultiFieldPanel(
+            [
+                FieldPanel("workflow"),
+                FieldPanel("municipal_service"),
+                InlinePanel("routing_rules", label=_("routing rule")),
+            ],
+            heading=_("Processing"),
+        ),
         MultiFieldPanel(
             [
                 FieldPanel("processing_purpose"),
@@ -376,6 +478,39 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
 DRAFT_RETENTION_DAYS = 30
 
 
+class RoutingRule(Orderable):
+    """ "When the field ``field`` is answered ``value``, the request goes to
+    ``service``": the first rule that matches a request wins, else the
+    démarche's own service (``services.routing``)."""
+
+    page = ParentalKey(ServicePage, on_delete=models.CASCADE, related_name="routing_rules")
+    field = models.CharField(
+        _("field"),
+        max_length=60,
+        help_text=_("The key of a field of the form, e.g. “nature”."),
+    )
+    value = models.CharField(
+        _("answer"),
+        max_length=255,
+        help_text=_("The answer that sends the request to the service, as the form offers it."),
+    )
+    service = models.ForeignKey(
+        MunicipalService,
+        verbose_name=_("municipal service"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    panels = [FieldPanel("field"), FieldPanel("value"), FieldPanel("service")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+
+    def __str__(self):
+        return f"{self.field} = {self.value} → {self.service_id}"
+
+
 class Submission(models.Model):
     """A request made through a démarche, from its draft to its decision."""
 
@@ -464,6 +599,15 @@ class Submission(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="assigned_submissions",
+    )
+    municipal_service = models.ForeignKey(
+        MunicipalService,
+        verbose_name=_("municipal service"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="submissions",
+        help_text=_("The service processing the request; none: every agent of the commune."),
     )
     received_by_post = models.JSONField(
         _("documents received by post"),
@@ -582,6 +726,10 @@ class Submission(models.Model):
     @property
     def requester_email(self) -> str:
         return self.account.email if self.account_id else self.contact_email
+
+    @property
+    def service_name(self) -> str:
+        return self.municipal_service.name if self.municipal_service_id else ""
 
     @cached_property
     def steps(self):
@@ -725,6 +873,34 @@ class StatusChange(models.Model):
     def shown_to_citizen(self) -> bool:
         """Whether the citizen's history lists it: a status hidden from them is not."""
         return not self.previous_status or self.status_info.shown_to_citizen
+
+
+class ServiceTransfer(models.Model):
+    """A request handed from one municipal service to another, with the
+    agent's note; the services are kept by name, as they were called then."""
+
+    submission = models.ForeignKey(
+        Submission, verbose_name=_("request"), on_delete=models.CASCADE, related_name="transfers"
+    )
+    from_service = models.CharField(_("from"), max_length=120, blank=True)
+    to_service = models.CharField(_("to"), max_length=120)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(_("note"))
+    created_at = models.DateTimeField(_("on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("transfer between services")
+        verbose_name_plural = _("transfers between services")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.submission_id}: {self.from_service} → {self.to_service}"
 
 
 class InternalNote(models.Model):

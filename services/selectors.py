@@ -4,8 +4,8 @@ from wagtail.models import Site
 
 from cms.tenancy import SEE, communes_for
 
-from .models import Attachment, SavedFilter, ServicePage, Submission
-from .policies import submission_policy
+from .models import Attachment, MunicipalService, SavedFilter, ServicePage, Submission
+from .policies import MANAGE_SERVICES, municipal_service_policy, submission_policy
 from .search import search_normalise
 from .statuses import OPEN_GROUPS, SubmissionStatus
 
@@ -24,15 +24,48 @@ def submissions_for_sites(*, sites) -> QuerySet[Submission]:
 
 def submissions_visible_to(*, user, actions=SEE) -> QuerySet[Submission]:
     """Requests sent to the communes where the staff ``user`` holds one of
-    ``actions`` (drafts are the citizen's own business)."""
+    ``actions`` (drafts are the citizen's own business), within the user's
+    municipal services (``within_services_of``).
+
+    The queue, its counts and search, the dashboard, the exports, a
+    request's page and every change to a request start from here."""
     # The communes' ids, not a subquery: the database then reads one
     # commune's requests in the queue's order from its index.
     sites = list(communes_for(user, submission_policy, actions).values_list("pk", flat=True))
     return (
         submissions_for_sites(sites=sites)
         .exclude(status=SubmissionStatus.DRAFT)
-        .select_related("site", "account", "member", "page", "assigned_to")
+        .filter(within_services_of(user=user, sites=sites))
+        .select_related("site", "account", "member", "page", "assigned_to", "municipal_service")
     )
+
+
+def within_services_of(*, user, sites) -> Q:
+    """The requests of ``sites`` that the staff ``user``'s municipal services
+    let them see. In a commune where the user belongs to services and does
+    not manage them: the requests of those services and those of no
+    service. Elsewhere (no service, a supervisor, a platform admin): all."""
+    if user.is_superuser:
+        return Q()
+    managed = communes_for(user, municipal_service_policy, MANAGE_SERVICES)
+    services = list(
+        MunicipalService.objects.filter(agents=user, site__in=sites)
+        .exclude(site__in=managed)
+        .values_list("pk", "site_id")
+    )
+    if not services:
+        return Q()
+    bounded = {site for _pk, site in services}
+    return (
+        ~Q(site__in=bounded)
+        | Q(municipal_service__isnull=True)
+        | Q(municipal_service__in=[pk for pk, _site in services])
+    )
+
+
+def municipal_services_of(*, sites) -> QuerySet[MunicipalService]:
+    """The municipal services of these communes, by name."""
+    return MunicipalService.objects.filter(site__in=sites).order_by("name", "pk")
 
 
 def submissions_matching(requests: QuerySet, query: str) -> QuerySet:
@@ -44,14 +77,16 @@ def submissions_matching(requests: QuerySet, query: str) -> QuerySet:
     return requests
 
 
-def procedure_submissions(*, site: Site, page: ServicePage) -> QuerySet[Submission]:
+def procedure_submissions(*, site: Site, page: ServicePage, user=None) -> QuerySet[Submission]:
     """The requests sent to the commune through the démarche, whatever the
-    language of the page they were made on; drafts never."""
-    return (
-        submissions_for_site(site=site)
-        .filter(page__translation_key=page.translation_key)
-        .exclude(status=SubmissionStatus.DRAFT)
+    language of the page they were made on; drafts never. With ``user``, only
+    those the staff user may export (``submissions_visible_to``)."""
+    requests = (
+        submissions_visible_to(user=user, actions=("export",))
+        if user is not None
+        else submissions_for_site(site=site).exclude(status=SubmissionStatus.DRAFT)
     )
+    return requests.filter(site=site, page__translation_key=page.translation_key)
 
 
 def services_by_commune(*, user) -> list[tuple[Site, list[ServicePage]]]:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.core import signing
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks.base import Task
@@ -18,12 +18,15 @@ from .fields.documents import Upload
 from .models import (
     Attachment,
     InternalNote,
+    MunicipalService,
     ReferenceSequence,
     SavedFilter,
     ServiceSettings,
+    ServiceTransfer,
     StatusChange,
     Submission,
 )
+from .routing import submission_route
 from .search import submission_search_text
 from .statuses import StatusGroup, StatusInfo, SubmissionStatus, Who
 
@@ -37,6 +40,13 @@ UNKNOWN_ITEM = _("“%(key)s” is not an answer or a document of this request."
 SUPERVISORS_ONLY = _("Only a supervisor may make a request “%(new)s”.")
 NOT_AN_AGENT = _("%(name)s is not an agent of this commune.")
 NOTE_EMPTY = _("Write the note.")
+NOT_SEEING = _("%(name)s does not see the requests of the service “%(service)s”.")
+TRANSFER_NOTE_REQUIRED = _("Say in a note why the request goes to another service.")
+TRANSFER_SAME_SERVICE = _("The request is already with the service “%(service)s”.")
+TRANSFER_NOT_ALLOWED = _(
+    "Only the agents of the service “%(service)s” and the supervisors may transfer this request."
+)
+NOT_A_SERVICE = _("This is not a service of the request's commune.")
 NOT_BY_POST = _("This document was not promised by post.")
 SAVED_FILTER_NAME_REQUIRED = _("Name the filter to save it.")
 SAVED_FILTER_COMMUNE = _("Choose a commune among the filters before saving them.")
@@ -216,6 +226,9 @@ def submission_submit(
     from .workflows import definition_of, workflow_for
 
     submission.workflow = workflow_for(submission.page, submission.site)
+    submission.municipal_service = submission_route(
+        page=submission.page, steps=submission.steps, data=data
+    )
     if contact is not None:
         submission.contact_first_name = contact.first_name
         submission.contact_last_name = contact.last_name
@@ -423,15 +436,117 @@ def staff_who_see(submission: Submission):
     """The staff who see ``submission`` in their queue, by name: those told of
     it when it is sent. Every notice to staff about a request asks this one
     function, so that a narrower rule of who sees what applies to all."""
-    return agents_of(submission.site)
+    return agents_seeing(submission)
+
+
+def managers_of(site) -> QuerySet:
+    """The groups that manage the commune's municipal services: its supervisors."""
+    from django.contrib.auth.models import Permission
+    from wagtail.models import GroupSitePermission
+
+    permission = Permission.objects.get(
+        content_type__app_label="services", codename="change_municipalservice"
+    )
+    return GroupSitePermission.objects.filter(site=site, permission=permission).values("group_id")
+
+
+def agents_seeing(submission: Submission):
+    """The agents of the request's commune who see it: every one when it
+    belongs to no service; else the agents of its service, those of no
+    service of the commune, and the supervisors (as
+    ``selectors.within_services_of`` has it)."""
+    agents = agents_of(submission.site)
+    if submission.municipal_service_id is None:
+        return agents
+    return agents.filter(
+        Q(municipal_services=submission.municipal_service_id)
+        | ~Q(municipal_services__site=submission.site_id)
+        | Q(groups__in=managers_of(submission.site))
+    )
+
+
+def manages_services(user, site) -> bool:
+    """Whether the user is a supervisor of the commune's services."""
+    from cms.tenancy import communes_for
+
+    from .policies import MANAGE_SERVICES, municipal_service_policy
+
+    return (
+        user.is_superuser
+        or communes_for(user, municipal_service_policy, MANAGE_SERVICES).filter(pk=site.pk).exists()
+    )
+
+
+def may_transfer(*, user, submission: Submission) -> bool:
+    """The supervisors transfer any request of their commune; an agent,
+    those of their own service (or of no service)."""
+    if submission.municipal_service_id is None or manages_services(user, submission.site):
+        return True
+    return submission.municipal_service.agents.filter(pk=user.pk).exists()
+
+
+@transaction.atomic
+def submission_transfer(
+    *, submission: Submission, service: MunicipalService, author, note: str
+) -> ServiceTransfer:
+    """Hand a request to another municipal service of its commune, with a
+    note for the agents; its assignment is dropped if the agent it was given
+    to no longer sees it. The history and the agents' log say so."""
+    submission = (
+        Submission.objects.select_for_update()
+        .select_related("site", "municipal_service")
+        .get(pk=submission.pk)
+    )
+    note = note.strip()
+    if not note:
+        raise SubmissionError(TRANSFER_NOTE_REQUIRED)
+    if service.site_id != submission.site_id:
+        raise SubmissionError(NOT_A_SERVICE)
+    previous = submission.municipal_service
+    if not may_transfer(user=author, submission=submission):
+        raise SubmissionError(TRANSFER_NOT_ALLOWED % {"service": previous.name})
+    if previous is not None and previous.pk == service.pk:
+        raise SubmissionError(TRANSFER_SAME_SERVICE % {"service": service.name})
+    submission.municipal_service = service
+    fields = ["municipal_service", "updated_at"]
+    if (
+        submission.assigned_to_id
+        and not agents_seeing(submission).filter(pk=submission.assigned_to_id).exists()
+    ):
+        submission.assigned_to = None
+        fields.append("assigned_to")
+    submission.save(update_fields=fields)
+    transfer = ServiceTransfer.objects.create(
+        submission=submission,
+        from_service=previous.name if previous else "",
+        to_service=service.name,
+        author=author,
+        note=note,
+    )
+    audit(
+        submission,
+        "services.transfer",
+        user=author,
+        data={"from": transfer.from_service, "to": transfer.to_service, "note": note},
+    )
+    return transfer
 
 
 @transaction.atomic
 def submission_assign(*, submission: Submission, agent, author) -> Submission:
-    """Give a request to an agent of its commune, or to nobody (``None``)."""
-    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    """Give a request to an agent of its commune who sees it, or to nobody
+    (``None``)."""
+    submission = (
+        Submission.objects.select_for_update()
+        .select_related("municipal_service")
+        .get(pk=submission.pk)
+    )
     if agent is not None and not agents_of(submission.site).filter(pk=agent.pk).exists():
         raise SubmissionError(NOT_AN_AGENT % {"name": agent.get_full_name() or agent.username})
+    if agent is not None and not agents_seeing(submission).filter(pk=agent.pk).exists():
+        raise SubmissionError(
+            NOT_SEEING % {"name": agent_name(agent), "service": submission.service_name}
+        )
     if submission.assigned_to_id == (agent.pk if agent else None):
         return submission
     submission.assigned_to = agent

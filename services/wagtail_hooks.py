@@ -12,11 +12,17 @@ from . import (
     retention,
 )
 from .admin.bulk_actions import AssignBulkAction, StatusBulkAction
+from .admin.municipal_services import MunicipalServiceViewSet
 from .admin.templates import MessageTemplateViewSet
 from .admin.viewsets import SubmissionViewSet
 from .admin.workflows import WorkflowViewSet
-from .models import MessageTemplate, ServiceIndexPage, Submission, Workflow
-from .policies import message_template_policy, submission_policy, workflow_policy
+from .models import MessageTemplate, MunicipalService, ServiceIndexPage, Submission, Workflow
+from .policies import (
+    message_template_policy,
+    municipal_service_policy,
+    submission_policy,
+    workflow_policy,
+)
 from .statuses import status_info
 
 # Registered before the viewset, which would otherwise create a global,
@@ -27,6 +33,8 @@ register_permission_policy(MessageTemplate, message_template_policy, exact_class
 register_snippet(MessageTemplateViewSet)
 register_permission_policy(Workflow, workflow_policy, exact_class=True)
 register_snippet(WorkflowViewSet)
+register_permission_policy(MunicipalService, municipal_service_policy, exact_class=True)
+register_snippet(MunicipalServiceViewSet)
 hooks.register("register_bulk_action", AssignBulkAction)
 hooks.register("register_bulk_action", StatusBulkAction)
 
@@ -47,6 +55,7 @@ def agents_actions_on_requests(actions):
         actions.register_action(action, label, message)
     actions.register_action("services.retention")(RetentionLogFormatter)
     actions.register_action("services.status")(StatusLogFormatter)
+    actions.register_action("services.transfer")(TransferLogFormatter)
 
 
 class StatusLogFormatter(LogFormatter):
@@ -66,6 +75,21 @@ class StatusLogFormatter(LogFormatter):
         if data.get("reopened"):
             return _("Reopened the request: “%(from)s” → “%(to)s”") % names
         return _("Changed the status: “%(from)s” → “%(to)s”") % names
+
+
+
+class TransferLogFormatter(LogFormatter):
+    """A request handed to another municipal service, with the agent's note."""
+
+    label = _("Request transferred")
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        return _("Transferred the request from %(from)s to %(to)s: %(note)s") % {
+            "from": data.get("from") or _("no service"),
+            "to": data.get("to", ""),
+            "note": data.get("note", ""),
+        }
 
 
 class RetentionLogFormatter(LogFormatter):
@@ -120,8 +144,9 @@ def commune_services_page():
 @hooks.register("register_commune_permissions")
 def commune_services_permissions():
     """Agents process the commune's requests with its message templates;
-    supervisors also write the templates and export the requests; its
-    communication staff set how requests are numbered and kept."""
+    supervisors also write the templates, export the requests and manage the
+    municipal services; its communication staff set how requests are
+    numbered and kept."""
     return CommunePermissions(
         communication=("services.change_servicesettings",),
         agents=(
@@ -142,6 +167,10 @@ def commune_services_permissions():
             "services.add_messagetemplate",
             "services.change_messagetemplate",
             "services.delete_messagetemplate",
+            "services.view_municipalservice",
+            "services.add_municipalservice",
+            "services.change_municipalservice",
+            "services.delete_municipalservice",
         ),
     )
 

@@ -138,7 +138,7 @@ class ProcedureExportView(SpreadsheetMixin, SpreadsheetExportMixin, View):
         self.commune = exportable_commune(request.user, self.page)
         if self.commune is None:
             raise Http404
-        requests = procedure_submissions(site=self.commune, page=self.page)
+        requests = procedure_submissions(site=self.commune, page=self.page, user=request.user)
         filters = ExportFilterSet(
             request.GET, queryset=requests, commune=self.commune, request=request
         )
@@ -152,9 +152,9 @@ class ProcedureExportView(SpreadsheetMixin, SpreadsheetExportMixin, View):
         export_format = request.GET.get("export") or self.FORMAT_CSV
         if export_format not in self.FORMATS:
             return HttpResponseBadRequest(content_type="text/plain; charset=utf-8")
-        queryset = self.requests.select_related("account", "member", "assigned_to").order_by(
-            "submitted_at", "pk"
-        )
+        queryset = self.requests.select_related(
+            "account", "member", "assigned_to", "municipal_service"
+        ).order_by("submitted_at", "pk")
         audit(
             self.page,
             "services.export",

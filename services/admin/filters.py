@@ -14,13 +14,19 @@ from cms.tenancy import communes_for, shows_communes
 
 from ..models import ServicePage, Submission
 from ..policies import submission_policy
-from ..selectors import open_counts_by_agent, services_by_commune, submissions_visible_to
+from ..selectors import (
+    municipal_services_of,
+    open_counts_by_agent,
+    services_by_commune,
+    submissions_visible_to,
+)
 from ..services import agent_name, agents_of
 from ..statuses import SENT_STATUSES, StatusGroup
 from ..workflows import status_choices
 
 TO_PROCESS = "to_process"
 ALL = "all"
+NO_SERVICE = "none"
 
 
 def agents_for(user) -> QuerySet:
@@ -73,12 +79,17 @@ class SubmissionFilterSet(CommuneFilterSet):
         empty_label=gettext_lazy("All"),
         method="filter_page",
     )
+    service = django_filters.ChoiceFilter(
+        label=gettext_lazy("Service"),
+        empty_label=gettext_lazy("All"),
+        method="filter_service",
+    )
     submitted_at = PeriodFilter(label=gettext_lazy("Sent between"), widget=DateRangePickerWidget)
     site = CommuneFilter(submission_policy)
 
     class Meta:
         model = Submission
-        fields = ["status", "assigned", "page", "submitted_at", "site"]
+        fields = ["status", "assigned", "page", "service", "submitted_at", "site"]
 
     def __init__(self, data=None, *args, request=None, **kwargs):
         if data is not None and not data.get("status"):
@@ -110,6 +121,24 @@ class SubmissionFilterSet(CommuneFilterSet):
                 *status_choices(communes_for(request.user, submission_policy)),
                 (ALL, _("All")),
             ]
+        services = []
+        if request is not None:
+            sites = communes_for(request.user, submission_policy)
+            services = [
+                (
+                    str(service.pk),
+                    f"{service.name} ({service.site.site_name})" if several else service.name,
+                )
+                for service in municipal_services_of(sites=sites).select_related("site")
+            ]
+        if services:
+            self.filters["service"].extra["choices"] = [
+                *services,
+                (NO_SERVICE, _("No service")),
+            ]
+        else:
+            # A commune without services: nothing to filter by.
+            del self.filters["service"]
         self.filters["assigned"].extra["choices"] = [
             ("me", _("Me")),
             ("nobody", _("Nobody")),
@@ -121,6 +150,13 @@ class SubmissionFilterSet(CommuneFilterSet):
 
     def filter_assigned(self, queryset, name, value):
         return requests_assigned(queryset, value, user=self.request.user)
+
+    def filter_service(self, queryset, name, value):
+        if value == NO_SERVICE:
+            return queryset.filter(municipal_service__isnull=True)
+        if value:
+            return queryset.filter(municipal_service_id=value)
+        return queryset
 
     def filter_page(self, queryset, name, value):
         if not value:

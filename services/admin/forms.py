@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..corrections import correctable_items
-from ..models import Submission
+from ..models import MunicipalService, Submission
 from ..policies import SUPERVISE, submission_policy
-from ..services import agent_name, agents_of, reopened_status
+from ..services import agent_name, agents_of, agents_seeing, reopened_status
 from ..statuses import SENT_STATUSES, Who
 from ..workflows import status_choices
 
@@ -119,10 +119,32 @@ class AssignForm(forms.Form):
         empty_label=gettext_lazy("Nobody"),
     )
 
-    def __init__(self, *args, sites, **kwargs):
+    def __init__(self, *args, submission: Submission, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agent"].queryset = agents_of(sites=sites)
+        self.fields["agent"].queryset = agents_seeing(submission)
         self.fields["agent"].label_from_instance = agent_name
+
+
+class TransferForm(forms.Form):
+    """Another service of the request's commune, and why."""
+
+    service = forms.ModelChoiceField(
+        label=gettext_lazy("Transfer to"), queryset=MunicipalService.objects.none()
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "Why the request goes to this service. The agents read it in the history; "
+            "the citizen does not."
+        ),
+    )
+
+    def __init__(self, *args, submission: Submission, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = MunicipalService.objects.filter(
+            site_id=submission.site_id
+        ).exclude(pk=submission.municipal_service_id)
 
 
 class NoteForm(forms.Form):

@@ -43,14 +43,16 @@ from ..services import (
     SubmissionError,
     agent_name,
     document_received_by_post,
+    may_transfer,
     note_add,
     submission_assign,
     submission_change_status,
     submission_reopen,
+    submission_transfer,
 )
 from .bulk_actions import BULK_ACTIONS
 from .exports import EXPORT_FILTERS, archive_pdf_url, export_links
-from .forms import AssignForm, ByPostForm, NoteForm, ReopenForm, StatusChangeForm
+from .forms import AssignForm, ByPostForm, NoteForm, ReopenForm, StatusChangeForm, TransferForm
 from .saved_filters import SaveFilterForm, filters_query, saved_filter_links
 
 
@@ -105,6 +107,15 @@ def may_reopen(user, submission: Submission) -> bool:
     )
 
 
+def transfer_form_for(user, submission: Submission) -> TransferForm | None:
+    """The transfer form, for those who may transfer the request, when its
+    commune has another service to hand it to."""
+    if not may_transfer(user=user, submission=submission):
+        return None
+    form = TransferForm(submission=submission)
+    return form if form.fields["service"].queryset.exists() else None
+
+
 def may_export(user) -> bool:
     return submission_policy.user_has_permission(user, "export")
 
@@ -116,7 +127,7 @@ class SubmissionIndexView(ReadOnlyMixin, ScopedIndexMixin, SpreadsheetMixin, Ind
     commune_column_at = 2
     custom_field_preprocess = {
         field: {IndexView.FORMAT_CSV: spreadsheet_text}
-        for field in ("title", "requester_name", "requester_email", "concerns")
+        for field in ("title", "requester_name", "requester_email", "concerns", "service_name")
     }
 
     def get_scoped_queryset(self):
@@ -195,6 +206,7 @@ class SubmissionInspectView(ReadOnlyMixin, ScopedObjectMixin, InspectView):
     request_panels = [
         "services/admin/request/status.html",
         "services/admin/request/assignment.html",
+        "services/admin/transfer.html",
         "services/admin/request/notes.html",
     ]
     request_sections = [
@@ -288,17 +300,27 @@ class SubmissionInspectView(ReadOnlyMixin, ScopedObjectMixin, InspectView):
             notes=submission.notes.select_related("author"),
             note_form=NoteForm() if changing else None,
             assign_form=(
-                AssignForm(initial={"agent": submission.assigned_to_id}, sites=[submission.site])
+                AssignForm(initial={"agent": submission.assigned_to_id}, submission=submission)
                 if changing
                 else None
             ),
+            transfer_form=transfer_form_for(user, submission) if changing else None,
+            transfers=submission.transfers.select_related("author"),
             changing=changing,
             status_form=status_form,
             reopen_form=ReopenForm(submission=submission) if may_reopen(user, submission) else None,
             message_templates=message_templates_for(submission) if status_form else [],
             urls={
                 name: self.url(name)
-                for name in ("status", "note", "assign", "by_post", "preview", "reopen")
+                for name in (
+                    "status",
+                    "note",
+                    "assign",
+                    "by_post",
+                    "preview",
+                    "reopen",
+                    "transfer",
+                )
             },
             issued=[
                 (document, self.url("issued", document.pk)) for document in submission.issued.all()
@@ -467,7 +489,7 @@ class AssignView(SubmissionPostView):
     form_class = AssignForm
 
     def get_form(self):
-        return AssignForm(self.request.POST, sites=[self.submission.site])
+        return AssignForm(self.request.POST, submission=self.submission)
 
     def act(self, data):
         agent = data["agent"]
@@ -480,6 +502,32 @@ class AssignView(SubmissionPostView):
             "reference": self.submission.reference,
             "name": agent_name(agent),
         }
+
+
+class TransferView(SubmissionPostView):
+    """Hand the request to another municipal service, with a note."""
+
+    def get_form(self):
+        return TransferForm(self.request.POST, submission=self.submission)
+
+    def act(self, data):
+        transfer = submission_transfer(
+            submission=self.submission,
+            service=data["service"],
+            author=self.request.user,
+            note=data["note"],
+        )
+        return _("Request %(reference)s is now with the service “%(service)s”.") % {
+            "reference": self.submission.reference,
+            "service": transfer.to_service,
+        }
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        if not submissions_visible_to(user=request.user).filter(pk=self.submission.pk).exists():
+            # Handed to a service the agent does not see: back to the queue.
+            return redirect(self.index_url_name)
+        return response
 
 
 class ByPostView(SubmissionPostView):

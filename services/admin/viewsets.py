@@ -22,6 +22,7 @@ from .views import (
     SubmissionInspectView,
     SubmissionStatusColumn,
     SubmissionStatusView,
+    TransferView,
 )
 
 
@@ -56,6 +57,7 @@ class SubmissionViewSet(ReadOnlyCommuneViewSet):
         Column("requester", label=gettext_lazy("Requester"), accessor="requester_name"),
         Column("concerns", label=gettext_lazy("Person concerned"), accessor="concerns"),
         DateColumn("submitted_at", label=gettext_lazy("Sent on"), sort_key="submitted_at"),
+        Column("service", label=gettext_lazy("Service"), accessor="service_name"),
         Column("assigned", label=gettext_lazy("Assigned to"), accessor="assigned_name"),
         SubmissionStatusColumn(
             "get_status_display", label=gettext_lazy("Status"), sort_key="status"
@@ -72,6 +74,7 @@ class SubmissionViewSet(ReadOnlyCommuneViewSet):
         "concerns",
         "submitted_at",
         "get_status_display",
+        "service_name",
         "assigned_name",
     ]
     export_headings = {
@@ -80,6 +83,7 @@ class SubmissionViewSet(ReadOnlyCommuneViewSet):
         "requester_email": gettext_lazy("E-mail address"),
         "concerns": gettext_lazy("Person concerned"),
         "get_status_display": gettext_lazy("Status"),
+        "service_name": gettext_lazy("Service"),
         "assigned_name": gettext_lazy("Assigned to"),
     }
     export_filename = "requests"
@@ -95,6 +99,7 @@ class SubmissionViewSet(ReadOnlyCommuneViewSet):
                     "assign",
                     "by_post",
                     "reopen",
+                    "transfer",
                     "download",
                     "issued",
                     "preview",
@@ -111,6 +116,7 @@ class SubmissionViewSet(ReadOnlyCommuneViewSet):
             path("note/<int:pk>/", self.action_view(NoteView), name="note"),
             path("assign/<int:pk>/", self.action_view(AssignView), name="assign"),
             path("by-post/<int:pk>/", self.action_view(ByPostView), name="by_post"),
+            path("transfer/<int:pk>/", self.action_view(TransferView), name="transfer"),
             path("download/<int:pk>/<int:attachment_pk>/", self.download_view, name="download"),
             path(
                 "issued/<int:pk>/<int:document_pk>/",

@@ -126,6 +126,18 @@ class FieldType(ABC):
         wanted = normalise(expected)
         return any(normalise(v) == wanted for v in values)
 
+    def offered_answers(self, block: Block) -> list[tuple[str, str]] | None:
+        """The answers the field offers, as (raw value, label), when it offers
+        a fixed list of them; ``None`` for a free answer. A rule expecting an
+        answer (a routing rule) must expect one of them."""
+        return None
+
+    def stored_matches(self, block: Block, value, expected: str) -> bool:
+        """Whether a stored answer (never ``None``) satisfies a condition
+        expecting ``expected``: the answer typed back, then compared as the
+        form compares what is typed."""
+        return self.matches(block, self.reload(block, value).get(block.key, []), expected)
+
     # The export.
 
     def export_columns(self, block: Block) -> list[tuple[str, str]]:

@@ -69,6 +69,9 @@ class Choice(SingleFieldType):
     def example_input(self, key):
         return {key: ["Extrait avec filiation"]}
 
+    def offered_answers(self, block):
+        return [(choice, choice) for choice in choice_lines(block.value.get("choices"))]
+
 
 class MultipleChoiceFieldBlock(FieldBlock):
     choices = blocks.TextBlock(label=_("Choices"), help_text=_("One choice per line."))
@@ -104,6 +107,9 @@ class MultipleChoice(SingleFieldType):
 
     def example_input(self, key):
         return {key: ["Lundi", "Jeudi"]}
+
+    def offered_answers(self, block):
+        return [(choice, choice) for choice in choice_lines(block.value.get("choices"))]
 
     def text(self, block, value):
         return ", ".join(value)
@@ -153,3 +159,6 @@ class YesNo(SingleFieldType):
 
     def matches(self, block, values, expected):
         return yes_no_matches(values, expected, unanswered_is_no=False)
+
+    def offered_answers(self, block):
+        return [("yes", gettext("Yes")), ("no", gettext("No"))]

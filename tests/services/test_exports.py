@@ -67,6 +67,7 @@ HEADER = [
     "Requester",
     "E-mail address",
     "Person concerned",
+    "Service",
     "Assigned to",
     "Nom de l'association",
     "Salle souhaitée",

@@ -29,7 +29,8 @@ class Command(BaseCommand):
         "Create the demo portal: Carvin (carvin.localhost) and Saint-André-des-Eaux "
         "(saint-andre-des-eaux.localhost) with their FAQ, legal pages, an English "
         "translation of Carvin's FAQ, a platform admin and, per commune, a "
-        "communication user and an agent. Re-running it changes nothing; it prints "
+        "communication user, an agent of the whole commune and one per municipal "
+        "service. Re-running it changes nothing; it prints "
         "every demo login."
     )
 
@@ -54,6 +55,22 @@ class Command(BaseCommand):
                     self._user(username, password, group=group)
                     logins.append(
                         (group.name, username, password, f"http://{site.hostname}:{port}/admin/")
+                    )
+                agents = Group.objects.get(name=AGENTS_GROUP.format(name=spec["name"]))
+                for service in demo.MUNICIPAL_SERVICES:
+                    username = f"{service.login}.{spec['slug']}"
+                    password = f"{service.login}-{spec['slug']}-demo"
+                    first_name, last_name = demo.SERVICE_AGENTS[spec["slug"]][service.login]
+                    self._user(
+                        username, password, group=agents, first_name=first_name, last_name=last_name
+                    )
+                    logins.append(
+                        (
+                            f"{spec['name']} — {service.name}",
+                            username,
+                            password,
+                            f"http://{site.hostname}:{port}/admin/",
+                        )
                     )
             for spec in demo.COMMUNES:
                 site = Site.objects.get(hostname=spec["hostname"])
@@ -94,7 +111,7 @@ class Command(BaseCommand):
                 Site.objects.filter(root_page=page).delete()
                 page.delete()
 
-    def _user(self, username, password, *, superuser=False, group=None):
+    def _user(self, username, password, *, superuser=False, group=None, **names):
         user = User.objects.filter(site__isnull=True, username=username).first()
         if user is None:
             user = User(
@@ -102,6 +119,7 @@ class Command(BaseCommand):
                 email=f"{username}@mairie.localhost",
                 is_staff=superuser,
                 is_superuser=superuser,
+                **names,
             )
             user.set_password(password)
             user.save()

@@ -882,8 +882,8 @@ class ServiceTransfer(models.Model):
     submission = models.ForeignKey(
         Submission, verbose_name=_("request"), on_delete=models.CASCADE, related_name="transfers"
     )
-    from_service = models.CharField(_("from"), max_length=120, blank=True)
-    to_service = models.CharField(_("to"), max_length=120)
+    from_service = models.CharField(_("previous service"), max_length=120, blank=True)
+    to_service = models.CharField(_("new service"), max_length=120)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),

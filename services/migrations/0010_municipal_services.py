@@ -61,8 +61,8 @@ class Migration(migrations.Migration):
             name='ServiceTransfer',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_service', models.CharField(blank=True, max_length=120, verbose_name='from')),
-                ('to_service', models.CharField(max_length=120, verbose_name='to')),
+                ('from_service', models.CharField(blank=True, max_length=120, verbose_name='previous service')),
+                ('to_service', models.CharField(max_length=120, verbose_name='new service')),
                 ('note', models.TextField(verbose_name='note')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='on')),
                 ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),

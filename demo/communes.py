@@ -186,7 +186,7 @@ SERVICE_AGENTS = {
         "services-techniques": ("Julien", "Delattre"),
     },
     "saint-andre": {
-        "etat-civil": ("Anne", "Le Bihan"),
+        "etat-civil": ("Morgane", "Le Gall"),
         "education": ("Gwenaël", "Perrin"),
         "services-techniques": ("Loïc", "Guérin"),
     },

@@ -202,3 +202,42 @@ def test_the_demo_staff_have_first_and_last_names(demo):
     assert staff.count() >= 7
     assert [user.username for user in staff if not user.get_full_name()] == []
     assert staff.get(username="agent.carvin").get_full_name() == "Julien Carpentier"
+
+
+def test_each_demo_commune_has_three_services_each_with_its_agent(demo):
+    from services.models import MunicipalService
+
+    for site in Site.objects.filter(hostname__in=HOSTNAMES):
+        services = MunicipalService.objects.filter(site=site).prefetch_related("agents")
+        assert {service.name for service in services} == {
+            "État civil",
+            "Éducation-Enfance",
+            "Services techniques",
+        }
+        for service in services:
+            (agent,) = service.agents.all()
+            assert agent.first_name and agent.last_name
+        pages = {page.slug: page for page in demarches_of(site)}
+        assert all(pages[slug].municipal_service.name == "État civil" for slug in CIVIL_STATUS)
+        rules = pages["signalement-voirie"].routing_rules.all()
+        assert ("Éclairage public en panne", "Services techniques") in {
+            (rule.value, rule.service.name) for rule in rules
+        }
+
+
+def test_a_service_agent_sees_the_requests_of_their_service_and_the_agent_the_whole_commune(
+    demo,
+):
+    from services.selectors import submissions_visible_to
+
+    site = Site.objects.get(hostname="saint-andre-des-eaux.localhost")
+    everything = set(submissions_visible_to(user=User.objects.get(username="agent.saint-andre")))
+    technical = submissions_visible_to(
+        user=User.objects.get(username="services-techniques.saint-andre")
+    )
+
+    assert everything == set(Submission.objects.filter(site=site).exclude(reference=""))
+    assert {request.service_name for request in technical} == {"Services techniques", ""}
+    reports = {r.data["nature"]: r for r in technical if r.title.startswith("Signaler")}
+    assert reports["Éclairage public en panne"].service_name == "Services techniques"
+    assert not any(request.service_name == "État civil" for request in technical)

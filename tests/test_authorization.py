@@ -74,6 +74,7 @@ from services.models import (
     IssuedDocument,
     MessageTemplate,
     SavedFilter,
+    MunicipalService,
     Submission,
 )
 from services.services import access_key, submission_start
@@ -93,6 +94,7 @@ class Role:
     commune: str  # "carvin" or "sa": the host it browses
     username: str = ""
     household: str = ""  # for citizens: "a", "b" or "sa"
+    in_service: bool = False  # an agent who belongs to a municipal service
 
     @property
     def host(self) -> str:
@@ -109,6 +111,7 @@ ROLES = [
     Role("citizen B (Carvin)", "citizen", "carvin", "jean-noël.darc", "b"),
     Role("citizen of Saint-André", "citizen", "sa", "élodie.martin", "sa"),
     Role("agent of Carvin", "agent", "carvin", "agent.carvin"),
+    Role("agent of Carvin's État civil", "agent", "carvin", "etat-civil.carvin", in_service=True),
     Role("supervisor of Carvin", "supervisor", "carvin", "regie.carvin"),
     Role("communication of Carvin", "communication", "carvin", "com.carvin"),
     Role("agent of Saint-André", "agent", "sa", "agent.saint-andre"),
@@ -293,6 +296,19 @@ PAGE_ARGUMENTS = {
 }
 
 
+def within_service(expect: Expect, outside: str = NOT_FOUND) -> Expect:
+    """A request of the commune handled by another municipal service than
+    the role's: ``outside`` (a 404, or a refusal for the views that only
+    take a POST) for an agent of a service, as for another commune's."""
+
+    def bounded(role, owner) -> str:
+        if role.in_service and owner == role.commune:
+            return outside
+        return expect(role, owner)
+
+    return bounded
+
+
 def foreign_not_found(expect: Expect) -> Expect:
     """Another commune's object is a 404 to staff, never a refusal that
     confirms it exists."""
@@ -327,6 +343,7 @@ BULK_OBJECTS = {
     "services.submission": ("submission",),
     "services.messagetemplate": ("message template",),
     "services.workflow": ("workflow",),
+    "services.municipalservice": ("municipal service",),
     "payments.regie": ("régie",),
     "payments.invoice": ("invoice",),
     "payments.transaction": ("transaction",),
@@ -728,11 +745,39 @@ RULES: list[Rule] = [
         model="submission",
         why="a decision is reopened by a supervisor, agents are refused",
     ),
+    rule(
+        "/admin/snippets/services/submission/inspect/*",
+        "/admin/snippets/services/submission/status/*",
+        "/admin/snippets/services/submission/download/*",
+        "/admin/snippets/services/submission/issued/*",
+        "/admin/snippets/services/submission/preview/*",
+        expect=within_service(admin(*AGENTS, own=ANSWERED)),
+        owners=COMMUNES,
+        model="submission",
+        why="a request of another municipal service is a 404 to the agents of a service",
+    ),
+    rule(
+        "/admin/snippets/services/submission/note/*",
+        "/admin/snippets/services/submission/assign/*",
+        "/admin/snippets/services/submission/by-post/*",
+        "/admin/snippets/services/submission/transfer/*",
+        expect=within_service(admin(*AGENTS, own=ANSWERED), outside=REFUSED),
+        owners=COMMUNES,
+        model="submission",
+        why="POST only: a request of another municipal service is a 404 when posted to",
+    ),
     *snippet_rules(
         "services/submission",
         "submission",
         admin(*AGENTS, own=ANSWERED),
         admin(*AGENTS),
+    ),
+    *snippet_rules(
+        "services/municipalservice",
+        "municipal service",
+        admin("supervisor", own=ANSWERED),
+        admin("supervisor"),
+        inspect=False,
     ),
     *snippet_rules(
         "services/messagetemplate",
@@ -786,7 +831,12 @@ RULES: list[Rule] = [
         owners=COMMUNES,
         model="service page",
     ),
-    rule("services_request_pdf", expect=admin(*AGENTS), owners=COMMUNES, model="submission"),
+    rule(
+        "services_request_pdf",
+        expect=within_service(admin(*AGENTS)),
+        owners=COMMUNES,
+        model="submission",
+    ),
     rule(
         "payments_accounting_export",
         "cms_audit*",
@@ -1154,6 +1204,11 @@ class Objects:
         saved_filter = SavedFilter.objects.create(
             site=site, owner=agent, name=f"Filtre ({site.site_name})", query="status=all"
         )
+        # The request named in the admin's URLs is the technical services':
+        # not one the État civil's agent sees.
+        Submission.objects.filter(pk=submission.first().pk).update(
+            municipal_service=MunicipalService.objects.get(site=site, name="Services techniques")
+        )
         kinds = {
             "home": home,
             "page": page,
@@ -1169,6 +1224,7 @@ class Objects:
             "issued document": issued_document(submission.first()),
             "anonymous issued document": issued_document(anonymous),
             "saved filter": saved_filter,
+            "municipal service": MunicipalService.objects.filter(site=site).first(),
             "régie": Regie.objects.filter(site=site).first(),
             "site": site,
             "group": agent.groups.get(),
@@ -1297,6 +1353,16 @@ class Objects:
         markers.add(f"Brouillon-{household}")
         return markers
 
+    def markers_of_other_services(self, role) -> set[str]:
+        """The numbers of the requests of the role's commune that belong to
+        municipal services the role's agent is not part of."""
+        requests = (
+            Submission.objects.filter(site=self.site[role.commune], municipal_service__isnull=False)
+            .exclude(reference="")
+            .exclude(municipal_service__agents=self.users[role.name])
+        )
+        return set(requests.values_list("reference", flat=True))
+
     def markers_of_commune(self, commune) -> set[str]:
         """What belongs to this commune only (and not its anonymous requests,
         which their link opens to anyone)."""
@@ -1339,6 +1405,8 @@ def forbidden_markers(objects: Objects, role: Role) -> set[str]:
             role.kind in ("anonymous", "citizen") or commune_of(household) == other_commune
         ):
             markers |= objects.markers_of_household(household)
+    if role.in_service:
+        markers |= objects.markers_of_other_services(role)
     return markers | {html.escape(marker) for marker in markers}
 
 

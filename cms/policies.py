@@ -1,6 +1,7 @@
 """The permission policy of a commune's records."""
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from wagtail.models import Site
 from wagtail.permission_policies.sites import SitePermissionPolicy
@@ -37,6 +38,14 @@ class CommunePermissionPolicy(SitePermissionPolicy):
         return bool(actions) and super().user_has_any_permission_for_instance(
             user, actions, instance
         )
+
+    def within_commune(self, user, records: QuerySet) -> QuerySet:
+        """The records of the user's communes that the user reaches: all of
+        them, unless the model shares its records out within a commune (the
+        requests between municipal services). Listings, bulk actions and
+        links that do not go through the app's selectors ask it
+        (``cms.tenancy.objects_in_reach``)."""
+        return records
 
     def sites_user_has_any_permission_for(self, user, actions):
         actions = self._allowed(actions)

@@ -208,7 +208,8 @@ def objects_in_reach(user, model: type[Model]) -> QuerySet:
     - pages: the trees of the user's communes (``pages_visible_to``);
     - objects of a commune's site (a ``SitePermissionPolicy``, as every
       commune record registers): those of the sites where the user holds a
-      permission on the model;
+      permission on the model, within the commune as the policy has it
+      (``CommunePermissionPolicy.within_commune``);
     - images and documents (a collection policy): those of the collections
       where the user holds one.
 
@@ -224,7 +225,9 @@ def objects_in_reach(user, model: type[Model]) -> QuerySet:
         return pages_visible_to(user, objects)
     if isinstance(policy, SitePermissionPolicy):
         sites = communes_for(user, policy, REACH_ACTIONS)
-        return objects.filter(**{f"{policy.site_field_name}__in": sites})
+        objects = objects.filter(**{f"{policy.site_field_name}__in": sites})
+        within = getattr(policy, "within_commune", None)
+        return within(user, objects) if within is not None else objects
     if isinstance(policy, CollectionPermissionLookupMixin):
         collections = policy.collections_user_has_any_permission_for(user, REACH_ACTIONS)
         return objects.filter(collection__in=collections)

@@ -40,19 +40,19 @@ def submissions_visible_to(*, user, actions=SEE) -> QuerySet[Submission]:
     )
 
 
-def within_services_of(*, user, sites) -> Q:
-    """The requests of ``sites`` that the staff ``user``'s municipal services
-    let them see. In a commune where the user belongs to services and does
-    not manage them: the requests of those services and those of no
-    service. Elsewhere (no service, a supervisor, a platform admin): all."""
+def within_services_of(*, user, sites=None) -> Q:
+    """The requests (of ``sites``, or of any commune) that the staff
+    ``user``'s municipal services let them see. In a commune where the user
+    belongs to services and does not manage them: the requests of those
+    services and those of no service. Elsewhere (no service, a supervisor,
+    a platform admin): all."""
     if user.is_superuser:
         return Q()
     managed = communes_for(user, municipal_service_policy, MANAGE_SERVICES)
-    services = list(
-        MunicipalService.objects.filter(agents=user, site__in=sites)
-        .exclude(site__in=managed)
-        .values_list("pk", "site_id")
-    )
+    services = MunicipalService.objects.filter(agents=user).exclude(site__in=managed)
+    if sites is not None:
+        services = services.filter(site__in=sites)
+    services = list(services.values_list("pk", "site_id"))
     if not services:
         return Q()
     bounded = {site for _pk, site in services}

@@ -66,8 +66,8 @@ class MunicipalService(models.Model):
     the agents who process the requests of the démarches it handles.
 
     An agent who belongs to one or more services of a commune sees only
-    their requests (and those of no service); an agent of no service, and
-    whoever manages the services (the supervisors), see the whole commune
+    their requests (and those of no service); an agent of no service and
+    the supervisors see the whole commune
     (``services.selectors.submissions_visible_to``)."""
 
     site = models.ForeignKey(

@@ -30,8 +30,5 @@ class SubmissionPermissionPolicy(CommunePermissionPolicy):
 submission_policy = SubmissionPermissionPolicy(Submission, never_allowed={"add", "delete"})
 message_template_policy = CommunePermissionPolicy(MessageTemplate)
 workflow_policy = CommunePermissionPolicy(Workflow)
-#: The supervisors manage the commune's services; whoever may change them
-#: sees every request of the commune, whatever services they belong to.
+#: The supervisors manage the commune's municipal services.
 municipal_service_policy = CommunePermissionPolicy(MunicipalService)
-#: What makes someone a supervisor of the commune's services.
-MANAGE_SERVICES = ("change",)

@@ -5,7 +5,7 @@ from wagtail.models import Site
 from cms.tenancy import SEE, communes_for
 
 from .models import Attachment, MunicipalService, SavedFilter, ServicePage, Submission
-from .policies import MANAGE_SERVICES, municipal_service_policy, submission_policy
+from .policies import SUPERVISE, submission_policy
 from .search import search_normalise
 from .statuses import OPEN_GROUPS, SubmissionStatus
 
@@ -43,13 +43,13 @@ def submissions_visible_to(*, user, actions=SEE) -> QuerySet[Submission]:
 def within_services_of(*, user, sites=None) -> Q:
     """The requests (of ``sites``, or of any commune) that the staff
     ``user``'s municipal services let them see. In a commune where the user
-    belongs to services and does not manage them: the requests of those
+    belongs to services and is not a supervisor: the requests of those
     services and those of no service. Elsewhere (no service, a supervisor,
     a platform admin): all."""
     if user.is_superuser:
         return Q()
-    managed = communes_for(user, municipal_service_policy, MANAGE_SERVICES)
-    services = MunicipalService.objects.filter(agents=user).exclude(site__in=managed)
+    supervised = communes_for(user, submission_policy, (SUPERVISE,))
+    services = MunicipalService.objects.filter(agents=user).exclude(site__in=supervised)
     if sites is not None:
         services = services.filter(site__in=sites)
     services = list(services.values_list("pk", "site_id"))

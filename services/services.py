@@ -439,13 +439,13 @@ def staff_who_see(submission: Submission):
     return agents_seeing(submission)
 
 
-def managers_of(site) -> QuerySet:
-    """The groups that manage the commune's municipal services: its supervisors."""
+def supervisors_of(site) -> QuerySet:
+    """The groups of the commune's supervisors, who see all its requests."""
     from django.contrib.auth.models import Permission
     from wagtail.models import GroupSitePermission
 
     permission = Permission.objects.get(
-        content_type__app_label="services", codename="change_municipalservice"
+        content_type__app_label="services", codename="supervise_submission"
     )
     return GroupSitePermission.objects.filter(site=site, permission=permission).values("group_id")
 
@@ -461,26 +461,18 @@ def agents_seeing(submission: Submission):
     return agents.filter(
         Q(municipal_services=submission.municipal_service_id)
         | ~Q(municipal_services__site=submission.site_id)
-        | Q(groups__in=managers_of(submission.site))
-    )
-
-
-def manages_services(user, site) -> bool:
-    """Whether the user is a supervisor of the commune's services."""
-    from cms.tenancy import communes_for
-
-    from .policies import MANAGE_SERVICES, municipal_service_policy
-
-    return (
-        user.is_superuser
-        or communes_for(user, municipal_service_policy, MANAGE_SERVICES).filter(pk=site.pk).exists()
+        | Q(groups__in=supervisors_of(submission.site))
     )
 
 
 def may_transfer(*, user, submission: Submission) -> bool:
     """The supervisors transfer any request of their commune; an agent,
     those of their own service (or of no service)."""
-    if submission.municipal_service_id is None or manages_services(user, submission.site):
+    from .policies import SUPERVISE, submission_policy
+
+    if submission.municipal_service_id is None or (
+        submission_policy.user_has_permission_for_instance(user, SUPERVISE, submission)
+    ):
         return True
     return submission.municipal_service.agents.filter(pk=user.pk).exists()
 

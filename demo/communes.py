@@ -137,7 +137,6 @@ def staff_names(user) -> None:
         user.save(update_fields=["first_name", "last_name"])
 
 
-
 @dataclass(frozen=True)
 class MunicipalServiceSpec:
     """A municipal service of every demo commune: its name, the start of its

@@ -77,7 +77,6 @@ class StatusLogFormatter(LogFormatter):
         return _("Changed the status: “%(from)s” → “%(to)s”") % names
 
 
-
 class TransferLogFormatter(LogFormatter):
     """A request handed to another municipal service, with the agent's note."""
 

@@ -73,8 +73,8 @@ from services.models import (
     InternalNote,
     IssuedDocument,
     MessageTemplate,
-    SavedFilter,
     MunicipalService,
+    SavedFilter,
     Submission,
 )
 from services.services import access_key, submission_start

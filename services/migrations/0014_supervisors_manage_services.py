@@ -45,7 +45,7 @@ def supervisors_no_longer_manage_services(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("services", "0010_municipal_services"),
+        ("services", "0013_municipal_services"),
         ("contenttypes", "0002_remove_content_type_name"),
         ("wagtailcore", "0098_apitoken"),
     ]

@@ -317,3 +317,42 @@ def test_a_placeholder_unknown_to_documents_is_refused():
 
     problems = registry["document"].problems({**ATTESTATION, "body": "<p>{adresse}</p>"}, {})
     assert problems == ["Unknown placeholder in a document: {adresse}."]
+
+
+def test_a_status_emails_the_municipal_service_handling_the_request(carvin, enrolment):
+    from services.models import MunicipalService
+
+    service = MunicipalService.objects.create(
+        site=carvin, name="Éducation-Enfance", email="education@carvin.test"
+    )
+    enrolment.municipal_service = service
+    enrolment.save()
+    give_actions(
+        carvin,
+        "submitted",
+        [
+            (
+                "email",
+                {
+                    "to_service": True,
+                    "to": "",
+                    "subject": "Nouvelle inscription",
+                    "message": "{reference}",
+                    "condition": {"field": "", "value": ""},
+                },
+            )
+        ],
+    )
+    mail.outbox.clear()
+    run_entry_actions(StatusChange.objects.get(submission=enrolment))
+    assert [m.to for m in mail.outbox] == [["education@carvin.test"]]
+    run = ActionRun.objects.get(status_change__submission=enrolment)
+    assert run.summary == "E-mailed to education@carvin.test."
+
+
+def test_an_email_action_without_recipient_is_refused():
+    from services.actions import registry
+
+    assert registry["email"].problems({"to": "", "to_service": False}, {}) == [
+        "An e-mail action needs an address, or its request's service, or both."
+    ]

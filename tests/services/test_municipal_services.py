@@ -342,8 +342,8 @@ def test_the_queue_export_has_a_service_column(client, supervisor, requests):
 
     response = client.get(reverse(LIST), {"status": "all", "export": "csv"}, **CARVIN)
 
-    lines = b"".join(response.streaming_content).decode().splitlines()
-    assert "Service" in lines[0].split(",")
+    lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+    assert "Service" in lines[0].split(";")
     row = next(line for line in lines if requests["civil"].reference in line)
     assert "État civil" in row
 

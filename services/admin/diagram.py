@@ -109,7 +109,7 @@ def workflow_diagram(workflow) -> Diagram | None:
         w=width,
         h=height,
         title=title,
-        arrows=SafeString("".join(arrows)),
+        arrows=format_html_join("", "{}", ((arrow,) for arrow in arrows)),
         boxes=format_html_join("", "{}", ((_box(box),) for box in boxes.values())),
     )
     return Diagram(svg=svg, statuses=list(statuses), transitions=transitions)

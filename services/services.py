@@ -485,7 +485,9 @@ def submission_transfer(
     note for the agents; its assignment is dropped if the agent it was given
     to no longer sees it. The history and the agents' log say so."""
     submission = (
-        Submission.objects.select_for_update()
+        # Only the request's row is locked: its service may be none (an
+        # outer join, which PostgreSQL does not lock).
+        Submission.objects.select_for_update(of=("self",))
         .select_related("site", "municipal_service")
         .get(pk=submission.pk)
     )
@@ -529,7 +531,7 @@ def submission_assign(*, submission: Submission, agent, author) -> Submission:
     """Give a request to an agent of its commune who sees it, or to nobody
     (``None``)."""
     submission = (
-        Submission.objects.select_for_update()
+        Submission.objects.select_for_update(of=("self",))
         .select_related("municipal_service")
         .get(pk=submission.pk)
     )

@@ -31,7 +31,7 @@ from cms.scoped_admin import (
 )
 from cms.spreadsheets import SpreadsheetMixin, spreadsheet_text
 from cms.tenancy import SEE, communes_for, shows_communes
-from cms.uploads import download, safe_filename
+from cms.uploads import as_attachment, download, safe_filename
 
 from ..corrections import last_request_for_corrections
 from ..fields.answers import answer_rows
@@ -613,7 +613,9 @@ class DocumentPreviewView(PermissionCheckedMixin, View):
         )
         if content is None:
             raise Http404
-        response = HttpResponse(content, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="apercu-{submission.reference}.pdf"'
+        response = as_attachment(
+            HttpResponse(content, content_type="application/pdf"),
+            f"apercu-{submission.reference}.pdf",
+        )
         patch_cache_control(response, private=True, no_store=True)
         return response

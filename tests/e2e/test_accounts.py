@@ -324,7 +324,8 @@ def _step_agent_validates(agent, portal, identifier: str) -> None:
     expect(agent).to_have_url(re.compile(r"/admin/snippets/accounts/citizenaccount/inspect/\d+/"))
     main = agent.get_by_role("main")
     expect(main).to_contain_text("Validé")
-    expect(main).to_contain_text(AGENT["identifier"])
+    # Staff are named by their names: the demo's agent.carvin.
+    expect(main).to_contain_text("Julien Carpentier")
     expect(main.get_by_role("link", name="Valider", exact=True)).to_have_count(0)
     expect(main.get_by_role("link", name="Refuser", exact=True)).to_have_count(0)
     _shot(agent, "journey-13-admin-inspect")

@@ -20,6 +20,7 @@ from demo.communes import CITIZENS
 from services.corrections import correctable_items
 from services.models import ServicePage, Submission, SubmissionStatus
 from services.services import access_key, submission_change_status
+from services.workflows import standard_workflow
 from tests.fuzzing import (
     ANY_VALUE,
     FILES,
@@ -154,6 +155,14 @@ def test_demarche_pages_and_private_links_take_any_input():
         response = fuzzer.send("request by private link or number", "get", path)
         assert response.status_code in (200, 302, 400, 404)
 
+    # The corrections loop of the standard workflow (the demo's civil-status
+    # workflow asks for none).
+    Submission.objects.filter(pk=anonymous_request.pk).update(
+        workflow=standard_workflow(anonymous_request.site),
+        status=SubmissionStatus.SUBMITTED,
+        stage="to_process",
+    )
+    anonymous_request.refresh_from_db()
     items = correctable_items(anonymous_request)
     submission_change_status(
         submission=anonymous_request,

@@ -9,13 +9,17 @@ LOGO_RENDITION = "max-480x160"
 
 
 def logo_data_uri(commune: CommuneSettings) -> str:
-    """The commune's logo as a ``data:`` URI, so that a PDF needs no web
-    request whatever storage holds the image (local files or object storage)."""
-    image = commune.logo
+    """The commune's logo as a ``data:`` URI (``image_data_uri``)."""
+    return image_data_uri(commune.logo, LOGO_RENDITION)
+
+
+def image_data_uri(image, rendition: str) -> str:
+    """A Wagtail image as a ``data:`` URI, so that a PDF needs no web request
+    whatever storage holds the image (local files or object storage)."""
     if image is None:
         return ""
     try:
-        source = image if image.is_svg() else image.get_rendition(LOGO_RENDITION)
+        source = image if image.is_svg() else image.get_rendition(rendition)
         with source.file.open("rb") as file:
             content = file.read()
     except (OSError, ValueError):

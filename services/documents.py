@@ -2,16 +2,13 @@
 ``document`` action: rendered on the commune's letterhead, stored in private
 storage, listed for the citizen and the agents."""
 
-import base64
-import mimetypes
-
 from django.core.files.base import ContentFile
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 
 from cms.models import CommuneSettings
-from cms.pdf import logo_data_uri
+from cms.pdf import image_data_uri, logo_data_uri
 
 from .actions.document import fill_document
 from .fields.answers import answer_rows
@@ -19,18 +16,7 @@ from .messages import message_values
 from .models import IssuedDocument, StatusChange, Submission
 from .pdf import render_pdf
 
-
-def _signature(image) -> str:
-    if image is None:
-        return ""
-    try:
-        rendition = image.get_rendition("max-400x160")
-        with rendition.file.open("rb") as file:
-            content = file.read()
-    except (OSError, ValueError):
-        return ""
-    content_type = mimetypes.guess_type(rendition.file.name)[0] or "image/png"
-    return f"data:{content_type};base64,{base64.b64encode(content).decode('ascii')}"
+SIGNATURE_RENDITION = "max-400x160"
 
 
 def document_values(submission: Submission, change: StatusChange | None, free_text: str) -> dict:
@@ -78,7 +64,7 @@ def document_pdf(*, submission, change, config, free_text: str, reference: str) 
             "body": mark_safe(expand_db_html(body)),  # noqa: S308  # nosec B308 B703
             "signatory_name": config["signatory_name"],
             "signatory_role": config["signatory_role"],
-            "signature": _signature(config.get("signature")),
+            "signature": image_data_uri(config.get("signature"), SIGNATURE_RENDITION),
             "reference": reference,
             "date": date_format(timezone.localdate(), "j F Y"),
         },

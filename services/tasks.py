@@ -101,11 +101,16 @@ def status_email_send(change: StatusChange, *, notice: str = "") -> None:
                 "url": tracking_url(submission),
             },
             attachments=[
-                (document.file_name, document.file.open("rb").read(), "application/pdf")
+                (document.file_name, _content(document), "application/pdf")
                 for document in documents
             ],
         )
     )
+
+
+def _content(document) -> bytes:
+    with document.file.open("rb") as file:
+        return file.read()
 
 
 def admin_url(submission: Submission) -> str:

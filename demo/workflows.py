@@ -19,9 +19,7 @@ AUTHORISATION = (
 )
 
 
-def _status(
-    key, name, group, colour, *, citizen=None, message=False, corrections=False, actions=()
-):
+def _status(key, name, group, colour, *, citizen=None, message=False, actions=()):
     return {
         "key": key,
         "name": name,
@@ -29,7 +27,6 @@ def _status(
         "group": group,
         "colour": colour,
         "needs_message": message,
-        "asks_corrections": corrections,
         "actions": list(actions),
     }
 
@@ -47,8 +44,8 @@ def workflows(commune: dict, *, mayor: str, police: str) -> dict[str, dict]:
                     "Pièces à fournir",
                     "with_citizen",
                     "amber",
-                    corrections=True,
                     actions=[
+                        ("ask_corrections", {"back_to": "pre_reservee"}),
                         (
                             "deadline",
                             {
@@ -59,7 +56,7 @@ def workflows(commune: dict, *, mayor: str, police: str) -> dict[str, dict]:
                                 "message": "Sans les pièces demandées, la pré-réservation "
                                 "est annulée et la salle remise à disposition.",
                             },
-                        )
+                        ),
                     ],
                 ),
                 _status(
@@ -199,8 +196,9 @@ def add_demo_workflows(*, site, index, commune: dict) -> None:
     démarches; the standard “Incomplet” closes after 30 days."""
     standard = standard_workflow(site)
     incomplete = standard.statuses.get(key="incomplete")
-    if not incomplete.actions:
-        incomplete.actions = [INCOMPLETE_CLOSES]
+    if not any(block.block_type == "deadline" for block in incomplete.actions):
+        kept = [(block.block_type, block.value) for block in incomplete.actions]
+        incomplete.actions = [*kept, INCOMPLETE_CLOSES]
         incomplete.save()
         standard.save()
     specs = workflows(

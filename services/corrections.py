@@ -170,9 +170,11 @@ def submission_correct(*, submission: Submission, form: StepForm) -> StatusChang
 
     from .tasks import notify_agent_of_corrections
 
+    definition = submission.definition
+    back_to = submission.status_info.corrected_to
     return submission_status_set(
         submission=submission,
-        status=submission.definition.initial.value,
+        status=back_to if back_to in definition.keys else definition.initial.value,
         changes=changes,
         notify=notify_agent_of_corrections,
     )

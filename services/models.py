@@ -1141,15 +1141,6 @@ class WorkflowStatus(Orderable):
         _("the agent must write to the citizen why"),
         default=False,
     )
-    asks_corrections = models.BooleanField(
-        _("asks the citizen for corrections"),
-        default=False,
-        help_text=_(
-            "The agent names the answers and documents to correct; the citizen corrects "
-            "them online and the request comes back to the first status."
-        ),
-    )
-
     actions = StreamField(
         action_registry.blocks(),
         verbose_name=_("when a request enters it"),
@@ -1164,7 +1155,6 @@ class WorkflowStatus(Orderable):
         FieldPanel("group"),
         FieldPanel("colour"),
         FieldPanel("needs_message"),
-        FieldPanel("asks_corrections"),
         FieldPanel("actions"),
     ]
 

@@ -102,9 +102,6 @@ class StatusInfo:
     emphasised: bool = False
     #: An agent moving a request into it must write to the citizen why.
     needs_message: bool = False
-    #: An agent moving a request into it names what the citizen must correct
-    #: or send (or says it in the message).
-    needs_items: bool = False
     transitions: tuple[Transition, ...] = field(default=())
     #: What runs when a request enters it: the raw blocks (``type``,
     #: ``value``) of its actions (``services.actions``), in order.
@@ -144,13 +141,35 @@ class StatusInfo:
     def is_final(self) -> bool:
         return self.group == StatusGroup.FINAL
 
-    @property
-    def issues_document(self) -> bool:
+    def _any_action(self, quality: str) -> bool:
         from .actions import registry
 
         return any(
-            raw.get("type") in registry and registry[raw["type"]].issues_document
+            raw.get("type") in registry and getattr(registry[raw["type"]], quality)
             for raw in self.actions
+        )
+
+    @property
+    def issues_document(self) -> bool:
+        return self._any_action("issues_document")
+
+    @property
+    def needs_items(self) -> bool:
+        """An agent moving a request into it names what the citizen must
+        correct or send (or says it in the message)."""
+        return self._any_action("asks_corrections")
+
+    @property
+    def corrected_to(self) -> str:
+        """The status a request corrected by the citizen goes to ("" for
+        its workflow's first status)."""
+        return next(
+            (
+                (raw.get("value") or {}).get("back_to", "").strip()
+                for raw in self.actions
+                if raw.get("type") == "ask_corrections"
+            ),
+            "",
         )
 
     def has_action(self, name: str) -> bool:
@@ -214,7 +233,7 @@ STANDARD: tuple[StatusInfo, ...] = (
         StatusColour.AMBER,
         (S.SUBMITTED, S.IN_REVIEW, S.COMPLETE, S.REJECTED, S.CLOSED),
         emphasised=True,
-        needs_items=True,
+        actions=({"type": "ask_corrections", "value": {"back_to": ""}},),
     ),
     _standard(
         S.COMPLETE,

@@ -37,6 +37,10 @@ class WorkflowDefinition:
         """The status a request takes when it is sent."""
         return self.statuses[0]
 
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(info.value for info in self.statuses)
+
     def info(self, key: str) -> StatusInfo:
         for info in self.statuses:
             if info.value == key:
@@ -61,7 +65,6 @@ def _info(status: WorkflowStatus, transitions, initial: bool) -> StatusInfo:
         colour=status.colour,
         emphasised=initial or status.group == StatusGroup.WITH_CITIZEN,
         needs_message=status.needs_message,
-        needs_items=status.asks_corrections,
         transitions=tuple(
             Transition(target=t.target, label=t.label, who=t.who)
             for t in transitions
@@ -124,7 +127,7 @@ def fill_from(workflow: Workflow, statuses: tuple[StatusInfo, ...]) -> None:
             group=info.group,
             colour=info.colour,
             needs_message=info.needs_message,
-            asks_corrections=info.needs_items,
+            actions=[(raw["type"], raw["value"]) for raw in info.actions],
         )
     order = 0
     for info in statuses:

@@ -46,6 +46,9 @@ class StatusAction(ABC):
     #: Whether the agent, moving a request into the status, may write the
     #: free part of a document it issues.
     issues_document: bool = False
+    #: Whether the agent, moving a request into the status, names what the
+    #: citizen must correct, and the citizen may then correct it online.
+    asks_corrections: bool = False
 
 
 class ConditionBlock(blocks.StructBlock):

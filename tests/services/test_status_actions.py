@@ -12,8 +12,10 @@ from django.utils import timezone, translation
 from wagtail.users.models import UserProfile
 
 from accounts.models import User
+from services.actions import registry
 from services.actions.deadline import due_date, is_working_day
 from services.automation import deadlines_fire, run_entry_actions
+from services.corrections import correction_form, submission_correct
 from services.models import ActionRun, IssuedDocument, RequestDeadline, StatusChange
 from services.services import submission_change_status
 from services.workflows import standard_workflow
@@ -257,6 +259,51 @@ def test_the_status_message_replaces_nothing_and_a_hidden_status_tells_nobody(
     with django_capture_on_commit_callbacks(execute=True):
         submission_change_status(submission=enrolment, status="complete", author=agent)
     assert mail.outbox == []
+
+
+# Ask for corrections
+
+
+def test_corrections_send_the_request_back_to_the_status_the_workflow_names(
+    carvin, enrolment, django_capture_on_commit_callbacks
+):
+    give_actions(carvin, "incomplete", [("ask_corrections", {"back_to": "complete"})])
+    agent = agent_of(carvin)
+    with django_capture_on_commit_callbacks(execute=True):
+        change = submission_change_status(
+            submission=enrolment, status="incomplete", author=agent, requested=["classe"]
+        )
+    assert change.runs.get().summary == "The citizen was asked to correct: Classe."
+    enrolment.refresh_from_db()
+    form = correction_form(enrolment, data={"classe": "Moyenne section"})
+    assert form.is_valid(), form.errors
+
+    submission_correct(submission=enrolment, form=form)
+
+    enrolment.refresh_from_db()
+    assert (enrolment.status, enrolment.data["classe"]) == ("complete", "Moyenne section")
+
+
+def test_a_status_without_the_corrections_action_asks_for_nothing(carvin, enrolment):
+    give_actions(carvin, "incomplete", [])
+    assert not standard_workflow(carvin).statuses.get(key="incomplete").actions
+    enrolment.refresh_from_db()
+    assert not enrolment.definition.info("incomplete").needs_items
+    assert enrolment.definition.info("submitted").transition_to("incomplete")
+
+
+def test_corrections_going_to_a_status_that_does_not_wait_for_the_town_hall_are_refused():
+    action = registry["ask_corrections"]
+    statuses = {
+        "new": {"name": "Nouvelle", "group": "to_process"},
+        "done": {"name": "Terminée", "group": "final"},
+    }
+    assert action.problems({"back_to": "new"}, statuses) == []
+    assert action.problems({"back_to": ""}, statuses) == []
+    assert action.problems({"back_to": "missing"}, statuses)
+    assert "“Terminée” does not wait for it" in str(
+        action.problems({"back_to": "done"}, statuses)[0]
+    )
 
 
 # Issue a document

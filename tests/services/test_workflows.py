@@ -109,7 +109,8 @@ def test_the_migration_puts_every_sent_request_in_its_communes_standard_workflow
     for status, _label in SubmissionStatus.choices:
         request = school_request(page, parent(carvin, first_name=f"P{status}"))
         requests[status] = request.pk
-    Workflow.objects.filter(site=carvin).update(is_standard=False, name="Ancien")
+    # The statuses it creates are those of test_a_commune_gets_the_standard_…
+    # (the model has changed since: later migrations turn its flags into actions).
     Submission.objects.update(workflow=None, stage=StatusGroup.DRAFT, citizen_status="draft")
     for status, pk in requests.items():
         Submission.objects.filter(pk=pk).update(status=status)
@@ -128,6 +129,22 @@ def test_the_migration_puts_every_sent_request_in_its_communes_standard_workflow
         assert request.stage == standard.group
         assert request.citizen_status == status
         assert request.status_info.next == standard.next
+
+
+def test_the_migration_turns_asking_for_corrections_into_the_action_doing_it(carvin):
+    migration = importlib.import_module("services.migrations.0016_corrections_action")
+    workflow = standard_workflow(carvin)
+    incomplete = workflow.statuses.get(key="incomplete")
+    deadline = {"type": "deadline", "value": {"days": 3, "kind": "calendar", "remind": "citizen"}}
+
+    incomplete.actions = migration.with_corrections_action([deadline])
+    incomplete.save()
+    workflow.save()
+
+    incomplete.refresh_from_db()
+    assert [block.block_type for block in incomplete.actions] == ["ask_corrections", "deadline"]
+    info = definition_of(workflow).info("incomplete")
+    assert info.needs_items and info.corrected_to == ""
 
 
 # A configured workflow

@@ -1032,6 +1032,13 @@ class ServiceSettings(BaseSiteSetting):
         return (letters[:3] or "REF").upper()
 
 
+#: The most statuses and transitions a workflow has: more is refused before
+#: the forms are built, so that a request cannot make the server build
+#: thousands of them.
+MOST_STATUSES = 40
+MOST_TRANSITIONS = 200
+
+
 class Workflow(ClusterableModel):
     """A commune's way of processing requests: its statuses, the transitions
     between them, and what happens when a request enters each status.
@@ -1066,6 +1073,7 @@ class Workflow(ClusterableModel):
             heading=_("Statuses"),
             label=_("Status"),
             min_num=1,
+            max_num=MOST_STATUSES,
             help_text=_(
                 "The first status is the one a request takes when it is sent. "
                 "Drag them to change their order."
@@ -1075,6 +1083,7 @@ class Workflow(ClusterableModel):
             "transitions",
             heading=_("Transitions"),
             label=_("Transition"),
+            max_num=MOST_TRANSITIONS,
             help_text=_("The buttons agents press to move a request from one status to another."),
         ),
     ]

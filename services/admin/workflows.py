@@ -21,12 +21,21 @@ from cms.scoped_admin import (
 )
 
 from ..actions import registry as action_registry
-from ..models import ServicePage, Submission, Workflow, WorkflowStatus
+from ..models import (
+    MOST_STATUSES,
+    MOST_TRANSITIONS,
+    ServicePage,
+    Submission,
+    Workflow,
+    WorkflowStatus,
+)
 from ..workflows import problems
 from .diagram import workflow_diagram
 
 #: Whoever may do anything with a commune's workflows sees them.
 SEE = ("view", "add", "change", "delete")
+#: The most actions a status has.
+MOST_ACTIONS = 20
 
 
 def _rows(formset) -> list[dict]:
@@ -55,10 +64,15 @@ def _sanitised(data):
     saved without a valid id is a new one (the inline formsets and the
     StreamField would otherwise fail on them)."""
     changes = {}
-    for index in range(_count(data, "statuses-TOTAL_FORMS")):
+    for prefix, most in (("statuses", MOST_STATUSES), ("transitions", MOST_TRANSITIONS)):
+        # One more than allowed: the formset refuses it, saying how many it takes.
+        for name in ("TOTAL_FORMS", "INITIAL_FORMS"):
+            if _count(data, f"{prefix}-{name}") > most:
+                changes[f"{prefix}-{name}"] = str(most + 1)
+    for index in range(min(_count(data, "statuses-TOTAL_FORMS"), MOST_STATUSES + 1)):
         prefix = f"statuses-{index}-actions"
         count = data.get(f"{prefix}-count")
-        whole = isinstance(count, str) and count.isdigit() and int(count) <= 100
+        whole = isinstance(count, str) and count.isdigit() and int(count) <= MOST_ACTIONS
         if whole:
             for child in range(int(count)):
                 names = [f"{prefix}-{child}-{part}" for part in ("deleted", "order", "type")]
@@ -69,8 +83,8 @@ def _sanitised(data):
                     break
         if not whole:
             changes[f"{prefix}-count"] = "0"
-    for prefix in ("statuses", "transitions"):
-        for index in range(_count(data, f"{prefix}-INITIAL_FORMS")):
+    for prefix, most in (("statuses", MOST_STATUSES), ("transitions", MOST_TRANSITIONS)):
+        for index in range(min(_count(data, f"{prefix}-INITIAL_FORMS"), most + 1)):
             pk = data.get(f"{prefix}-{index}-id")
             if not (isinstance(pk, str) and pk.isascii() and pk.isdigit() and len(pk) < 10):
                 changes[f"{prefix}-{index}-id"] = ""

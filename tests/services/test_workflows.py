@@ -8,6 +8,8 @@ import importlib
 import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from wagtail.users.models import UserProfile
@@ -321,6 +323,23 @@ def test_a_supervisor_builds_a_workflow_and_sees_its_diagram(client, carvin):
     html = client.get(reverse(f"{WORKFLOWS}:edit", args=[workflow.pk])).content.decode()
     assert '<svg class="workflow-diagram"' in html
     assert "From “Nouvelle”, “Traiter” leads to “Traitée”." in html
+
+
+def test_a_workflow_of_thousands_of_statuses_is_refused_without_building_them(client, carvin):
+    client.force_login(staff(carvin, "Supervisors", "paul"))
+    data = form_data("Démesuré", STATUS_ROWS, [], site=carvin)
+    data["statuses-TOTAL_FORMS"] = data["transitions-TOTAL_FORMS"] = 100_000
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse(f"{WORKFLOWS}:add"), data)
+
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "Please submit at most 40 forms." in form.formsets["statuses"].non_form_errors()
+    assert "Please submit at most 200 forms." in form.formsets["transitions"].non_form_errors()
+    assert len(form.formsets["statuses"].forms) == 41
+    assert len(queries) < 100
+    assert not Workflow.objects.filter(name="Démesuré").exists()
 
 
 def test_the_screen_refuses_a_workflow_that_cannot_be_finished(client, carvin):

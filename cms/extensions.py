@@ -34,6 +34,9 @@ class CommunePage:
     slug: str
     fields: dict = field(default_factory=dict)
     """Values of the page type's own fields, for those it requires."""
+    supervisors_edit: bool = False
+    """Whether the commune's supervisors also add, edit and publish this page
+    and the pages under it (the démarches, whose processing they set)."""
 
 
 @dataclass(frozen=True)

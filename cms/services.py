@@ -37,6 +37,8 @@ COMMUNICATION_PAGE_PERMISSIONS = [
     "unlock_page",
 ]
 AGENTS_PAGE_PERMISSIONS = ["add_page", "change_page"]
+#: On the pages the apps open to them (``CommunePage.supervisors_edit``).
+SUPERVISORS_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page"]
 COLLECTION_PERMISSIONS = {
     "wagtailimages": ["add_image", "change_image", "choose_image"],
     "wagtaildocs": ["add_document", "change_document", "choose_document"],
@@ -91,7 +93,8 @@ def commune_create(
     "<name> — Supervisors" whose permissions cover this commune only: the
     communication staff edit its pages and settings; agents and supervisors
     hold what the apps grant them (``cms.extensions``), supervisors also read
-    the agents' log.
+    the agents' log and publish the pages the apps open to them (the
+    démarches).
     """
     created: list[str] = []
     locale = Locale.get_default()
@@ -116,8 +119,13 @@ def commune_create(
         if model is not CommuneSettings and issubclass(model, BaseSiteSetting):
             model.objects.get_or_create(site=site)
 
+    opened = []
     for page in commune_pages():
-        _child(home, page.model, title=page.title, slug=page.slug, created=created, **page.fields)
+        child = _child(
+            home, page.model, title=page.title, slug=page.slug, created=created, **page.fields
+        )
+        if page.supervisors_edit:
+            opened.append(child)
 
     collection = Collection.objects.filter(name=name, depth=2).first()
     if collection is None:
@@ -156,6 +164,14 @@ def commune_create(
     if supervisors_created:
         created.append(f"group {supervisors.name}")
     supervisors.permissions.add(access_admin)
+    for page in opened:
+        for translation in Page.objects.filter(translation_key=page.translation_key):
+            for codename in SUPERVISORS_PAGE_PERMISSIONS:
+                GroupPagePermission.objects.get_or_create(
+                    group=supervisors,
+                    page=translation,
+                    permission=_permission("wagtailcore", codename),
+                )
     for permissions in (CMS_PERMISSIONS, *commune_permissions()):
         _site_permissions(communication, site, permissions.communication)
         _site_permissions(agents, site, permissions.agents)

@@ -137,7 +137,7 @@ def processing_register_menu_item():
 
 @hooks.register("register_commune_page", order=20)
 def commune_services_page():
-    return CommunePage(ServiceIndexPage, title="Services", slug="services")
+    return CommunePage(ServiceIndexPage, title="Services", slug="services", supervisors_edit=True)
 
 
 @hooks.register("register_commune_permissions")

@@ -41,7 +41,40 @@ def test_create_commune_makes_site_pages_and_groups(db, capsys):
         assert set(
             GroupPagePermission.objects.filter(group=group).values_list("page", flat=True)
         ) == {home.pk}
+    # Supervisors set the démarches' processing: they publish the services
+    # page and the démarches under it, and no other page.
+    services = ServiceIndexPage.objects.child_of(home).get()
+    supervisors = GroupPagePermission.objects.filter(group__name="Carvin — Supervisors")
+    assert set(supervisors.values_list("page", flat=True)) == {services.pk}
+    assert set(supervisors.values_list("permission__codename", flat=True)) == {
+        "add_page",
+        "change_page",
+        "publish_page",
+    }
     assert "created" in capsys.readouterr().out
+
+
+def test_existing_communes_supervisors_publish_their_demarches_only(carvin, saint_andre):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("services.migrations.0017_supervisors_publish_demarches")
+    GroupPagePermission.objects.filter(group__name__endswith="Supervisors").delete()
+
+    migration.supervisors_publish_demarches(apps, None)
+
+    for site in (carvin, saint_andre):
+        services = ServiceIndexPage.objects.child_of(site.root_page).get()
+        pages = GroupPagePermission.objects.filter(
+            group__name=f"{site.site_name} — Supervisors"
+        ).values_list("page", flat=True)
+        assert services.pk in set(pages)
+        assert set(pages) <= set(
+            Page.objects.filter(translation_key=services.translation_key).values_list(
+                "pk", flat=True
+            )
+        )
 
 
 def test_create_commune_twice_changes_nothing(db, capsys):

@@ -9,7 +9,9 @@ A file holds one démarche::
       "version": 1,
       "page": {"title": "…", "slug": "…", "category": "…", …},
       "form": [{"type": "step", "value": {"title": "…", "fields": […]}}, …],
-      "documents": [{"id": 1, "title": "…", "file_name": "…", "content": "<base64>"}]
+      "documents": [{"id": 1, "title": "…", "file_name": "…", "content": "<base64>"}],
+      "processing": {"service": "État civil",
+                     "routing": [{"field": "nature", "value": "…", "service": "…"}]}
     }
 
 ``page`` holds the page's own fields (``PAGE_FIELDS``), ``form`` the
@@ -18,6 +20,12 @@ names an entry of ``documents`` (``<a linktype="document" id="1">``) rather
 than a row of one commune's database: importing creates the documents in the
 commune's collection and points the links at them. A link to a page of the
 exporting commune becomes a plain link to that page's address.
+
+``processing`` (optional) names the municipal service that handles the
+démarche and its routing rules by the services' names: importing uses the
+commune's services of those names, creating those it lacks (without agents,
+for its supervisors to staff). The workflow stays the importing commune's
+standard one.
 
 Whatever an older portal would misread bumps ``VERSION``; a reader refuses a
 version it does not know rather than guessing.
@@ -36,7 +44,7 @@ from wagtail import blocks
 from wagtail.documents import get_document_model
 from wagtail.models import Collection, Page
 
-from .models import ServiceIndexPage, ServicePage
+from .models import MunicipalService, RoutingRule, ServiceIndexPage, ServicePage
 
 FORMAT = "portail-demarche"
 VERSION = 1
@@ -56,6 +64,8 @@ PAGE_FIELDS = (
     "retention_months",
 )
 DOCUMENT_KEYS = ("id", "title", "file_name", "content")
+PROCESSING_KEYS = ("service", "routing")
+ROUTE_KEYS = ("field", "value", "service")
 
 NOT_JSON = _("This file is not a démarche file: it is not valid JSON (%(error)s).")
 WRONG_FORMAT = _(
@@ -72,6 +82,8 @@ INVALID_PAGE = _("This démarche file has an invalid “%(field)s”: %(error)s"
 INVALID_FORM = _("The form of this démarche file is invalid: %(path)s: %(error)s")
 INVALID_DOCUMENT = _("Document %(number)s of this démarche file is invalid: %(error)s")
 UNKNOWN_DOCUMENT = _("This démarche file links to document %(id)s, which it does not hold.")
+INVALID_PROCESSING = _("The processing part of this démarche file is invalid: %(error)s")
+INVALID_ROUTE = _("Routing rule %(number)s of this démarche file is invalid: %(error)s")
 SLUG_TAKEN = _("The commune already has a démarche at “%(slug)s”.")
 
 LINK_RE = re.compile(r"<a\s[^>]*>")
@@ -89,12 +101,26 @@ def demarche_export(*, page: ServicePage) -> dict:
     def relink(text: str) -> str:
         return _relink(text, document=lambda pk: _export_document(pk, documents), page=_page_url)
 
-    return {
+    document = {
         "format": FORMAT,
         "version": VERSION,
         "page": {name: _map_strings(getattr(page, name), relink) for name in PAGE_FIELDS},
         "form": _map_strings(_without_ids(_form_data(page)), relink),
         "documents": list(documents.values()),
+    }
+    processing = _processing_of(page)
+    if processing["service"] or processing["routing"]:
+        document["processing"] = processing
+    return document
+
+
+def _processing_of(page: ServicePage) -> dict:
+    return {
+        "service": page.municipal_service.name if page.municipal_service_id else "",
+        "routing": [
+            {"field": rule.field, "value": rule.value, "service": rule.service.name}
+            for rule in page.routing_rules.select_related("service")
+        ],
     }
 
 
@@ -136,8 +162,9 @@ def demarche_check(document) -> None:
     for part, kind in (("page", dict), ("form", list), ("documents", list)):
         if not isinstance(document.get(part), kind):
             raise DemarcheFileError(MISSING_PART % {"part": part})
-    _refuse_unknown(document, ("format", "version", "page", "form", "documents"), "")
+    _refuse_unknown(document, ("format", "version", "page", "form", "documents", "processing"), "")
     _check_page(document["page"])
+    _check_processing(document.get("processing", {"service": "", "routing": []}))
     _check_form(document["form"])
     held = _check_documents(document["documents"])
     missing = sorted(_linked_documents([document["page"], document["form"]]) - held)
@@ -169,6 +196,7 @@ def demarche_import(
         form=_map_strings(document["form"], relink),
         live=publish,
     )
+    _give_processing(page, document.get("processing"), site=index.get_site())
     try:
         index.add_child(instance=page)
     except ValidationError as error:
@@ -180,6 +208,67 @@ def demarche_import(
     if publish:
         revision.publish()
     return page
+
+
+def _give_processing(page: ServicePage, processing: dict | None, *, site) -> None:
+    """The démarche's service and routing rules, by their services' names in
+    the commune; a rule naming a field or answer the form lacks is refused."""
+    if not processing:
+        return
+    from .fields.schema import steps_of
+    from .routing import input_blocks, routing_rule_errors
+
+    def service(name: str) -> MunicipalService:
+        return MunicipalService.objects.get_or_create(site=site, name=name)[0]
+
+    if processing["service"]:
+        page.municipal_service = service(processing["service"])
+    blocks = input_blocks(steps_of(page.form.get_prep_value()))
+    rules = []
+    for number, route in enumerate(processing["routing"], start=1):
+        errors = routing_rule_errors(blocks=blocks, field=route["field"], value=route["value"])
+        if errors:
+            raise DemarcheFileError(
+                INVALID_ROUTE % {"number": number, "error": " ".join(map(str, errors.values()))}
+            )
+        rules.append(
+            RoutingRule(
+                field=route["field"], value=route["value"], service=service(route["service"])
+            )
+        )
+    page.routing_rules = rules
+
+
+def _check_processing(processing) -> None:
+    if not isinstance(processing, dict):
+        raise DemarcheFileError(UNKNOWN_PART % {"path": "processing"})
+    _refuse_unknown(processing, PROCESSING_KEYS, "processing.")
+    service = processing.get("service", "")
+    routing = processing.get("routing", [])
+    if not isinstance(service, str) or len(service) > 120:
+        raise DemarcheFileError(
+            INVALID_PROCESSING
+            % {"error": _("a service is named by a text of 120 characters at most.")}
+        )
+    if not isinstance(routing, list):
+        raise DemarcheFileError(UNKNOWN_PART % {"path": "processing.routing"})
+    for number, route in enumerate(routing, start=1):
+        if not isinstance(route, dict):
+            raise DemarcheFileError(UNKNOWN_PART % {"path": f"processing.routing[{number - 1}]"})
+        _refuse_unknown(route, ROUTE_KEYS, f"processing.routing[{number - 1}].")
+        for name, most in (("field", 60), ("value", 255), ("service", 120)):
+            value = route.get(name)
+            if not isinstance(value, str) or not value.strip() or len(value) > most:
+                raise DemarcheFileError(
+                    INVALID_ROUTE
+                    % {
+                        "number": number,
+                        "error": _("“%(name)s” must be a text of %(most)d characters at most.")
+                        % {"name": name, "most": most},
+                    }
+                )
+    processing.setdefault("service", "")
+    processing.setdefault("routing", [])
 
 
 def _refuse_unknown(value: dict, known, path: str) -> None:

@@ -9,6 +9,9 @@ import pytest
 from django import forms
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
+from django.db import transaction
+from hypothesis import given
+from hypothesis import strategies as st
 from wagtail.documents import get_document_model
 from wagtail.models import Collection
 
@@ -29,6 +32,7 @@ from services.exchange import (
     demarche_loads,
 )
 from services.models import ServiceIndexPage, ServicePage
+from tests.fuzzing import KEY_NAME, SCALAR_JUNK, hypothesis_settings
 from tests.services.factories import service_page
 
 pytestmark = pytest.mark.django_db
@@ -236,3 +240,87 @@ def test_the_import_command_says_why_a_file_is_refused(carvin, tmp_path):
 
     assert str(error.value) == f"{path}: " + UNKNOWN_VERSION % {"version": 9, "known": 1}
     assert not ServicePage.objects.exists()
+
+
+def test_the_service_and_routing_travel_by_the_services_names(carvin, saint_andre):
+    from services.models import MunicipalService, RoutingRule
+
+    civil = MunicipalService.objects.create(site=carvin, name="État civil")
+    roads = MunicipalService.objects.create(site=carvin, name="Services techniques")
+    theirs = MunicipalService.objects.create(site=saint_andre, name="État civil")
+    page = service_page(carvin, "Inscription scolaire")
+    page.municipal_service = civil
+    page.routing_rules = [RoutingRule(field="classe", value="CP", service=roads)]
+    page.save_revision().publish()
+    document = demarche_export(page=reread(page))
+    assert document["processing"] == {
+        "service": "État civil",
+        "routing": [{"field": "classe", "value": "CP", "service": "Services techniques"}],
+    }
+
+    copied = reread(demarche_import(index=index_of(saint_andre), document=document))
+
+    # The commune's own "État civil"; the service it lacked is created, to staff.
+    assert copied.municipal_service == theirs
+    (rule,) = copied.routing_rules.all()
+    assert (rule.field, rule.value, rule.service.site, rule.service.name) == (
+        "classe",
+        "CP",
+        saint_andre,
+        "Services techniques",
+    )
+    assert not rule.service.agents.exists()
+    assert demarche_export(page=copied) == document
+
+
+def test_a_routing_rule_naming_an_answer_the_form_lacks_is_refused(carvin):
+    document = birth_file()
+    document["processing"] = {
+        "service": "",
+        "routing": [{"field": "nowhere", "value": "x", "service": "État civil"}],
+    }
+    with pytest.raises(DemarcheFileError) as error:
+        demarche_import(index=index_of(carvin), document=document)
+    assert "Routing rule 1" in str(error.value)
+    assert not ServicePage.objects.filter(slug=document["page"]["slug"]).exists()
+
+    document["processing"] = {"routing": [{"field": "x", "value": 3, "service": "A"}]}
+    assert "Routing rule 1" in refusal(document)
+    document["processing"] = {"owner": "me"}
+    assert "processing.owner" in refusal(document)
+
+
+JSON_JUNK = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), SCALAR_JUNK),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3), st.dictionaries(KEY_NAME, children, max_size=3)
+    ),
+    max_leaves=8,
+)
+ROUTE = st.fixed_dictionaries(
+    {},
+    optional={"field": JSON_JUNK, "value": JSON_JUNK, "service": JSON_JUNK, "extra": JSON_JUNK},
+)
+
+
+@hypothesis_settings(max_examples=120)
+@given(
+    processing=st.one_of(
+        JSON_JUNK,
+        st.fixed_dictionaries(
+            {}, optional={"service": JSON_JUNK, "routing": st.lists(ROUTE, max_size=3)}
+        ),
+    )
+)
+def test_any_processing_part_is_read_or_refused_with_a_reason(carvin, processing):
+    document = birth_file()
+    document["page"]["slug"] = "fuzz"
+    document["processing"] = processing
+    try:
+        with transaction.atomic():
+            page = demarche_import(index=index_of(carvin), document=document)
+            transaction.set_rollback(True)
+    except DemarcheFileError as error:
+        assert str(error)
+    else:
+        assert page.pk

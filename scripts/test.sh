@@ -6,7 +6,9 @@
 #   TEST_DATABASES="sqlite"   only SQLite (or "postgresql" only PostgreSQL)
 #   DATABASE_URL=...          only that database
 # tests/test_isolation.py (every id of one commune on every admin URL, read
-# queries only) runs on SQLite; the authorization matrix runs on both, on
+# queries only) and the end-to-end tests (what they add is the browser; the
+# database paths they take are those of the other tests) run on SQLite; the
+# authorization matrix runs on both, on
 # PostgreSQL in a run of its own (its own test database) beside the two others,
 # which keeps both cores busy to the end.
 set -euo pipefail
@@ -75,7 +77,7 @@ for database in $databases; do
       done
       if [ ${#selection[@]} -eq 0 ]; then
         run postgresql env DATABASE_URL="$cluster/portal" \
-          .venv/bin/python -m pytest -p no:cacheprovider "$@" \
+          .venv/bin/python -m pytest -p no:cacheprovider "$@" --ignore=tests/e2e \
           --ignore=tests/test_isolation.py --ignore=tests/test_authorization.py
         run postgresql-matrix env DATABASE_URL="$cluster/portal_matrix" \
           .venv/bin/python -m pytest -p no:cacheprovider "$@" tests/test_authorization.py

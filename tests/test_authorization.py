@@ -282,6 +282,20 @@ AGENTS = ("agent", "supervisor")
 #: and choosers show every staff member what they may see (maybe nothing).
 PAGES = admin(*EDITORS, own=ANSWERED, listings=ANSWERED)
 PAGE_IN_URL = admin(*EDITORS, own=ANSWERED, listings=ANSWERED, citizens=NOT_FOUND)
+
+
+def supervisors_find_their_demarches(expect: Expect) -> Expect:
+    """``expect``, but the supervisors of the commune, who edit its démarches
+    (the page "Services" and below), are answered on its tree."""
+
+    def answer(role, owner) -> str:
+        if role.kind == "supervisor" and owner is not None and commune_of(owner) == role.commune:
+            return ANSWERED
+        return expect(role, owner)
+
+    return answer
+
+
 PAGE_ARGUMENTS = {
     "app_label": "wagtailcore",
     "model_name": "page",
@@ -645,6 +659,20 @@ RULES: list[Rule] = [
     rule(
         "wagtailadmin_explore",
         "wagtailadmin_explore_results",
+        expect=supervisors_find_their_demarches(admin(*EDITORS, citizens=NOT_FOUND)),
+        owners=COMMUNES,
+        model="page",
+        why="supervisors go through their commune's tree to its démarches, which they edit",
+    ),
+    rule(
+        "wagtailadmin_choose_page_child",
+        expect=supervisors_find_their_demarches(PAGE_IN_URL),
+        owners=COMMUNES,
+        model="page",
+        fixed=PAGE_ARGUMENTS,
+        why="supervisors choose pages among their commune's démarches",
+    ),
+    rule(
         "wagtailadmin_pages:edit",
         "wagtailadmin_pages:preview_on_edit",
         "wagtailadmin_pages:history",

@@ -10,6 +10,7 @@ from django import forms
 from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import transaction
+from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 from wagtail.documents import get_document_model
@@ -279,15 +280,17 @@ def test_a_routing_rule_naming_an_answer_the_form_lacks_is_refused(carvin):
         "service": "",
         "routing": [{"field": "nowhere", "value": "x", "service": "État civil"}],
     }
-    with pytest.raises(DemarcheFileError) as error:
+    with pytest.raises(DemarcheFileError) as error, translation.override("en"):
         demarche_import(index=index_of(carvin), document=document)
     assert "Routing rule 1" in str(error.value)
+    assert "no field “nowhere”" in str(error.value)
     assert not ServicePage.objects.filter(slug=document["page"]["slug"]).exists()
 
-    document["processing"] = {"routing": [{"field": "x", "value": 3, "service": "A"}]}
-    assert "Routing rule 1" in refusal(document)
-    document["processing"] = {"owner": "me"}
-    assert "processing.owner" in refusal(document)
+    with translation.override("en"):
+        document["processing"] = {"routing": [{"field": "x", "value": 3, "service": "A"}]}
+        assert "Routing rule 1" in refusal(document)
+        document["processing"] = {"owner": "me"}
+        assert "processing.owner" in refusal(document)
 
 
 JSON_JUNK = st.recursive(

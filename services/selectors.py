@@ -36,7 +36,9 @@ def submissions_visible_to(*, user, actions=SEE) -> QuerySet[Submission]:
         submissions_for_sites(sites=sites)
         .exclude(status=SubmissionStatus.DRAFT)
         .filter(within_services_of(user=user, sites=sites))
-        .select_related("site", "account", "member", "page", "assigned_to", "municipal_service")
+        .select_related(
+            "site", "account", "member", "page", "assigned_to", "municipal_service", "workflow"
+        )
     )
 
 
@@ -116,7 +118,7 @@ def submissions_of(*, account) -> QuerySet[Submission]:
     return (
         Submission.objects.filter(site_id=account.site_id, account=account)
         .exclude(status=SubmissionStatus.DRAFT)
-        .select_related("member")
+        .select_related("member", "workflow")
         .order_by("-submitted_at", "-pk")
     )
 

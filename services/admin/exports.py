@@ -153,7 +153,7 @@ class ProcedureExportView(SpreadsheetMixin, SpreadsheetExportMixin, View):
         if export_format not in self.FORMATS:
             return HttpResponseBadRequest(content_type="text/plain; charset=utf-8")
         queryset = self.requests.select_related(
-            "account", "member", "assigned_to", "municipal_service"
+            "account", "member", "assigned_to", "municipal_service", "workflow"
         ).order_by("submitted_at", "pk")
         audit(
             self.page,

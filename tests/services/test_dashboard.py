@@ -318,3 +318,30 @@ def test_the_dashboard_queries_do_not_grow_with_the_number_of_requests(
         return len(queries)
 
     assert queries_with(10) == queries_with(60)
+
+
+def test_the_queue_queries_do_not_grow_with_the_requests_it_lists(
+    client, agent, carvin_page, saint_andre_page
+):
+    """Each row's status reads its request's workflow: with the rows, not
+    one query per row."""
+    from services.workflows import standard_workflow
+
+    pages = [carvin_page, saint_andre_page]
+    accounts = [citizen(page.get_site(), "Paul", f"Famille {page.pk}") for page in pages]
+    client.force_login(agent)
+    client.get(queue(status="all"))
+
+    def queries_with(count):
+        add_requests(pages, accounts, agent, count - Submission.objects.count())
+        for page in pages:
+            Submission.objects.filter(site=page.get_site()).update(
+                workflow=standard_workflow(page.get_site())
+            )
+        client.get(queue(status="all"))  # the workflows' statuses, read once per process
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(queue(status="all"))
+        assert response.status_code == 200
+        return len(queries)
+
+    assert queries_with(3) == queries_with(12)

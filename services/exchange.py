@@ -221,11 +221,11 @@ def _give_processing(page: ServicePage, processing: dict | None, *, site) -> Non
     def service(name: str) -> MunicipalService:
         return MunicipalService.objects.get_or_create(site=site, name=name)[0]
 
-    if processing["service"]:
+    if processing.get("service"):
         page.municipal_service = service(processing["service"])
     blocks = input_blocks(steps_of(page.form.get_prep_value()))
     rules = []
-    for number, route in enumerate(processing["routing"], start=1):
+    for number, route in enumerate(processing.get("routing", []), start=1):
         errors = routing_rule_errors(blocks=blocks, field=route["field"], value=route["value"])
         if errors:
             raise DemarcheFileError(
@@ -267,8 +267,6 @@ def _check_processing(processing) -> None:
                         % {"name": name, "most": most},
                     }
                 )
-    processing.setdefault("service", "")
-    processing.setdefault("routing", [])
 
 
 def _refuse_unknown(value: dict, known, path: str) -> None:

@@ -40,3 +40,8 @@ class InvoiceImportError(PaymentError):
     def __init__(self, errors: list[tuple[int, str]]):
         self.errors = errors
         super().__init__("; ".join(f"{line}: {reason}" for line, reason in errors))
+
+
+class InvoiceChangeRefused(PaymentError):
+    """An invoice cannot change as asked: cancelled while a payment of it is
+    under way at the bank, a refund recorded that is not due..."""

@@ -101,6 +101,11 @@ DOMAIN_WORDS = {
     "ccas": InvoiceDomain.CCAS,
     "social_services_ccas": InvoiceDomain.CCAS,
 }
+#: The domains of the billing software's invoices; those of online
+#: procedures are the portal's own (``services.invoice_issue``).
+IMPORTED_DOMAINS = [
+    (value, label) for value, label in InvoiceDomain.choices if value in DOMAIN_WORDS.values()
+]
 STATUS_WORDS = {
     "": InvoiceStatus.TO_PAY,
     "to_pay": InvoiceStatus.TO_PAY,
@@ -325,7 +330,7 @@ def _check(fields: dict, accounts: dict, problems: list) -> InvoiceData | None:
         problems.append(DUE_BEFORE_ISSUE)
     domain = status = None
     if get["domain"]:
-        domain, problem = _choice(get["domain"], DOMAIN_WORDS, _("domain"), InvoiceDomain.choices)
+        domain, problem = _choice(get["domain"], DOMAIN_WORDS, _("domain"), IMPORTED_DOMAINS)
         problems += [problem] if problem else []
     status, problem = _choice(get["status"], STATUS_WORDS, _("status"), InvoiceStatus.choices)
     problems += [problem] if problem else []

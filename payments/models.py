@@ -73,6 +73,7 @@ class InvoiceDomain(models.TextChoices):
     AFTER_SCHOOL = "after_school", _("After-school")
     EARLY_CHILDHOOD = "early_childhood", _("Early childhood")
     CCAS = "ccas", _("Social services (CCAS)")
+    DEMARCHE = "demarche", _("Online procedures")
 
 
 class InvoiceStatus(models.TextChoices):
@@ -130,6 +131,30 @@ class Invoice(models.Model):
     pdf = models.FileField(
         _("PDF"), storage=private_storage, upload_to=invoice_pdf_path, blank=True
     )
+    cancel_reason = models.TextField(
+        _("reason for cancelling"), blank=True, help_text=_("Why it was cancelled.")
+    )
+    refund_reason = models.TextField(
+        _("reason for refunding"), blank=True, help_text=_("Why the amount paid is given back.")
+    )
+    refund_due_since = models.DateTimeField(
+        _("to refund since"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A paid invoice whose money must be given back, such as a paid request the town "
+            "hall refused."
+        ),
+    )
+    refunded_at = models.DateTimeField(_("refunded on"), null=True, blank=True)
+    refunded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("refund recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("imported on"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated on"), auto_now=True)
 
@@ -153,6 +178,11 @@ class Invoice(models.Model):
     @property
     def is_payable(self) -> bool:
         return self.status == InvoiceStatus.TO_PAY
+
+    @property
+    def refund_pending(self) -> bool:
+        """Its money is to be given back, and nobody has recorded doing it yet."""
+        return self.refund_due_since is not None and self.refunded_at is None
 
 
 class Cart(models.Model):

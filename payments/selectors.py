@@ -58,6 +58,12 @@ def transactions_visible_to(*, user, actions=SEE) -> QuerySet[Transaction]:
     return Transaction.objects.filter(site__in=communes_for(user, transaction_policy, actions))
 
 
+def invoice_refunds_visible_to(*, user, actions=SEE) -> QuerySet[Invoice]:
+    """The invoices whose refunds the staff ``user`` follows and records:
+    those of the communes where they see the transactions and accounts."""
+    return Invoice.objects.filter(site__in=communes_for(user, transaction_policy, actions))
+
+
 def regies_of(*, sites) -> QuerySet[Regie]:
     return Regie.objects.filter(site__in=sites).select_related("site")
 

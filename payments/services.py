@@ -1,4 +1,5 @@
-"""Writes of payments: carts, transactions, the bank's answers, invoice imports.
+"""Writes of payments: carts, transactions, the bank's answers, invoices
+(imported, issued, cancelled, refunded).
 
 Every transition of a transaction or an invoice happens here, under
 ``transaction.atomic`` with the rows locked (``select_for_update``), and
@@ -29,14 +30,22 @@ from cms.money import money
 
 from .backends.base import BankRedirect, BasePlugin, IncomingMessage, PaymentRequest, PaymentResult
 from .backends.eopayment_base import BACKEND_UNAVAILABLE
-from .exceptions import CartError, GatewayError, PaymentUnderWay, UnableToTakePayment
+from .exceptions import (
+    CartError,
+    GatewayError,
+    InvoiceChangeRefused,
+    PaymentUnderWay,
+    UnableToTakePayment,
+)
 from .importer import check_pdfs, check_records
 from .models import (
+    PAID_STATUSES,
     Cart,
     CartItem,
     EventOutcome,
     EventSource,
     Invoice,
+    InvoiceDomain,
     InvoiceStatus,
     Regie,
     Transaction,
@@ -45,6 +54,7 @@ from .models import (
     TransactionStatus,
 )
 from .selectors import open_transaction_of, transactions_to_reconcile
+from .signals import invoice_paid_send
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +79,14 @@ PAYMENT_UNDER_WAY = _(
     "closed it: please try again later."
 )
 EMAIL_REQUIRED = _("An e-mail address is needed to receive the receipt.")
+AMOUNT_NOT_POSITIVE = _("An invoice's amount must be more than zero.")
+CANCEL_REASON_REQUIRED = _("Say why the invoice is cancelled.")
+CANCEL_NOT_TO_PAY = _("Only an invoice still to pay can be cancelled.")
+CANCEL_PAYMENT_UNDER_WAY = _(
+    "A payment of this invoice is under way at the bank: it cannot be cancelled until the "
+    "bank has answered."
+)
+REFUND_NOT_DUE = _("No refund of this invoice is waiting to be recorded.")
 
 ORDER_ALPHABET = "".join(c for c in string.ascii_uppercase + string.digits if c not in "O0I1")
 KEY_ALPHABET = ORDER_ALPHABET
@@ -407,20 +425,24 @@ def transaction_start_from_cart(*, cart: Cart, urls: PaymentURLs):
     return _start(lock_and_record, urls)
 
 
-def transaction_start_for_invoice(*, invoice: Invoice, email: str, urls: PaymentURLs):
-    """Start paying one invoice found by its number and key, without an
-    account, or go back to the bank's page of the payment of it already
-    under way with the same e-mail address."""
+def transaction_start_for_invoice(*, invoice: Invoice, email: str, urls: PaymentURLs, account=None):
+    """Start paying one invoice, or go back to the bank's page of the
+    payment of it already under way with the same e-mail address (and
+    account). Without ``account``, the invoice was found by its number and
+    key; with it, its household pays it from another page than the cart
+    (the fee of an online procedure...), and the payment is the account's."""
 
     def lock_and_record():
         with transaction.atomic():
             locked = Invoice.objects.select_for_update().select_related("regie").get(pk=invoice.pk)
+            if account is not None and locked.account_id != account.pk:
+                raise UnableToTakePayment(INVOICE_NOT_YOURS)
             created, resumed = _transaction_create(
                 regie=locked.regie,
                 invoices=[locked],
-                account=None,
+                account=account,
                 email=email.strip(),
-                payer_name=locked.payer_name,
+                payer_name=(account and account.get_full_name()) or locked.payer_name,
             )
         return created, [locked], resumed
 
@@ -509,6 +531,12 @@ def _mark_paid(transaction_: Transaction, result: PaymentResult) -> bool:
     from .tasks import send_payment_receipt
 
     transaction.on_commit(lambda: send_payment_receipt.enqueue(transaction_id=transaction_.pk))
+    if credited:
+        transaction.on_commit(
+            lambda: invoice_paid_send(
+                sender=Invoice, invoice_ids=credited, transaction_id=transaction_.pk
+            )
+        )
     return True
 
 
@@ -615,6 +643,112 @@ def transactions_reconcile(*, min_age: timedelta = timedelta(minutes=15)) -> dic
 
 
 # --- Invoices -------------------------------------------------------------------
+
+
+@transaction.atomic
+def invoice_issue(
+    *,
+    regie: Regie,
+    account,
+    payer_name: str,
+    number: str,
+    label: str,
+    amount: Decimal,
+    domain: str = InvoiceDomain.DEMARCHE,
+    due_on=None,
+) -> Invoice:
+    """Issue an invoice today in the régie's commune, with a new payment key:
+    the portal's own invoices (the fee of an online procedure...), where the
+    others come from the billing software (``invoices_import``)."""
+    amount = Decimal(amount)
+    if amount <= 0:
+        raise ValueError(str(AMOUNT_NOT_POSITIVE))
+    return Invoice.objects.create(
+        site_id=regie.site_id,
+        regie=regie,
+        account=account,
+        payer_name=payer_name[:150],
+        number=number,
+        label=label[:200],
+        amount=amount,
+        domain=domain,
+        issued_on=timezone.localdate(),
+        due_on=due_on,
+        payment_key=new_payment_key(),
+    )
+
+
+@transaction.atomic
+def invoice_cancel(*, invoice: Invoice, reason: str, author=None) -> Invoice:
+    """Cancel an invoice still to pay, saying why, and take it out of the
+    cart holding it. Refused while a payment of it is under way at the
+    bank: an amount being paid cannot be cancelled."""
+    reason = reason.strip()
+    if not reason:
+        raise InvoiceChangeRefused(CANCEL_REASON_REQUIRED)
+    # The carts first, then the invoice: the order in which the cart's
+    # functions lock them.
+    carts = list(
+        Cart.objects.select_for_update().filter(
+            pk__in=CartItem.objects.filter(invoice=invoice).values("cart_id")
+        )
+    )
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if not invoice.is_payable:
+        raise InvoiceChangeRefused(CANCEL_NOT_TO_PAY)
+    if open_transaction_of(invoices=[invoice]) is not None:
+        raise InvoiceChangeRefused(CANCEL_PAYMENT_UNDER_WAY)
+    invoice.status = InvoiceStatus.CANCELLED
+    invoice.cancel_reason = reason
+    invoice.save(update_fields=["status", "cancel_reason", "updated_at"])
+    for cart in carts:
+        CartItem.objects.filter(cart=cart, invoice=invoice).delete()
+        _cart_drop_unpayable(cart)
+    audit(
+        invoice,
+        "payments.invoice_cancel",
+        user=author,
+        data={"number": invoice.number, "amount": str(invoice.amount), "reason": reason},
+    )
+    return invoice
+
+
+@transaction.atomic
+def invoice_refund_due(*, invoice: Invoice, reason: str) -> Invoice:
+    """Say that the money of a paid invoice must be given back (a paid
+    request the town hall refused...). Once: asked again, the invoice keeps
+    its first date and reason. An invoice not paid has nothing to refund and
+    is returned unchanged."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status not in PAID_STATUSES or invoice.refund_due_since is not None:
+        return invoice
+    invoice.refund_due_since = timezone.now()
+    invoice.refund_reason = reason.strip()
+    invoice.save(update_fields=["refund_due_since", "refund_reason", "updated_at"])
+    return invoice
+
+
+@transaction.atomic
+def invoice_refund_record(*, invoice: Invoice, author) -> Invoice:
+    """Record that the town hall gave the money of the invoice back: only
+    a refund due and not recorded yet."""
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if not invoice.refund_pending:
+        raise InvoiceChangeRefused(REFUND_NOT_DUE)
+    invoice.refunded_at = timezone.now()
+    invoice.refunded_by = author
+    invoice.save(update_fields=["refunded_at", "refunded_by", "updated_at"])
+    audit(
+        invoice,
+        "payments.invoice_refund",
+        user=author,
+        data={
+            "number": invoice.number,
+            "amount": str(invoice.amount),
+            "reason": invoice.refund_reason,
+        },
+    )
+    return invoice
 
 
 @dataclass

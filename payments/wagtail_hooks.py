@@ -10,6 +10,7 @@ from wagtail.snippets.models import register_snippet
 from accounts.extensions import AccountTab
 from cms.extensions import CommunePermissions
 from cms.models import AuditLogEntry
+from cms.money import money
 
 from . import selectors
 from .admin.viewsets import PaymentsViewSetGroup, admin_urls
@@ -28,9 +29,13 @@ hooks.register("register_admin_urls", admin_urls)
 
 @hooks.register("register_log_actions")
 def agents_actions_on_money(actions):
-    """Invoice imports, kept in the commune's log (``cms.audit``)."""
+    """Invoice imports, cancellations and refunds, kept in the commune's log
+    (``cms.audit``)."""
     actions.register_model(Regie, AuditLogEntry)
+    actions.register_model(Invoice, AuditLogEntry)
     actions.register_action("payments.invoices_import")(InvoicesImportLogFormatter)
+    actions.register_action("payments.invoice_cancel")(InvoiceCancelLogFormatter)
+    actions.register_action("payments.invoice_refund")(InvoiceRefundLogFormatter)
 
 
 class InvoicesImportLogFormatter(LogFormatter):
@@ -41,6 +46,29 @@ class InvoicesImportLogFormatter(LogFormatter):
         return _(
             "Imported invoices: %(created)s created, %(updated)s updated, %(unchanged)s unchanged"
         ) % {name: data.get(name, 0) for name in ("created", "updated", "unchanged")}
+
+
+class InvoiceCancelLogFormatter(LogFormatter):
+    label = gettext_lazy("Invoice cancelled")
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        return _("Cancelled invoice %(number)s (%(amount)s): %(reason)s") % {
+            "number": data.get("number", ""),
+            "amount": money(data.get("amount")),
+            "reason": data.get("reason", ""),
+        }
+
+
+class InvoiceRefundLogFormatter(LogFormatter):
+    label = gettext_lazy("Refund recorded")
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        return _("Recorded the refund of invoice %(number)s (%(amount)s)") % {
+            "number": data.get("number", ""),
+            "amount": money(data.get("amount")),
+        }
 
 
 @hooks.register("register_account_tab")

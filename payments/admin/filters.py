@@ -12,6 +12,8 @@ from ..models import Invoice, InvoiceDomain, InvoiceStatus, Transaction, Transac
 from ..policies import invoice_policy, transaction_policy
 from ..selectors import regies_visible_to
 
+REFUND_DUE, REFUNDED = "due", "done"
+
 
 def regie_filter(field_name="regie"):
     return django_filters.ModelChoiceFilter(
@@ -29,11 +31,27 @@ class InvoiceFilterSet(CommuneFilterSet):
     )
     regie = regie_filter()
     issued_on = PeriodFilter(label=gettext_lazy("Issue date"), widget=DateRangePickerWidget)
+    refund = django_filters.ChoiceFilter(
+        label=gettext_lazy("Refund"),
+        choices=[
+            (REFUND_DUE, gettext_lazy("To refund")),
+            (REFUNDED, gettext_lazy("Refunded")),
+        ],
+        empty_label=gettext_lazy("All"),
+        method="filter_refund",
+    )
     site = CommuneFilter(invoice_policy)
 
     class Meta:
         model = Invoice
-        fields = ["status", "domain", "regie", "issued_on", "site"]
+        fields = ["status", "domain", "regie", "issued_on", "refund", "site"]
+
+    def filter_refund(self, queryset, name, value):
+        if value == REFUND_DUE:
+            return queryset.filter(refund_due_since__isnull=False, refunded_at__isnull=True)
+        if value == REFUNDED:
+            return queryset.filter(refunded_at__isnull=False)
+        return queryset
 
 
 class TransactionFilterSet(CommuneFilterSet):

@@ -22,13 +22,25 @@ from cms.spreadsheets import spreadsheet_text
 from cms.tenancy import communes_for
 from cms.uploads import as_attachment
 
-from ..exceptions import GatewayError, InvoiceImportError
+from ..exceptions import GatewayError, InvoiceChangeRefused, InvoiceImportError
 from ..forms import AccountingExportForm, InvoiceImportForm
 from ..importer import decode, read_csv
 from ..models import Invoice, Transaction
 from ..policies import invoice_policy, transaction_policy
-from ..selectors import accounting_lines, regies_of, regies_visible_to, transactions_visible_to
-from ..services import invoices_import, regie_token_create, transaction_check_status
+from ..selectors import (
+    accounting_lines,
+    invoice_refunds_visible_to,
+    regies_of,
+    regies_visible_to,
+    transactions_visible_to,
+)
+from ..services import (
+    REFUND_NOT_DUE,
+    invoice_refund_record,
+    invoices_import,
+    regie_token_create,
+    transaction_check_status,
+)
 
 
 def _csv_response(filename: str) -> tuple[HttpResponse, csv.writer]:
@@ -39,6 +51,18 @@ def _csv_response(filename: str) -> tuple[HttpResponse, csv.writer]:
 
 def _decimal(value: Decimal) -> str:
     return f"{value:.2f}".replace(".", ",")
+
+
+def _refund(invoice: Invoice) -> str:
+    """Where the refund of an invoice stands, for the accounts: nothing,
+    to refund (and why), or refunded (and when)."""
+    if invoice.refunded_at is not None:
+        return _("refunded on %(date)s") % {
+            "date": timezone.localtime(invoice.refunded_at).strftime("%d/%m/%Y")
+        }
+    if invoice.refund_due_since is not None:
+        return _("to refund: %(reason)s") % {"reason": invoice.refund_reason}
+    return ""
 
 
 class RegieIndexView(ScopedIndexView):
@@ -86,7 +110,7 @@ class RegieTokenView(WagtailAdminTemplateMixin, FormView):
 class InvoiceIndexView(ReadOnlyMixin, ScopedIndexView):
     custom_field_preprocess = {
         field: {IndexView.FORMAT_CSV: spreadsheet_text}
-        for field in ("number", "label", "payer_name", "account")
+        for field in ("number", "label", "payer_name", "account", "cancel_reason", "refund_reason")
     }
 
     def get_base_queryset(self):
@@ -105,7 +129,80 @@ class InvoiceIndexView(ReadOnlyMixin, ScopedIndexView):
 
 
 class InvoiceInspectView(ReadOnlyMixin, ScopedInspectView):
-    pass
+    """The invoice, why it was cancelled, and where its refund stands, with
+    the button that records the refund for those who keep the accounts."""
+
+    template_name = "payments/admin/invoice_inspect.html"
+    refund_url_name = None
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        invoice = self.object
+        may_refund = (
+            invoice.refund_pending
+            and invoice_refunds_visible_to(user=self.request.user).filter(pk=invoice.pk).exists()
+        )
+        context.update(
+            invoice=invoice,
+            refund_url=reverse(self.refund_url_name, args=[invoice.pk]) if may_refund else None,
+        )
+        return context
+
+
+class InvoiceRefundView(WagtailAdminTemplateMixin, FormView):
+    """Record that the money of an invoice to refund was given back, once
+    confirmed; for those who see the commune's transactions and accounts."""
+
+    template_name = "payments/admin/invoice_refund.html"
+    form_class = forms.Form
+    page_title = gettext_lazy("Record the refund")
+    header_icon = "rotate"
+    inspect_url_name = None
+
+    def setup(self, request, *args, pk, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.invoice = get_object_or_404(
+            invoice_refunds_visible_to(user=request.user).select_related("regie"), pk=pk
+        )
+
+    def get(self, request, *args, **kwargs):
+        if not self.invoice.refund_pending:
+            messages.info(request, str(REFUND_NOT_DUE))
+            return redirect(self.inspect_url_name, self.invoice.pk)
+        return super().get(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return str(self.invoice)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse(Invoice.snippet_viewset.get_url_name("list")), "label": _("Invoices")},
+            {
+                "url": reverse(self.inspect_url_name, args=[self.invoice.pk]),
+                "label": str(self.invoice),
+            },
+            {"url": "", "label": self.page_title},
+        ]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            invoice=self.invoice,
+            inspect_url=reverse(self.inspect_url_name, args=[self.invoice.pk]),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            invoice = invoice_refund_record(invoice=self.invoice, author=self.request.user)
+        except InvoiceChangeRefused as error:
+            messages.error(self.request, str(error))
+        else:
+            messages.success(
+                self.request,
+                _("The refund of invoice %(number)s is recorded.") % {"number": invoice.number},
+            )
+        return redirect(self.inspect_url_name, self.invoice.pk)
 
 
 class InvoiceImportView(WagtailAdminTemplateMixin, FormView):
@@ -269,6 +366,7 @@ class AccountingExportView(WagtailAdminTemplateMixin, FormView):
                 _("Household"),
                 _("Amount"),
                 _("Credited to the invoice"),
+                _("Refund"),
             ]
         )
         total = Decimal("0")
@@ -287,7 +385,8 @@ class AccountingExportView(WagtailAdminTemplateMixin, FormView):
                     spreadsheet_text(transaction.payer_name or invoice.payer_name),
                     _decimal(line.amount),
                     _("yes") if line.credited else _("no: to refund"),
+                    spreadsheet_text(_refund(invoice)),
                 ]
             )
-        writer.writerow(["", "", "", "", "", "", "", _("Total"), _decimal(total), ""])
+        writer.writerow(["", "", "", "", "", "", "", _("Total"), _decimal(total), "", ""])
         return response

@@ -18,6 +18,7 @@ from .views import (
     InvoiceImportView,
     InvoiceIndexView,
     InvoiceInspectView,
+    InvoiceRefundView,
     RegieIndexView,
     RegieTokenView,
     TransactionCheckView,
@@ -93,6 +94,10 @@ class InvoiceViewSet(ReadOnlyCommuneViewSet):
         "due_on",
         "get_status_display",
         "paid_at",
+        "cancel_reason",
+        "refund_due_since",
+        "refund_reason",
+        "refunded_at",
     ]
     export_headings = {
         "get_domain_display": gettext_lazy("Domain"),
@@ -115,6 +120,22 @@ class InvoiceViewSet(ReadOnlyCommuneViewSet):
         "created_at",
         "updated_at",
     ]
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("refund/<int:pk>/", self.refund_view, name="refund"),
+        ]
+
+    @property
+    def inspect_view(self):
+        return self.construct_view(
+            self.inspect_view_class, refund_url_name=self.get_url_name("refund")
+        )
+
+    @property
+    def refund_view(self):
+        return self.construct_view(InvoiceRefundView, inspect_url_name=self.get_url_name("inspect"))
 
 
 class TransactionViewSet(ReadOnlyCommuneViewSet):

@@ -186,8 +186,10 @@ def test_accounting_export_per_regie_and_period(agent, ville, ccas, amelie):
         "Amélie Lire",
         "38,35",
         "oui",
+        "",
     ]
-    assert rows[-1][-3:-1] == ["Total", "38,35"]
+    assert rows[-1][-4:-2] == ["Total", "38,35"]
+    assert len(rows[-1]) == len(rows[0])
 
 
 def test_the_accounting_export_offers_the_users_communes_only(agent, ville, elsewhere):

@@ -50,10 +50,10 @@ def run_entry_actions(change: StatusChange, *, tell_citizen: bool = False) -> li
                 run.save(update_fields=["summary"])
         except IntegrityError:
             # Run already, by an earlier attempt.
-            told = told or name == "tell_citizen"
+            told = told or registry[name].tells_citizen
             continue
         done.append(summary)
-        told = told or name == "tell_citizen"
+        told = told or registry[name].tells_citizen
     if tell_citizen and info.shown_to_citizen and not told:
         status_email_send(change)
     return done

@@ -842,6 +842,15 @@ class StatusChange(models.Model):
         blank=True,
         help_text=_("What the citizen corrected: key, label, former and new answer."),
     )
+    amount = models.DecimalField(
+        _("amount asked"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The amount the agent typed for the payment the new status asks for."),
+    )
+    amount_reason = models.CharField(_("reason for the amount"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("on"), auto_now_add=True, db_index=True)
 
     class Meta:

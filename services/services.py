@@ -3,6 +3,7 @@
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.core import signing
 from django.db import transaction
@@ -28,7 +29,7 @@ from .models import (
 )
 from .routing import submission_route
 from .search import submission_search_text
-from .statuses import StatusGroup, StatusInfo, SubmissionStatus, Who
+from .statuses import AWAITING_PAYMENT, UNPAID, StatusGroup, StatusInfo, SubmissionStatus, Who
 
 ALREADY_SENT = _("This request has already been sent.")
 TRANSITION_REFUSED = _("A request “%(current)s” cannot become “%(new)s”.")
@@ -54,6 +55,7 @@ REOPEN_NOT_FINAL = _("Only a decided or closed request can be reopened.")
 REOPEN_REASON_REQUIRED = _("Write why the request is reopened.")
 REOPEN_SUPERVISORS_ONLY = _("Only a supervisor may reopen a decided request.")
 REOPEN_NOWHERE = _("The workflow of this request has no status that waits for the town hall.")
+AMOUNT_REQUIRED = _("Type the amount the citizen must pay for “%(status)s”, and its reason.")
 
 
 class SubmissionError(Exception):
@@ -236,15 +238,56 @@ def submission_submit(
         submission.contact_phone = contact.phone
         submission.access_nonce = secrets.token_hex(16)
     submission.search_text = submission_search_text(submission)
-    submission_status_set(
-        submission=submission, status=definition_of(submission.workflow).initial.value, at=now
-    )
+    from .extensions import holds_for_payment
+
+    held = holds_for_payment(submission)
+    status = AWAITING_PAYMENT.value if held else definition_of(submission.workflow).initial.value
+    submission_status_set(submission=submission, status=status, at=now)
 
     from .tasks import notify_agents_of_new_request, send_submission_receipt
 
     transaction.on_commit(lambda: send_submission_receipt.enqueue(submission_id=submission.pk))
-    transaction.on_commit(lambda: notify_agents_of_new_request.enqueue(submission_id=submission.pk))
+    if not held:
+        transaction.on_commit(
+            lambda: notify_agents_of_new_request.enqueue(submission_id=submission.pk)
+        )
     return submission
+
+
+@transaction.atomic
+def submission_release(*, submission: Submission) -> bool:
+    """Send on to the town hall a request that waited for its payment: it
+    enters its workflow's first status (whose actions run) and its agents
+    are told. ``False`` when it no longer waits (sent on already, abandoned):
+    a second notice of the same payment changes nothing."""
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if submission.status != AWAITING_PAYMENT.value:
+        return False
+    submission_status_set(
+        submission=submission, status=submission.definition.initial.value, automatic=True
+    )
+    from .tasks import notify_agents_of_new_request
+
+    transaction.on_commit(lambda: notify_agents_of_new_request.enqueue(submission_id=submission.pk))
+    return True
+
+
+@transaction.atomic
+def submission_abandon_unpaid(*, submission: Submission, message: str = "") -> bool:
+    """Close a request whose price was not paid in time: its answers are
+    kept, and its citizen is told. ``False`` when it no longer waits for
+    its payment."""
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if submission.status != AWAITING_PAYMENT.value:
+        return False
+    submission_status_set(
+        submission=submission,
+        status=UNPAID.value,
+        message=message,
+        automatic=True,
+        tell_citizen=True,
+    )
+    return True
 
 
 @transaction.atomic
@@ -256,11 +299,15 @@ def submission_change_status(
     message: str = "",
     requested: list[str] | None = None,
     document_text: str = "",
+    amount: Decimal | None = None,
+    amount_reason: str = "",
 ) -> StatusChange:
     """Move a request to another status, record it and write to the citizen.
 
     "Incomplet" names what the citizen must correct or send (``requested``:
     keys of the request's answers and documents) or says it in the message.
+    A status that asks for a payment of an amount the agent types needs
+    ``amount`` and ``amount_reason``.
     """
     from .corrections import correctable_items
     from .policies import SUPERVISE, submission_policy
@@ -289,6 +336,10 @@ def submission_change_status(
         if not items and not message:
             raise SubmissionError(ITEMS_OR_MESSAGE_REQUIRED)
 
+    amount_reason = amount_reason.strip()
+    if new.asks_amount and (amount is None or amount <= 0 or not amount_reason):
+        raise SubmissionError(AMOUNT_REQUIRED % {"status": new.label})
+
     return submission_status_set(
         submission=submission,
         status=new.value,
@@ -296,6 +347,8 @@ def submission_change_status(
         message=message,
         requested=items,
         document_text=document_text.strip() if new.issues_document else "",
+        amount=amount if new.asks_amount else None,
+        amount_reason=amount_reason if new.asks_amount else "",
         tell_citizen=True,
     )
 
@@ -350,6 +403,8 @@ def submission_status_set(
     at: datetime | None = None,
     notify: Task | None = None,
     document_text: str = "",
+    amount: Decimal | None = None,
+    amount_reason: str = "",
     tell_citizen: bool = False,
     automatic: bool = False,
 ) -> StatusChange:
@@ -377,6 +432,8 @@ def submission_status_set(
         author=author,
         message=message,
         document_text=document_text,
+        amount=amount,
+        amount_reason=amount_reason,
         automatic=automatic,
         reason=reason,
         requested=requested or [],
@@ -401,10 +458,14 @@ def submission_status_set(
         )
     if notify is not None:
         transaction.on_commit(lambda: notify.enqueue(status_change_id=change.pk))
+    from .signals import status_changed_send
     from .tasks import run_status_actions
 
     transaction.on_commit(
         lambda: run_status_actions.enqueue(status_change_id=change.pk, tell_citizen=tell_citizen)
+    )
+    transaction.on_commit(
+        lambda: status_changed_send(submission_id=submission.pk, status_change_id=change.pk)
     )
     return change
 

@@ -172,6 +172,18 @@ class StatusInfo:
             "",
         )
 
+    @property
+    def asks_amount(self) -> bool:
+        """An agent moving a request into it types the amount the citizen
+        must pay, and its reason."""
+        from .actions import registry
+
+        return any(
+            raw.get("type") in registry
+            and registry[raw["type"]].asks_amount(raw.get("value") or {})
+            for raw in self.actions
+        )
+
     def has_action(self, name: str) -> bool:
         return any(raw.get("type") == name for raw in self.actions)
 
@@ -247,7 +259,30 @@ STANDARD: tuple[StatusInfo, ...] = (
 )
 del S, G
 
-STATUSES: dict[str, StatusInfo] = {info.value: info for info in (DRAFT, *STANDARD)}
+#: A request sent with its price to pay at sending: numbered, but not in
+#: the town hall's queue until paid (``services.services.submission_release``).
+AWAITING_PAYMENT = StatusInfo(
+    value="awaiting_payment",
+    label=_("Waiting for payment"),
+    citizen_label=_("Waiting for payment"),
+    group=StatusGroup.WITH_CITIZEN,
+    colour=StatusColour.AMBER,
+)
+#: A request whose price was not paid in time: its answers are kept.
+UNPAID = StatusInfo(
+    value="unpaid",
+    label=_("Abandoned: not paid"),
+    citizen_label=_("Abandoned: not paid"),
+    group=StatusGroup.FINAL,
+    colour=StatusColour.GREY,
+)
+#: The statuses every request may take whatever its workflow: no workflow
+#: may use their keys.
+OUTSIDE_WORKFLOWS: dict[str, StatusInfo] = {
+    info.value: info for info in (DRAFT, AWAITING_PAYMENT, UNPAID)
+}
+
+STATUSES: dict[str, StatusInfo] = {**OUTSIDE_WORKFLOWS, **{info.value: info for info in STANDARD}}
 
 
 #: The statuses of a sent request in the standard workflow, as choices.

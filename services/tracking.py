@@ -27,6 +27,7 @@ from .corrections import (
     last_request_for_corrections,
     submission_correct,
 )
+from .extensions import citizen_panels
 from .fields.answers import answer_rows
 from .models import Submission
 from .pdf import cover_sheet_pdf, document_lines, receipt_pdf
@@ -169,6 +170,7 @@ def _detail(request, access: Access, template: str):
                 for document in submission.issued.all()
             ],
             "deadline_notices": citizen_deadlines(submission),
+            "extension_panels": citizen_panels(request, submission, access),
             "receipt_url": access.url("receipt"),
             "cover_sheet_url": (
                 access.url("cover_sheet") if any(d.by_post for d in documents) else ""

@@ -23,6 +23,7 @@ from accounts.captcha import captcha_field
 from accounts.decorators import citizen_of, login_url_for
 from accounts.selectors import household_member_of
 
+from .extensions import quote
 from .fields.answers import answer_rows, clean_answers
 from .fields.builder import StepFormBuilder
 from .fields.context import FillContext
@@ -334,6 +335,7 @@ def review_view(request, page):
             "page": page,
             "filling": filling,
             "rows": rows,
+            "quote": quote(page, answers),
             "captcha_form": captcha_form,
         },
     )

@@ -17,11 +17,12 @@ from django.utils.translation import gettext as _
 
 from .models import Workflow, WorkflowStatus, WorkflowTransition
 from .statuses import (
+    AWAITING_PAYMENT,
+    OUTSIDE_WORKFLOWS,
     STANDARD,
-    STATUSES,
+    UNPAID,
     StatusGroup,
     StatusInfo,
-    SubmissionStatus,
     Transition,
     unknown_status,
 )
@@ -45,8 +46,8 @@ class WorkflowDefinition:
         for info in self.statuses:
             if info.value == key:
                 return info
-        if key == SubmissionStatus.DRAFT:
-            return STATUSES[key]
+        if key in OUTSIDE_WORKFLOWS:
+            return OUTSIDE_WORKFLOWS[key]
         return unknown_status(key)
 
     def first_in(self, group: str) -> StatusInfo | None:
@@ -161,6 +162,12 @@ def problems(statuses: list[dict], transitions: list[dict]) -> list[str]:
         return [_("A workflow needs at least one status.")]
     if not any(status["group"] == StatusGroup.FINAL for status in statuses):
         found.append(_("No status is final: requests could never be decided or closed."))
+    for status in statuses:
+        if status["key"] in OUTSIDE_WORKFLOWS:
+            found.append(
+                _("The key “%(key)s” is kept for the requests of every workflow: choose another.")
+                % {"key": status["key"]}
+            )
     for transition in transitions:
         for end in ("source", "target"):
             if transition[end] not in names:
@@ -209,4 +216,6 @@ def status_choices(sites) -> list[tuple[str, str]]:
     if not choices:
         for info in STANDARD:
             choices[info.value] = str(info.label)
+    for info in (AWAITING_PAYMENT, UNPAID):
+        choices.setdefault(info.value, str(info.label))
     return list(choices.items())

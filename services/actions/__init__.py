@@ -3,7 +3,7 @@ of actions (``registry``), one module per action. Adding one: a module with
 a ``StatusAction`` subclass registered with ``@registry.register``, imported
 here; the workflow's form offers it at once."""
 
-from . import corrections, deadline, document, email, tell_citizen  # noqa: F401
+from . import corrections, deadline, document, email, payment, tell_citizen  # noqa: F401
 from .registry import registry
 
 __all__ = ["registry"]

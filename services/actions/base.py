@@ -43,6 +43,15 @@ class StatusAction(ABC):
         (key -> the status's typed fields)."""
         return []
 
+    #: Whether the action writes to the citizen itself (then the status
+    #: e-mail is not sent besides).
+    tells_citizen: bool = False
+
+    def asks_amount(self, config: dict) -> bool:
+        """Whether the agent, moving a request into the status, types an
+        amount and its reason for this action."""
+        return False
+
     #: Whether the agent, moving a request into the status, may write the
     #: free part of a document it issues.
     issues_document: bool = False

@@ -28,6 +28,7 @@ class TellCitizen(StatusAction):
     name = "tell_citizen"
     label = _("Tell the citizen")
     icon = "mail"
+    tells_citizen = True
 
     def block(self):
         return TellCitizenBlock()

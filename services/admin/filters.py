@@ -12,6 +12,7 @@ from cms.filters import PeriodFilter
 from cms.scoped_admin import CommuneFilter, CommuneFilterSet
 from cms.tenancy import communes_for, shows_communes
 
+from ..extensions import admin_filters
 from ..models import ServicePage, Submission
 from ..policies import submission_policy
 from ..selectors import (
@@ -144,6 +145,18 @@ class SubmissionFilterSet(CommuneFilterSet):
             ("nobody", _("Nobody")),
             *agents,
         ]
+        for extra in admin_filters():
+            self.filters[extra.name] = django_filters.ChoiceFilter(
+                label=extra.label,
+                empty_label=_("All"),
+                choices=extra.choices,
+                method=lambda queryset, name, value, apply=extra.apply: (
+                    apply(queryset, value) if value else queryset
+                ),
+            )
+            self.filters[extra.name].parent = self
+            self.filters[extra.name].model = Submission
+            self.filters[extra.name].field_name = extra.name
 
     def filter_status(self, queryset, name, value):
         return requests_in_status(queryset, value)

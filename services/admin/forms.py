@@ -2,6 +2,8 @@
 assignment, a note, a document received by post; and those of the bulk
 actions."""
 
+from decimal import Decimal
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
@@ -47,6 +49,22 @@ class StatusChangeForm(forms.Form):
         ),
     )
 
+    amount = forms.DecimalField(
+        label=gettext_lazy("Amount to pay (€)"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("99999999.99"),
+        decimal_places=2,
+        localize=True,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+    amount_reason = forms.CharField(
+        label=gettext_lazy("What the amount is for"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy("Shown to the citizen with the amount, e.g. “Two extra days”."),
+    )
+
     def __init__(self, *args, submission: Submission, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         definition = submission.definition
@@ -74,6 +92,10 @@ class StatusChangeForm(forms.Form):
         self.preview_status = self.statuses_issuing_documents.split(" ")[0]
         if not self.statuses_issuing_documents:
             del self.fields["document_text"]
+        self.statuses_asking_amounts = " ".join(info.value for info in targets if info.asks_amount)
+        if not self.statuses_asking_amounts:
+            del self.fields["amount"]
+            del self.fields["amount_reason"]
         if self.statuses_needing_items:
             self.fields["requested"].choices = [
                 (item.key, item.label) for item in correctable_items(submission)

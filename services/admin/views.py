@@ -34,6 +34,7 @@ from cms.tenancy import SEE, communes_for, shows_communes
 from cms.uploads import as_attachment, download, safe_filename
 
 from ..corrections import last_request_for_corrections
+from ..extensions import admin_panels
 from ..fields.answers import answer_rows
 from ..messages import fill_message, message_values
 from ..models import MessageTemplate, ServicePage, Submission
@@ -328,6 +329,7 @@ class SubmissionInspectView(ReadOnlyMixin, ScopedObjectMixin, InspectView):
             deadlines=submission.deadlines.filter(fired_at__isnull=True),
             is_final=not submission.status_info.next,
             request_panels=self.request_panels,
+            extension_panels=admin_panels(self.request, submission),
             request_sections=self.request_sections,
             activity=(
                 entries_about(submission)[:20]
@@ -412,6 +414,8 @@ class SubmissionStatusView(SubmissionActionMixin, WagtailAdminTemplateMixin, For
                 message=form.cleaned_data["message"],
                 requested=form.cleaned_data.get("requested") or [],
                 document_text=form.cleaned_data.get("document_text") or "",
+                amount=form.cleaned_data.get("amount"),
+                amount_reason=form.cleaned_data.get("amount_reason") or "",
             )
         except SubmissionError as error:
             form.add_error(None, str(error))

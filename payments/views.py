@@ -9,7 +9,6 @@ import contextlib
 import json
 import logging
 import math
-from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -28,7 +27,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import citizen_required
 from cms.proxies import client_address
-from cms.security import csp_allow
 from cms.uploads import download
 
 from . import selectors, services
@@ -44,6 +42,7 @@ from .forms import INVOICE_NOT_FOUND, InvoiceLookupForm, PayerEmailForm
 from .importer import read_json
 from .models import EventOutcome, EventSource, TransactionStatus
 from .receipts import receipt_context, receipt_filename, receipt_pdf
+from .redirects import bank_redirect
 
 logger = logging.getLogger(__name__)
 
@@ -88,23 +87,6 @@ def _back(request, default: str) -> str:
 def _section_context(request, site, section):
     count, total = selectors.cart_summary(site=site, account=request.user)
     return {"tab": "payments", "section": section, "cart_count": count, "cart_total": total}
-
-
-def _bank_redirect(request, redirect_to):
-    """Send the citizen to the bank. The Content-Security-Policy's form-action
-    ('self') also covers where a form's answer redirects to, so a redirection
-    to another origin after the citizen's "Pay" form would be blocked: a link
-    to the bank is a page that follows it at once (payments/bank-redirect.js),
-    and a form to post to the bank is allowed to go there on its page only."""
-    target = urlsplit(redirect_to.url)
-    origin = f"{target.scheme}://{target.netloc}"
-    same_origin = not target.netloc or target.netloc == request.get_host()
-    is_link = redirect_to.method == "GET" and not redirect_to.fields
-    if is_link and same_origin:
-        return redirect(redirect_to.url)
-    if not is_link and not same_origin:
-        csp_allow(request, form_action=[origin])
-    return render(request, "payments/bank_redirect.html", {"bank": redirect_to})
 
 
 # --- Mes comptes ------------------------------------------------------------------
@@ -239,7 +221,7 @@ def cart_pay_view(request):
         )
     except PaymentError as error:
         return _refuse(request, error, reverse("payments:cart"))
-    return _bank_redirect(request, bank)
+    return bank_redirect(request, bank)
 
 
 # --- Paying without an account ----------------------------------------------------
@@ -322,7 +304,7 @@ def pay_invoice_view(request):
         except PaymentError as error:
             form.add_error(None, str(error))
         else:
-            return _bank_redirect(request, bank)
+            return bank_redirect(request, bank)
     return render(request, "payments/pay_invoice.html", {"invoice": invoice, "form": form})
 
 

@@ -19,7 +19,8 @@ MAY_IMPORT = {
     "faq": {"cms"},
     "services": {"cms", "accounts"},
     "payments": {"cms", "accounts"},
-    "demo": {"cms", "accounts", "home", "faq", "services", "payments"},
+    "fees": {"cms", "accounts", "services", "payments"},
+    "demo": {"cms", "accounts", "home", "faq", "services", "payments", "fees"},
 }
 #: Modules that serve requests: no other app imports them.
 PRIVATE = ("views", "admin_views", "admin", "wagtail_hooks", "urls")

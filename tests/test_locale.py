@@ -17,6 +17,7 @@ SOURCES = [
     "faq",
     "home",
     "payments",
+    "fees",
     "services",
     "templates",
     "locale",

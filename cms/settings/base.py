@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "faq",
     "services",
     "payments",
+    "fees",
     "demo",
     "django_tasks",
     "django_tasks_db",

@@ -22,6 +22,11 @@ c. The receipt and cover sheet PDFs of a request of (a): median ms of
 d. Pages amélie.lire opens (logged in, so never served from the anonymous
    page cache): the Services index, the démarche's introduction, its first
    step and the "Requests" tab of her account.
+e. What a price adds: Carvin's "Emplacement au marché de Noël" (paid at
+   sending) sent by amélie.lire with its price (the recap shows it, the
+   sending issues its invoice and holds the request until paid), then the
+   same démarche with its price removed; and ``fees.services.quote_for``
+   alone (the price computed from a request's answers).
 
 The receipt e-mail is a task (django-tasks). With ``--tasks database`` (the
 default, as deployed) sending a request only enqueues it, and its cost is
@@ -48,6 +53,7 @@ HOST = "carvin.localhost"
 CITIZEN_EMAIL = "amelie.lire@example.org"
 SCHOOL_SLUG = "inscription-scolaire"
 BIRTH_SLUG = "acte-de-naissance"
+STALL_SLUG = "marche-de-noel"
 CSRF_FIELD = "x" * 64
 """Posted like a browser's form field; the test client does not check it, but
 the recap tells a posted form from an empty one by the data it holds."""
@@ -226,6 +232,18 @@ def school_answers(page, account) -> list[dict]:
             "vaccinations": demo_pdf("Carnet de sante"),
             "certification": "on",
         },
+    ]
+
+
+def stall_answers(page, account) -> list[dict]:
+    return [
+        {
+            "enseigne": "Les bougies d'Amélie",
+            "produits": first_choice(page, "produits"),
+            "metres": "4",
+            "electricite": "yes",
+        },
+        {"siret": "123 456 789 00012", "assurance": demo_pdf("Assurance"), "reglement": "on"},
     ]
 
 
@@ -429,7 +447,8 @@ def run(args) -> int:
 
     # ---------------- a, b. Whole submissions ----------------
     log(f"\n== (a), (b) Sending a request: {rounds} rounds, each from a new draft ==")
-    tasks_before = DBTaskResult.objects.count()
+    receipts = DBTaskResult.objects.filter(task_path__endswith=".send_submission_receipt")
+    tasks_before = receipts.count()
     mails_before = len(getattr(mail, "outbox", []))
     for demarche in (school, birth):
         client = demarche.client()
@@ -439,10 +458,10 @@ def run(args) -> int:
         log(f"  {demarche.label}: last one {sent.reference}, {demarche.total.median_ms:.1f} ms")
     sent_count = 2 * (rounds + 1)
     if args.tasks == "database":
-        enqueued = DBTaskResult.objects.count() - tasks_before
+        enqueued = receipts.count() - tasks_before
         if enqueued != sent_count:
-            raise BenchError(f"{enqueued} tasks enqueued for {sent_count} requests sent")
-        task_note = "receipt e-mail only enqueued (1 task)"
+            raise BenchError(f"{enqueued} receipts enqueued for {sent_count} requests sent")
+        task_note = "receipt e-mail, agents' alert and status actions only enqueued"
     else:
         sent_mails = len(getattr(mail, "outbox", [])) - mails_before
         if sent_mails != sent_count:
@@ -504,6 +523,53 @@ def run(args) -> int:
     rows.append(("(d) Pages, logged in (no page cache)", "", "", ""))
     for name, path in paths.items():
         rows.append((f"  {name}", timings[name].query_text, f"{timings[name].median_ms:.1f}", path))
+
+    rows.append(None)
+
+    # ---------------- e. The added cost of a price ----------------
+    from fees.models import DemarcheFee
+    from fees.services import quote_for
+
+    stall_page = demarches[STALL_SLUG]
+    log(f"\n== (e) {stall_page.title}, with and without its price: {rounds} rounds ==")
+    priced = Demarche("(e) Marché de Noël, with its price", stall_page, amelie, stall_answers)
+    unpriced = Demarche("(e) the same, without a price", stall_page, amelie, stall_answers)
+    client = priced.client()
+    priced.submit(client, record=False)  # warm-up
+    for _ in range(rounds):
+        held = priced.submit(client, record=True)
+    if held.status != "awaiting_payment" or not held.payments.exists():
+        raise BenchError(f"{held.reference} was not held for its payment")
+    answers = held.data
+    quote_queries = count_queries(lambda: quote_for(stall_page, answers))
+    quote_ms, quote = median_ms(lambda: quote_for(stall_page, answers), rounds)
+    DemarcheFee.objects.filter(page=stall_page).delete()
+    unpriced.submit(client, record=False)
+    for _ in range(rounds):
+        free = unpriced.submit(client, record=True)
+    if free.status == "awaiting_payment":
+        raise BenchError(f"{free.reference} waits for a payment without a price")
+    for demarche in (priced, unpriced):
+        rows.append((demarche.label, "", "", ""))
+        for timing in (demarche.timings[0], demarche.timings[-1], demarche.total):
+            rows.append((f"  {timing.label}", timing.query_text, f"{timing.median_ms:.1f}", ""))
+    recap_priced, recap_free = priced.timings[-1], unpriced.timings[-1]
+    rows.append(
+        (
+            "  added by the price to the sending",
+            max(recap_priced.queries) - max(recap_free.queries),
+            f"{recap_priced.median_ms - recap_free.median_ms:.1f}",
+            "the invoice issued, the request held",
+        )
+    )
+    rows.append(
+        (
+            "  quote_for (the price alone)",
+            quote_queries,
+            f"{quote_ms:.2f}",
+            f"{quote.total} € in {len(quote.lines)} lines",
+        )
+    )
 
     log(
         f"\n== Summary: {rounds} rounds, median ms in-process (test client, whole middleware), "

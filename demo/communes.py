@@ -38,6 +38,7 @@ COMMUNES = [
             "Maison des associations, salle de réunion (25 personnes)",
         ),
         "streets": ("rue Jean-Jaurès", "rue de la Gare"),
+        "demarches": ("marche-de-noel",),
     },
     {
         "name": "Saint-André-des-Eaux",
@@ -66,6 +67,7 @@ COMMUNES = [
             "Salle de réunion de la mairie (20 personnes)",
         ),
         "streets": ("route de Guérande", "rue de la Brière"),
+        "demarches": ("concession-cimetiere",),
     },
 ]
 

@@ -23,6 +23,7 @@ from django.utils.datastructures import MultiValueDict
 
 from accounts.models import User
 from cms.models import CommuneSettings
+from demo.fees import add_demo_fees
 from demo.workflows import add_demo_workflows
 from services.exchange import demarche_import, demarche_loads
 from services.fields.answers import clean_answers
@@ -93,8 +94,13 @@ def add_demo_services(*, site, commune: dict, stdout) -> None:
         index.intro = index.intro or INDEX_INTRO
         index.save_revision().publish()
 
-    pages = demo_pages(index=index, values=demarche_values(site=site, commune=commune))
+    pages = demo_pages(
+        index=index,
+        values=demarche_values(site=site, commune=commune),
+        slugs=(*DEMARCHES, *commune.get("demarches", ())),
+    )
     add_demo_workflows(site=site, index=index, commune=commune)
+    add_demo_fees(site=site, index=index, commune=commune)
     demo_municipal_services(site=site, index=index, commune=commune)
     requests = demo_requests(site=site, index=index, commune=commune)
     demo_templates(site=site)
@@ -125,11 +131,11 @@ def demarche_document(slug: str, *, values: dict[str, str]) -> dict:
     return demarche_loads(text)
 
 
-def demo_pages(*, index, values: dict[str, str]) -> int:
-    """Publish the démarches the index lacks; the number published."""
+def demo_pages(*, index, values: dict[str, str], slugs=DEMARCHES) -> int:
+    """Publish the démarches (``slugs``) the index lacks; the number published."""
     existing = set(ServicePage.objects.child_of(index).values_list("slug", flat=True))
     created = 0
-    for slug in DEMARCHES:
+    for slug in slugs:
         if slug not in existing:
             demarche_import(index=index, document=demarche_document(slug, values=values))
             created += 1

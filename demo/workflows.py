@@ -78,10 +78,37 @@ def workflows(commune: dict, *, mayor: str, police: str) -> dict[str, dict]:
                         )
                     ],
                 ),
+                _status(
+                    "a_payer",
+                    "Confirmée, à payer",
+                    "with_citizen",
+                    "amber",
+                    citizen="Confirmée : location à payer",
+                    actions=[
+                        ("ask_payment", {"amount": "price", "paid_to": "confirmee"}),
+                        (
+                            "deadline",
+                            {
+                                "days": 15,
+                                "kind": "calendar",
+                                "remind": "citizen",
+                                "remind_address": "",
+                                "reminder": "La location de la salle reste à payer : sans "
+                                "paiement, la réservation sera annulée.",
+                                "move_to": "",
+                                "message": "",
+                            },
+                        ),
+                    ],
+                ),
                 _status("refusee", "Refusée", "final", "red", message=True),
                 _status("annulee", "Annulée", "final", "grey"),
             ],
             "transitions": [
+                ("pre_reservee", "a_payer", "Confirmer et demander le paiement", "agents"),
+                ("a_payer", "refusee", "Refuser", "agents"),
+                ("a_payer", "annulee", "Annuler la réservation", "supervisors"),
+                ("confirmee", "refusee", "Annuler et rembourser", "supervisors"),
                 ("pre_reservee", "confirmee", "Confirmer la réservation", "agents"),
                 ("pre_reservee", "pieces", "Demander des pièces", "agents"),
                 ("pre_reservee", "refusee", "Refuser", "agents"),

@@ -85,8 +85,8 @@ class Command(BaseCommand):
                             f"http://{site.hostname}:{port}/compte/connexion/",
                         )
                     )
-                add_demo_services(site=site, commune=spec, stdout=self.stdout)
                 add_demo_payments(site=site, stdout=self.stdout)
+                add_demo_services(site=site, commune=spec, stdout=self.stdout)
             carvin_faq = FAQPage.objects.descendant_of(
                 Site.objects.get(hostname="carvin.localhost").root_page
             ).get()

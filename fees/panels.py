@@ -6,7 +6,9 @@ from decimal import Decimal
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from cms.money import money
 from payments.models import InvoiceStatus, TransactionStatus
 from services.policies import submission_policy
 
@@ -44,6 +46,17 @@ def _state(payment) -> dict:
         "paying": paying,
         "attempts": attempts,
     }
+
+
+def queue_cell(submission) -> str:
+    """The payment of a request in the agents' queue (``payment_annotations``)."""
+    to_pay = getattr(submission, "amount_to_pay", None)
+    paid = getattr(submission, "amount_paid", None)
+    if to_pay:
+        return _("%(amount)s to pay") % {"amount": money(to_pay)}
+    if paid:
+        return _("%(amount)s paid") % {"amount": money(paid)}
+    return ""
 
 
 def citizen_panel(request, submission, access) -> str:

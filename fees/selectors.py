@@ -1,6 +1,6 @@
 """Reads of the démarches' prices and of the amounts requests ask for."""
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import DecimalField, Exists, OuterRef, QuerySet, Subquery, Sum
 
 from payments.models import OPEN_STATUSES, InvoiceStatus, Transaction, TransactionLine
 
@@ -50,6 +50,26 @@ def paying_transaction(invoice) -> Transaction | None:
 
 def is_being_paid(invoice) -> bool:
     return Transaction.objects.filter(lines__invoice=invoice, status__in=OPEN_STATUSES).exists()
+
+
+def _amounts(statuses) -> Subquery:
+    total = (
+        RequestPayment.objects.filter(submission=OuterRef("pk"), invoice__status__in=statuses)
+        .order_by()
+        .values("submission")
+        .annotate(total=Sum("invoice__amount"))
+        .values("total")
+    )
+    return Subquery(total, output_field=DecimalField(max_digits=10, decimal_places=2))
+
+
+def payment_annotations() -> dict:
+    """What the queue reads of each request's amounts, in its own query: the
+    total still to pay and the total paid."""
+    return {
+        "amount_to_pay": _amounts([InvoiceStatus.TO_PAY]),
+        "amount_paid": _amounts([InvoiceStatus.PAID_ONLINE, InvoiceStatus.PAID_ELSEWHERE]),
+    }
 
 
 def requests_by_payment(queryset, value: str):

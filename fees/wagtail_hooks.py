@@ -1,17 +1,19 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.ui.tables import Column
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
+from accounts.extensions import AdminColumn
 from cms.extensions import CommunePermissions
 from services.extensions import RequestFilter
 
 from . import services
 from .admin import DemarcheFeeViewSet, admin_urls
 from .models import DemarcheFee
-from .panels import admin_panel, citizen_panel
+from .panels import admin_panel, citizen_panel, queue_cell
 from .policies import fee_policy
-from .selectors import PAID, TO_PAY, requests_by_payment
+from .selectors import PAID, TO_PAY, payment_annotations, requests_by_payment
 
 register_permission_policy(DemarcheFee, fee_policy, exact_class=True)
 register_snippet(DemarcheFeeViewSet)
@@ -31,6 +33,14 @@ def payment_filter():
         label=_("Payment"),
         choices=[(TO_PAY, _("To pay")), (PAID, _("Paid"))],
         apply=requests_by_payment,
+    )
+
+
+@hooks.register("register_request_admin_column")
+def payment_column(request):
+    return AdminColumn(
+        column=Column("payment", label=_("Payment"), accessor=queue_cell),
+        annotations=payment_annotations(),
     )
 
 

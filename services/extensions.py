@@ -21,6 +21,9 @@ An app registers, in its ``wagtail_hooks.py``:
   str``: HTML of a panel of the side column of the agents' request page.
 - ``register_request_admin_filter``: a function ``() -> RequestFilter``: a
   filter of the agents' queue of requests.
+- ``register_request_admin_column``: a function ``(request) -> AdminColumn |
+  None`` (``accounts.extensions.AdminColumn``): a column of the agents' queue,
+  with the annotations it needs (subqueries: one query for the whole page).
 """
 
 from collections.abc import Callable
@@ -106,3 +109,9 @@ def admin_panels(request, submission) -> list[str]:
 
 def admin_filters() -> list[RequestFilter]:
     return [fn() for fn in hooks.get_hooks("register_request_admin_filter")]
+
+
+def admin_columns(request) -> list:
+    return [
+        column for fn in hooks.get_hooks("register_request_admin_column") if (column := fn(request))
+    ]

@@ -34,7 +34,7 @@ from cms.tenancy import SEE, communes_for, shows_communes
 from cms.uploads import as_attachment, download, safe_filename
 
 from ..corrections import last_request_for_corrections
-from ..extensions import admin_panels
+from ..extensions import admin_columns, admin_panels
 from ..fields.answers import answer_rows
 from ..messages import fill_message, message_values
 from ..models import MessageTemplate, ServicePage, Submission
@@ -131,8 +131,22 @@ class SubmissionIndexView(ReadOnlyMixin, ScopedIndexMixin, SpreadsheetMixin, Ind
         for field in ("title", "requester_name", "requester_email", "concerns", "service_name")
     }
 
+    @cached_property
+    def extra_columns(self):
+        return admin_columns(self.request)
+
     def get_scoped_queryset(self):
-        return submissions_visible_to(user=self.request.user)
+        annotations = {}
+        for extra in self.extra_columns:
+            annotations.update(extra.annotations)
+        return submissions_visible_to(user=self.request.user).annotate(**annotations)
+
+    @cached_property
+    def columns(self):
+        columns = super().columns
+        extra = [extra.column for extra in self.extra_columns]
+        # Before the status, which ends the row.
+        return [*columns[:-1], *extra, *columns[-1:]] if extra else columns
 
     def search_queryset(self, queryset):
         if not self.is_searching:

@@ -128,7 +128,9 @@ def test_a_supervisor_of_another_commune_neither_sees_nor_edits_the_price(
     assert "Location" not in listing
 
 
-def test_agents_filter_the_queue_on_requests_to_pay_and_paid(client, carvin, room, staff_of):
+def test_agents_see_the_amount_in_the_queue_and_filter_it_on_requests_to_pay_and_paid(
+    client, carvin, room, staff_of
+):
     DemarcheFee.objects.create(
         site=carvin, page=room, regie=regie(carvin), label="Location", lines=ROOM_LINES
     )
@@ -144,5 +146,6 @@ def test_agents_filter_the_queue_on_requests_to_pay_and_paid(client, carvin, roo
     everything = client.get(queue, {"status": "all"}).content.decode()
 
     assert held.reference in to_pay and free.reference not in to_pay
+    assert "370,00\xa0€ à payer" in to_pay
     assert held.reference not in paid
     assert held.reference in everything and free.reference in everything

@@ -3,16 +3,16 @@ objects of every owner.
 
 The demo is loaded once (Carvin and Saint-André-des-Eaux), completed so that
 two households of Carvin and one of Saint-André each own household members,
-requests (sent, draft), documents, invoices and payments. Then every URL
-pattern of the resolver (the portal's, Wagtail's admin and Wagtail's page
-serving) is requested by each role on its own commune's host name, once per
-owner of the objects its URL names, and the answer must be the one the rule
-table (``RULES``) gives: 200, a redirect to the right login page, a refusal,
-or a 404 for another's object. A 200 never contains a marker (name, e-mail,
-request or invoice number, title) of someone the role may not see. A refused
-GET naming an object is also sent as POST: it must be refused too, and the
-object unchanged afterwards (nor may an invoice end up in another
-household's cart).
+requests (sent, draft, with an amount to pay), documents, invoices and
+payments. Then every URL pattern of the resolver (the portal's, Wagtail's
+admin and Wagtail's page serving) is requested by each role on its own
+commune's host name, once per owner of the objects its URL names, and the
+answer must be the one the rule table (``RULES``) gives: 200, a redirect to
+the right login page, a refusal, or a 404 for another's object. A 200 never
+contains a marker (name, e-mail, request or invoice number, title) of
+someone the role may not see. A refused GET naming an object is also sent as
+POST: it must be refused too, and the object unchanged afterwards (nor may
+an invoice end up in another household's cart).
 
 A new URL pattern without a rule fails ``test_every_route_has_a_rule``: add
 its rule to ``RULES`` (the first rule that matches a route applies; match by
@@ -32,6 +32,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from fnmatch import fnmatchcase
 from urllib.parse import parse_qs, urlsplit
 
@@ -66,8 +67,10 @@ from accounts.services import MemberData, member_add
 from demo.communes import DEMO_DIR
 from demo.payments import add_demo_payments
 from demo.translation import translate_page
+from fees.models import DemarcheFee, PaymentTime, RequestPayment, RequestPaymentKind
 from home.models import ContentPage
 from payments.models import CartItem, Invoice, Regie, Transaction
+from payments.services import invoice_issue
 from services.models import (
     Attachment,
     InternalNote,
@@ -75,6 +78,7 @@ from services.models import (
     MessageTemplate,
     MunicipalService,
     SavedFilter,
+    ServicePage,
     Submission,
 )
 from services.services import access_key, submission_start
@@ -136,6 +140,7 @@ def commune_of(owner: str | None) -> str | None:
 
 OK = "200"
 OK_OR_REDIRECT = "200 or redirect within the portal"
+TO_THE_BANK = "redirect to the bank (the test bank, on the portal) or back within the portal"
 CITIZEN_LOGIN = "redirect to /compte/connexion/"
 ADMIN_LOGIN = "redirect to /admin/login/"
 NOT_FOUND = "404"
@@ -172,6 +177,9 @@ def answer_matches(expected: str, response, url: str) -> bool:
         if status == 200:
             return True
         return status == 302 and response["Location"].startswith("/")
+    if expected == TO_THE_BANK:
+        netloc = urlsplit(response.get("Location", "")).netloc
+        return status == 302 and netloc in ("", response.wsgi_request.get_host())
     if expected == ANSWERED:
         return status < 500
     raise AssertionError(expected)
@@ -213,6 +221,17 @@ def citizen_own(role, owner) -> str:
 def citizen_own_or_redirect(role, owner) -> str:
     expected = citizen_own(role, owner)
     return OK_OR_REDIRECT if expected == OK else expected
+
+
+def paying(expect: Expect) -> Expect:
+    """``expect``, but where it gives the page, a payment starts instead: a
+    redirect to the bank (or back to the request when the bank refuses)."""
+
+    def pay(role, owner) -> str:
+        expected = expect(role, owner)
+        return TO_THE_BANK if expected == OK else expected
+
+    return pay
 
 
 def citizen_own_if_any(role, owner) -> str:
@@ -335,6 +354,45 @@ def foreign_not_found(expect: Expect) -> Expect:
     return strict
 
 
+def demarche_fee(site) -> DemarcheFee:
+    """A price (10 € at the town hall's asking, collected by the régie
+    "Ville") on the first of the commune's démarches that had none."""
+    page = (
+        ServicePage.objects.descendant_of(site.root_page)
+        .filter(fee__isnull=True)
+        .order_by("path")
+        .first()
+    )
+    return DemarcheFee.objects.create(
+        site=site,
+        page=page,
+        regie=Regie.objects.get(site=site, name="Ville"),
+        label=f"Frais de dossier ({site.site_name})",
+        when=PaymentTime.REQUEST,
+        lines=[("line", {"label": "Forfait", "amount": Decimal("10")})],
+    )
+
+
+def request_payment(submission) -> RequestPayment:
+    """10 € the town hall asks ``submission``'s requester to pay, invoiced by
+    the commune's régie "Ville" (as the workflow's "Ask for a payment" does)."""
+    invoice = invoice_issue(
+        regie=Regie.objects.get(site_id=submission.site_id, name="Ville"),
+        account=submission.account,
+        payer_name=submission.requester_name,
+        number=f"{submission.reference}-P{submission.payments.count() + 1}",
+        label=f"Frais de dossier – {submission.reference}",
+        amount=Decimal("10"),
+    )
+    return RequestPayment.objects.create(
+        submission=submission,
+        invoice=invoice,
+        kind=RequestPaymentKind.REQUEST,
+        lines=[{"label": "Forfait", "quantity": "1", "unit": "10", "amount": "10"}],
+        reason="Frais de dossier",
+    )
+
+
 def issued_document(submission) -> IssuedDocument:
     """A document the town hall issued for ``submission``."""
     return IssuedDocument.objects.create(
@@ -361,6 +419,7 @@ BULK_OBJECTS = {
     "payments.regie": ("régie",),
     "payments.invoice": ("invoice",),
     "payments.transaction": ("transaction",),
+    "fees.demarchefee": ("demarche fee",),
 }
 
 
@@ -507,6 +566,14 @@ RULES: list[Rule] = [
         why="the private link of a request made without an account",
     ),
     rule(
+        "fees:tracking_pay",
+        expect=paying(same_commune),
+        owners=COMMUNES,
+        model="anonymous request payment",
+        method="POST",
+        why="an amount of a request made without an account, paid by whoever holds its link",
+    ),
+    rule(
         "payments_bank:return",
         expect=answered,
         owners=HOUSEHOLDS,
@@ -599,6 +666,14 @@ RULES: list[Rule] = [
         method="POST",
     ),
     rule("payments:cart_pay", expect=citizen_own_or_redirect, method="POST"),
+    rule(
+        "fees:submission_pay",
+        expect=paying(citizen_own),
+        owners=HOUSEHOLDS,
+        model="request payment",
+        method="POST",
+        why="an amount of the citizen's own request, paid from its page",
+    ),
     rule(
         "payments:transaction",
         "payments:receipt*",
@@ -794,6 +869,15 @@ RULES: list[Rule] = [
         model="submission",
         why="POST only: a request of another municipal service is a 404 when posted to",
     ),
+    rule(
+        "fees_admin:cancel",
+        expect=within_service(foreign_not_found(admin(*AGENTS, own=OK_OR_REDIRECT))),
+        owners=COMMUNES,
+        model="request payment",
+        method="POST",
+        why="the staff who may change a request cancel its amount (without a reason: back "
+        "to the request); another commune's or municipal service's is a 404",
+    ),
     *snippet_rules(
         "services/submission",
         "submission",
@@ -817,6 +901,13 @@ RULES: list[Rule] = [
     *snippet_rules(
         "services/workflow",
         "workflow",
+        admin("supervisor", own=ANSWERED),
+        admin("supervisor"),
+        inspect=False,
+    ),
+    *snippet_rules(
+        "fees/demarchefee",
+        "demarche fee",
         admin("supervisor", own=ANSWERED),
         admin("supervisor"),
         inspect=False,
@@ -1252,6 +1343,9 @@ class Objects:
             "issued document": issued_document(submission.first()),
             "anonymous issued document": issued_document(anonymous),
             "saved filter": saved_filter,
+            "demarche fee": demarche_fee(site),
+            "request payment": request_payment(submission.first()),
+            "anonymous request payment": request_payment(anonymous),
             "municipal service": MunicipalService.objects.filter(site=site).first(),
             "régie": Regie.objects.filter(site=site).first(),
             "site": site,
@@ -1309,6 +1403,7 @@ class Objects:
             "draft": draft,
             "invoice": Invoice.objects.filter(account=user).order_by("pk").first(),
             "transaction": Transaction.objects.filter(account=user).order_by("pk").first(),
+            "request payment": request_payment(request),
         }
         for kind, obj in kinds.items():
             assert obj is not None, (household, kind)
@@ -1407,6 +1502,7 @@ def _commune_markers(site) -> set[str]:
     markers |= set(citizens.values_list("email", flat=True))
     markers |= set(Invoice.objects.filter(site=site).values_list("number", flat=True))
     markers |= set(MessageTemplate.objects.filter(site=site).values_list("title", flat=True))
+    markers |= set(DemarcheFee.objects.filter(site=site).values_list("label", flat=True))
     markers |= set(
         InternalNote.objects.filter(submission__site=site).values_list("text", flat=True)
     )

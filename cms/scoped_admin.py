@@ -46,6 +46,7 @@ from wagtail.snippets.views.snippets import (
     UsageView,
 )
 
+from .formdata import ids_out_of_range, repaired
 from .spreadsheets import SpreadsheetMixin
 from .tenancy import SEE, communes_for, shows_communes
 
@@ -108,6 +109,13 @@ class CommuneModelForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound:
+            chosen = [
+                name
+                for name, field in self.fields.items()
+                if isinstance(field, forms.ModelChoiceField)
+            ]
+            self.data = repaired(self.data, ids_out_of_range(self.data, chosen))
         user = self.for_user
         policy = policy_registry.get_by_type(self._meta.model)
         self.fields["site"].queryset = (
@@ -132,7 +140,9 @@ class ScopedViewMixin:
         return communes_for(self.request.user, self.permission_policy, self.scope_actions)
 
     def get_scoped_queryset(self) -> QuerySet:
-        return self.model._default_manager.filter(site__in=self.get_communes())
+        records = self.model._default_manager.filter(site__in=self.get_communes())
+        within = getattr(self.permission_policy, "within_commune", None)
+        return within(self.request.user, records) if within is not None else records
 
 
 class ScopedIndexMixin(ScopedViewMixin):

@@ -14,6 +14,7 @@ from django.views import View
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList, Panel
 from wagtail.admin.ui.tables import Column
 
+from cms.formdata import repaired, stream_repairs
 from cms.money import money
 from cms.scoped_admin import CommuneModelForm, CommuneViewSet, ScopedIndexView
 from payments.exceptions import PaymentError
@@ -41,8 +42,12 @@ class DemarcheFeeForm(CommuneModelForm):
     """A price whose démarche and régie belong to its commune, and whose
     lines name fields of the démarche's form."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = repaired(
+                data, stream_repairs(data, "lines", types={"line"}, lists=("choice_prices",))
+            )
+        super().__init__(data, *args, **kwargs)
         sites = self.fields["site"].queryset
         self.fields["page"].queryset = _pages_of(sites).order_by("title")
         self.fields["regie"].queryset = Regie.objects.filter(site__in=sites)
@@ -103,14 +108,14 @@ class DemarcheFeeViewSet(CommuneViewSet):
     inspect_view_enabled = False
     index_view_class = DemarcheFeeIndexView
     list_display = [
-        Column("page", label=gettext_lazy("Online procedure"), accessor="page"),
+        "page",
         "label",
         Column("regie", label=gettext_lazy("Régie"), accessor="regie"),
         Column("when", label=gettext_lazy("Paid"), accessor="get_when_display"),
     ]
     panels = [
         FieldPanel("site"),
-        FieldPanel("page"),
+        FieldPanel("page", widget=forms.Select),
         MultiFieldPanel(
             [FieldPanel("regie"), FieldPanel("label")],
             heading=gettext_lazy("Collection"),

@@ -540,15 +540,37 @@ def _forms_in(context) -> list:
     return found
 
 
+def _block_messages(errors: dict) -> list[str]:
+    """The messages of a StreamField's errors as Wagtail's editor shows them
+    (``as_json_data``), however deep the block that has them."""
+    messages = [str(message) for message in errors.get("messages", [])]
+    children = errors.get("blockErrors") or {}
+    for child in children.values() if isinstance(children, dict) else children:
+        if isinstance(child, dict):
+            messages += _block_messages(child)
+    return messages
+
+
+def _field_messages(errors) -> list[str]:
+    messages = []
+    for error in errors.as_data():
+        if hasattr(error, "as_json_data"):
+            messages += _block_messages(error.as_json_data())
+        else:
+            messages += [str(message) for message in error]
+    return messages
+
+
 def form_messages(response) -> list[str]:
-    """Every error message of the forms the page shows."""
+    """Every error message of the forms the page shows (those of a
+    StreamField as its editor shows them, next to their block)."""
     messages = []
     with translation.override(response.get("Content-Language") or "fr"):
         for form in _forms_in(response.context):
             if isinstance(form, BaseFormSet):
                 messages += [str(m) for m in form.non_form_errors()]
             else:
-                messages += [str(m) for ms in form.errors.values() for m in ms]
+                messages += [m for errors in form.errors.values() for m in _field_messages(errors)]
     return messages
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from wagtail.admin.panels import FieldPanel, ObjectList, Panel
 from wagtail.admin.ui.tables import Column
 
+from cms.formdata import repaired, stream_repairs
 from cms.scoped_admin import (
     CommuneModelForm,
     CommuneViewSet,
@@ -70,30 +71,20 @@ def _sanitised(data):
             if _count(data, f"{prefix}-{name}") > most:
                 changes[f"{prefix}-{name}"] = str(most + 1)
     for index in range(min(_count(data, "statuses-TOTAL_FORMS"), MOST_STATUSES + 1)):
-        prefix = f"statuses-{index}-actions"
-        count = data.get(f"{prefix}-count")
-        whole = isinstance(count, str) and count.isdigit() and int(count) <= MOST_ACTIONS
-        if whole:
-            for child in range(int(count)):
-                names = [f"{prefix}-{child}-{part}" for part in ("deleted", "order", "type")]
-                if any(not isinstance(data.get(name), str) for name in names) or (
-                    data[names[2]] not in action_registry or not data[names[1]].isdigit()
-                ):
-                    whole = False
-                    break
-        if not whole:
-            changes[f"{prefix}-count"] = "0"
+        changes.update(
+            stream_repairs(
+                data,
+                f"statuses-{index}-actions",
+                types={action.name for action in action_registry},
+                most=MOST_ACTIONS,
+            )
+        )
     for prefix, most in (("statuses", MOST_STATUSES), ("transitions", MOST_TRANSITIONS)):
         for index in range(min(_count(data, f"{prefix}-INITIAL_FORMS"), most + 1)):
             pk = data.get(f"{prefix}-{index}-id")
             if not (isinstance(pk, str) and pk.isascii() and pk.isdigit() and len(pk) < 10):
                 changes[f"{prefix}-{index}-id"] = ""
-    if not changes:
-        return data
-    data = data.copy()
-    for name, value in changes.items():
-        data[name] = value
-    return data
+    return repaired(data, changes)
 
 
 class WorkflowForm(CommuneModelForm):

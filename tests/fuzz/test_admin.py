@@ -16,6 +16,7 @@ from wagtail.models import Site
 
 from accounts.models import AccountStatus, User
 from cms.filters import DATE_OUT_OF_RANGE
+from fees.models import RequestPayment
 from payments.models import Regie
 from services.models import ServicePage, Submission, SubmissionStatus
 from tests.fuzzing import (
@@ -72,6 +73,7 @@ FILTER_KEYS = st.one_of(
         [
             *(f"{name}_{side}" for name in DATE_FILTERS for side in ("after", "before")),
             "status",
+            "payment",
             "assigned",
             "page",
             "site",
@@ -101,6 +103,7 @@ LISTINGS = [
     "/admin/snippets/accounts/citizenaccount/",
     "/admin/snippets/services/messagetemplate/",
     "/admin/snippets/services/workflow/",
+    "/admin/snippets/fees/demarchefee/",
     "/admin/reports/agents-actions/",
     "/admin/reports/agents-actions/results/",
     "/admin/reports/processing-register/",
@@ -207,6 +210,8 @@ def test_request_and_account_forms_take_any_value():
             "requested": st.one_of(ADMIN_VALUE, st.lists(ADMIN_VALUE, max_size=3)),
             "message": ADMIN_VALUE,
             "document_text": ADMIN_VALUE,
+            "amount": ADMIN_VALUE,
+            "amount_reason": ADMIN_VALUE,
         },
         f"{prefix}/note/{submission.pk}/": {"text": ADMIN_VALUE},
         f"{prefix}/assign/{submission.pk}/": {
@@ -215,6 +220,11 @@ def test_request_and_account_forms_take_any_value():
         f"{prefix}/by-post/{submission.pk}/": {"key": ADMIN_VALUE, "received": ADMIN_VALUE},
         f"/admin/snippets/accounts/citizenaccount/reject/{pending.pk}/": {"reason": ADMIN_VALUE},
     }
+    for payment in RequestPayment.objects.order_by("pk")[:2]:
+        forms[f"/admin/fees/cancel/{payment.pk}/"] = {
+            f"cancel-{payment.pk}-reason": ADMIN_VALUE,
+            "reason": ADMIN_VALUE,
+        }
 
     @hypothesis_settings(250)
     @given(
@@ -325,6 +335,58 @@ def test_the_workflow_form_takes_any_value():
         fuzzer = Fuzzer(visitors[who], HOST_OF[who])
         response = fuzzer.send(
             "admin: workflow form", "post", "/admin/snippets/services/workflow/add/", data
+        )
+        assert response.status_code in (200, 302, 400, 403, 404)
+        if response.status_code == 200 and response["Content-Type"].startswith("text/html"):
+            assert_admin_refusal_explained(response)
+
+    post()
+
+
+@pytest.mark.django_db
+def test_the_price_form_takes_any_value():
+    """A démarche's price as anyone could post it: absurd counts, amounts,
+    keys of fields the form lacks, choices it does not offer. Never a server
+    error; a refused price says why."""
+    visitors = staff_clients()
+    sites = [str(pk) for pk in Site.objects.order_by("pk").values_list("pk", flat=True)]
+    pages = [str(pk) for pk in ServicePage.objects.order_by("pk").values_list("pk", flat=True)]
+    regies = [str(pk) for pk in Regie.objects.order_by("pk").values_list("pk", flat=True)]
+    keys = st.one_of(st.sampled_from(["salle", "jours", "resident", "metres", ""]), ADMIN_VALUE)
+    line = {
+        "type": st.one_of(st.just("line"), ADMIN_VALUE),
+        "deleted": st.one_of(st.just(""), ADMIN_VALUE),
+        "value-label": st.one_of(st.just("{choix} ({quantite} jours)"), ADMIN_VALUE),
+        "value-amount": st.one_of(st.sampled_from(["10", "0.333", "-5"]), ADMIN_VALUE),
+        "value-choice_field": keys,
+        "value-choice_prices-count": COUNT,
+        "value-choice_prices-0-value-option": ADMIN_VALUE,
+        "value-choice_prices-0-value-amount": ADMIN_VALUE,
+        "value-choice_prices-0-deleted": st.just(""),
+        "value-quantity_field": keys,
+        "value-condition_field": keys,
+        "value-condition_operator": st.one_of(st.sampled_from(["equals", "differs"]), ADMIN_VALUE),
+        "value-condition_value": ADMIN_VALUE,
+    }
+    data = st.fixed_dictionaries(
+        {
+            "site": st.one_of(st.sampled_from(sites), ADMIN_VALUE),
+            "page": st.one_of(st.sampled_from(pages), ADMIN_VALUE),
+            "regie": st.one_of(st.sampled_from(regies), ADMIN_VALUE),
+            "label": ADMIN_VALUE,
+            "when": st.one_of(st.sampled_from(["submission", "request"]), ADMIN_VALUE),
+            "pay_within_days": ADMIN_VALUE,
+            "lines-count": COUNT,
+            **{f"lines-0-{name}": value for name, value in line.items()},
+        }
+    )
+
+    @hypothesis_settings(120)
+    @given(who=st.sampled_from(sorted(STAFF)), data=data)
+    def post(who, data):
+        fuzzer = Fuzzer(visitors[who], HOST_OF[who])
+        response = fuzzer.send(
+            "admin: price of a démarche", "post", "/admin/snippets/fees/demarchefee/add/", data
         )
         assert response.status_code in (200, 302, 400, 403, 404)
         if response.status_code == 200 and response["Content-Type"].startswith("text/html"):

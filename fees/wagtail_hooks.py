@@ -1,3 +1,4 @@
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
@@ -7,6 +8,7 @@ from wagtail.snippets.models import register_snippet
 from accounts.extensions import AdminColumn
 from cms.extensions import CommunePermissions
 from services.extensions import RequestFilter
+from services.selectors import submissions_visible_to
 
 from . import services
 from .admin import DemarcheFeeViewSet, admin_urls
@@ -41,6 +43,15 @@ def payment_column(request):
     return AdminColumn(
         column=Column("payment", label=_("Payment"), accessor=queue_cell),
         annotations=payment_annotations(),
+    )
+
+
+@hooks.register("register_invoice_reach")
+def invoices_of_requests_in_reach(user):
+    """The amount of a request is seen by those who see the request (the
+    agents of its municipal service within a commune)."""
+    return Q(request_payment__isnull=True) | Q(
+        request_payment__submission__in=submissions_visible_to(user=user)
     )
 
 

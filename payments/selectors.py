@@ -49,19 +49,27 @@ def regies_visible_to(*, user, actions=SEE) -> QuerySet[Regie]:
 
 
 def invoices_visible_to(*, user, actions=SEE) -> QuerySet[Invoice]:
-    """The invoices of the communes where the staff ``user`` holds one of ``actions``."""
-    return Invoice.objects.filter(site__in=communes_for(user, invoice_policy, actions))
+    """The invoices of the communes where the staff ``user`` holds one of
+    ``actions``, within their reach there (``InvoicePermissionPolicy``)."""
+    invoices = Invoice.objects.filter(site__in=communes_for(user, invoice_policy, actions))
+    return invoice_policy.within_commune(user, invoices)
 
 
 def transactions_visible_to(*, user, actions=SEE) -> QuerySet[Transaction]:
-    """The transactions of the communes where the staff ``user`` holds one of ``actions``."""
-    return Transaction.objects.filter(site__in=communes_for(user, transaction_policy, actions))
+    """The transactions of the communes where the staff ``user`` holds one of
+    ``actions``, within their reach there."""
+    transactions = Transaction.objects.filter(
+        site__in=communes_for(user, transaction_policy, actions)
+    )
+    return transaction_policy.within_commune(user, transactions)
 
 
 def invoice_refunds_visible_to(*, user, actions=SEE) -> QuerySet[Invoice]:
     """The invoices whose refunds the staff ``user`` follows and records:
-    those of the communes where they see the transactions and accounts."""
-    return Invoice.objects.filter(site__in=communes_for(user, transaction_policy, actions))
+    those of the communes where they see the transactions and accounts,
+    within their reach there."""
+    invoices = Invoice.objects.filter(site__in=communes_for(user, transaction_policy, actions))
+    return invoice_policy.within_commune(user, invoices)
 
 
 def regies_of(*, sites) -> QuerySet[Regie]:

@@ -370,7 +370,9 @@ class AccountingExportView(WagtailAdminTemplateMixin, FormView):
             ]
         )
         total = Decimal("0")
-        for line in accounting_lines(regie=regie, start=start, end=end):
+        reach = invoice_policy.within_commune(self.request.user, Invoice.objects.all())
+        lines = accounting_lines(regie=regie, start=start, end=end).filter(invoice__in=reach)
+        for line in lines:
             transaction, invoice = line.transaction, line.invoice
             total += line.amount
             writer.writerow(

@@ -149,3 +149,32 @@ def test_agents_see_the_amount_in_the_queue_and_filter_it_on_requests_to_pay_and
     assert "370,00\xa0€ à payer" in to_pay
     assert held.reference not in paid
     assert held.reference in everything and free.reference in everything
+
+
+def test_an_agent_of_another_service_sees_neither_the_amount_nor_its_invoice(
+    client, carvin, room, staff_of
+):
+    from payments.models import Invoice
+    from services.models import MunicipalService
+
+    technical = MunicipalService.objects.create(site=carvin, name="Services techniques")
+    civil = MunicipalService.objects.create(site=carvin, name="État civil")
+    room.municipal_service = technical
+    room.save_revision().publish()
+    DemarcheFee.objects.create(
+        site=carvin, page=room, regie=regie(carvin), label="Location", lines=ROOM_LINES
+    )
+    held = submission(room, citizen(carvin, validated=True), data=ANSWERS)
+    invoice = Invoice.objects.get(request_payment__submission=held)
+    outsider = staff_of(carvin, "Agents")
+    civil.agents.add(outsider)
+    insider = staff_of(carvin, "Supervisors")
+    invoices = reverse("wagtailsnippets_payments_invoice:list")
+    inspect = reverse("wagtailsnippets_payments_invoice:inspect", args=[invoice.pk])
+
+    client.force_login(outsider)
+    assert held.reference not in client.get(invoices).content.decode()
+    assert client.get(inspect).status_code == 404
+    client.force_login(insider)
+    assert held.reference in client.get(invoices).content.decode()
+    assert client.get(inspect).status_code == 200

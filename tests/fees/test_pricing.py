@@ -22,6 +22,7 @@ FORM = [
         field("number", "Nombre de jours", "jours", min_value=1, max_value=10),
         field("yes_no", "Habitez-vous Carvin ?", "resident"),
         field("multiple_choice", "Options", "options", choices="Sono\nVaisselle\nMénage"),
+        field("address", "Votre adresse", "adresse", prefill=""),
     )
 ]
 BLOCKS = input_blocks(steps_of(FORM))
@@ -183,3 +184,21 @@ def test_lines_that_name_missing_fields_or_answers_are_refused():
         "Price line “Résident”: the form has no field “ville”.",
     ]
     assert line_problems(LINES, BLOCKS) == []
+
+
+def test_a_resident_is_known_by_the_town_or_postcode_of_the_address_given():
+    lines = [
+        {"label": "Tarif habitant", "amount": "100", "condition_field": "adresse",
+         "condition_operator": "equals", "condition_value": "Carvin"},
+        {"label": "Tarif extérieur", "amount": "150", "condition_field": "adresse",
+         "condition_operator": "differs", "condition_value": "Carvin"},
+    ]  # fmt: skip
+    at = {"street": "1 rue de la Gare", "postcode": "62220"}
+
+    def label(city):
+        (line,) = quote_of(lines, {"adresse": {**at, "city": city}}, BLOCKS, when="x").lines
+        return line.label
+
+    assert line_problems(lines, BLOCKS) == []
+    assert label("CARVIN") == label("carvin") == "Tarif habitant"
+    assert label("Libercourt") == "Tarif extérieur"

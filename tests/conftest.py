@@ -197,6 +197,18 @@ def saint_andre(migrated):
 
 
 @pytest.fixture
+def payfip(tmp_path, settings):
+    """The fake PayFiP service (``tests.payments.fake_payfip``), which the
+    PayFiP backend of the portal is pointed at."""
+    from tests.payments.fake_payfip import FakePayFiP
+
+    fake = FakePayFiP(tmp_path).start()
+    settings.PAYFIP_WSDL_URL = fake.wsdl_url
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
 def faq_of():
     """The FAQ page of a commune's site."""
     from faq.models import FAQPage

@@ -122,6 +122,17 @@ _APP_KEYS: dict[str, bytes] = {}
 _LAST_STEPS: dict[str, int] = {}
 
 
+def citizen_log_in(page, portal, login: str, password: str, host: str = CARVIN) -> None:
+    """Log in on the commune's portal as its citizen, from the login page."""
+    from playwright.sync_api import expect
+
+    page.goto(portal.url(host, "/compte/connexion/"))
+    page.get_by_role("textbox", name="Identifiant").fill(login)
+    form_field(page, "Mot de passe").fill(password)
+    page.get_by_role("main").get_by_role("button", name="Connexion").click()
+    expect(page).to_have_url(portal.url(host, "/compte/"))
+
+
 def admin_sign_in(page, portal, login: str, password: str, host: str = CARVIN) -> None:
     """Sign in to the admin as a person would: Wagtail's login page, then,
     the first time, the authenticator app's setup (the key is read from the

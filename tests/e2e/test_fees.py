@@ -17,6 +17,7 @@ from .helpers import (
     CARVIN,
     admin_sign_in,
     axe_violations,
+    citizen_log_in,
     form_field,
     format_violations,
     screenshot,
@@ -28,14 +29,6 @@ AGENT = ("agent.carvin", "agent-carvin-demo")
 CITIZEN = ("amélie.lire", "amelie-carvin-demo")
 ROOM = "Salle des fêtes (300 personnes)"
 LINE = "Salle des fêtes (300 personnes), 2 jour(s), tarif habitant"
-
-
-def _log_in(page, portal) -> None:
-    page.goto(portal.url(CARVIN, "/compte/connexion/"))
-    page.get_by_role("textbox", name="Identifiant").fill(CITIZEN[0])
-    form_field(page, "Mot de passe").fill(CITIZEN[1])
-    page.get_by_role("main").get_by_role("button", name="Connexion").click()
-    expect(page).to_have_url(portal.url(CARVIN, "/compte/"))
 
 
 def _choose(page, legend: str, choice: str) -> None:
@@ -62,7 +55,7 @@ def test_book_the_room_get_confirmed_pay_and_see_the_receipt_and_the_new_status(
     portal, new_page, mailoutbox
 ):
     citizen = new_page()
-    _log_in(citizen, portal)
+    citizen_log_in(citizen, portal, *CITIZEN)
     citizen.goto(portal.url(CARVIN, "/services/reservation-de-salle/etape/1/"))
     form_field(citizen, "Salle souhaitée").select_option(ROOM)
     form_field(citizen, "Date de l'événement").fill("2027-06-19")

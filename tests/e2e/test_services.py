@@ -38,6 +38,7 @@ from .helpers import (
     CARVIN,
     admin_sign_in,
     axe_violations,
+    citizen_log_in,
     form_field,
     format_violations,
     screenshot,
@@ -136,11 +137,7 @@ def _expect_no_horizontal_scrolling(page, name: str) -> None:
 
 
 def _log_in(page, portal, login: str, password: str) -> None:
-    page.goto(portal.url(CARVIN, "/compte/connexion/"))
-    page.get_by_role("textbox", name="Identifiant").fill(login)
-    form_field(page, "Mot de passe").fill(password)
-    page.get_by_role("main").get_by_role("button", name="Connexion").click()
-    expect(page).to_have_url(portal.url(CARVIN, "/compte/"))
+    citizen_log_in(page, portal, login, password)
 
 
 def _admin_log_in(page, portal, login: str, password: str) -> None:

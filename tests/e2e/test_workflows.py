@@ -17,6 +17,7 @@ from .helpers import (
     CARVIN,
     admin_sign_in,
     axe_violations,
+    citizen_log_in,
     form_field,
     format_violations,
     screenshot,
@@ -44,11 +45,7 @@ def _admin_shot(page, name: str) -> None:
 
 
 def _log_in(page, portal) -> None:
-    page.goto(portal.url(CARVIN, "/compte/connexion/"))
-    page.get_by_role("textbox", name="Identifiant").fill(CITIZEN[0])
-    form_field(page, "Mot de passe").fill(CITIZEN[1])
-    page.get_by_role("main").get_by_role("button", name="Connexion").click()
-    expect(page).to_have_url(portal.url(CARVIN, "/compte/"))
+    citizen_log_in(page, portal, *CITIZEN)
 
 
 def _status(admin, index: int, key: str, name: str, group: str, colour: str) -> None:

@@ -18,19 +18,10 @@ from services.workflows import fill_from
 from tests.accounts.factories import citizen
 from tests.fees.test_request_payments import ANSWERS, BOOKING, ROOM_FORM, ROOM_LINES
 from tests.payments.factories import regie
-from tests.payments.fake_payfip import FakePayFiP
 from tests.services.factories import service_page, submission
 
 HOST = {"HTTP_HOST": "carvin.localhost"}
 PAYFIP_PAGE = "https://www.payfip.gouv.fr/tpa/paiementws.web?idop="
-
-
-@pytest.fixture
-def payfip(tmp_path, settings):
-    fake = FakePayFiP(tmp_path).start()
-    settings.PAYFIP_WSDL_URL = fake.wsdl_url
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

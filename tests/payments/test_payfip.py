@@ -20,7 +20,6 @@ from payments.models import (
 from payments.services import AMOUNT_TOO_LOW, transactions_reconcile
 
 from .factories import invoice, regie
-from .fake_payfip import FakePayFiP
 
 HOST = {"HTTP_HOST": "carvin.localhost"}
 PAYFIP_PAGE = "https://www.payfip.gouv.fr/tpa/paiementws.web?idop="
@@ -29,14 +28,6 @@ PAYMENT_UNDER_WAY_FR = (
     "pas être payée deux fois. Si vous n'avez pas terminé ce paiement, vous pourrez payer de "
     "nouveau dès que la banque l'aura clos : veuillez réessayer plus tard."
 )
-
-
-@pytest.fixture
-def payfip(tmp_path, settings):
-    fake = FakePayFiP(tmp_path).start()
-    settings.PAYFIP_WSDL_URL = fake.wsdl_url
-    yield fake
-    fake.stop()
 
 
 @pytest.fixture

@@ -282,7 +282,8 @@ OUTSIDE_WORKFLOWS: dict[str, StatusInfo] = {
     info.value: info for info in (DRAFT, AWAITING_PAYMENT, UNPAID)
 }
 
-STATUSES: dict[str, StatusInfo] = {**OUTSIDE_WORKFLOWS, **{info.value: info for info in STANDARD}}
+#: The draft and the standard workflow's statuses.
+STATUSES: dict[str, StatusInfo] = {info.value: info for info in (DRAFT, *STANDARD)}
 
 
 #: The statuses of a sent request in the standard workflow, as choices.
@@ -296,5 +297,6 @@ def unknown_status(value: str) -> StatusInfo:
 
 
 def status_info(status: str) -> StatusInfo:
-    """The ``StatusInfo`` of a status of the standard workflow (or the draft)."""
-    return STATUSES.get(status) or unknown_status(status)
+    """The ``StatusInfo`` of a status of the standard workflow, or of one
+    outside workflows (the draft, waiting for payment...)."""
+    return STATUSES.get(status) or OUTSIDE_WORKFLOWS.get(status) or unknown_status(status)

@@ -381,7 +381,7 @@ def test_the_price_form_takes_any_value():
         }
     )
 
-    @hypothesis_settings(120)
+    @hypothesis_settings(60)
     @given(who=st.sampled_from(sorted(STAFF)), data=data)
     def post(who, data):
         fuzzer = Fuzzer(visitors[who], HOST_OF[who])

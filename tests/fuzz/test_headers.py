@@ -29,6 +29,7 @@ from accounts.models import HouseholdMember, User
 from accounts.services import email_change_token
 from accounts.views import FOREIGN_ORIGIN
 from demo.communes import CITIZENS
+from fees.models import RequestPayment
 from payments.models import Invoice, Regie, Transaction
 from services.models import Submission, SubmissionStatus
 from services.services import access_key
@@ -83,6 +84,7 @@ def sample_addresses() -> dict[str, list[str]]:
         for page in Page.objects.live().descendant_of(site.root_page, inclusive=True)[:12]
     ]
     reference = submission.reference
+    payment = RequestPayment.objects.filter(submission__account=amelie).first()
     new_address = email_change_token(user=amelie, email="new@example.org")
     return {
         "healthz": ["/healthz/"],
@@ -104,6 +106,10 @@ def sample_addresses() -> dict[str, list[str]]:
         "services:tracking_cover_sheet": [f"/suivi/{key}/bordereau/"],
         "services:tracking_document": [f"/suivi/{key}/documents/1/"],
         "services:tracking_issued": [f"/suivi/{key}/delivres/1/"],
+        "fees:submission_pay": [
+            f"/compte/demandes/{payment.submission.reference}/payer/{payment.pk}/"
+        ],
+        "fees:tracking_pay": [f"/suivi/{key}/payer/{payment.pk}/"],
         "accounts:home": ["/compte/"],
         "accounts:login": ["/compte/connexion/", "/compte/connexion/?next=/compte/"],
         "accounts:logout": ["/compte/deconnexion/"],

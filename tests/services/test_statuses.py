@@ -8,7 +8,15 @@ from django.conf import settings
 from django.template import Context, Template
 
 from services.services import submission_change_status
-from services.statuses import STANDARD, STATUSES, StatusColour, StatusGroup, SubmissionStatus
+from services.statuses import (
+    OUTSIDE_WORKFLOWS,
+    STANDARD,
+    STATUSES,
+    StatusColour,
+    StatusGroup,
+    SubmissionStatus,
+    status_info,
+)
 from tests.services.factories import service_page
 from tests.services.tracking_factories import parent, school_request
 
@@ -36,6 +44,14 @@ def test_an_open_request_may_move_on_and_a_decided_one_may_not():
             assert info.next == ()
         else:
             assert bool(info.next) == info.is_open, info.value
+
+
+def test_a_request_waiting_for_its_payment_moves_on_by_its_payment_not_by_an_agent():
+    waiting, unpaid = OUTSIDE_WORKFLOWS["awaiting_payment"], OUTSIDE_WORKFLOWS["unpaid"]
+
+    assert (waiting.group, waiting.next, waiting.is_open) == (StatusGroup.WITH_CITIZEN, (), True)
+    assert (unpaid.group, unpaid.next, unpaid.is_open) == (StatusGroup.FINAL, (), False)
+    assert status_info("awaiting_payment") is waiting
 
 
 def test_an_agent_never_moves_a_request_back_to_draft():

@@ -3,7 +3,6 @@ pay, being paid, paid on, cancelled, to refund) and the agents' side panel."""
 
 from decimal import Decimal
 
-from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -44,7 +43,6 @@ def _state(payment) -> dict:
         "being_paid": last is not None and last.is_open,
         "failed": last if last is not None and last.status in FAILED else None,
         "paying": paying,
-        "attempts": attempts,
     }
 
 
@@ -72,7 +70,7 @@ def citizen_panel(request, submission, access) -> str:
         states.append(state)
     return render_to_string(
         "fees/citizen_panel.html",
-        {"states": states, "submission": submission, "csrf_token": get_token(request)},
+        {"states": states, "submission": submission},
         request=request,
     )
 
@@ -93,6 +91,6 @@ def admin_panel(request, submission) -> str:
         states.append(state)
     return render_to_string(
         "fees/admin_panel.html",
-        {"states": states, "submission": submission, "csrf_token": get_token(request)},
+        {"states": states, "submission": submission},
         request=request,
     )

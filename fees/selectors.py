@@ -1,16 +1,12 @@
 """Reads of the démarches' prices and of the amounts requests ask for."""
 
-from django.db.models import DecimalField, Exists, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import DecimalField, Exists, OuterRef, Subquery, Sum
 
-from payments.models import OPEN_STATUSES, InvoiceStatus, Transaction, TransactionLine
+from payments.models import InvoiceStatus, Transaction, TransactionLine
 
-from .models import DemarcheFee, RequestPayment
+from .models import RequestPayment
 
 TO_PAY, PAID = "to_pay", "paid"
-
-
-def fees_of(*, sites) -> QuerySet[DemarcheFee]:
-    return DemarcheFee.objects.filter(site__in=sites)
 
 
 def payments_of(submission) -> list[RequestPayment]:
@@ -46,10 +42,6 @@ def paying_transaction(invoice) -> Transaction | None:
         .first()
     )
     return line.transaction if line else None
-
-
-def is_being_paid(invoice) -> bool:
-    return Transaction.objects.filter(lines__invoice=invoice, status__in=OPEN_STATUSES).exists()
 
 
 def _amounts(statuses) -> Subquery:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.decorators import citizen_required
 from payments.exceptions import PaymentError
-from payments.redirects import bank_redirect
+from payments.redirects import bank_redirect, portal_base_url
 from payments.services import PaymentURLs, transaction_start_for_invoice
 from services.selectors import submission_by_access_key, submission_of
 
@@ -25,7 +25,7 @@ def _pay(request, submission, pk, back: str):
         _transaction, bank = transaction_start_for_invoice(
             invoice=payment.invoice,
             email=submission.requester_email,
-            urls=PaymentURLs(base_url=f"{request.scheme}://{request.get_host()}"),
+            urls=PaymentURLs(base_url=portal_base_url(request)),
             account=submission.account,
         )
     except PaymentError as error:

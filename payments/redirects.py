@@ -7,6 +7,12 @@ from django.shortcuts import redirect, render
 from cms.security import csp_allow
 
 
+def portal_base_url(request) -> str:
+    """The address the citizen reached the portal at, for the bank to send
+    them back to and to notify."""
+    return f"{request.scheme}://{request.get_host()}"
+
+
 def bank_redirect(request, redirect_to):
     """Send the citizen to the bank. The Content-Security-Policy's form-action
     ('self') also covers where a form's answer redirects to, so a redirection

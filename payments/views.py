@@ -42,7 +42,7 @@ from .forms import INVOICE_NOT_FOUND, InvoiceLookupForm, PayerEmailForm
 from .importer import read_json
 from .models import EventOutcome, EventSource, TransactionStatus
 from .receipts import receipt_context, receipt_filename, receipt_pdf
-from .redirects import bank_redirect
+from .redirects import bank_redirect, portal_base_url
 
 logger = logging.getLogger(__name__)
 
@@ -51,12 +51,6 @@ LOOKUP_FAILURE_LIMIT = 10
 LOOKUP_WINDOW_SECONDS = 15 * 60
 SESSION_INVOICE = "payments:anonymous_invoice"
 API_MAX_BODY = 5 * 1024 * 1024
-
-
-def _base_url(request) -> str:
-    """The address the citizen reached the portal at, for the bank to send
-    them back to and to notify."""
-    return f"{request.scheme}://{request.get_host()}"
 
 
 def _refuse(request, error: PaymentError, to: str):
@@ -217,7 +211,7 @@ def cart_pay_view(request):
         return _refuse(request, CartError(services.CART_EMPTY), reverse("payments:cart"))
     try:
         _transaction, bank = services.transaction_start_from_cart(
-            cart=cart, urls=services.PaymentURLs(base_url=_base_url(request))
+            cart=cart, urls=services.PaymentURLs(base_url=portal_base_url(request))
         )
     except PaymentError as error:
         return _refuse(request, error, reverse("payments:cart"))
@@ -299,7 +293,7 @@ def pay_invoice_view(request):
             _transaction, bank = services.transaction_start_for_invoice(
                 invoice=invoice,
                 email=form.cleaned_data["email"],
-                urls=services.PaymentURLs(base_url=_base_url(request)),
+                urls=services.PaymentURLs(base_url=portal_base_url(request)),
             )
         except PaymentError as error:
             form.add_error(None, str(error))

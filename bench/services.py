@@ -331,6 +331,44 @@ class Demarche:
             self.total.add(sum(q for q, _ in results), sum(s for _, s in results))
         return Submission.objects.filter(page=page).exclude(status="draft").latest("pk")
 
+    def browse(self, client, clock, pace: int, timing: Timing, listings: dict | None = None):
+        """Everything a browser asks for to send the request, at a human pace:
+        the introduction, each step (its page, then its form), the recap's
+        page and its form, the confirmation. ``clock`` (time_machine) moves
+        by ``pace`` seconds before each request, as a citizen reading and
+        typing would, so that the session's activity clock runs as it does
+        for people."""
+        page = self.page
+        url = page.relative_url(page.get_site())
+        steps = self.answers(page, self.account)
+        flow = [("GET", url, None, "")]
+        for number, data in enumerate(steps, start=1):
+            after = f"etape/{number + 1}/" if number < len(steps) else "verification/"
+            flow.append(("GET", f"{url}etape/{number}/", None, ""))
+            flow.append(
+                (
+                    "POST",
+                    f"{url}etape/{number}/",
+                    {**data, "action": "next", "csrfmiddlewaretoken": CSRF_FIELD},
+                    after,
+                )
+            )
+        flow.append(("GET", f"{url}verification/", None, ""))
+        flow.append(
+            ("POST", f"{url}verification/", {"csrfmiddlewaretoken": CSRF_FIELD}, "envoyee/")
+        )
+        flow.append(("GET", f"{url}envoyee/", None, ""))
+        queries = seconds = 0
+        for method, path, data, expect in flow:
+            clock.shift(pace)
+            listing = None
+            if listings is not None:
+                listing = listings.setdefault(f"{method} {path.removeprefix(url) or 'intro'}", [])
+            count, elapsed, _ = timed(client, method, path, data, expect=expect, listing=listing)
+            queries, seconds = queries + count, seconds + elapsed
+        timing.add(queries, seconds)
+        return len(flow)
+
 
 # --------------------------------------------------------------------------
 # Main
@@ -393,6 +431,12 @@ def main() -> int:
         action="store_true",
         help="list the SQL queries of each request of one more school enrolment, "
         "with where they come from",
+    )
+    parser.add_argument(
+        "--pace",
+        type=int,
+        default=20,
+        help="seconds a citizen spends on each page of the whole flow (a fake clock; default 20)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
@@ -479,6 +523,32 @@ def run(args) -> int:
             rows.append((f"  {timing.label}", timing.query_text, f"{timing.median_ms:.1f}", note))
         rows.append(None)
     sent_school = Submission.objects.filter(page=school.page).exclude(status="draft").latest("pk")
+
+    # ---------------- a'. The whole flow a browser makes ----------------
+    import time_machine
+
+    log(f"\n== (a') The whole school enrolment, every GET and POST, one every {args.pace} s ==")
+    flow = Timing(f"(a') whole flow, GETs included, one request every {args.pace} s")
+    with time_machine.travel(time.time(), tick=False) as clock:
+        client = school.client()
+        school.browse(client, clock, args.pace, Timing("warm-up"))
+        for _ in range(rounds):
+            requests = school.browse(client, clock, args.pace, flow)
+        if args.queries:
+            listings = {}
+            school.browse(client, clock, args.pace, Timing("listed"), listings)
+            for label, listing in listings.items():
+                pages.print_queries(f"whole flow, {label}", listing)
+    rows.append((flow.label, flow.query_text, f"{flow.median_ms:.1f}", f"{requests} requests"))
+    rows.append(
+        (
+            "  its POSTs alone, back to back (a)",
+            school.total.query_text,
+            f"{school.total.median_ms:.1f}",
+            "",
+        )
+    )
+    rows.append(None)
 
     # ---------------- c. Receipt PDF ----------------
     log(f"\n== (c) Receipt and cover sheet of {sent_school.reference}: {rounds} rounds ==")

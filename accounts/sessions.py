@@ -5,6 +5,8 @@
 - ``IdleSessionMiddleware`` ends a session after
   ``SESSION_IDLE_TIMEOUT_CITIZEN`` (citizens) or ``SESSION_IDLE_TIMEOUT_STAFF``
   (staff) seconds without a request, and sends the user to their login page.
+  The time of the last request is written to the session when it has moved
+  by a minute or more (``ACTIVITY_STEP``), not at every request.
   ``session_status_view`` tells the pages how long is left (so that every tab
   agrees) without counting as activity; a POST to it ("Stay logged in") does.
 - A new password ends the user's other sessions (``User.save``). Sessions
@@ -34,6 +36,11 @@ from cms.tenancy import current_request
 
 #: The time of the user's last request (seconds since the epoch).
 LAST_ACTIVITY = "_last_activity"
+
+#: The recorded time moves by steps of this many seconds at least: a request
+#: less than a minute after the recorded one writes no session. The timeout
+#: stays exact to the minute, and "Stay logged in" always records its time.
+ACTIVITY_STEP = 60
 
 SESSION_EXPIRED = _(
     "Your session has expired after %(minutes)s minutes without activity. Please log in again."
@@ -127,6 +134,10 @@ def _is_status_poll(request) -> bool:
     return request.method in ("GET", "HEAD") and request.path == reverse("session_status")
 
 
+def _is_stay_logged_in(request) -> bool:
+    return request.method == "POST" and request.path == reverse("session_status")
+
+
 def _editing_pings_prefix() -> str:
     ping = reverse("wagtailadmin_editing_sessions:ping", args=["a", "b", "c", 1])
     return ping[: ping.index("/ping/") + 1]
@@ -161,7 +172,9 @@ class IdleSessionMiddleware:
             last = request.session.get(LAST_ACTIVITY)
             if last is not None and now - last > idle_timeout(user):
                 return self._expired(request, user)
-            if not _is_background(request) and last != now:
+            if not _is_background(request) and (
+                last is None or now - last >= ACTIVITY_STEP or _is_stay_logged_in(request)
+            ):
                 request.session[LAST_ACTIVITY] = now
         response = self.get_response(request)
         _record_session(request, key_before)

@@ -15,7 +15,7 @@ from django_otp.oath import totp
 
 from accounts.models import UserSession
 from accounts.second_factor import app_device
-from accounts.sessions import SESSION_EXPIRED
+from accounts.sessions import LAST_ACTIVITY, SESSION_EXPIRED
 from tests.accounts.factories import PASSWORD, citizen
 from tests.accounts.test_accounts import login
 
@@ -162,6 +162,32 @@ def test_a_staff_session_ends_after_15_idle_minutes(client, agent):
         messages = [str(m) for m in get_messages(expired.wsgi_request)]
         assert expired_message(15) in messages
         assert client.get("/admin/account/")["Location"].startswith("/admin/login/")
+
+
+def recorded_activity(key) -> int:
+    return import_module(settings.SESSION_ENGINE).SessionStore(key).load()[LAST_ACTIVITY]
+
+
+def test_the_session_is_written_once_a_minute_and_the_timeout_stays_exact_to_the_minute(
+    client, amelie
+):
+    start = timezone.now().replace(microsecond=0)
+    with time_machine.travel(start, tick=False):
+        login(client, "amélie.lire")
+        key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    logged_in_at = recorded_activity(key)
+    with time_machine.travel(start + timedelta(seconds=50), tick=False):
+        assert client.get("/compte/", **HOST).status_code == 200
+    assert recorded_activity(key) == logged_in_at, "less than a minute later: not written"
+    with time_machine.travel(start + timedelta(seconds=70), tick=False):
+        assert client.get("/compte/", **HOST).status_code == 200
+    assert recorded_activity(key) == logged_in_at + 70
+    with time_machine.travel(start + timedelta(seconds=110), tick=False):
+        assert client.get("/compte/", **HOST).status_code == 200
+    with time_machine.travel(start + timedelta(seconds=70 + 30 * 60), tick=False):
+        assert client.get("/compte/", **HOST).status_code == 200, "30 minutes after the 70th s"
+    with time_machine.travel(start + timedelta(seconds=70 + 60 * 60 + 1), tick=False):
+        assert client.get("/compte/", **HOST).status_code == 302
 
 
 def test_the_timeouts_come_from_the_settings(client, amelie, settings):

@@ -7,6 +7,9 @@ other headers (``X-Content-Type-Options``, ``Referrer-Policy``,
 and ``X-Frame-Options`` from its clickjacking middleware.
 """
 
+from csp.constants import HEADER
+from csp.middleware import CheckableLazyObject, CSPMiddleware
+from csp.utils import build_policy
 from django.conf import settings
 
 from cms.tenancy import current_request
@@ -34,6 +37,49 @@ def permissions_policy(features: dict[str, list[str]]) -> str:
     return ", ".join(
         f"{feature}=({' '.join(allowlist)})" for feature, allowlist in features.items()
     )
+
+
+class PolicyMiddleware(CSPMiddleware):
+    """django-csp's middleware, with the policy most responses carry built
+    once per process.
+
+    A response with no nonce, no policy of its own and no additions (every
+    public page, cached or not) gets the policy built at start-up; the others
+    are built by django-csp as before. Static files never reach it: WhiteNoise
+    serves them before it, and a policy on a stylesheet or a script protects
+    nothing.
+    """
+
+    def __init__(self, get_response):
+        super().__init__(get_response)
+        self.plain_policy = build_policy()
+        self.plain_policy_fits_all = not build_policy(report_only=True) and not (
+            (getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}).get("EXCLUDE_URL_PREFIXES")
+        )
+
+    def process_response(self, request, response):
+        if not self.plain_policy_fits_all or getattr(request, "_csp_nonce", None) is not None:
+            return super().process_response(request, response)
+        if any(
+            getattr(response, attribute, None) is not None
+            for attribute in ("_csp_config", "_csp_update", "_csp_replace")
+        ):
+            return super().process_response(request, response)
+        if settings.DEBUG and response.status_code in (404, 500):
+            return response
+        if (
+            self.plain_policy
+            and HEADER not in response
+            and not getattr(response, "_csp_exempt", False)
+        ):
+            response[HEADER] = self.plain_policy
+        # As django-csp does: a nonce asked for after the header is written
+        # is an error, not a nonce missing from the policy.
+        request.csp_nonce = NONCE_TOO_LATE
+        return response
+
+
+NONCE_TOO_LATE = CheckableLazyObject(CSPMiddleware._csp_nonce_post_response)
 
 
 class SecurityHeadersMiddleware:

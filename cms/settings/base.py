@@ -58,8 +58,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "cms.middleware.RefuseMalformedContentLengthMiddleware",
-    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "cms.security.PolicyMiddleware",
     "cms.cache.AnonymousPageCacheMiddleware",
     "cms.security.SecurityHeadersMiddleware",
     "cms.tenancy.CurrentRequestMiddleware",

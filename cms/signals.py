@@ -1,11 +1,20 @@
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.contrib.settings.models import BaseSiteSetting
-from wagtail.models import GroupPagePermission, Locale, Page, Site
+from wagtail.images import get_image_model_string
+from wagtail.models import GroupPagePermission, Locale, Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from .cache import invalidate_all, invalidate_site
-from .pages import forget_locale_languages
+from .pages import forget_locale_languages, forget_private_pages
+
+
+def _now_and_on_commit(forget) -> None:
+    """At once, for the rest of the transaction, and again once it commits:
+    a list computed by another request before the commit never outlives it."""
+    forget()
+    transaction.on_commit(forget)
 
 
 def _invalidate_for_page(page):
@@ -27,6 +36,7 @@ def invalidate_on_page_change(sender, instance, **kwargs):
 @receiver(post_delete, sender=Page)
 def invalidate_on_tree_change(sender, instance, **kwargs):
     invalidate_all()
+    _now_and_on_commit(forget_private_pages)
 
 
 @receiver(post_save)
@@ -35,6 +45,30 @@ def invalidate_on_settings_change(sender, instance, **kwargs):
     its pages (the retention period in a démarche's privacy notice...)."""
     if isinstance(instance, BaseSiteSetting):
         invalidate_site(instance.site_id)
+
+
+@receiver(post_save, sender=get_image_model_string())
+def invalidate_on_logo_change(sender, instance, **kwargs):
+    """The layout keeps the address of the commune's logo (``portal_navigation``)."""
+    from .models import CommuneSettings
+
+    for site_id in CommuneSettings.objects.filter(logo=instance).values_list("site_id", flat=True):
+        invalidate_site(site_id)
+
+
+@receiver(post_save, sender=PageViewRestriction)
+@receiver(post_delete, sender=PageViewRestriction)
+def invalidate_on_privacy_change(sender, instance, **kwargs):
+    """A page made private must leave the anonymous page cache (``cms.cache``)
+    and the list of private pages (``cms.pages``) once the change is saved."""
+    _now_and_on_commit(forget_private_pages)
+    _now_and_on_commit(invalidate_all)
+
+
+@receiver(post_save)
+def forget_private_pages_on_alias(sender, instance, **kwargs):
+    if isinstance(instance, Page) and instance.alias_of_id:
+        _now_and_on_commit(forget_private_pages)
 
 
 @receiver(post_save, sender=Locale)

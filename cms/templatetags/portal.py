@@ -3,11 +3,14 @@ from dataclasses import dataclass, field
 
 from django import template
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import translation
 from django.utils.safestring import mark_safe
+from wagtail.images.models import get_rendition_storage
 from wagtail.models import Page, Site
 
+from cms.cache import site_generation
 from cms.models import CommuneSettings
 from cms.money import money
 from cms.pages import in_footer
@@ -24,12 +27,47 @@ class NavItem:
 
 
 @dataclass
+class Logo:
+    """The commune's logo as the layout shows it (a rendition 64 px high).
+
+    The address is made at each render: media in S3 have signed addresses
+    that expire."""
+
+    name: str
+    width: int
+    height: int
+
+    @property
+    def url(self) -> str:
+        return get_rendition_storage().url(self.name)
+
+
+@dataclass
 class Navigation:
     commune: CommuneSettings | None
     home: NavItem | None
     menu: list[NavItem] = field(default_factory=list)
     footer: list[NavItem] = field(default_factory=list)
     translations: list[Page] = field(default_factory=list)
+    logo: Logo | None = None
+
+
+@dataclass
+class CommuneLinks:
+    """What the layout shows of a commune in one language; the same on all
+    its pages until something is published or its settings change."""
+
+    home: NavItem
+    menu: list[NavItem]
+    footer: list[NavItem]
+    logo: Logo | None
+
+
+NAVIGATION_KEY = "navigation:{site_id}:{generation}:{language}"
+TRANSLATIONS_KEY = "navigation:translations:{page_id}:{generation}"
+NAVIGATION_TIMEOUT = 24 * 3600
+"""Entries are keyed by the site's generation (``cms.cache``), which changes
+at every publish and settings change; the timeout only clears old ones."""
 
 
 @register.simple_tag(takes_context=True)
@@ -39,13 +77,42 @@ def portal_navigation(context) -> Navigation:
 
     The menu and the footer are those of the commune's home page; a page not
     translated into the current language is linked in its own language, so that
-    no page loses the legal notice or the accessibility statement.
+    no page loses the legal notice or the accessibility statement. They are
+    kept in the cache per commune, language and publication (the site's
+    generation, see ``cms.cache``).
     """
     request = context["request"]
     page = context.get("page")
     site = Site.find_for_request(request)
     if site is None:
         return Navigation(commune=None, home=None)
+    commune = CommuneSettings.for_request(request)
+    generation = site_generation(site.pk)
+    language = translation.get_language()
+    key = NAVIGATION_KEY.format(site_id=site.pk, generation=generation, language=language)
+    links = cache.get(key)
+    if links is None:
+        links = commune_links(site, commune, language)
+        cache.set(key, links, NAVIGATION_TIMEOUT)
+    navigation = Navigation(
+        commune=commune, home=links.home, menu=links.menu, footer=links.footer, logo=links.logo
+    )
+    if isinstance(page, Page) and page.pk:
+        key = TRANSLATIONS_KEY.format(page_id=page.pk, generation=generation)
+        translations = cache.get(key)
+        if translations is None:
+            translations = list(
+                page.get_translations(inclusive=True)
+                .live()
+                .select_related("locale")
+                .order_by("locale__pk")
+            )
+            cache.set(key, translations, NAVIGATION_TIMEOUT)
+        navigation.translations = translations
+    return navigation
+
+
+def commune_links(site, commune: CommuneSettings, language: str) -> CommuneLinks:
     home = site.root_page
     children = list(
         home.get_children()
@@ -57,7 +124,6 @@ def portal_navigation(context) -> Navigation:
     footer = [child for child in children if child.in_footer]
 
     # Communes' trees start in the default language (see cms.services).
-    language = translation.get_language()
     translated = {}
     original_language = None
     if language != settings.LANGUAGE_CODE:
@@ -75,20 +141,13 @@ def portal_navigation(context) -> Navigation:
             return NavItem(translated[page.translation_key])
         return NavItem(page, lang=original_language)
 
-    navigation = Navigation(
-        commune=CommuneSettings.for_request(request),
-        home=item(home),
-        menu=[item(p) for p in menu],
-        footer=[item(p) for p in footer],
+    logo = None
+    if commune.logo_id:
+        rendition = commune.logo.get_rendition("height-64")
+        logo = Logo(name=rendition.file.name, width=rendition.width, height=rendition.height)
+    return CommuneLinks(
+        home=item(home), menu=[item(p) for p in menu], footer=[item(p) for p in footer], logo=logo
     )
-    if isinstance(page, Page) and page.pk:
-        navigation.translations = list(
-            page.get_translations(inclusive=True)
-            .live()
-            .select_related("locale")
-            .order_by("locale__pk")
-        )
-    return navigation
 
 
 @register.filter

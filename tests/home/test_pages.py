@@ -1,5 +1,7 @@
 from django.test import override_settings
 
+from tests.accounts.factories import citizen
+
 
 @override_settings(DEBUG=False)
 def test_an_unknown_address_gets_the_portals_404_page(client, carvin):
@@ -36,3 +38,56 @@ def test_pages_load_nothing_from_another_origin(client, demo):
         resources = re.findall(r"<(?:script|link|img|iframe|source)\b[^>]*>", html)
         external = [tag for tag in resources if re.search(r'(?:src|href)="(?:https?:)?//', tag)]
         assert resources and external == [], path
+
+
+def test_the_menu_follows_what_staff_publish_and_costs_no_query_once_kept(client, carvin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from wagtail.models import Page
+
+    from home.models import ContentPage
+
+    client.force_login(citizen(carvin))
+    client.get("/", HTTP_HOST="carvin.localhost")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/", HTTP_HOST="carvin.localhost")
+    layout = [q["sql"] for q in queries if '"show_in_menus" OR' in q["sql"]]
+    assert layout == [], "the menu of a commune is read once per publication"
+
+    home = Page.objects.get(pk=carvin.root_page_id)
+    page = home.add_child(
+        instance=ContentPage(
+            title="Travaux rue Victor Hugo",
+            slug="travaux",
+            show_in_menus=True,
+            body="<p>Du 3 au 14.</p>",
+        )
+    )
+    page.save_revision().publish()
+    assert 'href="/travaux/"' in client.get("/", HTTP_HOST="carvin.localhost").content.decode()
+
+    page.unpublish()
+    assert 'href="/travaux/"' not in client.get("/", HTTP_HOST="carvin.localhost").content.decode()
+
+
+def test_a_new_logo_shows_at_once(client, carvin):
+    from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
+
+    from cms.models import CommuneSettings
+
+    settings = CommuneSettings.for_site(carvin)
+    settings.logo = Image.objects.create(title="Blason", file=get_test_image_file())
+    settings.save()
+    first = client.get("/", HTTP_HOST="carvin.localhost").content.decode()
+    assert 'class="brand__logo"' in first
+
+    # As the image's edit screen does with a new file.
+    settings.logo.file = get_test_image_file(filename="nouveau.png", size=(128, 128))
+    settings.logo._set_image_file_metadata()
+    settings.logo.save()
+    settings.logo.renditions.all().delete()
+    second = client.get("/", HTTP_HOST="carvin.localhost").content.decode()
+
+    logo = [line for line in second.splitlines() if "brand__logo" in line]
+    assert logo and logo != [line for line in first.splitlines() if "brand__logo" in line]

@@ -9,8 +9,10 @@ class CmsConfig(AppConfig):
     def ready(self):
         from . import checks, signals  # noqa: F401
         from .admin_scoping import scope_page_filters, scope_privacy_forms
+        from .pages import active_locale_from_cache
         from .security import nonce_wagtail_chooser_scripts
 
         scope_page_filters()
         scope_privacy_forms()
         nonce_wagtail_chooser_scripts()
+        active_locale_from_cache()

@@ -1,14 +1,20 @@
 """What every public page of the portal shares."""
 
+import operator
+import time
+from dataclasses import dataclass
 from functools import cache as memoize
+from functools import reduce
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import Q
 from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Locale, Site, get_page_models
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, PageViewRestriction, Site, get_page_models
 
 LOCALES_KEY = "portal:locales"
 
@@ -31,6 +37,77 @@ def locale_id_for_language(language_code: str) -> int | None:
     return next((pk for pk, code in locale_languages().items() if code == language_code), None)
 
 
+def active_locale_from_cache() -> None:
+    """Wagtail finds the locale of the active language with a query at every
+    page served (``Locale.get_active``, through ``Page.localized``): read it
+    from ``locale_languages`` instead, which every process shares."""
+    get_active = Locale.get_active.__func__
+    if getattr(get_active, "reads_the_cache", False):
+        return
+
+    def get_active_from_cache(cls):
+        try:
+            code = get_supported_content_language_variant(translation.get_language())
+        except LookupError:
+            return get_active(cls)
+        pk = locale_id_for_language(code)
+        if pk is None:
+            return get_active(cls)
+        return cls.from_db(DEFAULT_DB_ALIAS, ["id", "language_code"], [pk, code])
+
+    get_active_from_cache.reads_the_cache = True
+    Locale.get_active = classmethod(get_active_from_cache)
+
+
+PRIVATE_GENERATION_KEY = "portal:private-pages:generation"
+PRIVATE_PAGES_KEY = "portal:private-pages:{generation}"
+
+
+@dataclass(frozen=True)
+class PrivatePages:
+    """The pages of every commune that have a view restriction (private to
+    logged-in users, to groups, or behind a password), by tree path."""
+
+    paths: tuple[str, ...]
+    aliased: bool
+    """Some alias shows one of them or a page below: checked the long way."""
+
+    def may_restrict(self, page) -> bool:
+        return self.aliased or any(page.path.startswith(path) for path in self.paths)
+
+
+def private_pages() -> PrivatePages:
+    """From the cache shared by all processes, under a generation that
+    changes once a restriction or an alias is committed (``cms.signals``):
+    a list read before that can never be served after it."""
+    generation = cache.get(PRIVATE_GENERATION_KEY)
+    if generation is None:
+        cache.add(PRIVATE_GENERATION_KEY, time.time_ns(), timeout=None)
+        generation = cache.get(PRIVATE_GENERATION_KEY)
+    key = PRIVATE_PAGES_KEY.format(generation=generation)
+    private = cache.get(key)
+    if private is None:
+        paths = tuple(PageViewRestriction.objects.values_list("page__path", flat=True).distinct())
+        aliased = bool(paths) and (
+            Page.objects.filter(alias_of__isnull=False)
+            .filter(reduce(operator.or_, (Q(alias_of__path__startswith=p) for p in paths)))
+            .exists()
+        )
+        private = PrivatePages(paths=paths, aliased=aliased)
+        cache.set(key, private, timeout=None)
+    return private
+
+
+def forget_private_pages() -> None:
+    cache.set(PRIVATE_GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def routes_itself(content_type_id: int) -> bool:
+    """Whether pages of this type answer paths below them themselves."""
+    model = ContentType.objects.get_for_id(content_type_id).model_class()
+    return model is not None and model.route not in (Page.route, PortalPageMixin.route)
+
+
 class PortalPageMixin:
     """Mixin for the portal's page models.
 
@@ -38,7 +115,43 @@ class PortalPageMixin:
       page with no English translation) redirects to the page in its own
       language, rather than showing its text under the wrong ``lang``.
     - Anonymous, query-less views may be cached whole (see ``cms.cache``).
+    - Serving a page outside any private part of the site looks for no view
+      restriction in the database (``private_pages``).
     """
+
+    def route(self, request, path_components):
+        """Find the page the path names below this one in one query, where
+        Wagtail's ``Page.route`` asks for each level's child and then its
+        specific page. A page on the way that routes its own paths (a
+        ``RoutablePageMixin``) takes over from there, as it would level by
+        level."""
+        if len(path_components) < 2:
+            return super().route(request, path_components)
+        prefixes = [
+            self.url_path + "".join(f"{slug}/" for slug in path_components[:length])
+            for length in range(1, len(path_components) + 1)
+        ]
+        chain = list(
+            Page.objects.filter(url_path__in=prefixes, path__startswith=self.path)
+            .order_by("depth")
+            .only("pk", "content_type_id", "depth")
+        )
+        found = None
+        for expected_depth, page in enumerate(chain, start=self.depth + 1):
+            if page.depth != expected_depth:
+                break
+            found = page
+            if routes_itself(page.content_type_id):
+                break
+        if found is None:
+            return super().route(request, path_components)
+        remaining = path_components[found.depth - self.depth :]
+        return found.specific.route(request, remaining)
+
+    def get_view_restrictions(self):
+        if private_pages().may_restrict(self):
+            return super().get_view_restrictions()
+        return PageViewRestriction.objects.none()
 
     def serve(self, request, *args, **kwargs):
         if translation.get_language() != locale_languages().get(self.locale_id) and not getattr(

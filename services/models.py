@@ -19,7 +19,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, Site
 from wagtail.search import index
 
 from cms.models import CommuneSettings, LegalBasis
@@ -424,11 +424,19 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context.update(self.get_views_class().intro_context(request, self))
-        site = self.get_site()
+        if getattr(request, "is_preview", False):
+            site = self.get_site()
+            commune = site and CommuneSettings.for_site(site)
+            service_settings = site and ServiceSettings.for_site(site)
+        else:
+            # Served at its address: the request's commune, and its settings
+            # as the layout reads them.
+            site = Site.find_for_request(request)
+            commune = site and CommuneSettings.for_request(request)
+            service_settings = site and ServiceSettings.for_request(request)
         if site is not None:
-            commune = CommuneSettings.for_site(site)
             context["privacy_commune"] = commune
-            context["retention_months"] = self.retention_for(ServiceSettings.for_site(site))
+            context["retention_months"] = self.retention_for(service_settings)
             context["draft_days"] = DRAFT_RETENTION_DAYS
         return context
 

@@ -124,6 +124,8 @@ AUTHENTICATION_BACKENDS = [
     "accounts.backends.StaffBackend",
 ]
 LOGIN_URL = "accounts:login"
+# A page made private in Wagtail asks citizens to log in where they always do.
+WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL
 LOGIN_REDIRECT_URL = "accounts:home"
 PASSWORD_RESET_TIMEOUT = 3600
 SESSION_COOKIE_HTTPONLY = True

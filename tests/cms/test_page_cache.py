@@ -140,3 +140,38 @@ def test_no_shared_cache_keeps_the_pages_of_logged_in_users(client, carvin, staf
     client.force_login(staff_of(carvin))
 
     assert "s-maxage" not in get(client).get("Cache-Control", "")
+
+
+def test_a_page_made_private_leaves_the_cache_at_once(client, carvin, faq_of):
+    from wagtail.models import PageViewRestriction
+
+    faq_import(page=faq_of(carvin), text=SEED)
+    assert get(client).status_code == 200
+
+    PageViewRestriction.objects.create(
+        page=faq_of(carvin), restriction_type=PageViewRestriction.LOGIN
+    )
+
+    assert get(client)["Location"].startswith("/compte/connexion/")
+
+
+def test_a_private_section_covers_the_pages_below_it(client, demo):
+    from wagtail.models import Page, PageViewRestriction
+
+    services = Page.objects.get(url_path="/carvin/services/")
+    assert get(client, "/services/inscription-scolaire/").status_code == 200
+    restriction = PageViewRestriction.objects.create(
+        page=services, restriction_type=PageViewRestriction.PASSWORD, password="secret-1234"
+    )
+
+    for path in (
+        "/services/",
+        "/services/inscription-scolaire/",
+        "/services/inscription-scolaire/etape/1/",
+    ):
+        response = get(client, path)
+        assert response.status_code == 200
+        assert f"/_util/authenticate_with_password/{restriction.pk}/" in response.content.decode()
+
+    restriction.delete()
+    assert "authenticate_with_password" not in get(client, "/services/").content.decode()

@@ -12,7 +12,6 @@ from datetime import date
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import HTML, URLFetcher
 
 from cms.models import CommuneSettings
 from cms.pdf import logo_data_uri
@@ -58,6 +57,10 @@ def documents_by_post(submission: Submission) -> list[AnswerRow]:
 
 
 def render_pdf(template: str, context: dict) -> bytes:
+    # Imported here: WeasyPrint and its font and CSS libraries add about
+    # 20 MB to each worker, and only these documents need them.
+    from weasyprint import HTML, URLFetcher
+
     html = render_to_string(template, context)
     return HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
 

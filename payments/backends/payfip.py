@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from eopayment.payfip_ws import PayFiP, PayFiPError
 
 from ..exceptions import GatewayError, InvalidNotification
 from .base import IncomingMessage, PaymentRequest
@@ -53,6 +52,10 @@ class PayFiPPlugin(EopaymentPlugin):
         return options.get("saisie", "T") == "T"
 
     def eopayment(self, options, **urls):
+        # Imported here: eopayment's PayFiP client brings zeep (about 2 MB
+        # per worker), needed only to talk to PayFiP.
+        from eopayment.payfip_ws import PayFiP
+
         payment = super().eopayment(options, **urls)
         if settings.PAYFIP_WSDL_URL:
             payment.backend.payfip = PayFiP(wsdl_url=settings.PAYFIP_WSDL_URL)
@@ -74,6 +77,8 @@ class PayFiPPlugin(EopaymentPlugin):
         return cents(bank_data["montant"]) if bank_data.get("montant") else None
 
     def _status(self, options, idop: str, *, started_at=None):
+        from eopayment.payfip_ws import PayFiPError
+
         payment = self.eopayment(options)
         try:
             response = payment.payment_status(idop, transaction_date=started_at)

@@ -7,7 +7,6 @@ request to another status (“Classé sans suite” after 30 days “Incomplet�
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +21,10 @@ NOBODY, CITIZEN, ADDRESS = "", "citizen", "address"
 
 @lru_cache(maxsize=32)
 def _public_holidays(year: int):
+    # Imported here: the holidays package adds about 3 MB to each worker,
+    # and only deadlines counted in working days need it.
+    import holidays
+
     return holidays.France(years=year)
 
 

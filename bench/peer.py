@@ -55,7 +55,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -222,7 +221,7 @@ LOGGING = {
 }
 '''
 
-URLS = '''\
+URLS = """\
 from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
@@ -235,9 +234,9 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("", include(wagtail_urls)),
 ]
-'''
+"""
 
-WSGI = '''\
+WSGI = """\
 import os
 
 from django.core.wsgi import get_wsgi_application
@@ -245,9 +244,9 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peer_site.settings")
 
 application = get_wsgi_application()
-'''
+"""
 
-MODELS = '''\
+MODELS = """\
 from django.db import models
 from modelcluster.fields import ParentalKey
 from wagtail import blocks
@@ -306,7 +305,7 @@ class FormPage(AbstractEmailForm):
             "Email",
         ),
     ]
-'''
+"""
 
 TEMPLATES = {
     "peer_site/templates/base.html": """\
@@ -472,8 +471,11 @@ def start_build(directory, target_bytes: int = DEFAULT_BYTES) -> subprocess.Pope
     directory = Path(directory).resolve()
     directory.mkdir(parents=True, exist_ok=True)
     return subprocess.Popen(  # noqa: S603
-        [sys.executable, str(Path(__file__).resolve()), "build", str(directory)]
-        + ["--bytes", str(target_bytes)],
+        [
+            sys.executable,
+            *(str(Path(__file__).resolve()), "build", str(directory)),
+            *("--bytes", str(target_bytes)),
+        ],
         cwd=directory,
         env=peer_env(directory),
         stdout=subprocess.PIPE,
@@ -596,6 +598,8 @@ def _setup_django(directory: Path):
     here = str(HERE)
     sys.path[:] = [p for p in sys.path if p not in ("", here, str(HERE.parent))]
     sys.path.insert(0, str(project))
+    # PYTHONPATH may have named the project before ``build`` wrote it.
+    sys.path_importer_cache.pop(str(project), None)
     os.environ["DJANGO_SETTINGS_MODULE"] = "peer_site.settings"
     os.chdir(directory)
     import django
@@ -679,9 +683,8 @@ def _build_in_process(directory: Path, target_bytes: int) -> dict:
     call_command("collectstatic", interactive=False, verbosity=0, stdout=out)
     t1 = time.perf_counter()
 
-    from wagtail.models import Page, Site
-
     from peer_pages.models import ArticlePage, FormField, FormPage, HomePage, StandardPage
+    from wagtail.models import Page, Site
 
     root = Page.get_first_root_node()
     Site.objects.all().delete()
@@ -819,7 +822,8 @@ class _Measurer:
         return {
             "median_ms": statistics.median(times) * 1000,
             "min_ms": min(times) * 1000,
-            "queries_cold": max(cold + [cold_one]),
+            "times_ms": [t * 1000 for t in times],
+            "queries_cold": max([*cold, cold_one]),
             "queries_warm": warm,
             "bytes": size,
         }

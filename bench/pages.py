@@ -2,23 +2,35 @@
 
 Run from the repository root:
 
-    .venv/bin/python bench/pages.py [--duration 10] [--rounds 30] [--keep]
+    .venv/bin/python bench/pages.py [--cache file|redis] [--duration 10] [--rounds 30]
+                                    [--memory] [--skip-peer] [--skip-http] [--keep]
 
-Everything happens in a throwaway directory (SQLite database, file cache,
-media, static files): the developer's db.sqlite3 and var/ are never used.
-The script migrates, loads the demo, then measures for Carvin
-(``carvin.localhost``) the FAQ page ``/faq/`` and the home page ``/``:
+Everything happens in a throwaway directory (SQLite database, file cache or a
+throwaway redis-server, media, static files): the developer's db.sqlite3 and
+var/ are never used. The script migrates, loads the demo, then measures for
+Carvin (``carvin.localhost``) the FAQ page ``/faq/`` and the home page ``/``:
 
 1. SQL queries per anonymous uncached request (cache cleared before each
    request) with generated FAQ bodies of 20 and 500 questions, with and
-   without internal links in the answers; target <= 15 and no growth.
+   without internal links in the answers; target <= 15 and no growth, and
+   <= 10 for the demo FAQ.
 2. Median in-process render time, uncached, through the full WSGI handler
    and middleware stack, next to a trivial view measured in the same rounds.
+2b. The same against a plain Wagtail project (bench/peer.py, built in the
+   temporary directory, run in a process of its own) whose page has the
+   byte size of the demo FAQ: alternating batches, ratio of the medians
+   (target <= 0.6), and the SQL queries of both.
 3. Requests per second through gunicorn (2 sync workers on 127.0.0.1) with
-   wrk: page served from the anonymous cache vs. a static file of the same
-   size served by WhiteNoise (target ratio >= 0.5), and the uncached page
-   (session cookie sent, which bypasses the cache) for information.
+   wrk, in alternating segments: the page served from the anonymous cache,
+   a static file of the same size served through the portal (its middleware
+   first, then WhiteNoise), the same file served by WhiteNoise alone (a
+   neutral baseline: no Django), and the uncached page (a session cookie
+   bypasses the cache). Targets: cached FAQ >= 0.95 x the neutral file with
+   the file cache, >= 1.0 x with Redis; >= 0.5 x the portal's static file.
+4. With ``--memory``: the resident memory of the gunicorn workers of the
+   portal and of the peer after 6,000 requests each (target <= 1.1 x).
 
+Every figure is printed with the machine's load average (1/5/15 minutes).
 Targets are reported (PASS/FAIL), not asserted: the exit status is non-zero
 only when the benchmark itself could not run.
 """
@@ -46,9 +58,14 @@ REPO = Path(__file__).resolve().parent.parent
 HOST = "carvin.localhost"
 FAQ_PATH = "/faq/"
 HOME_PATH = "/"
+LOGIN_PATH = "/compte/connexion/"
 TRIVIAL_PATH = "/bench/trivial/"
 QUERY_TARGET = 15
 RATIO_TARGET = 0.5
+COLD_QUERY_TARGET = 10  # the FAQ with the cache cleared, next to the plain Wagtail peer
+NEUTRAL_TARGETS = {"file": 0.95, "redis": 1.0}  # cached FAQ / WhiteNoise-only file
+PEER_TIME_TARGET = 0.6  # uncached FAQ / the peer's same-size page, in-process
+MEMORY_TARGET = 1.1  # portal worker RSS / peer worker RSS after the same requests
 SESSION_COOKIE = "sessionid=benchnocache0000000000000000000000"
 
 SITE_PACKAGES_RE = re.compile(r".*/site-packages/")
@@ -88,7 +105,8 @@ def prepare_environment(tmp: Path) -> dict:
 
 
 def setup_django():
-    sys.path.insert(0, str(REPO))
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
     os.chdir(REPO)
     import django
 
@@ -478,37 +496,80 @@ def http_get(port, path, *, host=HOST, cookie=None, timeout=10):
         return response.status, dict(response.headers), response.read()
 
 
+def gunicorn_exe() -> str:
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    if not gunicorn.exists():
+        raise BenchError(f"gunicorn not found at {gunicorn}")
+    return str(gunicorn)
+
+
+def gunicorn_argv(app: str, port: int, chdir: Path, workers: int = 2) -> list[str]:
+    return [
+        gunicorn_exe(),
+        app,
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--chdir",
+        str(chdir),
+        "--log-level",
+        "warning",
+        "--timeout",
+        "60",
+    ]
+
+
 class Gunicorn:
-    def __init__(self, env: dict, log_path: Path):
-        self.port = free_port()
+    """A gunicorn master with 2 sync workers on 127.0.0.1, in its own session.
+
+    ``Gunicorn.portal(env, log)``: the portal (cms.wsgi); ``Gunicorn.neutral``:
+    WhiteNoise alone over the collected static files (no Django, no
+    middleware); ``Gunicorn.peer``: the plain Wagtail project of bench/peer.py.
+    """
+
+    def __init__(self, argv, env, cwd, log_path: Path, port: int, ready_path, ready_host=HOST):
+        self.port = port
         self.log_path = log_path
+        self.ready_path = ready_path
+        self.ready_host = ready_host
         self.log_file = open(log_path, "wb")  # noqa: SIM115
-        gunicorn = Path(sys.executable).parent / "gunicorn"
-        if not gunicorn.exists():
-            raise BenchError(f"gunicorn not found at {gunicorn}")
         self.proc = subprocess.Popen(  # noqa: S603
-            [
-                str(gunicorn),
-                "cms.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                "2",
-                "--worker-class",
-                "sync",
-                "--chdir",
-                str(REPO),
-                "--log-level",
-                "warning",
-                "--timeout",
-                "60",
-            ],
-            cwd=REPO,
-            env={**os.environ, **env},
+            argv,
+            cwd=cwd,
+            env=env,
             stdout=self.log_file,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+    @classmethod
+    def portal(cls, env: dict, log_path: Path):
+        port = free_port()
+        argv = gunicorn_argv("cms.wsgi:application", port, REPO)
+        return cls(argv, {**os.environ, **env}, REPO, log_path, port, TRIVIAL_PATH)
+
+    @classmethod
+    def neutral(cls, static_root: Path, tmp: Path, ready_path: str):
+        """The same files served by WhiteNoise alone: a WSGI app answering 404
+        wrapped in ``WhiteNoise(root=STATIC_ROOT, prefix="static/")``."""
+        folder = tmp / "neutral"
+        folder.mkdir(exist_ok=True)
+        (folder / "neutral_static.py").write_text(NEUTRAL_APP)
+        port = free_port()
+        argv = gunicorn_argv("neutral_static:application", port, folder)
+        env = {**os.environ, "NEUTRAL_STATIC_ROOT": str(static_root)}
+        return cls(argv, env, folder, tmp / "gunicorn-neutral.log", port, ready_path)
+
+    @classmethod
+    def peer(cls, directory: Path, log_path: Path, *, cache: str, redis_url=None):
+        from bench import peer
+
+        port = free_port()
+        argv, env, cwd = peer.gunicorn_command(directory, port, cache=cache, redis_url=redis_url)
+        return cls(argv, env, cwd, log_path, port, peer.PAGE_PATH, peer.HOST)
 
     def wait_ready(self, timeout=60):
         deadline = time.monotonic() + timeout
@@ -516,11 +577,11 @@ class Gunicorn:
             if self.proc.poll() is not None:
                 raise BenchError(f"gunicorn exited early:\n{self.log_path.read_text()[-3000:]}")
             try:
-                status, _, _ = http_get(self.port, TRIVIAL_PATH, timeout=2)
+                status, _, _ = http_get(self.port, self.ready_path, host=self.ready_host, timeout=2)
                 if status == 200:
                     # Make sure both workers have loaded the application.
                     for _ in range(4):
-                        http_get(self.port, TRIVIAL_PATH, timeout=10)
+                        http_get(self.port, self.ready_path, host=self.ready_host, timeout=10)
                     return
             except (OSError, urllib.error.URLError):
                 pass
@@ -528,6 +589,12 @@ class Gunicorn:
         raise BenchError(
             f"gunicorn not ready after {timeout} s:\n{self.log_path.read_text()[-3000:]}"
         )
+
+    def worker_pids(self) -> list[int]:
+        """The workers: the children of the gunicorn master."""
+        pid = self.proc.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        return sorted(int(c) for c in children)
 
     def stop(self):
         if self.proc.poll() is None:
@@ -538,6 +605,82 @@ class Gunicorn:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=5)
         self.log_file.close()
+
+
+NEUTRAL_APP = '''"""WhiteNoise alone, for bench/pages.py: a neutral static file baseline."""
+
+import os
+
+from whitenoise import WhiteNoise
+
+
+def not_found(environ, start_response):
+    start_response("404 Not Found", [("Content-Type", "text/plain")])
+    return [b"not found"]
+
+
+application = WhiteNoise(not_found, root=os.environ["NEUTRAL_STATIC_ROOT"], prefix="static/")
+'''
+
+
+class RedisServer:
+    """A throwaway redis-server (no persistence) in the temporary directory."""
+
+    def __init__(self, tmp: Path):
+        exe = shutil.which("redis-server")
+        if exe is None:
+            raise BenchError("redis-server not found (apt-get install -y redis-server)")
+        folder = tmp / "redis"
+        folder.mkdir(exist_ok=True)
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.log_path = folder / "redis.log"
+        self.proc = subprocess.Popen(  # noqa: S603
+            [
+                exe,
+                *("--port", str(self.port), "--bind", "127.0.0.1", "--save", ""),
+                *("--appendonly", "no", "--dir", str(folder), "--logfile", str(self.log_path)),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout=20):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise BenchError(f"redis-server exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise BenchError("redis-server did not answer")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=5)
+
+
+def loadavg() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.2f}/{five:.2f}/{fifteen:.2f}"
+
+
+def vm_rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise BenchError(f"no VmRSS for process {pid}")
 
 
 WRK_RATE_RE = re.compile(r"Requests/sec:\s+([\d.]+)")
@@ -581,6 +724,15 @@ def run_wrk(port, path, *, args, seconds, cookie=None) -> dict:
     }
 
 
+def services_index_path() -> str:
+    from wagtail.models import Site
+
+    from services.models import ServiceIndexPage
+
+    site = Site.objects.get(hostname=HOST)
+    return ServiceIndexPage.objects.child_of(site.root_page).get().relative_url(site)
+
+
 def page_cache_is_warm(path) -> bool:
     from django.core.cache import cache
 
@@ -594,12 +746,232 @@ def page_cache_is_warm(path) -> bool:
 
 
 # --------------------------------------------------------------------------
+# The plain Wagtail peer (bench/peer.py), in a process of its own
+# --------------------------------------------------------------------------
+
+
+def compare_with_peer(app, args, peer_dir, rows, *, faq_bytes, cold_queries, cache, redis_url):
+    """The uncached FAQ in-process against the peer's page of the same size,
+    in alternating batches (the portal's requests here, the peer's in its
+    worker process), cache cleared before each request on both sides."""
+    from bench import peer
+
+    batches, rounds = args.peer_batches, args.peer_rounds
+    log(
+        f"\n== 2b. Against a plain Wagtail project (bench/peer.py, cache {cache}): uncached "
+        f"FAQ in-process, {batches} alternating batches of {rounds} requests each =="
+    )
+    portal_times, peer_times, batch_ratios = [], [], []
+    with peer.Worker(peer_dir, cache=cache, redis_url=redis_url) as worker:
+        log(
+            f"  peer worker ready (pid {worker.info['pid']}): first request of its process ran "
+            f"{worker.info['queries_first_request']} queries"
+        )
+        for _ in range(2):  # warm-up of the portal's side
+            clear_cache()
+            app.request(FAQ_PATH)
+        peer_result = None
+        for b in range(batches):
+            mine = []
+
+            def portal_batch(mine=mine):
+                for _ in range(rounds):
+                    clear_cache()
+                    _, elapsed = app.request(FAQ_PATH)
+                    mine.append(elapsed * 1000)
+
+            # Who goes first alternates, so that a drift of the machine's
+            # load does not favour one side.
+            if b % 2 == 0:
+                portal_batch()
+                peer_result = worker.measure("page-uncached", rounds)
+            else:
+                peer_result = worker.measure("page-uncached", rounds)
+                portal_batch()
+            portal_times += mine
+            peer_times += peer_result["times_ms"]
+            batch_ratios.append(statistics.median(mine) / peer_result["median_ms"])
+        form_post = worker.measure("form-post", rounds)
+        form_flow = worker.measure("form-flow", rounds)
+    if peer_result["bytes"] != faq_bytes and abs(peer_result["bytes"] - faq_bytes) > 0.05 * (
+        faq_bytes
+    ):
+        raise BenchError(f"peer page {peer_result['bytes']} B against {faq_bytes} B")
+
+    # Queries of the portal's FAQ with its caches warm but no page cache (a
+    # session cookie bypasses it), next to the peer's warm request.
+    capture_queries(app, FAQ_PATH, cookie=SESSION_COOKIE, clear=False)
+    warm, _ = capture_queries(app, FAQ_PATH, cookie=SESSION_COOKIE, clear=False)
+
+    portal_ms = statistics.median(portal_times)
+    peer_ms = statistics.median(peer_times)
+    ratio = portal_ms / peer_ms
+    log(
+        f"  portal FAQ ({faq_bytes} B)   : median {portal_ms:7.2f} ms, "
+        f"SQL {cold_queries} cold (cache cleared), {len(warm)} warm (session cookie)"
+    )
+    log(
+        f"  peer /faq/ ({peer_result['bytes']} B)  : median {peer_ms:7.2f} ms, "
+        f"SQL {peer_result['queries_cold']} cold (cache cleared), "
+        f"{peer_result['queries_warm']} warm"
+    )
+    log(
+        f"  portal / peer = {ratio:.2f}  (per batch: "
+        + ", ".join(f"{r:.2f}" for r in batch_ratios)
+        + f")  [{loadavg()}]"
+    )
+    log(
+        f"  peer contact form, for information: one valid POST {form_post['median_ms']:.2f} ms "
+        f"({form_post['queries_warm']} queries: submission stored, e-mail sent); GET then POST "
+        f"{form_flow['median_ms']:.2f} ms ({form_flow['queries_warm']} queries)"
+    )
+    rows.append(
+        (
+            "in-process uncached FAQ / peer page",
+            f"{portal_ms:.2f} / {peer_ms:.2f} ms = {ratio:.2f}",
+            f"<= {PEER_TIME_TARGET}",
+            verdict(ratio <= PEER_TIME_TARGET),
+        )
+    )
+    rows.append(
+        (
+            "SQL FAQ cold / warm (peer's)",
+            f"{cold_queries} / {len(warm)} "
+            f"(peer {peer_result['queries_cold']} / {peer_result['queries_warm']})",
+            f"cold <= {COLD_QUERY_TARGET}",
+            verdict(cold_queries <= COLD_QUERY_TARGET),
+        )
+    )
+    rows.append(
+        (
+            "peer contact form POST / GET+POST",
+            f"{form_post['median_ms']:.2f} / {form_flow['median_ms']:.2f} ms",
+            "-",
+            "info",
+        )
+    )
+
+
+# --------------------------------------------------------------------------
+# Workers' memory after many requests
+# --------------------------------------------------------------------------
+
+
+def send_requests(port, mix, total, threads=4):
+    """``total`` GETs spread evenly over ``mix`` [(path, host, cookie)], from
+    ``threads`` client threads; returns the count of each status."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(i):
+        path, host, cookie = mix[i % len(mix)]
+        try:
+            status, _, _ = http_get(port, path, host=host, cookie=cookie, timeout=30)
+        except urllib.error.HTTPError as exc:
+            status = exc.code
+        return status
+
+    statuses = {}
+    with ThreadPoolExecutor(max_workers=threads) as pool:
+        for status in pool.map(one, range(total)):
+            statuses[status] = statuses.get(status, 0) + 1
+    return statuses
+
+
+def measure_memory(server, mix, total, label) -> dict:
+    server.wait_ready()
+    for path, host, cookie in mix:  # each path once on each worker, about
+        for _ in range(4):
+            http_get(server.port, path, host=host, cookie=cookie)
+    pids = server.worker_pids()
+    before = {pid: vm_rss_kib(pid) for pid in pids}
+    t0 = time.perf_counter()
+    statuses = send_requests(server.port, mix, total)
+    elapsed = time.perf_counter() - t0
+    if set(statuses) != {200}:
+        raise BenchError(f"{label}: answers {statuses} (all 200 expected)")
+    after = {pid: vm_rss_kib(pid) for pid in server.worker_pids()}
+    if set(after) != set(pids):
+        raise BenchError(f"{label}: the workers changed during the run ({pids} -> {list(after)})")
+    log(
+        f"  {label:<7}: {total} requests in {elapsed:.0f} s; worker VmRSS "
+        + ", ".join(
+            f"pid {pid} {before[pid] / 1024:.1f} -> {after[pid] / 1024:.1f} MiB" for pid in pids
+        )
+        + f"  [{loadavg()}]"
+    )
+    return {"before": before, "after": after}
+
+
+def memory_section(args, dirs, tmp, rows, *, peer_dir, static_path, services_path, cache, redis):
+    from bench import peer
+
+    log(
+        f"\n== 4. Memory of a gunicorn worker (VmRSS) after {args.memory_requests} requests, "
+        "2 sync workers each, 4 client threads =="
+    )
+    portal_mix = [
+        (FAQ_PATH, HOST, SESSION_COOKIE),  # uncached: the cookie bypasses the page cache
+        (HOME_PATH, HOST, None),
+        (services_path, HOST, None),
+        (LOGIN_PATH, HOST, None),
+        (static_path, HOST, None),
+    ]
+    shown = [p + (" (session cookie)" if c else "") for p, _, c in portal_mix]
+    log("  portal mix: " + ", ".join(shown))
+    server = Gunicorn.portal(dirs["env"], tmp / "gunicorn-memory.log")
+    try:
+        portal = measure_memory(server, portal_mix, args.memory_requests, "portal")
+    finally:
+        server.stop()
+    peer_mix = [
+        (peer.PAGE_PATH, peer.HOST, None),
+        ("/", peer.HOST, None),
+        ("/about/", peer.HOST, None),
+        (peer.FORM_PATH, peer.HOST, None),
+        ("/static/css/peer.css", peer.HOST, None),
+    ]
+    log("  peer mix  : " + ", ".join(p for p, _, _ in peer_mix))
+    server = Gunicorn.peer(peer_dir, tmp / "gunicorn-peer.log", cache=cache, redis_url=redis)
+    try:
+        other = measure_memory(server, peer_mix, args.memory_requests, "peer")
+    finally:
+        server.stop()
+    portal_max = max(portal["after"].values())
+    peer_max = max(other["after"].values())
+    ratio = portal_max / peer_max
+    log(
+        f"  biggest worker: portal {portal_max / 1024:.1f} MiB / peer {peer_max / 1024:.1f} MiB "
+        f"= {ratio:.2f}"
+    )
+    rows.append(
+        (
+            f"worker RSS after {args.memory_requests} req. / peer",
+            f"{portal_max / 1024:.0f} / {peer_max / 1024:.0f} MiB = {ratio:.2f}",
+            f"<= {MEMORY_TARGET}",
+            verdict(ratio <= MEMORY_TARGET),
+        )
+    )
+
+
+# --------------------------------------------------------------------------
 # Main
 # --------------------------------------------------------------------------
 
 
 def fmt_ms(seconds):
     return f"{seconds * 1000:.2f} ms"
+
+
+class Rows(list):
+    """Rows of the summary table: each (measure, value, target, verdict) gets
+    the machine's load average at the time it is added."""
+
+    def append(self, row):
+        super().append((*row, loadavg()))
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
 
 
 def main() -> int:
@@ -624,7 +996,38 @@ def main() -> int:
         default="demo",
         help="FAQ content for the HTTP runs: 'demo' (load_demo's FAQ, default) or a question count",
     )
+    parser.add_argument(
+        "--cache",
+        choices=("file", "redis"),
+        default="file",
+        help="the portal's cache: 'file' (the dev settings', default) or 'redis' (a throwaway "
+        "redis-server, as in production); the peer uses the same kind",
+    )
     parser.add_argument("--skip-http", action="store_true", help="skip gunicorn/wrk (part 3)")
+    parser.add_argument(
+        "--skip-peer", action="store_true", help="skip the plain Wagtail peer (part 2b)"
+    )
+    parser.add_argument(
+        "--memory",
+        action="store_true",
+        help="also measure the workers' memory after --memory-requests requests (part 4, "
+        "a few minutes)",
+    )
+    parser.add_argument(
+        "--peer-batches",
+        type=int,
+        default=6,
+        help="alternating batches of the portal and the peer (default 6)",
+    )
+    parser.add_argument(
+        "--peer-rounds", type=int, default=10, help="requests per peer batch (default 10)"
+    )
+    parser.add_argument(
+        "--memory-requests",
+        type=int,
+        default=6000,
+        help="requests sent to each server before reading its workers' memory (default 6000)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -640,13 +1043,38 @@ def main() -> int:
         log("*** wrk is not installed: the HTTP throughput part (3) cannot run. ***")
         log("*** Install it: `apt-get install -y wrk` (Debian package), or pass --skip-http. ***")
 
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))  # bench.peer, and the portal's apps
     tmp = Path(tempfile.mkdtemp(prefix="bench-pages-"))
     gunicorn = None
-    rows = []  # summary table rows: (measure, value, target, verdict)
+    servers = []  # other gunicorns and redis-server, stopped at the end
+    peer_build = None
+    rows = Rows()  # summary table rows: (measure, value, target, verdict, load)
     try:
+        redis_url = None
+        if args.cache == "redis":
+            redis = RedisServer(tmp)
+            servers.append(redis)
+            redis.wait_ready()
+            redis_url = redis.url
+            os.environ["BENCH_REDIS_URL"] = redis_url
         dirs = prepare_environment(tmp)
+        if redis_url:
+            dirs["env"]["BENCH_REDIS_URL"] = redis_url
         log(f"Temporary directory: {tmp}")
+        if not args.skip_peer or args.memory:
+            from bench import peer
+
+            # Wagtail's migrations take a while: build the peer meanwhile.
+            peer_dir = tmp / "peer"
+            peer_build = peer.start_build(peer_dir)
         setup_django()
+        from django.conf import settings
+
+        cache_conf = settings.CACHES["default"]
+        cache_backend = cache_conf["BACKEND"].rsplit(".", 1)[-1]
+        cache_label = f"{cache_backend} ({cache_conf['LOCATION']})"
+        log(f"Cache backend of the portal: {cache_label}; {loadavg()}")
         load_demo()
 
         from cms.cache import invalidate_all
@@ -707,13 +1135,12 @@ def main() -> int:
         for variant in ("text", "links"):
             small = counts[("faq", f"{variant}-{smallest}")][1]
             big = counts[("faq", f"{variant}-{biggest}")][1]
-            verdict = "PASS" if big <= QUERY_TARGET and big == small else "FAIL"
             rows.append(
                 (
                     f"SQL/request FAQ {variant} {smallest}->{biggest} q.",
                     f"{small} -> {big}",
                     f"<= {QUERY_TARGET}, constant",
-                    verdict,
+                    verdict(big <= QUERY_TARGET and big == small),
                 )
             )
         home_q = counts[("home", None)][1]
@@ -732,6 +1159,14 @@ def main() -> int:
                 str(demo_q),
                 f"<= {QUERY_TARGET}",
                 "PASS" if demo_q <= QUERY_TARGET else "FAIL",
+            )
+        )
+        rows.append(
+            (
+                "SQL/request FAQ demo, cold (cache cleared)",
+                str(demo_q),
+                f"<= {COLD_QUERY_TARGET}",
+                verdict(demo_q <= COLD_QUERY_TARGET),
             )
         )
 
@@ -753,7 +1188,7 @@ def main() -> int:
             log(
                 f"  FAQ {label:<9}: uncached {fmt_ms(medians['faq']):>11}  trivial "
                 f"{fmt_ms(medians['trivial']):>9}  ratio {ratio:7.1f}x   "
-                f"(home {fmt_ms(medians['home'])})"
+                f"(home {fmt_ms(medians['home'])})  [{loadavg()}]"
             )
             rows.append(
                 (
@@ -796,7 +1231,7 @@ def main() -> int:
                 f"  cache hits, FAQ {label:<9}: {fmt_ms(cached['faq']):>9}  trivial "
                 f"{fmt_ms(cached['trivial']):>9}  (home {fmt_ms(cached['home'])}); requests "
                 f"without SQL: FAQ {no_sql['faq']}/{args.rounds}, "
-                f"home {no_sql['home']}/{args.rounds}"
+                f"home {no_sql['home']}/{args.rounds}  [{loadavg()}]"
             )
             if min(no_sql["faq"], no_sql["home"]) < args.rounds:
                 log("  WARNING: some 'cached' requests ran SQL, so were not served from the cache")
@@ -810,16 +1245,41 @@ def main() -> int:
                 )
             )
 
+        # ---------------- 2b. The plain Wagtail peer ----------------
+        # The page holds the demo FAQ again (the cached loop ended with it).
+        faq_bytes = len(app.request(FAQ_PATH)[0])
+        peer_cache = {"file": "file", "redis": "redis"}[args.cache]
+        peer_redis = redis_url.rsplit("/", 1)[0] + "/1" if redis_url else None
+        if peer_build is not None:
+            from bench import peer
+
+            built = peer.finish_build(peer_build)
+            peer_build = None
+            fitted = peer.fit(peer_dir, faq_bytes)
+            log(
+                f"\n  Peer built in {peer_dir} (migrate {built['migrate_s']} s); its /faq/ "
+                f"fitted to {fitted['page_bytes']} B for the portal's {faq_bytes} B"
+            )
+            if abs(fitted["page_bytes"] - faq_bytes) > 0.05 * faq_bytes:
+                raise BenchError(f"the peer's page is {fitted['page_bytes']} B, not ~{faq_bytes}")
+        if args.skip_peer:
+            log("\n== 2b. Against a plain Wagtail project: skipped ==")
+        else:
+            compare_with_peer(
+                app,
+                args,
+                peer_dir,
+                rows,
+                faq_bytes=faq_bytes,
+                cold_queries=demo_q,
+                cache=peer_cache,
+                redis_url=peer_redis,
+            )
+
         # ---------------- 3. gunicorn + wrk ----------------
         http_results = {}
-        if args.skip_http or wrk_missing:
-            log("\n== 3. HTTP throughput: skipped ==")
-        else:
-            log(
-                f"\n== 3. HTTP throughput: gunicorn 2 sync workers, wrk -t{args.threads} "
-                f"-c{args.connections}, {args.duration} s per measure in {args.segments} "
-                f"alternating runs of -d{seconds}s, Host {HOST} =="
-            )
+        run_http = not (args.skip_http or wrk_missing)
+        if run_http or args.memory:
             if args.http_faq == "demo":
                 publish_faq_body(demo_body)
                 faq_label = f"FAQ demo ({demo_questions} q.)"
@@ -845,12 +1305,26 @@ def main() -> int:
 
             t0 = time.perf_counter()
             call_command("collectstatic", interactive=False, verbosity=0)
-            log(f"  collectstatic into {dirs['static-root']} ({time.perf_counter() - t0:.1f} s)")
+            log(f"\n  collectstatic into {dirs['static-root']} ({time.perf_counter() - t0:.1f} s)")
             invalidate_all()
 
-            gunicorn = Gunicorn(dirs["env"], tmp / "gunicorn.log")
+        if not run_http:
+            log("\n== 3. HTTP throughput: skipped ==")
+        else:
+            log(
+                f"\n== 3. HTTP throughput: gunicorn 2 sync workers, wrk -t{args.threads} "
+                f"-c{args.connections}, {args.duration} s per measure in {args.segments} "
+                f"alternating runs of -d{seconds}s, Host {HOST} =="
+            )
+            gunicorn = Gunicorn.portal(dirs["env"], tmp / "gunicorn.log")
             gunicorn.wait_ready()
-            log(f"  gunicorn up on 127.0.0.1:{gunicorn.port}")
+            neutral = Gunicorn.neutral(dirs["static-root"], tmp, static_paths[faq_label])
+            servers.append(neutral)
+            neutral.wait_ready()
+            log(
+                f"  gunicorn up on 127.0.0.1:{gunicorn.port} (the portal) and "
+                f"127.0.0.1:{neutral.port} (WhiteNoise alone: the neutral static file)"
+            )
             for label, path in pages.items():
                 # Warm the anonymous cache and check both sizes over HTTP.
                 for _ in range(3):
@@ -858,12 +1332,15 @@ def main() -> int:
                 if not page_cache_is_warm(path):
                     raise BenchError(f"{path} is not in the page cache after warming it")
                 status_s, _, static_body = http_get(gunicorn.port, static_paths[label])
-                if status != 200 or status_s != 200:
-                    raise BenchError(f"warm-up failed: page {status}, static {status_s}")
-                if len(page_body) != len(static_body):
+                status_n, _, neutral_body = http_get(neutral.port, static_paths[label])
+                if status != 200 or status_s != 200 or status_n != 200:
+                    raise BenchError(
+                        f"warm-up failed: page {status}, static {status_s}, neutral {status_n}"
+                    )
+                if not len(page_body) == len(static_body) == len(neutral_body):
                     raise BenchError(
                         f"size mismatch for {label}: page {len(page_body)} B, "
-                        f"static {len(static_body)} B"
+                        f"static {len(static_body)} B, neutral {len(neutral_body)} B"
                     )
                 _, _, uncached_body = http_get(gunicorn.port, path, cookie=SESSION_COOKIE)
                 log(
@@ -875,14 +1352,16 @@ def main() -> int:
                 # --segments runs alternating with the other measures, so
                 # that a burst of noise on the machine hits them alike.
                 kinds = {
-                    "cached": (path, None),
-                    "static": (static_paths[label], None),
-                    "uncached": (path, SESSION_COOKIE),
+                    "cached": (gunicorn.port, path, None),
+                    "static": (gunicorn.port, static_paths[label], None),
+                    "neutral": (neutral.port, static_paths[label], None),
+                    "uncached": (gunicorn.port, path, SESSION_COOKIE),
                 }
                 runs = {kind: [] for kind in kinds}
                 for _ in range(args.segments):
-                    for kind, (url, cookie) in kinds.items():
-                        r = run_wrk(gunicorn.port, url, args=args, seconds=seconds, cookie=cookie)
+                    for kind, (port, url, cookie) in kinds.items():
+                        r = run_wrk(port, url, args=args, seconds=seconds, cookie=cookie)
+                        r["load"] = loadavg()
                         if r["non2xx"] or r["errors"]:
                             raise BenchError(
                                 f"wrk {label} {kind}: {r['non2xx']} non-2xx, {r['errors']}"
@@ -897,43 +1376,89 @@ def main() -> int:
                         "total": sum(r["total"] for r in values),
                         "each": [r["rps"] for r in values],
                     }
-                    each = ", ".join(f"{v:.0f}" for v in res[kind]["each"])
+                    each = ", ".join(f"{r['rps']:.0f} ({r['load']})" for r in values)
                     log(
                         f"    {kind:<9} {res[kind]['rps']:>9.1f} req/s  "
                         f"({res[kind]['total']} requests; per segment: {each})"
                     )
-                seg_ratios = [
-                    c / st
-                    for c, st in zip(res["cached"]["each"], res["static"]["each"], strict=True)
-                ]
-                log("    cached/static per segment: " + ", ".join(f"{r:.2f}" for r in seg_ratios))
+                pairs = (("cached", "neutral"), ("cached", "static"), ("static", "neutral"))
+                for num, den in pairs:
+                    seg_ratios = [
+                        a / b for a, b in zip(res[num]["each"], res[den]["each"], strict=True)
+                    ]
+                    log(
+                        f"    {num}/{den} per segment: "
+                        + ", ".join(f"{r:.2f}" for r in seg_ratios)
+                        + f"; in all {res[num]['rps'] / res[den]['rps']:.2f}"
+                    )
                 http_results[label] = res
-                ratio = res["cached"]["rps"] / res["static"]["rps"]
+                cached, static, neutral_rps = (
+                    res["cached"]["rps"],
+                    res["static"]["rps"],
+                    res["neutral"]["rps"],
+                )
+                target = NEUTRAL_TARGETS[args.cache]
+                ratio = cached / neutral_rps
                 rows.append(
                     (
-                        f"HTTP {label} cached / static",
-                        f"{res['cached']['rps']:.0f} / {res['static']['rps']:.0f} = {ratio:.2f}",
+                        f"HTTP {label} cached / neutral static",
+                        f"{cached:.0f} / {neutral_rps:.0f} = {ratio:.2f}",
+                        f">= {target} ({args.cache} cache)" if path == FAQ_PATH else "-",
+                        verdict(ratio >= target) if path == FAQ_PATH else "info",
+                    )
+                )
+                ratio = cached / static
+                rows.append(
+                    (
+                        f"HTTP {label} cached / portal static",
+                        f"{cached:.0f} / {static:.0f} = {ratio:.2f}",
                         f">= {RATIO_TARGET}",
-                        "PASS" if ratio >= RATIO_TARGET else "FAIL",
+                        verdict(ratio >= RATIO_TARGET),
+                    )
+                )
+                rows.append(
+                    (
+                        f"HTTP {label} portal static / neutral",
+                        f"{static:.0f} / {neutral_rps:.0f} = {static / neutral_rps:.2f}",
+                        "-",
+                        "info",
                     )
                 )
                 u = res["uncached"]["rps"]
                 rows.append(
                     (
                         f"HTTP {label} uncached (session)",
-                        f"{u:.0f} req/s = {u / res['static']['rps']:.2f} of static",
+                        f"{u:.0f} req/s = {u / neutral_rps:.2f} of neutral static",
                         "-",
                         "info",
                     )
                 )
+            gunicorn.stop()
+            gunicorn = None
+            neutral.stop()
+
+        # ---------------- 4. Workers' memory ----------------
+        if not args.memory:
+            log("\n== 4. Memory of the workers: skipped ==")
+        else:
+            publish_faq_body(demo_body)
+            memory_section(
+                args,
+                dirs,
+                tmp,
+                rows,
+                peer_dir=peer_dir,
+                static_path=static_paths[faq_label],
+                services_path=services_index_path(),
+                cache=peer_cache,
+                redis=peer_redis,
+            )
 
         # ---------------- Summary ----------------
         log("\n== Summary (compare ratios within this run only) ==")
-        widths = [
-            max(len(str(r[i])) for r in [("Measure", "Value", "Target", "Verdict"), *rows])
-            for i in range(4)
-        ]
-        header = ("Measure", "Value", "Target", "Verdict")
+        log(f"Cache backend: {cache_label}")
+        header = ("Measure", "Value", "Target", "Verdict", "Load 1/5/15 min")
+        widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(5)]
         line = "  ".join("-" * w for w in widths)
         log("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
         log(line)
@@ -958,6 +1483,11 @@ def main() -> int:
     finally:
         if gunicorn is not None:
             gunicorn.stop()
+        for server in servers:
+            server.stop()
+        if peer_build is not None and peer_build.poll() is None:
+            peer_build.kill()
+            peer_build.communicate()
         if args.keep:
             log(f"Kept {tmp}")
         else:

@@ -26,3 +26,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "ERROR"},
 }
+
+# bench/pages.py --cache redis: the cache on a throwaway redis-server, as in
+# production (cms/settings/production.py reads REDIS_URL); sessions stay in
+# the database, as in the dev settings.
+if os.environ.get("BENCH_REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["BENCH_REDIS_URL"],
+            "TIMEOUT": 600,
+        }
+    }

@@ -12,6 +12,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
+from cms.cache import CachedSiteSetting
 from cms.tenancy import current_request
 
 RECAPTCHA_KEYS_MISSING = _(
@@ -271,7 +272,7 @@ class AccountSettingsForm(WagtailAdminModelForm):
 
 
 @register_setting(icon="user")
-class AccountSettings(BaseSiteSetting):
+class AccountSettings(CachedSiteSetting, BaseSiteSetting):
     """How the commune's citizen forms tell people from robots: one row per
     Wagtail Site."""
 

@@ -31,7 +31,7 @@ from django.utils.cache import patch_cache_control
 from wagtail.models import Site
 
 GENERATION_KEY = "pagecache:generation:{site_id}"
-PAGE_KEY = "pagecache:page:{host}:{path}"
+PAGE_KEY = "pagecache:page:{scheme}:{host}:{path}"
 
 
 def site_generation(site_id) -> int:
@@ -53,11 +53,52 @@ def invalidate_all() -> None:
         invalidate_site(site_id)
 
 
+SETTINGS_KEY = "settings:{model}:{site_id}:{generation}"
+
+
+class CachedSiteSetting:
+    """For a Wagtail site setting: ``for_request`` reads it from the cache,
+    under the site's generation, which saving any setting of the site changes
+    (``cms.signals``); ``for_site`` still reads the database."""
+
+    @classmethod
+    def for_request(cls, request):
+        attr_name = cls.get_cache_attr_name()
+        if hasattr(request, attr_name):
+            return getattr(request, attr_name)
+        site = Site.find_for_request(request)
+        if site is None:
+            return super().for_request(request)
+        key = SETTINGS_KEY.format(
+            model=cls._meta.label_lower, site_id=site.pk, generation=site_generation(site.pk)
+        )
+        site_settings = cache.get(key)
+        if site_settings is None:
+            site_settings = cls.for_site(site)
+            cache.set(key, site_settings, timeout=settings.PAGE_CACHE_TIMEOUT)
+        site_settings._request = request
+        setattr(request, attr_name, site_settings)
+        return site_settings
+
+
 class AnonymousPageCacheMiddleware:
+    """Serves and stores the anonymous pages (see the module's docstring).
+
+    It sits outside the middleware that writes the Content-Security-Policy
+    and the other page headers, so that a stored page keeps them: a page
+    served again costs one read of the cache (two with a file cache), and
+    no header is built again. A page whose policy carries a nonce is never
+    stored, so that no nonce is ever served twice. Static files are served
+    before it.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
         self.timeout = settings.PAGE_CACHE_TIMEOUT
         self.edge_timeout = settings.EDGE_CACHE_TIMEOUT
+        self.sites_by_host: dict[str, int] = {}
+        """The site of each host this process has stored a page of, to read
+        the page and its site's generation in one round trip."""
 
     def _candidate(self, request) -> bool:
         return (
@@ -70,11 +111,20 @@ class AnonymousPageCacheMiddleware:
         if not self._candidate(request):
             return self.get_response(request)
 
-        key = PAGE_KEY.format(host=request.get_host(), path=request.path)
-        entry = cache.get(key)
+        host = request.get_host()
+        key = PAGE_KEY.format(scheme=request.scheme, host=host, path=request.path)
+        known_site = self.sites_by_host.get(host)
+        if known_site is None:
+            entry, generation = cache.get(key), None
+        else:
+            generation_key = GENERATION_KEY.format(site_id=known_site)
+            found = cache.get_many([key, generation_key])
+            entry, generation = found.get(key), found.get(generation_key)
         if entry is not None:
-            site_id, generation, response = entry
-            if cache.get(GENERATION_KEY.format(site_id=site_id)) == generation:
+            site_id, stored_generation, response = entry
+            if site_id != known_site:
+                generation = cache.get(GENERATION_KEY.format(site_id=site_id))
+            if generation == stored_generation:
                 return response
 
         response = self.get_response(request)
@@ -85,9 +135,11 @@ class AnonymousPageCacheMiddleware:
             and not response.streaming
             and not response.cookies
             and not request.user.is_authenticated
+            and getattr(request, "_csp_nonce", None) is None
         ):
             patch_cache_control(response, public=True, max_age=0)
             if self.edge_timeout:
                 patch_cache_control(response, s_maxage=self.edge_timeout)
             cache.set(key, (site_id, site_generation(site_id), response), timeout=self.timeout)
+            self.sites_by_host[host] = site_id
         return response

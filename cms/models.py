@@ -9,6 +9,8 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models.audit_log import BaseLogEntry, BaseLogEntryManager
 
+from cms.cache import CachedSiteSetting
+
 HEX_COLOUR = RegexValidator(
     re.compile(r"^#[0-9a-fA-F]{6}$"),
     _("Enter a colour as #RRGGBB, for example #1d4f91."),
@@ -43,7 +45,7 @@ def contrast_with_white(hex_colour: str) -> float:
 
 
 @register_setting(icon="home")
-class CommuneSettings(BaseSiteSetting):
+class CommuneSettings(CachedSiteSetting, BaseSiteSetting):
     """Who the commune is and how its portal looks: one row per Wagtail Site."""
 
     official_name = models.CharField(

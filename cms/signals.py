@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -8,6 +10,7 @@ from wagtail.signals import page_published, page_slug_changed, page_unpublished,
 
 from .cache import invalidate_all, invalidate_site
 from .pages import forget_locale_languages, forget_private_pages
+from .tenancy import forget_sites
 
 
 def _now_and_on_commit(forget) -> None:
@@ -18,11 +21,13 @@ def _now_and_on_commit(forget) -> None:
 
 
 def _invalidate_for_page(page):
+    if page.depth <= 2:
+        _now_and_on_commit(forget_sites)
     site = page.get_site()
     if site is None:
-        invalidate_all()
+        _now_and_on_commit(invalidate_all)
     else:
-        invalidate_site(site.pk)
+        _now_and_on_commit(partial(invalidate_site, site.pk))
 
 
 @receiver(page_published)
@@ -35,7 +40,8 @@ def invalidate_on_page_change(sender, instance, **kwargs):
 @receiver(post_page_move)
 @receiver(post_delete, sender=Page)
 def invalidate_on_tree_change(sender, instance, **kwargs):
-    invalidate_all()
+    _now_and_on_commit(forget_sites)
+    _now_and_on_commit(invalidate_all)
     _now_and_on_commit(forget_private_pages)
 
 
@@ -44,7 +50,7 @@ def invalidate_on_settings_change(sender, instance, **kwargs):
     """Any of a commune's settings, whichever app they belong to, may show on
     its pages (the retention period in a démarche's privacy notice...)."""
     if isinstance(instance, BaseSiteSetting):
-        invalidate_site(instance.site_id)
+        _now_and_on_commit(partial(invalidate_site, instance.site_id))
 
 
 @receiver(post_save, sender=get_image_model_string())
@@ -78,8 +84,10 @@ def forget_locales(sender, **kwargs):
 
 
 @receiver(post_save, sender=Site)
+@receiver(post_delete, sender=Site)
 def invalidate_on_site_change(sender, instance, **kwargs):
-    invalidate_site(instance.pk)
+    _now_and_on_commit(forget_sites)
+    _now_and_on_commit(partial(invalidate_site, instance.pk))
 
 
 @receiver(post_save)

@@ -1,10 +1,14 @@
 """Helpers that scope everything to one commune (one Wagtail Site)."""
 
+import re
+import time
 from contextvars import ContextVar
 
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.http.request import split_domain_port
 from django.utils.functional import SimpleLazyObject
 from wagtail.models import (
     Collection,
@@ -21,6 +25,8 @@ from wagtail.permissions import policy_registry
 
 current_request: ContextVar = ContextVar("current_request", default=None)
 
+SAFE_HOSTNAME = re.compile(r"[a-z0-9.-]{1,253}")
+
 
 class CurrentRequestMiddleware:
     """Make the request being served known to code that Django or Wagtail call
@@ -35,6 +41,47 @@ class CurrentRequestMiddleware:
             return self.get_response(request)
         finally:
             current_request.reset(token)
+
+
+SITES_GENERATION_KEY = "portal:sites:generation"
+SITE_KEY = "portal:site:{generation}:{hostname}:{port}"
+SITE_TIMEOUT = 3600
+
+
+def forget_sites() -> None:
+    """Make every site kept by ``sites_from_cache`` stale (a site or a
+    commune's home page changed)."""
+    cache.set(SITES_GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def sites_from_cache() -> None:
+    """Wagtail looks for the site of every request with a query, then for its
+    home page's specific page with another: keep both in the cache shared by
+    all processes, per host name, until a site or a home page changes
+    (``cms.signals``). Only hosts that name a site are kept, never whatever
+    host a client sends."""
+    find = Site._find_for_request
+    if getattr(find, "reads_the_cache", False):
+        return
+
+    def find_from_cache(request):
+        hostname = split_domain_port(request._get_raw_host())[0]
+        port = request.get_port()
+        generation = cache.get(SITES_GENERATION_KEY)
+        if generation is None:
+            cache.add(SITES_GENERATION_KEY, time.time_ns(), timeout=None)
+            generation = cache.get(SITES_GENERATION_KEY)
+        key = SITE_KEY.format(generation=generation, hostname=hostname, port=port)
+        site = cache.get(key) if SAFE_HOSTNAME.fullmatch(hostname) else None
+        if site is None:
+            site = find(request)
+            if site is not None and site.hostname == hostname:
+                site.root_page.specific  # noqa: B018  kept with it
+                cache.set(key, site, timeout=SITE_TIMEOUT)
+        return site
+
+    find_from_cache.reads_the_cache = True
+    Site._find_for_request = staticmethod(find_from_cache)
 
 
 def _commune_or_404(request) -> Site:

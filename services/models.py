@@ -22,6 +22,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page, Site
 from wagtail.search import index
 
+from cms.cache import CachedSiteSetting
 from cms.models import CommuneSettings, LegalBasis
 from cms.pages import PortalPageMixin
 
@@ -1001,7 +1002,7 @@ class MessageTemplate(models.Model):
 
 
 @register_setting(icon="form")
-class ServiceSettings(BaseSiteSetting):
+class ServiceSettings(CachedSiteSetting, BaseSiteSetting):
     """How the commune numbers and keeps its requests: one row per Wagtail Site."""
 
     reference_prefix = models.CharField(

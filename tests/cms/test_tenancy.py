@@ -29,15 +29,29 @@ def test_the_commune_is_the_site_of_the_address(carvin, saint_andre):
     assert request.commune.pk == saint_andre.pk
 
 
-def test_the_commune_is_looked_up_on_first_use_and_once(carvin):
+def test_the_commune_is_looked_up_on_first_use_then_kept_for_the_next_requests(carvin):
     with CaptureQueriesContext(connection) as before:
         request = through_middleware("carvin.localhost")
     with CaptureQueriesContext(connection) as reading:
         assert request.commune.hostname == "carvin.localhost"
         assert request.commune.site_name == "Carvin"
+    with CaptureQueriesContext(connection) as next_request:
+        assert through_middleware("carvin.localhost").commune.pk == carvin.pk
 
     assert len(before) == 0
-    assert len(reading) == 1
+    assert 1 <= len(reading) <= 2, "the site, and its home page kept with it"
+    assert len(next_request) == 0
+
+
+def test_a_new_address_of_a_commune_is_followed_at_once(carvin, saint_andre):
+    assert through_middleware("carvin.localhost").commune.pk == carvin.pk
+
+    carvin.hostname = "www.carvin.example"
+    carvin.save()
+
+    assert through_middleware("www.carvin.example").commune.pk == carvin.pk
+    former = Site.find_for_request(RequestFactory().get("/", HTTP_HOST="carvin.localhost"))
+    assert former is None or former.hostname != "carvin.localhost"
 
 
 def test_an_address_no_commune_answers_is_a_404(carvin):

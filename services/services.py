@@ -133,19 +133,34 @@ def submission_save_step(
     reached: int = 1,
 ) -> Submission:
     """Keep what was typed in a step, and the files it attached, in the draft;
-    ``reached`` is the furthest step the citizen may now open."""
-    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    ``reached`` is the furthest step the citizen may now open.
+
+    A draft not saved yet (``submission_blank``) is kept here, with its first
+    step, in the same transaction: a step that fails to be saved leaves no
+    empty draft behind. It has no row to lock and no document to replace."""
+    fresh = submission.pk is None
+    if not fresh:
+        submission = Submission.objects.select_for_update().get(pk=submission.pk)
     if not submission.is_draft:
         raise SubmissionError(ALREADY_SENT)
     progress = submission.progress or {}
     progress.setdefault("raw", {}).update(_without_nul(raw))
     progress["reached"] = max(progress.get("reached", 1), reached)
     submission.progress = progress
-    submission.save(update_fields=["progress", "updated_at"])
+    if fresh:
+        submission.save()
+    else:
+        submission.save(update_fields=["progress", "updated_at"])
+    touched = [*uploads, *by_post]
+    replaced = (
+        list(submission.attachments.filter(current=True, key__in=touched))
+        if touched and not fresh
+        else []
+    )
     for key, upload in uploads.items():
-        _attach(submission=submission, key=key, upload=upload, replace=True)
-    for key in by_post:
-        _detach(submission=submission, key=key)
+        _attach(submission=submission, key=key, upload=upload, replace=False)
+    # Dropped only once the new files are stored.
+    _drop(submission=submission, attachments=replaced)
     return submission
 
 
@@ -167,18 +182,12 @@ def _attach(*, submission, key, upload: Upload, replace: bool) -> Attachment:
     return attachment
 
 
-def _detach(*, submission, key) -> None:
-    """Forget the current file of a field (now promised by post)."""
-    _drop(
-        submission=submission,
-        attachments=list(submission.attachments.filter(key=key, current=True)),
-    )
-
-
 def _drop(*, submission, attachments: list[Attachment]) -> None:
     """Documents replaced or taken back: deleted while the request is a draft
     (their files once that is committed), kept (no longer current) once the
     town hall may have seen them."""
+    if not attachments:
+        return
     dropped = Attachment.objects.filter(pk__in=[attachment.pk for attachment in attachments])
     if submission.is_draft:
         dropped.delete()

@@ -30,6 +30,7 @@ from .fields.builder import StepFormBuilder
 from .fields.context import FillContext
 from .fields.documents import document_max_size
 from .fields.schema import SUBFIELD, Block, Step
+from .models import ServiceSettings
 from .selectors import current_attachments, draft_for, draft_of, sent_submission_for
 from .services import (
     Contact,
@@ -325,6 +326,7 @@ def review_view(request, page):
                 member=member,
                 concerns=concerns,
                 contact=contact,
+                settings=ServiceSettings.for_request(request),
             )
         except SubmissionError as error:
             messages.error(request, str(error))

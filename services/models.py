@@ -1042,7 +1042,11 @@ class ServiceSettings(CachedSiteSetting, BaseSiteSetting):
     def submission_prefix(self) -> str:
         if self.reference_prefix:
             return self.reference_prefix
-        commune = CommuneSettings.for_site(self.site)
+        # Read for the request, when these settings were, as the pages read them.
+        request = getattr(self, "_request", None)
+        commune = (
+            CommuneSettings.for_request(request) if request else CommuneSettings.for_site(self.site)
+        )
         name = commune.official_name or self.site.site_name or self.site.hostname
         letters = "".join(
             c for c in unicodedata.normalize("NFKD", name) if c.isascii() and c.isalpha()

@@ -163,20 +163,27 @@ def submission_by_access_key(*, site, key: str) -> Submission:
 
 
 def draft_of(*, site, page, account) -> Submission | None:
-    """The account's draft of a démarche, the latest if several."""
-    return (
+    """The account's draft of a démarche, the latest if several, with the
+    commune, démarche and account asked for: they are not read again."""
+    draft = (
         Submission.objects.filter(
             site=site, page=page, account=account, status=SubmissionStatus.DRAFT
         )
         .order_by("-updated_at")
         .first()
     )
+    if draft is not None:
+        draft.site, draft.page, draft.account = site, page, account
+    return draft
 
 
 def draft_for(*, site, pk, account=None) -> Submission | None:
-    return Submission.objects.filter(
+    draft = Submission.objects.filter(
         pk=pk, site=site, account=account, status=SubmissionStatus.DRAFT
     ).first()
+    if draft is not None:
+        draft.site = site
+    return draft
 
 
 def sent_submission_for(*, site, page, pk) -> Submission | None:

@@ -111,6 +111,24 @@ def submission_start(*, site, page, account=None) -> Submission:
     return draft
 
 
+def _draft_locked(submission: Submission) -> Submission:
+    """The draft's row, locked until the transaction ends, with the commune,
+    démarche and account the caller already read (a draft's never change).
+    A draft not saved yet (``submission_blank``) is saved here: it has no
+    row to lock, and it is kept only if the transaction is."""
+    if submission.pk is None:
+        submission.save()
+        return submission
+    locked = Submission.objects.select_for_update().get(pk=submission.pk)
+    for name in ("site", "page", "account"):
+        field = Submission._meta.get_field(name)
+        if field.is_cached(submission) and getattr(locked, field.attname) == getattr(
+            submission, field.attname
+        ):
+            field.set_cached_value(locked, field.get_cached_value(submission))
+    return locked
+
+
 def _without_nul(value):
     """What was typed, less NUL characters: no form field accepts them, and
     PostgreSQL cannot store them in JSON."""
@@ -133,19 +151,34 @@ def submission_save_step(
     reached: int = 1,
 ) -> Submission:
     """Keep what was typed in a step, and the files it attached, in the draft;
-    ``reached`` is the furthest step the citizen may now open."""
-    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    ``reached`` is the furthest step the citizen may now open.
+
+    A draft not saved yet (``submission_blank``) is kept here, with its first
+    step, in the same transaction: a step that fails to be saved leaves no
+    empty draft behind. It has no row to lock and no document to replace."""
+    fresh = submission.pk is None
+    if not fresh:
+        submission = _draft_locked(submission)
     if not submission.is_draft:
         raise SubmissionError(ALREADY_SENT)
     progress = submission.progress or {}
     progress.setdefault("raw", {}).update(_without_nul(raw))
     progress["reached"] = max(progress.get("reached", 1), reached)
     submission.progress = progress
-    submission.save(update_fields=["progress", "updated_at"])
+    if fresh:
+        submission.save()
+    else:
+        submission.save(update_fields=["progress", "updated_at"])
+    touched = [*uploads, *by_post]
+    replaced = (
+        list(submission.attachments.filter(current=True, key__in=touched))
+        if touched and not fresh
+        else []
+    )
     for key, upload in uploads.items():
-        _attach(submission=submission, key=key, upload=upload, replace=True)
-    for key in by_post:
-        _detach(submission=submission, key=key)
+        _attach(submission=submission, key=key, upload=upload, replace=False)
+    # Dropped only once the new files are stored.
+    _drop(submission=submission, attachments=replaced)
     return submission
 
 
@@ -167,18 +200,12 @@ def _attach(*, submission, key, upload: Upload, replace: bool) -> Attachment:
     return attachment
 
 
-def _detach(*, submission, key) -> None:
-    """Forget the current file of a field (now promised by post)."""
-    _drop(
-        submission=submission,
-        attachments=list(submission.attachments.filter(key=key, current=True)),
-    )
-
-
 def _drop(*, submission, attachments: list[Attachment]) -> None:
     """Documents replaced or taken back: deleted while the request is a draft
     (their files once that is committed), kept (no longer current) once the
     town hall may have seen them."""
+    if not attachments:
+        return
     dropped = Attachment.objects.filter(pk__in=[attachment.pk for attachment in attachments])
     if submission.is_draft:
         dropped.delete()
@@ -188,8 +215,9 @@ def _drop(*, submission, attachments: list[Attachment]) -> None:
         dropped.update(current=False)
 
 
-def reference_next(*, site, year: int) -> str:
-    """The next request number of the commune: ``CAR-2026-000123``.
+def reference_next(*, site, year: int, settings: ServiceSettings | None = None) -> str:
+    """The next request number of the commune: ``CAR-2026-000123``;
+    ``settings``, the commune's ``ServiceSettings`` if the caller has them.
 
     The row is incremented before it is read, so concurrent requests wait for
     each other's transaction and never share a number.
@@ -197,7 +225,9 @@ def reference_next(*, site, year: int) -> str:
     ReferenceSequence.objects.get_or_create(site=site, year=year)
     ReferenceSequence.objects.filter(site=site, year=year).update(last=F("last") + 1)
     last = ReferenceSequence.objects.get(site=site, year=year).last
-    prefix = ServiceSettings.for_site(site).submission_prefix
+    if settings is None or settings.site_id != site.pk:
+        settings = ServiceSettings.for_site(site)
+    prefix = settings.submission_prefix
     return f"{prefix}-{year}-{last:06d}"
 
 
@@ -210,15 +240,19 @@ def submission_submit(
     member=None,
     concerns: str = "",
     contact: Contact | None = None,
+    settings: ServiceSettings | None = None,
 ) -> Submission:
     """Send a draft: number it, keep its answers and the form's version, and
     e-mail the citizen its receipt (with, for a request without an account,
-    the link that gives access to it)."""
-    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    the link that gives access to it). ``settings``: the commune's
+    ``ServiceSettings`` as the request read them (``for_request``)."""
+    submission = _draft_locked(submission)
     if not submission.is_draft:
         raise SubmissionError(ALREADY_SENT)
     now = timezone.now()
-    submission.reference = reference_next(site=submission.site, year=timezone.localdate(now).year)
+    submission.reference = reference_next(
+        site=submission.site, year=timezone.localdate(now).year, settings=settings
+    )
     submission.data = data
     submission.page_revision = revision
     submission.member = member

@@ -5,8 +5,9 @@ status "draft") at every move, valid or not, so that nothing is lost: going
 back, an error, a session that ends, or another device. Logged-in citizens
 find their drafts on their account; a visitor without an account keeps theirs
 in the session. The draft, and a visitor's session, are created when the
-citizen first sends something: opening a step keeps nothing, so that robots
-reading the pages fill no database.
+citizen first sends something, in the transaction that saves that step:
+opening a step keeps nothing, so that robots reading the pages fill no
+database.
 """
 
 from django import forms
@@ -29,6 +30,7 @@ from .fields.builder import StepFormBuilder
 from .fields.context import FillContext
 from .fields.documents import document_max_size
 from .fields.schema import SUBFIELD, Block, Step
+from .models import ServiceSettings
 from .selectors import current_attachments, draft_for, draft_of, sent_submission_for
 from .services import (
     Contact,
@@ -36,7 +38,6 @@ from .services import (
     submission_blank,
     submission_discard,
     submission_save_step,
-    submission_start,
     submission_submit,
 )
 
@@ -105,6 +106,9 @@ def step_upload_limits(request, page, number) -> dict[str, int]:
 class Filling:
     """A démarche being filled in by one person, around its draft."""
 
+    attachments_changed = False
+    """Whether a step saved since the documents were read changed them."""
+
     def __init__(self, request, page, submission):
         self.request = request
         self.page = page
@@ -151,6 +155,7 @@ class Filling:
             and form.cleaned_data.get(f"{item.block.key}{SUBFIELD}by_post")
         }
         raw = form.raw_data()
+        fresh = self.submission.pk is None
         self.submission = submission_save_step(
             submission=self.submission,
             raw=raw,
@@ -158,8 +163,17 @@ class Filling:
             by_post=by_post,
             reached=reached,
         )
+        if fresh and self.account is None:
+            self.request.session[SESSION_DRAFT.format(page_id=self.page.pk)] = self.submission.pk
         self.context.raw.update(raw)
-        self.context.attachments = current_attachments(submission=self.submission)
+        if form.uploads or by_post:
+            self.attachments_changed = True
+
+    def reload_attachments(self) -> None:
+        """Read the draft's documents again after a step changed them."""
+        if self.attachments_changed:
+            self.context.attachments = current_attachments(submission=self.submission)
+            self.attachments_changed = False
 
     def first_invalid_step(self) -> tuple[Step | None, dict]:
         """Check every step again; the first one with an error, or the answers."""
@@ -188,20 +202,13 @@ def _login_redirect(request):
     return redirect(login_url_for(request))
 
 
-def _draft(request, page, *, create: bool):
-    """The draft of this démarche for the person asking, or a new one."""
+def _draft(request, page):
+    """The draft of this démarche of the person asking, if they have one."""
     site = request.commune
     account = citizen_of(request)
     if account is not None:
-        if create:
-            return submission_start(site=site, page=page, account=account)
         return draft_of(site=site, page=page, account=account)
-    key = SESSION_DRAFT.format(page_id=page.pk)
-    draft = draft_for(site=site, pk=request.session.get(key))
-    if draft is None and create:
-        draft = submission_start(site=site, page=page)
-        request.session[key] = draft.pk
-    return draft
+    return draft_for(site=site, pk=request.session.get(SESSION_DRAFT.format(page_id=page.pk)))
 
 
 def intro_context(request, page) -> dict:
@@ -209,7 +216,7 @@ def intro_context(request, page) -> dict:
     citizen = citizen_of(request)
     if page.requires_account and citizen is None:
         return {"citizen": None, "draft": None}
-    draft = _draft(request, page, create=False)
+    draft = _draft(request, page)
     reached = (draft.progress or {}).get("reached", 1) if draft else 1
     return {
         "citizen": citizen,
@@ -219,13 +226,12 @@ def intro_context(request, page) -> dict:
 
 
 def _filling(request, page) -> Filling | None:
-    """The démarche as the person asking fills it in: around their draft,
-    created when they send something (a POST), or else a blank one, kept
-    nowhere."""
+    """The démarche as the person asking fills it in: around their draft, or
+    else a blank one, kept only once they send a step (``Filling.save``)."""
     account = citizen_of(request)
     if page.requires_account and account is None:
         return None
-    draft = _draft(request, page, create=request.method == "POST")
+    draft = _draft(request, page)
     if draft is None:
         draft = submission_blank(site=request.commune, page=page, account=account)
     return Filling(request, page, draft)
@@ -260,6 +266,7 @@ def step_view(request, page, number):
             return redirect(filling.review_url())
         # Shown again as sent; the files that passed are attached now, and
         # those refused keep the reason.
+        filling.reload_attachments()
         form = filling.form(step, data=request.POST)
         form.is_valid()
         for item in form.items:
@@ -319,6 +326,7 @@ def review_view(request, page):
                 member=member,
                 concerns=concerns,
                 contact=contact,
+                settings=ServiceSettings.for_request(request),
             )
         except SubmissionError as error:
             messages.error(request, str(error))
@@ -378,7 +386,7 @@ def sent_view(request, page):
 
 @require_POST
 def discard_view(request, page):
-    draft = _draft(request, page, create=False)
+    draft = _draft(request, page)
     if draft is not None:
         submission_discard(submission=draft)
         request.session.pop(SESSION_DRAFT.format(page_id=page.pk), None)

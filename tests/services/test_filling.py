@@ -5,7 +5,7 @@ from django.core import mail
 
 from services.models import Submission, SubmissionStatus
 from tests.accounts.factories import citizen, member
-from tests.services.factories import BIRTH_FORM, PDF, pdf_file, service_page
+from tests.services.factories import BIRTH_FORM, PDF, field, pdf_file, service_page, step
 
 pytestmark = pytest.mark.django_db
 
@@ -306,3 +306,87 @@ def test_services_index_lists_pages_by_category(client, carvin, school):
     response = client.get("/services/", **host(carvin))
     categories = [category for category, _pages in response.context["categories"]]
     assert categories == ["Enfance", "État civil"]
+
+
+def documents_form(count):
+    """A démarche of one step asking for ``count`` documents, each of which
+    may be promised by post, and a name."""
+    return [
+        step(
+            "Justificatifs",
+            field("short_text", "Nom", "nom"),
+            *(
+                field(
+                    "document",
+                    f"Pièce {n}",
+                    f"piece{n}",
+                    types=["pdf"],
+                    max_size=1,
+                    by_post=True,
+                    required=False,
+                )
+                for n in range(1, count + 1)
+            ),
+        )
+    ]
+
+
+def test_a_step_that_fails_to_be_saved_leaves_no_draft_behind(client, carvin, family, monkeypatch):
+    page = service_page(carvin, "Permis de construire", documents_form(1))
+    client.force_login(family)
+
+    def storage_down(**kwargs):
+        raise OSError("storage unavailable")
+
+    monkeypatch.setattr("services.services._attach", storage_down)
+    with pytest.raises(OSError):
+        client.post(step_url(page, 1), {"nom": "Lire", "piece1": pdf_file()}, **host(carvin))
+
+    assert not Submission.objects.exists()
+    response = client.get(page.url, **host(carvin))
+    assert response.context["draft"] is None
+
+
+def test_errors_on_the_first_step_keep_what_was_typed_and_the_files_that_passed(
+    client, carvin, family
+):
+    page = service_page(carvin, "Permis de construire", documents_form(2))
+    client.force_login(family)
+
+    response = client.post(step_url(page, 1), {"piece1": pdf_file()}, **host(carvin))
+
+    assert response.status_code == 200
+    assert "nom" in response.context["form"].errors
+    assert "justificatif.pdf" in response.content.decode()
+    draft = Submission.objects.get(account=family)
+    assert list(draft.attachments.values_list("key", flat=True)) == ["piece1"]
+    response = client.post(step_url(page, 1), {"nom": "Lire"}, **host(carvin))
+    assert response.status_code == 302
+    assert list(draft.attachments.values_list("key", flat=True)) == ["piece1"]
+
+
+def test_a_step_asks_no_more_queries_for_more_document_fields(client, carvin, family):
+    """The documents of a step are read in one query, however many it asks for."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(family)
+
+    def queries_of_a_step(count, files):
+        title = f"{count} pièces, {'envoyées' if files else 'par courrier'}"
+        page = service_page(carvin, title, documents_form(count))
+        client.post(step_url(page, 1), {"nom": "Lire"}, **host(carvin))
+        data = {"nom": "Lire"}
+        for n in range(1, count + 1):
+            data.update({f"piece{n}": pdf_file()} if files else {f"piece{n}__by_post": "on"})
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(step_url(page, 1), data, **host(carvin))
+        assert response.status_code == 302
+        sql = [q["sql"] for q in queries if "django_session" not in q["sql"]]
+        reading_documents = [
+            s for s in sql if s.startswith("SELECT") and "services_attachment" in s
+        ]
+        return len(sql), len(reading_documents)
+
+    assert queries_of_a_step(1, files=False) == queries_of_a_step(3, files=False)
+    assert queries_of_a_step(1, files=True)[1] == queries_of_a_step(3, files=True)[1] <= 2

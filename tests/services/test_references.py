@@ -25,6 +25,16 @@ def test_reference_prefix_chosen_by_the_commune(saint_andre):
     assert reference_next(site=saint_andre, year=2026) == "SADE-2026-000001"
 
 
+@pytest.mark.django_db
+def test_reference_uses_the_settings_of_its_own_commune_only(carvin, saint_andre):
+    """The settings a request read are used only if they are its commune's."""
+    chosen = ServiceSettings.for_site(saint_andre)
+    chosen.reference_prefix = "SADE"
+    chosen.save()
+    assert reference_next(site=saint_andre, year=2026, settings=chosen) == "SADE-2026-000001"
+    assert reference_next(site=carvin, year=2026, settings=chosen) == "CAR-2026-000001"
+
+
 @pytest.fixture
 def bare_commune(transactional_db, migrated):
     """A Site and nothing else, on the rows the migrations create."""

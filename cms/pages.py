@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cache as memoize
 from functools import reduce
 
-from django.contrib.contenttypes.models import ContentType
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import Q
@@ -15,6 +15,8 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, PageViewRestriction, Site, get_page_models
+
+from cms.cache import site_generation
 
 LOCALES_KEY = "portal:locales"
 
@@ -102,10 +104,34 @@ def forget_private_pages() -> None:
     cache.set(PRIVATE_GENERATION_KEY, time.time_ns(), timeout=None)
 
 
-def routes_itself(content_type_id: int) -> bool:
-    """Whether pages of this type answer paths below them themselves."""
-    model = ContentType.objects.get_for_id(content_type_id).model_class()
-    return model is not None and model.route not in (Page.route, PortalPageMixin.route)
+ROUTE_KEY = "route:{generation}:{page_id}"
+
+
+@dataclass
+class RouteStep:
+    """A page as routing needs it: the specific page, and its children's ids
+    by slug (drafts included, as Wagtail's ``Page.route`` sees them)."""
+
+    page: Page
+    children: dict[str, int]
+
+
+def route_step(page_id: int, generation: int, page=None) -> RouteStep:
+    """From the cache shared by all processes, under the site's generation
+    (``cms.cache``), which every publish, move or deletion changes."""
+    key = ROUTE_KEY.format(generation=generation, page_id=page_id)
+    step = cache.get(key)
+    if step is None:
+        page = page or Page.objects.get(pk=page_id).specific
+        children = dict(Page.objects.child_of(page).values_list("slug", "pk"))
+        step = RouteStep(page=page, children=children)
+        cache.set(key, step, timeout=settings.PAGE_CACHE_TIMEOUT)
+    return step
+
+
+def routes_itself(page) -> bool:
+    """Whether the page answers paths below it itself (``RoutablePageMixin``)."""
+    return type(page).route not in (Page.route, PortalPageMixin.route)
 
 
 class PortalPageMixin:
@@ -120,33 +146,27 @@ class PortalPageMixin:
     """
 
     def route(self, request, path_components):
-        """Find the page the path names below this one in one query, where
-        Wagtail's ``Page.route`` asks for each level's child and then its
-        specific page. A page on the way that routes its own paths (a
-        ``RoutablePageMixin``) takes over from there, as it would level by
-        level."""
-        if len(path_components) < 2:
+        """Walk down the path with the pages kept in the cache (``route_step``),
+        where Wagtail's ``Page.route`` asks the database for each level's
+        child and then its specific page. A page on the way that answers
+        paths itself (a ``RoutablePageMixin``) takes over from there, as it
+        would level by level; a path no page answers ends in Wagtail's own
+        routing (a 404)."""
+        site = Site.find_for_request(request)
+        if not path_components or site is None or getattr(request, "is_preview", False):
             return super().route(request, path_components)
-        prefixes = [
-            self.url_path + "".join(f"{slug}/" for slug in path_components[:length])
-            for length in range(1, len(path_components) + 1)
-        ]
-        chain = list(
-            Page.objects.filter(url_path__in=prefixes, path__startswith=self.path)
-            .order_by("depth")
-            .only("pk", "content_type_id", "depth")
-        )
-        found = None
-        for expected_depth, page in enumerate(chain, start=self.depth + 1):
-            if page.depth != expected_depth:
+        generation = site_generation(site.pk)
+        page, remaining = self, list(path_components)
+        while remaining and not routes_itself(page):
+            child = route_step(page.pk, generation, page if page is self else None).children.get(
+                remaining[0]
+            )
+            if child is None:
                 break
-            found = page
-            if routes_itself(page.content_type_id):
-                break
-        if found is None:
+            page, remaining = route_step(child, generation).page, remaining[1:]
+        if page is self:
             return super().route(request, path_components)
-        remaining = path_components[found.depth - self.depth :]
-        return found.specific.route(request, remaining)
+        return page.route(request, remaining)
 
     def get_view_restrictions(self):
         if private_pages().may_restrict(self):

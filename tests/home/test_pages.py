@@ -91,3 +91,42 @@ def test_a_new_logo_shows_at_once(client, carvin):
 
     logo = [line for line in second.splitlines() if "brand__logo" in line]
     assert logo and logo != [line for line in first.splitlines() if "brand__logo" in line]
+
+
+def test_pages_are_found_as_staff_publish_move_and_rename_them(client, carvin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from wagtail.models import Page
+
+    from home.models import ContentPage
+
+    home = Page.objects.get(pk=carvin.root_page_id)
+    section = home.add_child(
+        instance=ContentPage(title="Vivre à Carvin", slug="vivre-a-carvin", body="<p>Vivre</p>")
+    )
+    section.save_revision().publish()
+    page = section.add_child(
+        instance=ContentPage(title="Écoles", slug="ecoles", body="<p>Les écoles</p>", live=False)
+    )
+    client.force_login(citizen(carvin))
+
+    def status(path):
+        return client.get(path, HTTP_HOST="carvin.localhost").status_code
+
+    assert status("/vivre-a-carvin/ecoles/") == 404, "a draft is not served"
+    page.save_revision().publish()
+    assert status("/vivre-a-carvin/ecoles/") == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert status("/vivre-a-carvin/ecoles/") == 200
+    assert not [q for q in queries if 'FROM "wagtailcore_page"' in q["sql"]], "routing is kept"
+
+    page.slug = "ecoles-et-creches"
+    page.save_revision().publish()
+    assert status("/vivre-a-carvin/ecoles/") == 404
+    assert status("/vivre-a-carvin/ecoles-et-creches/") == 200
+
+    page.move(home, pos="last-child")
+    moved = client.get("/vivre-a-carvin/ecoles-et-creches/", HTTP_HOST="carvin.localhost")
+    assert moved.status_code == 301
+    assert moved["Location"].endswith("carvin.localhost/ecoles-et-creches/")
+    assert status("/ecoles-et-creches/") == 200

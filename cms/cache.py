@@ -84,18 +84,21 @@ class CachedSiteSetting:
 class AnonymousPageCacheMiddleware:
     """Serves and stores the anonymous pages (see the module's docstring).
 
-    It sits outside the middleware that writes the Content-Security-Policy
-    and the other page headers, so that a stored page keeps them: a page
-    served again costs one read of the cache (two with a file cache), and
-    no header is built again. A page whose policy carries a nonce is never
-    stored, so that no nonce is ever served twice. Static files are served
-    before it.
+    It comes first in ``MIDDLEWARE``, outside the middleware that writes the
+    Content-Security-Policy and the other headers (security, framing,
+    caching), so that a stored page keeps them: a page served again costs one
+    read of the cache (two with a file cache) and no other middleware. A page
+    whose policy carries a nonce is never stored, so that no nonce is ever
+    served twice. The key holds the scheme: a page stored for HTTPS, with its
+    ``Strict-Transport-Security``, is never served over HTTP. Static files go
+    straight on to WhiteNoise.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
         self.timeout = settings.PAGE_CACHE_TIMEOUT
         self.edge_timeout = settings.EDGE_CACHE_TIMEOUT
+        self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")
         self.sites_by_host: dict[str, int] = {}
         """The site of each host this process has stored a page of, to read
         the page and its site's generation in one round trip."""
@@ -103,6 +106,7 @@ class AnonymousPageCacheMiddleware:
     def _candidate(self, request) -> bool:
         return (
             request.method in ("GET", "HEAD")
+            and not request.path_info.startswith(self.static_prefix)
             and not request.META.get("QUERY_STRING")
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
         )

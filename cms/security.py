@@ -86,9 +86,9 @@ class SecurityHeadersMiddleware:
     """Sets ``Permissions-Policy`` and hands the additions asked for with
     ``csp_allow`` to django-csp's middleware (``response._csp_update``).
 
-    It sits inside the anonymous page cache, so that a cached page keeps the
-    additions it was rendered with; django-csp's middleware, outside the
-    cache, writes the policy of every response, cached or not.
+    It sits inside the policy's middleware (``PolicyMiddleware``), and both
+    inside the anonymous page cache: a cached page keeps the policy it was
+    rendered with, additions included.
     """
 
     def __init__(self, get_response):

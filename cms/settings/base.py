@@ -56,10 +56,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a page served again skips everything below, its headers kept.
+    "cms.cache.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "cms.middleware.RefuseMalformedContentLengthMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "cms.cache.AnonymousPageCacheMiddleware",
     "cms.security.PolicyMiddleware",
     "cms.security.SecurityHeadersMiddleware",
     "cms.tenancy.CurrentRequestMiddleware",

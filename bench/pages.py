@@ -753,12 +753,15 @@ def page_cache_is_warm(path) -> bool:
 def compare_with_peer(app, args, peer_dir, rows, *, faq_bytes, cold_queries, cache, redis_url):
     """The uncached FAQ in-process against the peer's page of the same size,
     in alternating batches (the portal's requests here, the peer's in its
-    worker process), twice:
+    worker process), three ways:
 
-    - as after a publish: the portal's page cache made stale before each
-      request, its other caches (and Wagtail's) kept; the peer, which has no
-      page cache, keeps Wagtail's. This is what a visitor waits for after a
-      publish or with a session cookie: the target applies to it.
+    - page cache bypassed: a session cookie, as for a logged-in citizen or
+      any page the cache cannot keep; the portal's other caches (and
+      Wagtail's) kept, the peer's too (it has no page cache). This is the
+      page rendered again and again: the target applies to it.
+    - the first request after a publish: the portal's caches of the site
+      made stale before each request (all of them are written again); the
+      peer keeps Wagtail's caches.
     - cold: the whole cache cleared before each request on both sides."""
     from bench import peer
     from cms.cache import invalidate_all
@@ -774,22 +777,23 @@ def compare_with_peer(app, args, peer_dir, rows, *, faq_bytes, cold_queries, cac
             f"  peer worker ready (pid {worker.info['pid']}): first request of its process ran "
             f"{worker.info['queries_first_request']} queries"
         )
-        for mode, before_each, peer_what in (
-            ("after a publish", invalidate_all, "page-warm"),
-            ("cold, cache cleared", clear_cache, "page-uncached"),
+        for mode, before_each, cookie, peer_what in (
+            ("page cache bypassed", lambda: None, SESSION_COOKIE, "page-warm"),
+            ("after a publish", invalidate_all, None, "page-warm"),
+            ("cold, cache cleared", clear_cache, None, "page-uncached"),
         ):
             for _ in range(2):  # warm-up of the portal's side
                 before_each()
-                app.request(FAQ_PATH)
+                app.request(FAQ_PATH, cookie=cookie)
             portal_times, peer_times, batch_ratios = [], [], []
             peer_result = None
             for b in range(batches):
                 mine = []
 
-                def portal_batch(mine=mine, before_each=before_each):
+                def portal_batch(mine=mine, before_each=before_each, cookie=cookie):
                     for _ in range(rounds):
                         before_each()
-                        _, elapsed = app.request(FAQ_PATH)
+                        _, elapsed = app.request(FAQ_PATH, cookie=cookie)
                         mine.append(elapsed * 1000)
 
                 # Who goes first alternates, so that a drift of the machine's
@@ -829,7 +833,7 @@ def compare_with_peer(app, args, peer_dir, rows, *, faq_bytes, cold_queries, cac
             + ", ".join(f"{r:.2f}" for r in batch_ratios)
             + f")  [{loadavg()}]"
         )
-        targeted = mode == "after a publish"
+        targeted = mode == "page cache bypassed"
         rows.append(
             (
                 f"in-process uncached FAQ / peer page, {mode}",

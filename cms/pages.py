@@ -116,13 +116,18 @@ class RouteStep:
     children: dict[str, int]
 
 
-def route_step(page_id: int, generation: int, page=None) -> RouteStep:
+def route_step(page_id: int, generation: int, page=None) -> RouteStep | None:
     """From the cache shared by all processes, under the site's generation
-    (``cms.cache``), which every publish, move or deletion changes."""
+    (``cms.cache``), which every publish, move or deletion changes; ``None``
+    for a page deleted since its parent's step was read."""
     key = ROUTE_KEY.format(generation=generation, page_id=page_id)
     step = cache.get(key)
     if step is None:
-        page = page or Page.objects.get(pk=page_id).specific
+        if page is None:
+            page = Page.objects.filter(pk=page_id).first()
+            if page is None:
+                return None
+            page = page.specific
         children = dict(Page.objects.child_of(page).values_list("slug", "pk"))
         step = RouteStep(page=page, children=children)
         cache.set(key, step, timeout=settings.PAGE_CACHE_TIMEOUT)
@@ -161,9 +166,10 @@ class PortalPageMixin:
             child = route_step(page.pk, generation, page if page is self else None).children.get(
                 remaining[0]
             )
-            if child is None:
+            step = None if child is None else route_step(child, generation)
+            if step is None:
                 break
-            page, remaining = route_step(child, generation).page, remaining[1:]
+            page, remaining = step.page, remaining[1:]
         if page is self:
             return super().route(request, path_components)
         return page.route(request, remaining)

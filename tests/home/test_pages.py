@@ -130,3 +130,18 @@ def test_pages_are_found_as_staff_publish_move_and_rename_them(client, carvin):
     assert moved.status_code == 301
     assert moved["Location"].endswith("carvin.localhost/ecoles-et-creches/")
     assert status("/ecoles-et-creches/") == 200
+
+
+def test_a_page_deleted_while_its_parent_was_read_is_a_404(client, carvin):
+    from django.core.cache import cache
+    from wagtail.models import Page
+
+    from cms.cache import site_generation
+    from cms.pages import ROUTE_KEY, RouteStep
+
+    home = Page.objects.get(pk=carvin.root_page_id).specific
+    # The home's step as a request read it just before a child was deleted.
+    key = ROUTE_KEY.format(generation=site_generation(carvin.pk), page_id=home.pk)
+    cache.set(key, RouteStep(page=home, children={"disparue": 10**9}))
+
+    assert client.get("/disparue/", HTTP_HOST="carvin.localhost").status_code == 404

@@ -275,7 +275,15 @@ def _add_field(page, step: int, icon: str) -> None:
     count = page.locator(f"input[name='form-{step}-value-fields-count']")
     before = int(count.input_value())
     add = _stream_fields(page, step).locator(".c-sf-add-button").last
-    add.click()
+    # A click landing while Wagtail re-renders the stream after the previous
+    # block is lost: click again until the chooser opens, as a person would.
+    for _ in range(3):
+        add.click()
+        try:
+            expect(add).to_have_attribute("aria-expanded", "true", timeout=2000)
+            break
+        except AssertionError:
+            continue
     expect(add).to_have_attribute("aria-expanded", "true")
     page.get_by_role("option").filter(has=page.locator(f".icon-{icon}")).click()
     expect(count).to_have_value(str(before + 1))

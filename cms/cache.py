@@ -34,18 +34,27 @@ GENERATION_KEY = "pagecache:generation:{site_id}"
 PAGE_KEY = "pagecache:page:{scheme}:{host}:{path}"
 
 
-def site_generation(site_id) -> int:
-    key = GENERATION_KEY.format(site_id=site_id)
-    generation = cache.get(key)
-    if generation is None:
+def generation(key: str) -> int:
+    """The generation kept under ``key``: a timestamp, set on first use."""
+    value = cache.get(key)
+    if value is None:
         cache.add(key, time.time_ns(), timeout=None)
-        generation = cache.get(key)
-    return generation
+        value = cache.get(key)
+    return value
+
+
+def new_generation(key: str) -> None:
+    """Make everything kept under the generation of ``key`` stale at once."""
+    cache.set(key, time.time_ns(), timeout=None)
+
+
+def site_generation(site_id) -> int:
+    return generation(GENERATION_KEY.format(site_id=site_id))
 
 
 def invalidate_site(site_id) -> None:
     """Make every cached page of one site stale at once."""
-    cache.set(GENERATION_KEY.format(site_id=site_id), time.time_ns(), timeout=None)
+    new_generation(GENERATION_KEY.format(site_id=site_id))
 
 
 def invalidate_all() -> None:

@@ -1,7 +1,6 @@
 """What every public page of the portal shares."""
 
 import operator
-import time
 from dataclasses import dataclass
 from functools import cache as memoize
 from functools import reduce
@@ -16,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, PageViewRestriction, Site, get_page_models
 
-from cms.cache import site_generation
+from cms.cache import generation, new_generation, site_generation
 
 LOCALES_KEY = "portal:locales"
 
@@ -82,11 +81,7 @@ def private_pages() -> PrivatePages:
     """From the cache shared by all processes, under a generation that
     changes once a restriction or an alias is committed (``cms.signals``):
     a list read before that can never be served after it."""
-    generation = cache.get(PRIVATE_GENERATION_KEY)
-    if generation is None:
-        cache.add(PRIVATE_GENERATION_KEY, time.time_ns(), timeout=None)
-        generation = cache.get(PRIVATE_GENERATION_KEY)
-    key = PRIVATE_PAGES_KEY.format(generation=generation)
+    key = PRIVATE_PAGES_KEY.format(generation=generation(PRIVATE_GENERATION_KEY))
     private = cache.get(key)
     if private is None:
         paths = tuple(PageViewRestriction.objects.values_list("page__path", flat=True).distinct())
@@ -101,7 +96,7 @@ def private_pages() -> PrivatePages:
 
 
 def forget_private_pages() -> None:
-    cache.set(PRIVATE_GENERATION_KEY, time.time_ns(), timeout=None)
+    new_generation(PRIVATE_GENERATION_KEY)
 
 
 ROUTE_KEY = "route:{generation}:{page_id}"

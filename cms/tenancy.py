@@ -1,7 +1,6 @@
 """Helpers that scope everything to one commune (one Wagtail Site)."""
 
 import re
-import time
 from contextvars import ContextVar
 
 from django.contrib.auth.models import Group
@@ -22,6 +21,8 @@ from wagtail.permission_policies.collections import CollectionPermissionLookupMi
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.permission_policies.sites import SitePermissionPolicy
 from wagtail.permissions import policy_registry
+
+from cms.cache import generation, new_generation
 
 current_request: ContextVar = ContextVar("current_request", default=None)
 
@@ -51,7 +52,7 @@ SITE_TIMEOUT = 3600
 def forget_sites() -> None:
     """Make every site kept by ``sites_from_cache`` stale (a site or a
     commune's home page changed)."""
-    cache.set(SITES_GENERATION_KEY, time.time_ns(), timeout=None)
+    new_generation(SITES_GENERATION_KEY)
 
 
 def sites_from_cache() -> None:
@@ -67,11 +68,9 @@ def sites_from_cache() -> None:
     def find_from_cache(request):
         hostname = split_domain_port(request._get_raw_host())[0]
         port = request.get_port()
-        generation = cache.get(SITES_GENERATION_KEY)
-        if generation is None:
-            cache.add(SITES_GENERATION_KEY, time.time_ns(), timeout=None)
-            generation = cache.get(SITES_GENERATION_KEY)
-        key = SITE_KEY.format(generation=generation, hostname=hostname, port=port)
+        key = SITE_KEY.format(
+            generation=generation(SITES_GENERATION_KEY), hostname=hostname, port=port
+        )
         site = cache.get(key) if SAFE_HOSTNAME.fullmatch(hostname) else None
         if site is None:
             site = find(request)

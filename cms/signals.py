@@ -59,7 +59,7 @@ def invalidate_on_logo_change(sender, instance, **kwargs):
     from .models import CommuneSettings
 
     for site_id in CommuneSettings.objects.filter(logo=instance).values_list("site_id", flat=True):
-        invalidate_site(site_id)
+        _now_and_on_commit(partial(invalidate_site, site_id))
 
 
 @receiver(post_save, sender=PageViewRestriction)

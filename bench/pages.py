@@ -227,11 +227,16 @@ def faq_body_data() -> list:
 
 
 class InProcess:
+    """The portal as its WSGI server runs it (``cms.wsgi``: the front that
+    serves stored pages, then Django), called in this process."""
+
     def __init__(self):
         from django.core.handlers.wsgi import WSGIHandler
         from django.test import RequestFactory
 
-        self.handler = WSGIHandler()
+        from cms.cache import CachedPages
+
+        self.handler = CachedPages(WSGIHandler())
         self.factory = RequestFactory()
 
     def request(self, path, *, cookie=None):
@@ -249,7 +254,8 @@ class InProcess:
         try:
             body = b"".join(response)
         finally:
-            response.close()  # fires request_finished, like a WSGI server
+            if hasattr(response, "close"):  # Django's: fires request_finished, like a WSGI server
+                response.close()
         elapsed = time.perf_counter() - t0
         code = int(status[0].split()[0])
         if code != 200:
@@ -734,15 +740,9 @@ def services_index_path() -> str:
 
 
 def page_cache_is_warm(path) -> bool:
-    from django.core.cache import cache
+    from cms.cache import PAGE_KEY, pages
 
-    from cms.cache import GENERATION_KEY, PAGE_KEY
-
-    entry = cache.get(PAGE_KEY.format(scheme="http", host=HOST, path=path))
-    if entry is None:
-        return False
-    site_id, generation, _response = entry
-    return cache.get(GENERATION_KEY.format(site_id=site_id)) == generation
+    return pages.get(PAGE_KEY.format(scheme="http", host=HOST, path=path), HOST) is not None
 
 
 # --------------------------------------------------------------------------

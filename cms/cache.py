@@ -2,8 +2,9 @@
 
 A page opts in by setting ``request.page_cache_site_id`` while serving (see
 ``cms.pages.PortalPageMixin``). The middleware stores the finished response
-when the visitor is anonymous and serves it again, before sessions,
-authentication and URL resolution run.
+when the visitor is anonymous; the WSGI front (``CachedPages``, in
+``cms.wsgi``) serves it again before Django builds a request, so before
+sessions, authentication, URL resolution and every other middleware.
 
 Each entry is kept under its host and path, with the site it belongs to and
 that site's generation when it was stored. Publishing a page or saving the
@@ -23,10 +24,14 @@ within that time, so keep it short. 0 (the default) lets no shared cache keep
 them.
 """
 
+import threading
 import time
+from collections import OrderedDict
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
 from wagtail.models import Site
 
@@ -90,55 +95,204 @@ class CachedSiteSetting:
         return site_settings
 
 
+def page_key(environ) -> tuple[str, str] | None:
+    """The cache key of the page a request asks for and its host, read from
+    its WSGI environment, or None when the request may not be served from the cache:
+    a query string, a session cookie, a static file, no ``Host`` header.
+
+    The host is the raw one Django's ``get_host()`` would return: a page is
+    stored only once Django has validated it against ``ALLOWED_HOSTS``, so an
+    unknown host finds nothing and goes on to Django, which refuses it."""
+    path = environ.get("PATH_INFO", "")
+    if (
+        environ.get("QUERY_STRING")
+        or path.startswith(_static_prefix())
+        or settings.SESSION_COOKIE_NAME + "=" in environ.get("HTTP_COOKIE", "")
+    ):
+        return None
+    if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in environ:
+        host = environ["HTTP_X_FORWARDED_HOST"]
+    else:
+        host = environ.get("HTTP_HOST")
+    if not host:
+        return None
+    return PAGE_KEY.format(scheme=_scheme(environ), host=host, path=path), host
+
+
+def _static_prefix() -> str:
+    return "/" + settings.STATIC_URL.lstrip("/")
+
+
+def _scheme(environ) -> str:
+    """What ``HttpRequest.scheme`` says, proxy header included."""
+    if settings.SECURE_PROXY_SSL_HEADER:
+        header, secure_value = settings.SECURE_PROXY_SSL_HEADER
+        forwarded = environ.get(header)
+        if forwarded is not None:
+            return "https" if forwarded.split(",", 1)[0].strip() == secure_value else "http"
+    return environ.get("wsgi.url_scheme", "http")
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """A page as served again: its status, headers and body, nothing to
+    rebuild."""
+
+    status: int
+    reason: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A stored page with the site it belongs to, that site's generation when
+    it was stored, and when it expires (``time.time()``)."""
+
+    site_id: int
+    generation: int
+    expires: float
+    page: StoredPage
+
+
+KEPT_BYTES = 4 * 1024 * 1024
+"""Bodies each process keeps in memory, the most recently served first."""
+
+
+class PageCache:
+    """The stored anonymous pages of every site, shared by the WSGI front
+    (``CachedPages``) and the middleware that stores them.
+
+    Each process also keeps the pages it served last in memory (up to
+    ``KEPT_BYTES``): serving one of them again reads only its site's
+    generation from the shared cache, never the page itself."""
+
+    def __init__(self):
+        self.sites_by_host: dict[str, int] = {}
+        """The site of each host this process has stored a page of, to read
+        the page and its site's generation in one round trip."""
+        self.kept: OrderedDict[str, Entry] = OrderedDict()
+        self.kept_bytes = 0
+        self.lock = threading.Lock()
+        """``runserver`` serves requests in threads."""
+
+    def clear(self) -> None:
+        """Forget what this process keeps (the shared cache is left as is)."""
+        with self.lock:
+            self.sites_by_host.clear()
+            self.kept.clear()
+            self.kept_bytes = 0
+
+    def get(self, key: str, host: str) -> StoredPage | None:
+        kept = self.kept.get(key)
+        if kept is not None:
+            current = cache.get(GENERATION_KEY.format(site_id=kept.site_id))
+            if current == kept.generation and time.time() < kept.expires:
+                with self.lock:
+                    if key in self.kept:
+                        self.kept.move_to_end(key)
+                return kept.page
+            self._forget(key)
+        known_site = self.sites_by_host.get(host)
+        if known_site is None:
+            entry, current = cache.get(key), None
+        else:
+            generation_key = GENERATION_KEY.format(site_id=known_site)
+            found = cache.get_many([key, generation_key])
+            entry, current = found.get(key), found.get(generation_key)
+        if not isinstance(entry, Entry):
+            return None
+        if entry.site_id != known_site:
+            current = cache.get(GENERATION_KEY.format(site_id=entry.site_id))
+        if current != entry.generation:
+            return None
+        self.sites_by_host[host] = entry.site_id
+        self._keep(key, entry)
+        return entry.page
+
+    def set(self, key: str, host: str, site_id: int, response) -> None:
+        page = StoredPage(
+            status=response.status_code,
+            reason=response.reason_phrase,
+            headers=list(response.items()),
+            body=response.content,
+        )
+        timeout = settings.PAGE_CACHE_TIMEOUT
+        entry = Entry(site_id, site_generation(site_id), time.time() + timeout, page)
+        cache.set(key, entry, timeout=timeout)
+        self.sites_by_host[host] = site_id
+        self._keep(key, entry)
+
+    def _keep(self, key: str, entry: Entry) -> None:
+        with self.lock:
+            self._drop(key)
+            self.kept[key] = entry
+            self.kept_bytes += len(entry.page.body)
+            while self.kept_bytes > KEPT_BYTES:
+                self._drop(next(iter(self.kept)))
+
+    def _forget(self, key: str) -> None:
+        with self.lock:
+            self._drop(key)
+
+    def _drop(self, key: str) -> None:
+        entry = self.kept.pop(key, None)
+        if entry is not None:
+            self.kept_bytes -= len(entry.page.body)
+
+
+pages = PageCache()
+
+
+class CachedPages:
+    """WSGI application in front of Django's: a GET for a stored page is
+    answered from the cache before Django builds a request, runs its signals
+    or any middleware. Everything else goes on to Django, where
+    ``AnonymousPageCacheMiddleware`` stores the pages (``cms.wsgi``)."""
+
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "GET" and (found := page_key(environ)):
+            page = pages.get(*found)
+            if page is not None:
+                start_response(f"{page.status} {page.reason}", page.headers)
+                return [page.body]
+        return self.application(environ, start_response)
+
+
 class AnonymousPageCacheMiddleware:
     """Serves and stores the anonymous pages (see the module's docstring).
 
     It comes first in ``MIDDLEWARE``, outside the middleware that writes the
     Content-Security-Policy and the other headers (security, framing,
-    caching), so that a stored page keeps them: a page served again costs one
-    read of the cache (two with a file cache) and no other middleware. A page
-    whose policy carries a nonce is never stored, so that no nonce is ever
-    served twice. The key holds the scheme: a page stored for HTTPS, with its
-    ``Strict-Transport-Security``, is never served over HTTP. Static files go
-    straight on to WhiteNoise.
-    """
+    caching), so that a stored page keeps them. A page whose policy carries a
+    nonce is never stored, so that no nonce is ever served twice. The key
+    holds the scheme: a page stored for HTTPS, with its
+    ``Strict-Transport-Security``, is never served over HTTP.
+
+    Behind ``CachedPages`` (in production and ``runserver``), a GET for a
+    stored page never reaches it; it still serves HEAD requests and the test
+    client."""
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.timeout = settings.PAGE_CACHE_TIMEOUT
         self.edge_timeout = settings.EDGE_CACHE_TIMEOUT
-        self.static_prefix = "/" + settings.STATIC_URL.lstrip("/")
-        self.sites_by_host: dict[str, int] = {}
-        """The site of each host this process has stored a page of, to read
-        the page and its site's generation in one round trip."""
-
-    def _candidate(self, request) -> bool:
-        return (
-            request.method in ("GET", "HEAD")
-            and not request.path_info.startswith(self.static_prefix)
-            and not request.META.get("QUERY_STRING")
-            and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        )
 
     def __call__(self, request):
-        if not self._candidate(request):
+        found = page_key(request.META) if request.method in ("GET", "HEAD") else None
+        if found is None:
             return self.get_response(request)
+        request.get_host()  # refuses a host not in ALLOWED_HOSTS before anything is stored
+        key, host = found
 
-        host = request.get_host()
-        key = PAGE_KEY.format(scheme=request.scheme, host=host, path=request.path)
-        known_site = self.sites_by_host.get(host)
-        if known_site is None:
-            entry, generation = cache.get(key), None
-        else:
-            generation_key = GENERATION_KEY.format(site_id=known_site)
-            found = cache.get_many([key, generation_key])
-            entry, generation = found.get(key), found.get(generation_key)
-        if entry is not None:
-            site_id, stored_generation, response = entry
-            if site_id != known_site:
-                generation = cache.get(GENERATION_KEY.format(site_id=site_id))
-            if generation == stored_generation:
-                return response
+        page = pages.get(key, host)
+        if page is not None:
+            response = HttpResponse(page.body, status=page.status, reason=page.reason)
+            for name, value in page.headers:
+                response.headers[name] = value
+            return response
 
         response = self.get_response(request)
         site_id = getattr(request, "page_cache_site_id", None)
@@ -153,6 +307,5 @@ class AnonymousPageCacheMiddleware:
             patch_cache_control(response, public=True, max_age=0)
             if self.edge_timeout:
                 patch_cache_control(response, s_maxage=self.edge_timeout)
-            cache.set(key, (site_id, site_generation(site_id), response), timeout=self.timeout)
-            self.sites_by_host[host] = site_id
+            pages.set(key, host, site_id, response)
         return response

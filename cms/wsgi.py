@@ -4,4 +4,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from cms.cache import CachedPages  # noqa: E402  (needs the settings loaded above)
+
+application = CachedPages(django_application)

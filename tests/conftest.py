@@ -58,9 +58,13 @@ def _fuzz_summary(terminalreporter):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from cms.cache import pages
+
     cache.clear()
+    pages.clear()
     yield
     cache.clear()
+    pages.clear()
 
 
 @pytest.fixture(autouse=True)

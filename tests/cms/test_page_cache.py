@@ -177,3 +177,137 @@ def test_a_private_section_covers_the_pages_below_it(client, demo):
 
     restriction.delete()
     assert "authenticate_with_password" not in get(client, "/services/").content.decode()
+
+
+class Front:
+    """``CachedPages`` in front of an application that records what reaches it."""
+
+    def __init__(self):
+        from cms.cache import CachedPages
+
+        self.reached = []
+        self.application = CachedPages(self.django)
+
+    def django(self, environ, start_response):
+        self.reached.append(environ["PATH_INFO"])
+        start_response("404 Not Found", [("Content-Type", "text/plain")])
+        return [b"Django"]
+
+    def get(self, path="/faq/", host="carvin.localhost", scheme="http", **headers):
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": headers.pop("query", ""),
+            "HTTP_HOST": host,
+            "wsgi.url_scheme": scheme,
+            **headers,
+        }
+        answer = {}
+
+        def start_response(status, response_headers, exc_info=None):
+            answer.update(status=status, headers=dict(response_headers))
+
+        answer["body"] = b"".join(self.application(environ, start_response))
+        return answer
+
+
+def test_a_stored_page_is_served_before_django(client, carvin, faq_of):
+    faq_import(page=faq_of(carvin), text=SEED)
+    stored = get(client)
+    front = Front()
+
+    with CaptureQueriesContext(connection) as queries:
+        served = front.get()
+
+    assert front.reached == []
+    assert len(queries) == 0
+    assert served["status"] == "200 OK"
+    assert served["body"] == stored.content
+    assert served["headers"]["Content-Security-Policy"] == stored["Content-Security-Policy"]
+    assert "public" in served["headers"]["Cache-Control"]
+
+
+def test_the_front_leaves_to_django_what_it_may_not_serve(client, carvin, faq_of):
+    faq_import(page=faq_of(carvin), text=SEED)
+    get(client)
+    front = Front()
+
+    front.get(query="q=mot")
+    front.get(HTTP_COOKIE="theme=dark; sessionid=abc")
+    front.get(scheme="https")
+    front.get(host="autre.example.org")
+    front.get("/services/")
+
+    assert front.reached == ["/faq/"] * 4 + ["/services/"]
+
+
+def test_a_page_stored_over_https_is_not_served_over_http(client, carvin, faq_of, settings):
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    get(client, HTTP_X_FORWARDED_PROTO="https")
+    front = Front()
+
+    front.get()
+    front.get(HTTP_X_FORWARDED_PROTO="http")
+    served = front.get(HTTP_X_FORWARDED_PROTO="https")
+
+    assert front.reached == ["/faq/", "/faq/"]
+    assert served["status"] == "200 OK"
+
+
+def test_the_front_serves_a_published_change_at_once(client, carvin, faq_of):
+    page = faq_of(carvin)
+    get(client)
+    front = Front()
+    assert front.get()["status"] == "200 OK"
+
+    page.title = "Questions fréquentes"
+    page.save_revision().publish()
+
+    front.get()
+    assert front.reached == ["/faq/"]
+    assert "Questions fréquentes" in get(client).content.decode()
+    assert "Questions fréquentes" in front.get()["body"].decode()
+
+
+def test_a_page_kept_in_memory_is_stale_when_its_site_changes(client, carvin, faq_of):
+    from cms.cache import invalidate_site, pages
+
+    get(client)
+    front = Front()
+    front.get()
+    assert any("/faq/" in key for key in pages.kept)
+
+    invalidate_site(carvin.pk)
+    front.get()
+
+    assert front.reached == ["/faq/"]
+
+
+def test_a_page_kept_in_memory_expires_with_the_stored_one(client, carvin, settings, monkeypatch):
+    import time
+
+    settings.PAGE_CACHE_TIMEOUT = 60
+    get(client)
+    front = Front()
+    later = time.time() + 61
+    monkeypatch.setattr(time, "time", lambda: later)
+
+    front.get()
+
+    assert front.reached == ["/faq/"]
+
+
+def test_each_process_keeps_a_bounded_number_of_pages(client, carvin, monkeypatch):
+    from cms import cache
+
+    get(client, "/")
+    get(client)
+    monkeypatch.setattr(cache, "KEPT_BYTES", cache.pages.kept_bytes)
+
+    get(client, "/services/")
+
+    kept = [key.rsplit(":", 1)[1] for key in cache.pages.kept]
+    assert kept[-1] == "/services/"
+    assert "/" not in kept
+    assert cache.pages.kept_bytes <= cache.KEPT_BYTES
+    assert cache.pages.kept_bytes == sum(len(e.page.body) for e in cache.pages.kept.values())

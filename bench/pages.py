@@ -3,7 +3,8 @@
 Run from the repository root:
 
     .venv/bin/python bench/pages.py [--cache file|redis] [--duration 10] [--rounds 30]
-                                    [--memory] [--skip-peer] [--skip-http] [--keep]
+                                    [--conn-max-age 600] [--memory] [--skip-peer]
+                                    [--skip-http] [--keep]
 
 Everything happens in a throwaway directory (SQLite database, file cache or a
 throwaway redis-server, media, static files): the developer's db.sqlite3 and
@@ -29,6 +30,10 @@ Carvin (``carvin.localhost``) the FAQ page ``/faq/`` and the home page ``/``:
    the file cache, >= 1.0 x with Redis; >= 0.5 x the portal's static file.
 4. With ``--memory``: the resident memory of the gunicorn workers of the
    portal and of the peer after 6,000 requests each (target <= 1.1 x).
+
+Database connections are kept between requests as deployed (600 s, see
+cms/settings/production.py), by the portal and the peer alike;
+``--conn-max-age 0`` opens one per request on both sides, as Django's default.
 
 Every figure is printed with the machine's load average (1/5/15 minutes).
 Targets are reported (PASS/FAIL), not asserted: the exit status is non-zero
@@ -84,14 +89,19 @@ def log(message=""):
 # --------------------------------------------------------------------------
 
 
-def prepare_environment(tmp: Path) -> dict:
+CONN_MAX_AGE = 600
+"""Database connections kept between requests, as deployed
+(cms/settings/production.py); the peer keeps its own as long."""
+
+
+def prepare_environment(tmp: Path, *, conn_max_age: int = CONN_MAX_AGE) -> dict:
     dirs = {name: tmp / name for name in ("cache", "media", "static-root", "static-src")}
     for path in dirs.values():
         path.mkdir(parents=True, exist_ok=True)
     env = {
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
-        "DATABASE_CONN_MAX_AGE": "0",
+        "DATABASE_CONN_MAX_AGE": str(conn_max_age),
         "CACHE_DIR": str(dirs["cache"]),
         "MEDIA_ROOT": str(dirs["media"]),
         "PRIVATE_ROOT": str(tmp / "private"),
@@ -1042,6 +1052,13 @@ def main() -> int:
         default=6000,
         help="requests sent to each server before reading its workers' memory (default 6000)",
     )
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=CONN_MAX_AGE,
+        help=f"seconds database connections are kept, for the portal and the peer alike "
+        f"(default {CONN_MAX_AGE}, as deployed; 0 opens one per request)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -1072,7 +1089,7 @@ def main() -> int:
             redis.wait_ready()
             redis_url = redis.url
             os.environ["BENCH_REDIS_URL"] = redis_url
-        dirs = prepare_environment(tmp)
+        dirs = prepare_environment(tmp, conn_max_age=args.conn_max_age)
         if redis_url:
             dirs["env"]["BENCH_REDIS_URL"] = redis_url
         log(f"Temporary directory: {tmp}")
@@ -1089,6 +1106,7 @@ def main() -> int:
         cache_backend = cache_conf["BACKEND"].rsplit(".", 1)[-1]
         cache_label = f"{cache_backend} ({cache_conf['LOCATION']})"
         log(f"Cache backend of the portal: {cache_label}; {loadavg()}")
+        log(f"Database connections kept {args.conn_max_age} s, by the portal and the peer alike")
         load_demo()
 
         from cms.cache import invalidate_all
@@ -1471,6 +1489,7 @@ def main() -> int:
         # ---------------- Summary ----------------
         log("\n== Summary (compare ratios within this run only) ==")
         log(f"Cache backend: {cache_label}")
+        log(f"Database connections kept: {args.conn_max_age} s (portal and peer)")
         header = ("Measure", "Value", "Target", "Verdict", "Load 1/5/15 min")
         widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(5)]
         line = "  ".join("-" * w for w in widths)

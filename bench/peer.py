@@ -151,6 +151,8 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": DATA_DIR / "db.sqlite3",
+        "CONN_MAX_AGE": int(os.environ.get("PEER_CONN_MAX_AGE", "0")),
+        "CONN_HEALTH_CHECKS": True,
     }
 }
 
@@ -440,6 +442,8 @@ def peer_env(directory: Path, cache: str = "locmem", redis_url: str | None = Non
     env["DJANGO_SETTINGS_MODULE"] = "peer_site.settings"
     env["PYTHONPATH"] = str(Path(directory).resolve() / "project")
     env["PEER_CACHE"] = cache
+    # Connections kept as long as the portal's, whichever the caller chose.
+    env["PEER_CONN_MAX_AGE"] = os.environ.get("DATABASE_CONN_MAX_AGE", "0")
     if redis_url:
         env["PEER_REDIS_URL"] = redis_url
     return env

@@ -75,8 +75,8 @@ from bench.pages import BenchError, log  # noqa: E402
 # --------------------------------------------------------------------------
 
 
-def prepare_environment(tmp: Path, *, tasks: str) -> None:
-    pages.prepare_environment(tmp)
+def prepare_environment(tmp: Path, *, tasks: str, conn_max_age: int = pages.CONN_MAX_AGE) -> None:
+    pages.prepare_environment(tmp, conn_max_age=conn_max_age)
     private = tmp / "private"
     private.mkdir()
     os.environ.update(
@@ -438,6 +438,13 @@ def main() -> int:
         default=20,
         help="seconds a citizen spends on each page of the whole flow (a fake clock; default 20)",
     )
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=pages.CONN_MAX_AGE,
+        help=f"seconds database connections are kept, for the portal and the peer alike "
+        f"(default {pages.CONN_MAX_AGE}, as deployed; 0 opens one per request)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
     if not 1 <= args.rounds <= 1000:
@@ -451,7 +458,7 @@ def main() -> int:
         # of its own.
         os.environ["BENCH_PEER_DIR"] = str(tmp / "peer")
         args.peer_build = peer.start_build(tmp / "peer")
-        prepare_environment(tmp, tasks=args.tasks)
+        prepare_environment(tmp, tasks=args.tasks, conn_max_age=args.conn_max_age)
         log(f"Temporary directory: {tmp}")
         pages.setup_django()
         check_environment(tmp)
@@ -684,7 +691,7 @@ def run(args) -> int:
 
     log(
         f"\n== Summary: {rounds} rounds, median ms in-process (test client, whole middleware), "
-        f"tasks '{args.tasks}' =="
+        f"tasks '{args.tasks}', database connections kept {args.conn_max_age} s =="
     )
     log(
         "SQL queries as CaptureQueriesContext counts them (BEGIN and COMMIT included); "

@@ -1,18 +1,32 @@
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, Site
 from wagtail.search import index
 
+from cms.cache import site_generation
 from cms.pages import PortalPageMixin
+from cms.templatetags.portal import json_ld
 
 from .blocks import FAQStreamBlock
 from .selectors import faq_entries, faq_json_ld, faq_search
 
 ANCHOR_TAKEN = _("The anchor “%(anchor)s” is already used on this page.")
+CONTENTS_KEY = "faq:contents:{page_id}:{generation}"
+
+
+@dataclass(frozen=True)
+class Contents:
+    json_ld: str
+    body: str
 
 
 class FAQPage(PortalPageMixin, Page):
@@ -67,11 +81,32 @@ class FAQPage(PortalPageMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        categories = faq_entries(page=self, request=request)
-        context["categories"] = categories
-        context["json_ld"] = faq_json_ld(categories=categories)
+        context["contents"] = self.rendered_contents(request)
         query = request.GET.get("q", "").strip()[:200]
         if query:
             context["query"] = query
+            categories = faq_entries(page=self, request=request)
             context["results"] = faq_search(categories=categories, query=query)
         return context
+
+    def rendered_contents(self, request) -> Contents:
+        """The table of contents, the questions and their JSON-LD, rendered.
+
+        Kept in the cache under the site's generation (``cms.cache``), which
+        publishing any page or saving the commune's settings (the
+        placeholders) changes; a preview is rendered afresh and never kept."""
+        preview = getattr(request, "is_preview", False)
+        if not preview:
+            site = Site.find_for_request(request) or self.get_site()
+            key = CONTENTS_KEY.format(page_id=self.pk, generation=site_generation(site.pk))
+            contents = cache.get(key)
+            if contents is not None:
+                return contents
+        categories = faq_entries(page=self, request=request)
+        contents = Contents(
+            json_ld=json_ld(faq_json_ld(categories=categories)),
+            body=render_to_string("faq/contents.html", {"categories": categories}, request=request),
+        )
+        if not preview:
+            cache.set(key, contents, timeout=settings.PAGE_CACHE_TIMEOUT)
+        return contents

@@ -146,3 +146,46 @@ def test_untranslated_legal_pages_stay_linked_in_their_own_language(client, demo
 
     assert 'lang="fr" hreflang="fr"' in footer
     assert "Accessibilité" in footer
+
+
+def test_a_logged_in_visitor_gets_the_contents_without_reading_the_questions(
+    client, carvin_faq, staff_of, monkeypatch
+):
+    client.force_login(staff_of(carvin_faq.get_site()))
+    first = html_of(client)
+
+    def unexpected(**kwargs):
+        raise AssertionError("the questions were read again")
+
+    monkeypatch.setattr("faq.models.faq_entries", unexpected)
+    again = html_of(client)
+
+    assert again.count('class="faq-question"') == first.count('class="faq-question"') == 18
+
+
+def test_the_contents_change_with_the_communes_settings(client, carvin_faq, staff_of):
+    from cms.models import CommuneSettings
+
+    client.force_login(staff_of(carvin_faq.get_site()))
+    html_of(client)
+    settings = CommuneSettings.for_site(carvin_faq.get_site())
+    settings.phrase = "la maison commune de Carvin"
+    settings.save()
+
+    assert "la maison commune de Carvin" in html_of(client)
+
+
+def test_a_preview_never_shows_in_the_published_contents(client, carvin_faq, staff_of):
+    from faq.models import FAQPage
+
+    html_of(client)
+    page = FAQPage.objects.get(pk=carvin_faq.pk)
+    body = page.body.get_prep_value()
+    body[0]["value"]["questions"][0]["value"]["question"] = "Question du brouillon ?"
+    page.body = body
+    request = client.get("/", HTTP_HOST="carvin.localhost").wsgi_request
+    request.is_preview = True
+    preview = page.rendered_contents(request)
+
+    assert "Question du brouillon ?" in preview.body
+    assert "Question du brouillon ?" not in html_of(client)

@@ -11,7 +11,7 @@ from wagtail.images.models import get_rendition_storage
 from wagtail.models import Page, Site
 
 from cms.cache import site_generation
-from cms.models import CommuneSettings
+from cms.models import LOGO_FILTER, CommuneSettings
 from cms.money import money
 from cms.pages import in_footer, route_step
 
@@ -136,8 +136,15 @@ def commune_links(site, commune: CommuneSettings, language: str) -> CommuneLinks
 
     logo = None
     if commune.logo_id:
-        rendition = commune.logo.get_rendition("height-64")
-        logo = Logo(name=rendition.file.name, width=rendition.width, height=rendition.height)
+        made = getattr(commune, "logo_rendition", None)
+        if made is None:
+            rendition = commune.logo.get_rendition(LOGO_FILTER)
+            made = {
+                "file": rendition.file.name,
+                "width": rendition.width,
+                "height": rendition.height,
+            }
+        logo = Logo(name=made["file"], width=made["width"], height=made["height"])
     return CommuneLinks(
         home=item(home), menu=[item(p) for p in menu], footer=[item(p) for p in footer], logo=logo
     )

@@ -11,10 +11,11 @@ class CmsConfig(AppConfig):
         from .admin_scoping import scope_page_filters, scope_privacy_forms
         from .pages import active_locale_from_cache
         from .security import nonce_wagtail_chooser_scripts
-        from .tenancy import sites_from_cache
+        from .tenancy import site_root_paths_in_two_queries, sites_from_cache
 
         scope_page_filters()
         scope_privacy_forms()
         nonce_wagtail_chooser_scripts()
         active_locale_from_cache()
         sites_from_cache()
+        site_root_paths_in_two_queries()

@@ -4,9 +4,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import JSONObject
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.images import get_image_model
 from wagtail.models.audit_log import BaseLogEntry, BaseLogEntryManager
 
 from cms.cache import CachedSiteSetting
@@ -20,6 +23,8 @@ COLOUR_CONTRAST_TOO_LOW = _(
     "at least 4.5:1 is needed). Choose a darker colour."
 )
 MIN_CONTRAST = 4.5
+LOGO_FILTER = "height-64"
+"""The logo as the layout shows it (``cms.templatetags.portal``)."""
 
 
 class LegalBasis(models.TextChoices):
@@ -133,6 +138,20 @@ class CommuneSettings(CachedSiteSetting, BaseSiteSetting):
     ]
 
     select_related = ["logo"]
+
+    @classmethod
+    def base_queryset(cls):
+        """With the logo's rendition that the layout shows (``logo_rendition``:
+        its file, width and height, or ``None`` until it is made), read in the
+        same query. A height does not depend on the image's focal point, hence
+        the empty ``focal_point_key``."""
+        renditions = (
+            get_image_model()
+            .get_rendition_model()
+            .objects.filter(image=OuterRef("logo_id"), filter_spec=LOGO_FILTER, focal_point_key="")
+            .values(rendition=JSONObject(file="file", width="width", height="height"))
+        )
+        return super().base_queryset().annotate(logo_rendition=Subquery(renditions[:1]))
 
     class Meta:
         verbose_name = _("commune")

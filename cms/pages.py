@@ -6,6 +6,7 @@ from functools import cache as memoize
 from functools import reduce
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, models
 from django.db.models import Q
@@ -104,27 +105,79 @@ ROUTE_KEY = "route:{generation}:{page_id}"
 
 @dataclass
 class RouteStep:
-    """A page as routing needs it: the specific page, and its children's ids
-    by slug (drafts included, as Wagtail's ``Page.route`` sees them)."""
+    """A page as serving it needs it, each part read from the database when
+    first needed and kept with the rest: the specific page, its children's
+    ids and content types by slug (drafts included, as Wagtail's
+    ``Page.route`` sees them), and its live translations (for the layout's
+    language switcher)."""
 
     page: Page
-    children: dict[str, int]
+    children: dict[str, tuple[int, int]] | None = None
+    translations: list[Page] | None = None
 
 
-def route_step(page_id: int, generation: int, page=None) -> RouteStep | None:
+def _page_with_translations(page_id: int, content_type_id: int | None) -> RouteStep | None:
+    """The specific page and its live translations in one query, when the
+    content type is known (a parent's step says it)."""
+    model = (
+        ContentType.objects.get_for_id(content_type_id).model_class() if content_type_id else None
+    )
+    if model is None:
+        page = Page.objects.filter(pk=page_id).first()
+        return None if page is None else RouteStep(page=page.specific)
+    same_key = Page.objects.filter(pk=page_id).values("translation_key")
+    rows = list(
+        model._default_manager.filter(translation_key__in=same_key)
+        .select_related("locale")
+        .order_by("locale__pk")
+    )
+    page = next((row for row in rows if row.pk == page_id), None)
+    if page is None:
+        return None
+    return RouteStep(page=page, translations=[row for row in rows if row.live])
+
+
+def route_step(
+    page_id: int,
+    generation: int,
+    *,
+    page=None,
+    content_type_id: int | None = None,
+    children: bool = False,
+    translations: bool = False,
+) -> RouteStep | None:
     """From the cache shared by all processes, under the site's generation
-    (``cms.cache``), which every publish, move or deletion changes; ``None``
-    for a page deleted since its parent's step was read."""
+    (``cms.cache``), which every publish, move or deletion changes; with its
+    children or its translations when asked for them. ``None`` for a page
+    deleted since its parent's step was read."""
     key = ROUTE_KEY.format(generation=generation, page_id=page_id)
     step = cache.get(key)
+    changed = step is None
     if step is None:
-        if page is None:
-            page = Page.objects.filter(pk=page_id).first()
-            if page is None:
-                return None
-            page = page.specific
-        children = dict(Page.objects.child_of(page).values_list("slug", "pk"))
-        step = RouteStep(page=page, children=children)
+        step = (
+            RouteStep(page=page)
+            if page is not None
+            else _page_with_translations(page_id, content_type_id)
+        )
+        if step is None:
+            return None
+    if children and step.children is None:
+        step.children = {
+            slug: (pk, content_type)
+            for slug, pk, content_type in Page.objects.child_of(step.page).values_list(
+                "slug", "pk", "content_type_id"
+            )
+        }
+        changed = True
+    if translations and step.translations is None:
+        step.translations = list(
+            step.page.get_translations(inclusive=True)
+            .live()
+            .select_related("locale")
+            .order_by("locale__pk")
+        )
+        changed = True
+    if changed:
         cache.set(key, step, timeout=settings.PAGE_CACHE_TIMEOUT)
     return step
 
@@ -148,7 +201,8 @@ class PortalPageMixin:
     def route(self, request, path_components):
         """Walk down the path with the pages kept in the cache (``route_step``),
         where Wagtail's ``Page.route`` asks the database for each level's
-        child and then its specific page. A page on the way that answers
+        child and then its specific page; a page's children are read only
+        when the path goes below it. A page on the way that answers
         paths itself (a ``RoutablePageMixin``) takes over from there, as it
         would level by level; a path no page answers ends in Wagtail's own
         routing (a 404)."""
@@ -158,10 +212,14 @@ class PortalPageMixin:
         generation = site_generation(site.pk)
         page, remaining = self, list(path_components)
         while remaining and not routes_itself(page):
-            child = route_step(page.pk, generation, page if page is self else None).children.get(
+            child = route_step(page.pk, generation, page=page, children=True).children.get(
                 remaining[0]
             )
-            step = None if child is None else route_step(child, generation)
+            step = (
+                None
+                if child is None
+                else route_step(child[0], generation, content_type_id=child[1])
+            )
             if step is None:
                 break
             page, remaining = step.page, remaining[1:]

@@ -3,6 +3,7 @@
 import re
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db.models import Model, Q, QuerySet
@@ -16,7 +17,9 @@ from wagtail.models import (
     GroupSitePermission,
     Page,
     Site,
+    SiteRootPath,
 )
+from wagtail.models.sites import SITE_ROOT_PATHS_CACHE_KEY, SITE_ROOT_PATHS_CACHE_VERSION
 from wagtail.permission_policies.collections import CollectionPermissionLookupMixin
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.permission_policies.sites import SitePermissionPolicy
@@ -81,6 +84,49 @@ def sites_from_cache() -> None:
 
     find_from_cache.reads_the_cache = True
     Site._find_for_request = staticmethod(find_from_cache)
+
+
+def site_root_paths_in_two_queries() -> None:
+    """Wagtail lists the home page of every site with its translations
+    (``Site.get_site_root_paths``, which every page address needs) with one
+    query for the sites and then one per site: read the translations of every
+    home page in a single query. The list is kept under Wagtail's own key,
+    which Wagtail empties when a site or a home page is saved."""
+    get_site_root_paths = Site.get_site_root_paths
+    if getattr(get_site_root_paths, "reads_translations_once", False):
+        return
+
+    def root_paths_of_sites():
+        if not getattr(settings, "WAGTAIL_I18N_ENABLED", False):
+            return get_site_root_paths()
+        result = cache.get(SITE_ROOT_PATHS_CACHE_KEY, version=SITE_ROOT_PATHS_CACHE_VERSION)
+        if result is not None:
+            return [SiteRootPath(*root_path) for root_path in result]
+        sites = list(
+            Site.objects.select_related("root_page").order_by(
+                "-root_page__url_path", "-is_default_site", "hostname"
+            )
+        )
+        translations = (
+            Page.objects.filter(
+                translation_key__in={site.root_page.translation_key for site in sites}
+            )
+            .order_by("path")
+            .values_list("translation_key", "url_path", "locale__language_code")
+        )
+        homes: dict[str, list[tuple[str, str]]] = {}
+        for key, url_path, language_code in translations:
+            homes.setdefault(key, []).append((url_path, language_code))
+        result = [
+            SiteRootPath(site.id, url_path, site.root_url, language_code)
+            for site in sites
+            for url_path, language_code in homes.get(site.root_page.translation_key, [])
+        ]
+        cache.set(SITE_ROOT_PATHS_CACHE_KEY, result, 3600, version=SITE_ROOT_PATHS_CACHE_VERSION)
+        return result
+
+    root_paths_of_sites.reads_translations_once = True
+    Site.get_site_root_paths = staticmethod(root_paths_of_sites)
 
 
 def _commune_or_404(request) -> Site:

@@ -11,9 +11,9 @@ from wagtail.images.models import get_rendition_storage
 from wagtail.models import Page, Site
 
 from cms.cache import site_generation
-from cms.models import CommuneSettings
+from cms.models import LOGO_FILTER, CommuneSettings
 from cms.money import money
-from cms.pages import in_footer
+from cms.pages import in_footer, route_step
 
 register = template.Library()
 register.filter("money", money)
@@ -64,7 +64,6 @@ class CommuneLinks:
 
 
 NAVIGATION_KEY = "navigation:{site_id}:{generation}:{language}"
-TRANSLATIONS_KEY = "navigation:translations:{page_id}:{generation}"
 NAVIGATION_TIMEOUT = 24 * 3600
 """Entries are keyed by the site's generation (``cms.cache``), which changes
 at every publish and settings change; the timeout only clears old ones."""
@@ -79,7 +78,8 @@ def portal_navigation(context) -> Navigation:
     translated into the current language is linked in its own language, so that
     no page loses the legal notice or the accessibility statement. They are
     kept in the cache per commune, language and publication (the site's
-    generation, see ``cms.cache``).
+    generation, see ``cms.cache``); the page's translations are kept with
+    the page itself (``cms.pages.route_step``), read in the same query.
     """
     request = context["request"]
     page = context.get("page")
@@ -98,17 +98,10 @@ def portal_navigation(context) -> Navigation:
         commune=commune, home=links.home, menu=links.menu, footer=links.footer, logo=links.logo
     )
     if isinstance(page, Page) and page.pk:
-        key = TRANSLATIONS_KEY.format(page_id=page.pk, generation=generation)
-        translations = cache.get(key)
-        if translations is None:
-            translations = list(
-                page.get_translations(inclusive=True)
-                .live()
-                .select_related("locale")
-                .order_by("locale__pk")
-            )
-            cache.set(key, translations, NAVIGATION_TIMEOUT)
-        navigation.translations = translations
+        step = route_step(
+            page.pk, generation, content_type_id=page.content_type_id, translations=True
+        )
+        navigation.translations = [] if step is None else step.translations
     return navigation
 
 
@@ -143,8 +136,15 @@ def commune_links(site, commune: CommuneSettings, language: str) -> CommuneLinks
 
     logo = None
     if commune.logo_id:
-        rendition = commune.logo.get_rendition("height-64")
-        logo = Logo(name=rendition.file.name, width=rendition.width, height=rendition.height)
+        made = getattr(commune, "logo_rendition", None)
+        if made is None:
+            rendition = commune.logo.get_rendition(LOGO_FILTER)
+            made = {
+                "file": rendition.file.name,
+                "width": rendition.width,
+                "height": rendition.height,
+            }
+        logo = Logo(name=made["file"], width=made["width"], height=made["height"])
     return CommuneLinks(
         home=item(home), menu=[item(p) for p in menu], footer=[item(p) for p in footer], logo=logo
     )

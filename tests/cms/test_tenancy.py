@@ -60,3 +60,18 @@ def test_an_address_no_commune_answers_is_a_404(carvin):
 
     with pytest.raises(Http404):
         request.commune.pk  # noqa: B018
+
+
+def test_page_addresses_know_every_communes_languages_in_two_queries(demo):
+    """Wagtail's ``Site.get_site_root_paths`` asks once per site."""
+    with CaptureQueriesContext(connection) as queries:
+        root_paths = Site.get_site_root_paths()
+
+    as_wagtail_lists_them = [
+        (site.pk, home.url_path, site.root_url, home.locale.language_code)
+        for site in Site.objects.order_by("-root_page__url_path", "-is_default_site", "hostname")
+        for home in site.root_page.get_translations(inclusive=True).order_by("path")
+    ]
+    assert [tuple(root_path) for root_path in root_paths] == as_wagtail_lists_them
+    assert {root_path.language_code for root_path in root_paths} == {"fr", "en"}
+    assert len(queries) == 2

@@ -142,6 +142,6 @@ def test_a_page_deleted_while_its_parent_was_read_is_a_404(client, carvin):
     home = Page.objects.get(pk=carvin.root_page_id).specific
     # The home's step as a request read it just before a child was deleted.
     key = ROUTE_KEY.format(generation=site_generation(carvin.pk), page_id=home.pk)
-    cache.set(key, RouteStep(page=home, children={"disparue": 10**9}))
+    cache.set(key, RouteStep(page=home, children={"disparue": (10**9, home.content_type_id)}))
 
     assert client.get("/disparue/", HTTP_HOST="carvin.localhost").status_code == 404

@@ -226,7 +226,7 @@ STORAGES = {
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "BACKEND": "cms.filecache.FileBasedCache",
         "LOCATION": os.environ.get("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
         "TIMEOUT": 600,
         "OPTIONS": {"MAX_ENTRIES": 50_000},

@@ -22,8 +22,8 @@ import json
 import logging
 import secrets
 import time
+from typing import TYPE_CHECKING
 
-import altcha
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
@@ -44,6 +44,9 @@ from cms.proxies import client_address
 from cms.security import csp_allow
 
 from .models import AccountSettings, Captcha
+
+if TYPE_CHECKING:
+    import altcha
 
 logger = logging.getLogger(__name__)
 
@@ -108,8 +111,10 @@ def _altcha_secrets(secret_key: str) -> tuple[str, str]:
     return derive("challenge"), derive("key")
 
 
-def altcha_challenge_create() -> altcha.Challenge:
+def altcha_challenge_create() -> "altcha.Challenge":
     """A new signed challenge, valid for ALTCHA_EXPIRY seconds."""
+    import altcha  # imported on use, as below: it loads argon2 and its C bindings
+
     challenge_secret, key_secret = _altcha_secrets(settings.SECRET_KEY)
     return altcha.create_challenge(
         algorithm=ALTCHA_ALGORITHM,
@@ -130,6 +135,8 @@ def altcha_payload_verify(*, payload: str) -> None:
     expires, so that it cannot be posted a second time: the cache must be
     shared by every app server (Redis in production).
     """
+    import altcha
+
     for secret_key in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]:
         challenge_secret, key_secret = _altcha_secrets(secret_key)
         result = altcha.verify_solution(payload, challenge_secret, hmac_key_secret=key_secret)

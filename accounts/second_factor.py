@@ -15,7 +15,6 @@ failed, never what was typed.
 import io
 import re
 
-import segno
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpResponseRedirect, JsonResponse
@@ -205,6 +204,8 @@ def code_verify(*, request, code: str):
 
 def qr_code_svg(device: TOTPDevice) -> str:
     """The app's QR code, drawn here as inline SVG (no external service)."""
+    import segno  # imported on use: only setting up an app draws a QR code
+
     out = io.BytesIO()
     segno.make(device.config_url, error="m").save(
         out,

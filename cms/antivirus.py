@@ -10,7 +10,6 @@ answer it should not give) the file is refused too: never accepted unscanned.
 import logging
 from urllib.parse import urlsplit
 
-from clamav_client.clamd import ClamdError, ClamdNetworkSocket, ClamdUnixSocket
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -48,6 +47,9 @@ def enabled() -> bool:
 
 def client():
     """A clamd client for ``CLAMAV_ADDRESS``."""
+    # Imported here, as below: only a worker with CLAMAV_ADDRESS set talks to clamd.
+    from clamav_client.clamd import ClamdNetworkSocket, ClamdUnixSocket
+
     address = urlsplit(settings.CLAMAV_ADDRESS)
     timeout = settings.CLAMAV_TIMEOUT
     if address.scheme == "unix":
@@ -63,6 +65,8 @@ def client():
 def scan(file) -> None:
     """Stream ``file`` to clamd: raises ``VirusFound`` or ``ScannerUnavailable``.
     The file is read from its start and left at its start."""
+    from clamav_client.clamd import ClamdError
+
     file.seek(0)
     try:
         result = client().instream(file)
@@ -103,6 +107,8 @@ def check(file, *, name: str) -> None:
 
 def ping() -> str:
     """For the health endpoint: clamd answers ``PONG``."""
+    from clamav_client.clamd import ClamdError
+
     try:
         answer = client().ping()
     except (ClamdError, OSError) as error:

@@ -23,7 +23,6 @@ from functools import wraps
 from pathlib import PurePosixPath
 from urllib.parse import quote, unquote
 
-import magic
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import (
@@ -159,6 +158,8 @@ serve = upload_limits(page_upload_limits)(_serve)
 
 def sniff(file) -> str:
     """The MIME type of a file read from its first bytes (libmagic)."""
+    import magic  # imported on use: loads libmagic
+
     file.seek(0)
     content_type = magic.from_buffer(file.read(SNIFF_BYTES), mime=True)
     file.seek(0)

@@ -10,10 +10,10 @@ by text is a question, and that text is its answer (Markdown allowed).
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from markdown_it import MarkdownIt
 
 NO_TABLE_OF_CONTENTS = gettext_noop(
     "No table of contents found: no title at the start of the document comes again later."
@@ -142,7 +142,14 @@ def parse_faq(text: str) -> list[ParsedCategory]:
     return categories
 
 
-_markdown = MarkdownIt("commonmark", {"html": False, "breaks": True})
+@cache
+def _markdown():
+    # Imported here: only an import of a FAQ document reads Markdown.
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "breaks": True})
+
+
 _TAGS = [
     ("<strong>", "<b>"),
     ("</strong>", "</b>"),
@@ -154,7 +161,7 @@ _TAGS = [
 
 def markdown_to_rich_text(text: str) -> str:
     """Markdown converted to the HTML that Wagtail stores for rich text."""
-    html = _markdown.render(text)
+    html = _markdown().render(text)
     for old, new in _TAGS:
         html = html.replace(old, new)
     return re.sub(r">\s*\n\s*", ">", html).strip()

@@ -18,7 +18,7 @@ class Question:
     question: str
     anchor: str
     answer: SafeString
-    category: "Category"
+    category_title: str
 
     @property
     def answer_text(self) -> str:
@@ -53,7 +53,7 @@ def faq_entries(*, page, request) -> list[Category]:
                     question=fill_placeholders(question["question"], values),
                     anchor=question["anchor"],
                     answer=answer,
-                    category=category,
+                    category_title=category.title,
                 )
             )
         categories.append(category)

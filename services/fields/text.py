@@ -1,6 +1,5 @@
 """Fields typed as text: short and long text, e-mail address, phone number."""
 
-import phonenumbers
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
@@ -102,6 +101,8 @@ class PhoneField(forms.CharField):
     widget = forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
 
     def to_python(self, value):
+        import phonenumbers  # imported on use: its metadata is heavy
+
         value = super().to_python(value)
         if not value:
             return value
@@ -115,6 +116,8 @@ class PhoneField(forms.CharField):
 
 
 def format_phone(value: str) -> str:
+    import phonenumbers  # imported on use: its metadata is heavy
+
     try:
         number = phonenumbers.parse(value, "FR")
     except phonenumbers.NumberParseException:

@@ -1,6 +1,8 @@
 """What a worker loads when it starts: the libraries that only rare requests
-use (PDFs, XLSX exports, PayFiP's web service, working days) are imported
-where they are used, so that they weigh nothing in a worker that serves pages."""
+use (PDFs, XLSX exports, PayFiP's web service, working days, a FAQ document's
+Markdown, phone numbers, the captcha's proof of work, file types, virus scans,
+QR codes) are imported where they are used, so that they weigh nothing in a
+worker that serves pages."""
 
 import json
 import os
@@ -11,7 +13,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 #: Packages a worker must not load to start and resolve its URLs.
-LOADED_ON_DEMAND = ("weasyprint", "openpyxl", "zeep", "holidays", "hypothesis", "pytest")
+LOADED_ON_DEMAND = (
+    "weasyprint",
+    "openpyxl",
+    "zeep",
+    "holidays",
+    "markdown_it",
+    "phonenumbers",
+    "altcha",
+    "argon2",
+    "magic",
+    "clamav_client",
+    "segno",
+    "hypothesis",
+    "pytest",
+)
 
 #: Loads the WSGI application and its URLs, as a worker before its first page.
 WORKER = """

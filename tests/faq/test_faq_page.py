@@ -61,6 +61,7 @@ def test_search_finds_questions_by_words_of_the_question_or_answer(client, carvi
 
     assert "questions correspondent à « mot de passe »" in by_question
     assert '<a href="#que-faire-si-jai-perdu-mon-mot-de-passe">' in by_question
+    assert '<span class="faq-results__category">(Sécurité)</span>' in by_question
     assert "1 question correspond à « budgets differents »" in by_answer
 
 

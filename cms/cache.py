@@ -58,8 +58,10 @@ def site_generation(site_id) -> int:
 
 
 def invalidate_site(site_id) -> None:
-    """Make every cached page of one site stale at once."""
+    """Make every cached page of one site stale: at once in this process, and
+    in the others within ``PAGE_CACHE_TRUST`` seconds (see ``PageCache``)."""
     new_generation(GENERATION_KEY.format(site_id=site_id))
+    pages.generations.pop(site_id, None)
 
 
 def invalidate_all() -> None:
@@ -165,7 +167,11 @@ class PageCache:
 
     Each process also keeps the pages it served last in memory (up to
     ``KEPT_BYTES``): serving one of them again reads only its site's
-    generation from the shared cache, never the page itself."""
+    generation from the shared cache, never the page itself, and that
+    generation at most once every ``PAGE_CACHE_TRUST`` seconds (0: on every
+    request). A publish thus shows to anonymous visitors at once in the
+    process that made it, and within that time in the others; logged-in
+    people never get these copies."""
 
     def __init__(self):
         self.sites_by_host: dict[str, int] = {}
@@ -173,6 +179,9 @@ class PageCache:
         the page and its site's generation in one round trip."""
         self.kept: OrderedDict[str, Entry] = OrderedDict()
         self.kept_bytes = 0
+        self.generations: dict[int, tuple[int | None, float]] = {}
+        """Each site's generation as this process last read it, and until
+        when (``time.monotonic()``) it is trusted."""
         self.lock = threading.Lock()
         """``runserver`` serves requests in threads."""
 
@@ -182,11 +191,12 @@ class PageCache:
             self.sites_by_host.clear()
             self.kept.clear()
             self.kept_bytes = 0
+            self.generations.clear()
 
     def get(self, key: str, host: str) -> StoredPage | None:
         kept = self.kept.get(key)
         if kept is not None:
-            current = cache.get(GENERATION_KEY.format(site_id=kept.site_id))
+            current = self._trusted_generation(kept.site_id)
             if current == kept.generation and time.time() < kept.expires:
                 with self.lock:
                     if key in self.kept:
@@ -209,6 +219,18 @@ class PageCache:
         self.sites_by_host[host] = entry.site_id
         self._keep(key, entry)
         return entry.page
+
+    def _trusted_generation(self, site_id: int) -> int | None:
+        trust = settings.PAGE_CACHE_TRUST
+        now = time.monotonic()
+        if trust:
+            known = self.generations.get(site_id)
+            if known is not None and now < known[1]:
+                return known[0]
+        current = cache.get(GENERATION_KEY.format(site_id=site_id))
+        if trust:
+            self.generations[site_id] = (current, now + trust)
+        return current
 
     def set(self, key: str, host: str, site_id: int, response) -> None:
         page = StoredPage(

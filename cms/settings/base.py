@@ -235,6 +235,10 @@ CACHES = {
 }
 # Seconds an anonymous page stays in the cache when nothing is published meanwhile.
 PAGE_CACHE_TIMEOUT = int(os.environ.get("PAGE_CACHE_TIMEOUT", "600"))
+# Seconds a process serves the anonymous pages it keeps in memory without asking
+# the shared cache whether its commune published since (0: on every request); a
+# publish shows to anonymous visitors of the other processes within this time.
+PAGE_CACHE_TRUST = float(os.environ.get("PAGE_CACHE_TRUST", "1"))
 # Seconds a shared cache in front of the app servers (the proxy's) may keep an
 # anonymous page; nothing purges it, so a publish shows there within this time.
 EDGE_CACHE_TIMEOUT = int(os.environ.get("EDGE_CACHE_TIMEOUT", "0"))

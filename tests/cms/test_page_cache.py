@@ -311,3 +311,43 @@ def test_each_process_keeps_a_bounded_number_of_pages(client, carvin, monkeypatc
     assert "/" not in kept
     assert cache.pages.kept_bytes <= cache.KEPT_BYTES
     assert cache.pages.kept_bytes == sum(len(e.page.body) for e in cache.pages.kept.values())
+
+
+def another_process_publishes(site):
+    """What a publish in another process leaves here: the shared generation
+    changed, this process's memory untouched."""
+    from cms.cache import GENERATION_KEY, new_generation
+
+    new_generation(GENERATION_KEY.format(site_id=site.pk))
+
+
+def test_another_process_publish_shows_within_the_trusted_time(
+    client, carvin, settings, monkeypatch
+):
+    import time
+
+    settings.PAGE_CACHE_TRUST = 1
+    get(client)
+    front = Front()
+    front.get()
+    another_process_publishes(carvin)
+
+    front.get()
+    assert front.reached == []
+
+    later = time.monotonic() + 1.5
+    monkeypatch.setattr(time, "monotonic", lambda: later)
+    front.get()
+    assert front.reached == ["/faq/"]
+
+
+def test_without_a_trusted_time_another_process_publish_shows_at_once(client, carvin, settings):
+    settings.PAGE_CACHE_TRUST = 0
+    get(client)
+    front = Front()
+    front.get()
+    another_process_publishes(carvin)
+
+    front.get()
+
+    assert front.reached == ["/faq/"]

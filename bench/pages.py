@@ -289,9 +289,13 @@ def staff_client(user):
 
 
 def clear_cache():
+    """The whole cache: the shared one, and the pages this process keeps."""
     from django.core.cache import cache
 
+    from cms.cache import pages
+
     cache.clear()
+    pages.clear()
 
 
 def _origin() -> str:

@@ -30,6 +30,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.utils.cache import patch_cache_control
@@ -100,16 +101,19 @@ class CachedSiteSetting:
 def page_key(environ) -> tuple[str, str] | None:
     """The cache key of the page a request asks for and its host, read from
     its WSGI environment, or None when the request may not be served from the cache:
-    a query string, a session cookie, a static file, no ``Host`` header.
+    a query string, a session cookie, a message waiting to be shown (such as
+    "Vous êtes déconnecté"), a static file, no ``Host`` header.
 
     The host is the raw one Django's ``get_host()`` would return: a page is
     stored only once Django has validated it against ``ALLOWED_HOSTS``, so an
     unknown host finds nothing and goes on to Django, which refuses it."""
     path = environ.get("PATH_INFO", "")
+    cookies = environ.get("HTTP_COOKIE", "")
     if (
         environ.get("QUERY_STRING")
         or path.startswith(_static_prefix())
-        or settings.SESSION_COOKIE_NAME + "=" in environ.get("HTTP_COOKIE", "")
+        or settings.SESSION_COOKIE_NAME + "=" in cookies
+        or CookieStorage.cookie_name + "=" in cookies
     ):
         return None
     if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in environ:

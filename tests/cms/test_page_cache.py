@@ -321,16 +321,22 @@ def another_process_publishes(site):
     new_generation(GENERATION_KEY.format(site_id=site.pk))
 
 
+def front_serving_after_another_process_publishes(client, site):
+    """A front that served the FAQ from its memory, then another process published."""
+    get(client)
+    front = Front()
+    front.get()
+    another_process_publishes(site)
+    return front
+
+
 def test_another_process_publish_shows_within_the_trusted_time(
     client, carvin, settings, monkeypatch
 ):
     import time
 
     settings.PAGE_CACHE_TRUST = 1
-    get(client)
-    front = Front()
-    front.get()
-    another_process_publishes(carvin)
+    front = front_serving_after_another_process_publishes(client, carvin)
 
     front.get()
     assert front.reached == []
@@ -343,11 +349,25 @@ def test_another_process_publish_shows_within_the_trusted_time(
 
 def test_without_a_trusted_time_another_process_publish_shows_at_once(client, carvin, settings):
     settings.PAGE_CACHE_TRUST = 0
-    get(client)
-    front = Front()
-    front.get()
-    another_process_publishes(carvin)
+    front = front_serving_after_another_process_publishes(client, carvin)
 
     front.get()
 
     assert front.reached == ["/faq/"]
+
+
+def test_a_message_waiting_for_the_visitor_is_shown_rather_than_the_stored_page(
+    client, carvin, staff_of
+):
+    get(client, "/")
+    client.force_login(staff_of(carvin))
+
+    client.post("/compte/deconnexion/", HTTP_HOST="carvin.localhost")
+    # As a browser does, forget the cookies the response expired.
+    for name in [name for name, cookie in client.cookies.items() if not cookie.value]:
+        del client.cookies[name]
+    assert "sessionid" not in client.cookies and "messages" in client.cookies
+    home = get(client, "/")
+
+    assert "Vous êtes déconnecté" in home.content.decode()
+    assert "Vous êtes déconnecté" not in get(client, "/").content.decode()

@@ -754,9 +754,9 @@ def services_index_path() -> str:
 
 
 def page_cache_is_warm(path) -> bool:
-    from cms.cache import PAGE_KEY, pages
+    from cms.cache import page_cache_key, pages
 
-    return pages.get(PAGE_KEY.format(scheme="http", host=HOST, path=path), HOST) is not None
+    return pages.get(page_cache_key("http", HOST, path), HOST) is not None
 
 
 # --------------------------------------------------------------------------

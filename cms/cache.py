@@ -24,6 +24,7 @@ within that time, so keep it short. 0 (the default) lets no shared cache keep
 them.
 """
 
+import hashlib
 import threading
 import time
 from collections import OrderedDict
@@ -37,7 +38,14 @@ from django.utils.cache import patch_cache_control
 from wagtail.models import Site
 
 GENERATION_KEY = "pagecache:generation:{site_id}"
-PAGE_KEY = "pagecache:page:{scheme}:{host}:{path}"
+PAGE_KEY = "pagecache:page:{digest}"
+
+
+def page_cache_key(scheme: str, host: str, path: str) -> str:
+    """The key of a page: a digest, so that no host or path a client sends
+    makes a key the cache warns about (spaces, control characters, length)."""
+    address = f"{scheme}://{host}{path}".encode(errors="surrogatepass")
+    return PAGE_KEY.format(digest=hashlib.blake2b(address, digest_size=16).hexdigest())
 
 
 def generation(key: str) -> int:
@@ -122,7 +130,7 @@ def page_key(environ) -> tuple[str, str] | None:
         host = environ.get("HTTP_HOST")
     if not host:
         return None
-    return PAGE_KEY.format(scheme=_scheme(environ), host=host, path=path), host
+    return page_cache_key(_scheme(environ), host, path), host
 
 
 def _static_prefix() -> str:

@@ -228,21 +228,24 @@ class PageCache:
             current = cache.get(GENERATION_KEY.format(site_id=entry.site_id))
         if current != entry.generation:
             return None
+        self._trust(entry.site_id, current)
         self.sites_by_host[host] = entry.site_id
         self._keep(key, entry)
         return entry.page
 
     def _trusted_generation(self, site_id: int) -> int | None:
-        trust = settings.PAGE_CACHE_TRUST
-        now = time.monotonic()
-        if trust:
+        if settings.PAGE_CACHE_TRUST:
             known = self.generations.get(site_id)
-            if known is not None and now < known[1]:
+            if known is not None and time.monotonic() < known[1]:
                 return known[0]
         current = cache.get(GENERATION_KEY.format(site_id=site_id))
-        if trust:
-            self.generations[site_id] = (current, now + trust)
+        self._trust(site_id, current)
         return current
+
+    def _trust(self, site_id: int, current: int | None) -> None:
+        """Remember a generation just read from the shared cache."""
+        if settings.PAGE_CACHE_TRUST:
+            self.generations[site_id] = (current, time.monotonic() + settings.PAGE_CACHE_TRUST)
 
     def set(self, key: str, host: str, site_id: int, response) -> None:
         page = StoredPage(

@@ -340,7 +340,9 @@ def _step_build_demarche(admin, portal) -> None:
         CLUB["title"]
     )
     row = admin.get_by_role("row").filter(has_text=CLUB["title"])
-    expect(row).to_contain_text(re.compile("publiée", re.IGNORECASE))
+    admin.wait_for_load_state("load")
+    published = row.locator(".w-status", has_text=re.compile("publiée", re.IGNORECASE))
+    expect(published).to_have_count(1, timeout=15_000)
     _admin_shot(admin, "admin-02-published", height=800)
 
 

@@ -289,13 +289,13 @@ def staff_client(user):
 
 
 def clear_cache():
-    """The whole cache: the shared one, and the pages this process keeps."""
+    """The whole cache: the shared one, and what this process keeps of it."""
     from django.core.cache import cache
 
-    from cms.cache import pages
+    from cms.cache import forget_in_process
 
     cache.clear()
-    pages.clear()
+    forget_in_process()
 
 
 def _origin() -> str:

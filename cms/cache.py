@@ -24,6 +24,7 @@ within that time, so keep it short. 0 (the default) lets no shared cache keep
 them.
 """
 
+import copy
 import hashlib
 import threading
 import time
@@ -78,6 +79,60 @@ def invalidate_all() -> None:
         invalidate_site(site_id)
 
 
+KEPT_ENTRIES = 256
+"""Entries kept under a generation that each process keeps in memory."""
+
+
+class GenerationEntries:
+    """Entries of the shared cache kept under a generation in their key (a
+    page's route step, a site's settings, its navigation, a FAQ's contents)
+    never change once written: a new generation gives them new keys. Each
+    process keeps the ones it read last (up to ``KEPT_ENTRIES``), so that
+    serving a page does not read, decompress and unpickle them again at each
+    request. The generation itself is still read from the shared cache, so a
+    publish made in any process shows at the next request.
+
+    The requests of a process share these values: never change one in place,
+    except to add what the same generation would give (``route_step`` adds a
+    page's children and translations when first asked for)."""
+
+    def __init__(self, capacity: int = KEPT_ENTRIES):
+        self.capacity = capacity
+        self.kept: OrderedDict[str, object] = OrderedDict()
+        self.lock = threading.Lock()
+        """``runserver`` serves requests in threads."""
+
+    def get(self, key: str):
+        with self.lock:
+            value = self.kept.get(key)
+            if value is not None:
+                self.kept.move_to_end(key)
+                return value
+        value = cache.get(key)
+        if value is not None:
+            self._keep(key, value)
+        return value
+
+    def set(self, key: str, value, timeout: int | None) -> None:
+        cache.set(key, value, timeout=timeout)
+        self._keep(key, value)
+
+    def _keep(self, key: str, value) -> None:
+        with self.lock:
+            self.kept[key] = value
+            self.kept.move_to_end(key)
+            while len(self.kept) > self.capacity:
+                self.kept.popitem(last=False)
+
+    def clear(self) -> None:
+        """Forget what this process keeps (the shared cache is left as is)."""
+        with self.lock:
+            self.kept.clear()
+
+
+entries = GenerationEntries()
+
+
 SETTINGS_KEY = "settings:{model}:{site_id}:{generation}"
 
 
@@ -97,10 +152,11 @@ class CachedSiteSetting:
         key = SETTINGS_KEY.format(
             model=cls._meta.label_lower, site_id=site.pk, generation=site_generation(site.pk)
         )
-        site_settings = cache.get(key)
-        if site_settings is None:
-            site_settings = cls.for_site(site)
-            cache.set(key, site_settings, timeout=settings.PAGE_CACHE_TIMEOUT)
+        kept = entries.get(key)
+        if kept is None:
+            kept = cls.for_site(site)
+            entries.set(key, kept, timeout=settings.PAGE_CACHE_TIMEOUT)
+        site_settings = copy.copy(kept)  # its own ``_request``, as Wagtail's
         site_settings._request = request
         setattr(request, attr_name, site_settings)
         return site_settings
@@ -279,6 +335,13 @@ class PageCache:
 
 
 pages = PageCache()
+
+
+def forget_in_process() -> None:
+    """Forget the pages and entries this process keeps in memory (after the
+    shared cache has been cleared, in tests and benchmarks)."""
+    pages.clear()
+    entries.clear()
 
 
 class CachedPages:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, PageViewRestriction, Site, get_page_models
 
-from cms.cache import generation, new_generation, site_generation
+from cms.cache import entries, generation, new_generation, site_generation
 
 LOCALES_KEY = "portal:locales"
 
@@ -146,12 +146,13 @@ def route_step(
     children: bool = False,
     translations: bool = False,
 ) -> RouteStep | None:
-    """From the cache shared by all processes, under the site's generation
-    (``cms.cache``), which every publish, move or deletion changes; with its
+    """From the cache shared by all processes (and kept by this one,
+    ``cms.cache.entries``), under the site's generation (``cms.cache``),
+    which every publish, move or deletion changes; with its
     children or its translations when asked for them. ``None`` for a page
     deleted since its parent's step was read."""
     key = ROUTE_KEY.format(generation=generation, page_id=page_id)
-    step = cache.get(key)
+    step = entries.get(key)
     changed = step is None
     if step is None:
         step = (
@@ -178,7 +179,7 @@ def route_step(
         )
         changed = True
     if changed:
-        cache.set(key, step, timeout=settings.PAGE_CACHE_TIMEOUT)
+        entries.set(key, step, timeout=settings.PAGE_CACHE_TIMEOUT)
     return step
 
 

@@ -1,7 +1,6 @@
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils.html import strip_tags
@@ -12,7 +11,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page, Site
 from wagtail.search import index
 
-from cms.cache import site_generation
+from cms.cache import entries, site_generation
 from cms.pages import PortalPageMixin
 from cms.templatetags.portal import json_ld
 
@@ -99,7 +98,7 @@ class FAQPage(PortalPageMixin, Page):
         if not preview:
             site = Site.find_for_request(request) or self.get_site()
             key = CONTENTS_KEY.format(page_id=self.pk, generation=site_generation(site.pk))
-            contents = cache.get(key)
+            contents = entries.get(key)
             if contents is not None:
                 return contents
         categories = faq_entries(page=self, request=request)
@@ -108,5 +107,5 @@ class FAQPage(PortalPageMixin, Page):
             body=render_to_string("faq/contents.html", {"categories": categories}, request=request),
         )
         if not preview:
-            cache.set(key, contents, timeout=settings.PAGE_CACHE_TIMEOUT)
+            entries.set(key, contents, timeout=settings.PAGE_CACHE_TIMEOUT)
         return contents

@@ -58,13 +58,13 @@ def _fuzz_summary(terminalreporter):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    from cms.cache import pages
+    from cms.cache import forget_in_process
 
     cache.clear()
-    pages.clear()
+    forget_in_process()
     yield
     cache.clear()
-    pages.clear()
+    forget_in_process()
 
 
 @pytest.fixture(autouse=True)

@@ -3,14 +3,13 @@ from dataclasses import dataclass, field
 
 from django import template
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.utils import translation
 from django.utils.safestring import mark_safe
 from wagtail.images.models import get_rendition_storage
 from wagtail.models import Page, Site
 
-from cms.cache import site_generation
+from cms.cache import entries, site_generation
 from cms.models import LOGO_FILTER, CommuneSettings
 from cms.money import money
 from cms.pages import in_footer, route_step
@@ -90,10 +89,10 @@ def portal_navigation(context) -> Navigation:
     generation = site_generation(site.pk)
     language = translation.get_language()
     key = NAVIGATION_KEY.format(site_id=site.pk, generation=generation, language=language)
-    links = cache.get(key)
+    links = entries.get(key)
     if links is None:
         links = commune_links(site, commune, language)
-        cache.set(key, links, NAVIGATION_TIMEOUT)
+        entries.set(key, links, NAVIGATION_TIMEOUT)
     navigation = Navigation(
         commune=commune, home=links.home, menu=links.menu, footer=links.footer, logo=links.logo
     )

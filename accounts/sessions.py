@@ -9,6 +9,8 @@
   by a minute or more (``ACTIVITY_STEP``), not at every request.
   ``session_status_view`` tells the pages how long is left (so that every tab
   agrees) without counting as activity; a POST to it ("Stay logged in") does.
+- ``PrivateResponsesMiddleware`` marks what a logged-in person is answered
+  ``Cache-Control: private, no-store``, unless the view set its own policy.
 - A new password ends the user's other sessions (``User.save``). Sessions
   live in the database by default and in Redis in production, where they
   cannot be searched by user: every session a user logs in to is therefore
@@ -27,6 +29,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import path, reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -194,6 +197,22 @@ class IdleSessionMiddleware:
         if request.path == reverse("session_status"):
             return JsonResponse({"expired": True, "login_url": login_url}, status=401)
         return HttpResponseRedirect(login_url)
+
+
+class PrivateResponsesMiddleware:
+    """What a logged-in person is answered is theirs (their name in the
+    layout, their requests, their invoices): ``Cache-Control: private,
+    no-store``, so that neither a shared cache nor the browser's keeps it,
+    unless the view set its own policy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Cache-Control" not in response and request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 def _anonymous():

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
@@ -289,7 +290,7 @@ def personal_data_download_view(request):
     response = download(
         archive, filename=archive_name(request.user), content_type="application/zip"
     )
-    response["Cache-Control"] = "no-store"
+    patch_cache_control(response, private=True, no_store=True)
     return response
 
 

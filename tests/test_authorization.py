@@ -8,7 +8,8 @@ payments. Then every URL pattern of the resolver (the portal's, Wagtail's
 admin and Wagtail's page serving) is requested by each role on its own
 commune's host name, once per owner of the objects its URL names, and the
 answer must be the one the rule table (``RULES``) gives: 200, a redirect to
-the right login page, a refusal, or a 404 for another's object. A 200 never
+the right login page, a refusal, or a 404 for another's object. A 200 to
+anyone logged in says ``Cache-Control: private, no-store``, and never
 contains a marker (name, e-mail, request or invoice number, title) of
 someone the role may not see. A refused GET naming an object is also sent as
 POST: it must be refused too, and the object unchanged afterwards (nor may
@@ -1584,6 +1585,13 @@ def check(tally, client, method, url, role, expected, markers, label) -> None:
             f"{label}: {method} {url} answered {response.status_code} {where}, expected {expected}"
         )
         return
+    if response.status_code == 200 and role.kind != "anonymous":
+        directives = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+        if not {"private", "no-store"} <= directives:
+            tally.failures.append(
+                f"{label}: {method} {url} may be kept by a cache: "
+                f"Cache-Control {response.get('Cache-Control')!r}"
+            )
     if response.status_code == 200 and not response.streaming and markers:
         text = response.content.decode(errors="replace")
         leaked = sorted(marker for marker in markers if marker in text)

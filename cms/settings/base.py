@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "cms.middleware.RefuseNulCharacterMiddleware",
     "accounts.sessions.IdleSessionMiddleware",
+    "accounts.sessions.PrivateResponsesMiddleware",
     "accounts.second_factor.AdminSecondFactorMiddleware",
     "cms.admin_scoping.AdminPageScopeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -299,7 +300,8 @@ NOTIFICATION_CHANNELS = {"email": "cms.notifications.EmailChannel"}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"bad_requests": {"()": "cms.logging.OrdinaryBadRequests"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["bad_requests"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     # What the daily jobs did (retention of personal data), whatever LOG_LEVEL.
     "loggers": {

@@ -10,6 +10,7 @@ import time_machine
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone, translation
 from django_otp.oath import totp
 
@@ -377,3 +378,43 @@ def test_a_new_staff_password_ends_the_other_sessions(client, agent, session_eng
         assert not session_exists(laptop_key)
         assert laptop.get("/admin/account/")["Location"].startswith("/admin/login/")
         assert client.get("/admin/account/").status_code == 200
+
+
+PERSONAL_PAGES = [
+    "/compte/",
+    "/compte/profil/",
+    "/compte/demandes/",
+    "/compte/donnees/",
+    "/paiement/",
+    "/paiement/releve/",
+    "/paiement/panier/",
+    "/",
+]
+
+
+@pytest.mark.django_db
+def test_no_cache_keeps_what_a_logged_in_citizen_is_answered(client, carvin):
+    client.force_login(citizen(carvin, validated=True))
+
+    for path in PERSONAL_PAGES:
+        response = client.get(path, **HOST)
+        assert response.status_code == 200, path
+        directives = {d.strip() for d in response["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= directives, path
+
+
+@pytest.mark.django_db
+def test_a_view_s_own_cache_policy_is_kept_for_a_logged_in_citizen(client, carvin):
+    client.force_login(citizen(carvin, validated=True))
+
+    status = client.get(reverse("session_status"), **HOST)
+
+    assert status.status_code == 200
+    assert "no-cache" in status["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_an_anonymous_visitor_s_page_stays_public(client, carvin):
+    response = client.get("/", **HOST)
+
+    assert "private" not in response.get("Cache-Control", "")

@@ -1,4 +1,5 @@
-"""Structured logs: one JSON object a line."""
+"""Structured logs: one JSON object a line; ordinary bad requests as
+warnings."""
 
 import json
 import logging
@@ -26,3 +27,19 @@ class JSONFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
+
+
+class OrdinaryBadRequests(logging.Filter):
+    """A 400 (a NUL byte in an address, an unknown step, a host not served)
+    is what scanners and broken clients cause every day: Django logs the
+    ``SuspiciousOperation`` behind it as an error with its traceback, which
+    would flood alerting. Log it as a warning, its message alone."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) == 400 and record.name.startswith(
+            ("django.security", "django.request")
+        ):
+            if record.levelno > logging.WARNING:
+                record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info = record.exc_text = None
+        return True

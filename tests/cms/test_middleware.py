@@ -25,3 +25,50 @@ def test_an_address_without_nul_goes_through(client, carvin):
     response = client.get("/faq/?q=%01cantine", HTTP_HOST="carvin.localhost")
 
     assert response.status_code == 200
+
+
+@pytest.fixture
+def console_log():
+    """What the console handler of ``LOGGING`` writes, its filters included."""
+    import io
+    import logging
+
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    config = settings.LOGGING
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    for name in config["handlers"]["console"].get("filters", []):
+        handler.addFilter(import_string(config["filters"][name]["()"])())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    yield stream
+    root.removeHandler(handler)
+
+
+def test_a_refused_address_is_logged_as_a_warning_without_its_traceback(
+    client, carvin, console_log
+):
+    client.get("/faq%00/", HTTP_HOST="carvin.localhost")
+
+    log = console_log.getvalue()
+    assert "WARNING django.security.SuspiciousOperation NUL character in the address" in log
+    assert "ERROR" not in log
+    assert "Traceback" not in log
+
+
+def test_a_server_error_keeps_its_level_and_traceback(console_log):
+    import logging
+
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        logging.getLogger("django.request").error(
+            "Internal Server Error: /", exc_info=True, extra={"status_code": 500}
+        )
+
+    log = console_log.getvalue()
+    assert "ERROR django.request Internal Server Error" in log
+    assert "Traceback" in log

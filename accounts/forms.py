@@ -54,7 +54,7 @@ ACCOUNT_WIDGETS = {
     "birth_date": DATE_INPUT,
     "email": forms.EmailInput(attrs={"autocomplete": "email"}),
     "phone": forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
-    "address_line": forms.TextInput(attrs={"autocomplete": "street-address"}),
+    "address_line": forms.TextInput(attrs={"autocomplete": "address-line1"}),
     "postcode": forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
     "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
     "contact_preference": forms.RadioSelect,

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from django import template
 from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from wagtail.images.models import get_rendition_storage
 from wagtail.models import Page, Site
@@ -147,6 +147,18 @@ def commune_links(site, commune: CommuneSettings, language: str) -> CommuneLinks
     return CommuneLinks(
         home=item(home), menu=[item(p) for p in menu], footer=[item(p) for p in footer], logo=logo
     )
+
+
+@register.filter
+def machine_datetime(value) -> str:
+    """A date and time for ``<time datetime>``: local time to the second
+    (HTML allows at most three digits of a second's fraction; Django's
+    ``date:"c"`` writes six)."""
+    if not value:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.replace(microsecond=0).isoformat()
 
 
 @register.filter

@@ -46,7 +46,7 @@ class Address(FieldType):
                 label=gettext("Number and street"),
                 max_length=200,
                 required=required,
-                widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+                widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
             ),
             subfield(block, "postcode"): forms.RegexField(
                 label=gettext("Postcode"),

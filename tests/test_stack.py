@@ -1,7 +1,8 @@
-"""One client's failures never block another, through the real proxy stack of
-``deploy/``: nginx with ``deploy/nginx/portal.conf`` and ``proxy_params.conf``,
-in front of the Procfile's gunicorn with ``deploy/gunicorn.conf.py`` (one
-worker), serving this test's database with ``TRUSTED_PROXIES=127.0.0.1``.
+"""The real proxy stack of ``deploy/``: one client's failures never block
+another; plain HTTP is sent to HTTPS; text goes out compressed. nginx with
+``deploy/nginx/portal.conf`` and ``proxy_params.conf`` is in front of the
+Procfile's gunicorn with ``deploy/gunicorn.conf.py`` (one worker), serving
+this test's database with ``TRUSTED_PROXIES=127.0.0.1``.
 
 Two clients connect from 127.0.0.2 and 127.0.0.3 (both loopback); nginx
 reaches gunicorn from 127.0.0.1. Ports are free ones, so that another pytest
@@ -17,6 +18,8 @@ import socket
 import ssl
 import subprocess
 import time
+import zlib
+from dataclasses import dataclass
 from html import unescape
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -85,7 +88,7 @@ def database_url() -> str:
     return f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def render_nginx(tmp: Path, *, port: int, upstream: int) -> Path:
+def render_nginx(tmp: Path, *, port: int, http_port: int, upstream: int) -> Path:
     """deploy/nginx/portal.conf filled as deploy/stack.sh fills it."""
     (tmp / "tls").mkdir()
     subprocess.run(  # noqa: S603 - a fixed tool and arguments
@@ -100,6 +103,8 @@ def render_nginx(tmp: Path, *, port: int, upstream: int) -> Path:
         "NGINX_CACHE_DIR": tmp / "cache",
         "UPSTREAM_SERVERS": f"server 127.0.0.1:{upstream} max_fails=1 fail_timeout=10s;",
         "NGINX_LISTEN": f"127.0.0.1:{port}",
+        "NGINX_HTTP_LISTEN": f"127.0.0.1:{http_port}",
+        "NGINX_HTTPS_PORT_SUFFIX": f":{port}",
         "SERVER_NAMES": "*.localhost 127.0.0.1",
         "TLS_CERTIFICATE": tmp / "tls/crt",
         "TLS_CERTIFICATE_KEY": tmp / "tls/key",
@@ -132,10 +137,17 @@ http {{
     return conf
 
 
+@dataclass(frozen=True)
+class Stack:
+    https: int
+    http: int
+    static_root: Path
+
+
 @pytest.fixture
 def stack(tmp_path):
-    """The portal at https://carvin.localhost:<port>/ through nginx; yields the port."""
-    web_port, nginx_port = free_port(), free_port()
+    """The portal at https://carvin.localhost:<port>/ through nginx."""
+    web_port, nginx_port, http_port = free_port(), free_port(), free_port()
     procfile = (ROOT / "deploy/Procfile").read_text()
     web = re.search(r"^web: (.+)$", procfile, re.MULTILINE)[1]
     env = {
@@ -159,7 +171,7 @@ def stack(tmp_path):
         )
     processes = [gunicorn]
     try:
-        conf = render_nginx(tmp_path, port=nginx_port, upstream=web_port)
+        conf = render_nginx(tmp_path, port=nginx_port, http_port=http_port, upstream=web_port)
         nginx_log = tmp_path / "nginx.log"
         with nginx_log.open("w") as out:
             nginx = subprocess.Popen(  # noqa: S603 - a fixed binary and our own config
@@ -171,7 +183,7 @@ def stack(tmp_path):
         processes.append(nginx)
         wait_for_port(nginx_port, nginx, nginx_log)
         wait_for_port(web_port, gunicorn, log)
-        yield nginx_port
+        yield Stack(https=nginx_port, http=http_port, static_root=tmp_path / "static")
     finally:
         for process in reversed(processes):
             stop(process)
@@ -251,7 +263,7 @@ def test_one_clients_failures_never_block_another(stack, carvin):
     citizen(carvin)
     citizen(carvin, "Paul", "Lire")
     bill = invoice(regie(carvin, "Ville"), number="CAR-V-00900", key="K7QX2M9R")
-    attacker, neighbour = Browser(ATTACKER, stack), Browser(NEIGHBOUR, stack)
+    attacker, neighbour = Browser(ATTACKER, stack.https), Browser(NEIGHBOUR, stack.https)
 
     # A stranger guessing a citizen's password does not lock the citizen out.
     for _ in range(settings.AXES_FAILURE_LIMIT):
@@ -271,3 +283,45 @@ def test_one_clients_failures_never_block_another(stack, carvin):
         assert status == 200 and str(INVOICE_NOT_FOUND) in html
     assert attacker.look_up_invoice(bill.number, "K7QX2M9R")[0] == 429
     assert neighbour.look_up_invoice(bill.number, "K7QX2M9R")[0] == 302
+
+
+def test_plain_http_is_sent_to_https_and_text_goes_out_compressed(stack, carvin):
+    plain = http.client.HTTPConnection("127.0.0.1", stack.http, timeout=20)
+    plain.request("GET", "/faq/?q=cantine", headers={"Host": HOSTNAME})
+    redirect = plain.getresponse()
+    plain.close()
+    assert redirect.status == 301
+    assert redirect.getheader("Location") == f"https://{HOSTNAME}:{stack.https}/faq/?q=cantine"
+
+    stylesheet = b"body { color: #222; }\n" * 200
+    (stack.static_root / "css").mkdir(parents=True)
+    (stack.static_root / "css/site.css").write_bytes(stylesheet)
+    (stack.static_root / "css/site.css.gz").write_bytes(gzip_bytes(stylesheet))
+    for path, expected in (("/static/css/site.css", stylesheet), ("/compte/connexion/", None)):
+        compressed = fetch(stack.https, path, {"Accept-Encoding": "gzip"})
+        plain_body = fetch(stack.https, path, {})
+        assert compressed.getheader("Content-Encoding") == "gzip", path
+        assert "Accept-Encoding" in compressed.getheader("Vary"), path
+        assert plain_body.getheader("Content-Encoding") is None, path
+        body = zlib.decompress(compressed.body, wbits=31)
+        assert body == (expected or plain_body.body), path
+        assert len(compressed.body) < len(body) / 2, path
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)
+    return compressor.compress(data) + compressor.flush()
+
+
+def fetch(port: int, path: str, headers: dict):
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=20)
+    try:
+        connection.request("GET", path, headers={"Host": f"{HOSTNAME}:{port}", **headers})
+        response = connection.getresponse()
+        response.body = response.read()
+    finally:
+        connection.close()
+    return response

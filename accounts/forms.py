@@ -192,13 +192,26 @@ class ValidationForm(forms.Form):
     )
 
 
+CERTIFIED_FIELD = _("Certified by FranceConnect: cannot be changed here.")
+
+
 class AccountForm(AccountFieldsForm):
+    """The holder's details; the names and date of birth that FranceConnect
+    certifies are shown but locked (what is posted for them is ignored)."""
+
     class Meta:
         model = User
         fields = IDENTITY_FIELDS + CONTACT_FIELDS
         widgets = ACCOUNT_WIDGETS
         labels = ACCOUNT_LABELS
         help_texts = ACCOUNT_HELP_TEXTS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.certified_identity is not None:
+            for name in IDENTITY_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = CERTIFIED_FIELD
 
 
 class PasswordResetRequestForm(forms.Form):

@@ -20,7 +20,22 @@ NO_LEVEL = oidc_provider_mock.User(
     sub="sans.niveau",
     claims={**DEMO_IDENTITY.claims, "email": "sans.niveau@example.org", "acr": "eidas0"},
 )
-IDENTITIES = (DEMO_IDENTITY, NO_LEVEL)
+#: The demo's Amélie Lire of Carvin as FranceConnect knows her, with the
+#: e-mail address of her account on the portal.
+AMELIE = oidc_provider_mock.User(
+    sub="amelie.fc",
+    claims={
+        "given_name": "Amélie",
+        "family_name": "Lire",
+        "birthdate": "1984-05-12",
+        "birthplace": "62215",
+        "birthcountry": "99100",
+        "gender": "female",
+        "email": "amelie.lire@example.org",
+        "acr": "eidas1",
+    },
+)
+IDENTITIES = (DEMO_IDENTITY, NO_LEVEL, AMELIE)
 
 
 class QuietHandler(WSGIRequestHandler):

@@ -229,9 +229,18 @@ class EraseAccountForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
+    confirm = forms.BooleanField(
+        label=_("I understand that my account and my household's data will be erased."),
+    )
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if user.has_usable_password():
+            del self.fields["confirm"]
+        else:
+            # An account opened with FranceConnect may have no password to type.
+            del self.fields["password"]
 
     def clean_password(self):
         password = self.cleaned_data["password"]

@@ -483,3 +483,16 @@ def test_each_commune_has_its_client_and_a_carvin_sign_in_never_serves_saint_and
     complete(sa_client, city="Saint-André-des-Eaux", host=SAINT_ANDRE)
     assert logged_in_user(sa_client).site == saint_andre
     assert IdentityLink.objects.count() == 2
+
+
+def test_an_account_without_password_is_erased_with_a_confirmation(carvin_fc):
+    client = Client()
+    sign_in(client)
+    complete(client)
+    user = logged_in_user(client)
+
+    refused = client.post("/compte/supprimer/", {}, HTTP_HOST=CARVIN)
+    assert refused.status_code == 200 and User.objects.filter(pk=user.pk).exists()
+    client.post("/compte/supprimer/", {"confirm": "on"}, HTTP_HOST=CARVIN)
+    assert not User.objects.filter(pk=user.pk).exists()
+    assert not IdentityLink.objects.exists()

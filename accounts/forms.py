@@ -192,13 +192,26 @@ class ValidationForm(forms.Form):
     )
 
 
+CERTIFIED_FIELD = _("Certified by FranceConnect: cannot be changed here.")
+
+
 class AccountForm(AccountFieldsForm):
+    """The holder's details; the names and date of birth that FranceConnect
+    certifies are shown but locked (what is posted for them is ignored)."""
+
     class Meta:
         model = User
         fields = IDENTITY_FIELDS + CONTACT_FIELDS
         widgets = ACCOUNT_WIDGETS
         labels = ACCOUNT_LABELS
         help_texts = ACCOUNT_HELP_TEXTS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.certified_identity is not None:
+            for name in IDENTITY_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = CERTIFIED_FIELD
 
 
 class PasswordResetRequestForm(forms.Form):
@@ -216,9 +229,18 @@ class EraseAccountForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
+    confirm = forms.BooleanField(
+        label=_("I understand that my account and my household's data will be erased."),
+    )
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        if user.has_usable_password():
+            del self.fields["confirm"]
+        else:
+            # An account opened with FranceConnect may have no password to type.
+            del self.fields["password"]
 
     def clean_password(self):
         password = self.cleaned_data["password"]

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -18,6 +19,13 @@ from cms.tenancy import current_request
 RECAPTCHA_KEYS_MISSING = _(
     "Google reCAPTCHA needs both keys that Google gave for this portal: "
     "the site key and the secret key."
+)
+FRANCECONNECT_INCOMPLETE = _(
+    "To offer FranceConnect, give the client identifier and secret that FranceConnect "
+    "gave this portal."
+)
+FRANCECONNECT_ISSUER_MISSING = _(
+    "Give the address of the provider to use instead of FranceConnect."
 )
 RECAPTCHA_SECRET_KEY_SAVED = _(
     "A secret key is saved; it is never shown. Type a new key to replace it, "
@@ -139,6 +147,13 @@ class User(AbstractUser):
     def is_validated(self) -> bool:
         return self.status == AccountStatus.VALIDATED
 
+    @cached_property
+    def certified_identity(self) -> "IdentityLink | None":
+        """The identity FranceConnect certified for this account, if linked."""
+        if self.pk is None:
+            return None
+        return self.identity_links.filter(provider="franceconnect").first()
+
     @property
     def can_modify_account(self) -> bool:
         """Citizens may change their account only once the town hall has
@@ -254,21 +269,37 @@ class Captcha(models.TextChoices):
     RECAPTCHA_V3 = "recaptcha_v3", _("Google reCAPTCHA v3")
 
 
+class FranceConnectEnvironment(models.TextChoices):
+    INTEGRATION = "integration", _("Integration (FranceConnect's test platform)")
+    PRODUCTION = "production", _("Production")
+    CUSTOM = "custom", _("Another provider (a local test provider)")
+
+
 class AccountSettingsForm(WagtailAdminModelForm):
     """The admin form of the accounts' settings.
 
-    The reCAPTCHA secret key is never sent back to the browser (its widget does
-    not render the stored value), so an empty field means "keep the saved key".
+    The secrets (the reCAPTCHA secret key, FranceConnect's client secret) are
+    never sent back to the browser (their widgets do not render the stored
+    value), so an empty field means "keep the saved one".
     """
+
+    SECRETS = ("recaptcha_private_key", "franceconnect_client_secret")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields.get("recaptcha_private_key")
-        if field is not None and self.instance.recaptcha_private_key:
-            field.help_text = RECAPTCHA_SECRET_KEY_SAVED
+        for name in self.SECRETS:
+            field = self.fields.get(name)
+            if field is not None and getattr(self.instance, name):
+                field.help_text = RECAPTCHA_SECRET_KEY_SAVED
 
     def clean_recaptcha_private_key(self):
         return self.cleaned_data["recaptcha_private_key"] or self.instance.recaptcha_private_key
+
+    def clean_franceconnect_client_secret(self):
+        return (
+            self.cleaned_data["franceconnect_client_secret"]
+            or self.instance.franceconnect_client_secret
+        )
 
 
 @register_setting(icon="user")
@@ -309,6 +340,47 @@ class AccountSettings(CachedSiteSetting, BaseSiteSetting):
         ),
     )
 
+    franceconnect_enabled = models.BooleanField(
+        _("offer FranceConnect"),
+        default=False,
+        help_text=_(
+            "Citizens may then log in and create their account with FranceConnect, "
+            "which certifies their identity."
+        ),
+    )
+    franceconnect_environment = models.CharField(
+        _("FranceConnect environment"),
+        max_length=20,
+        choices=FranceConnectEnvironment.choices,
+        default=FranceConnectEnvironment.INTEGRATION,
+        help_text=_("FranceConnect v2: its test platform, or the real one."),
+    )
+    franceconnect_issuer = models.URLField(
+        _("address of another provider"),
+        blank=True,
+        help_text=_(
+            "Only with “Another provider”: the address of an OpenID Connect provider "
+            "to use instead of FranceConnect, such as the demo's local provider."
+        ),
+    )
+    franceconnect_client_id = models.CharField(
+        _("FranceConnect client identifier"), max_length=200, blank=True
+    )
+    franceconnect_client_secret = models.CharField(
+        _("FranceConnect client secret"),
+        max_length=200,
+        blank=True,
+        help_text=_("Given by FranceConnect with the client identifier."),
+    )
+    franceconnect_validates_accounts = models.BooleanField(
+        _("validate FranceConnect accounts at once"),
+        default=False,
+        help_text=_(
+            "An account created with FranceConnect, whose identity is certified, needs "
+            "no validation by the town hall."
+        ),
+    )
+
     base_form_class = AccountSettingsForm
 
     panels = [
@@ -326,6 +398,22 @@ class AccountSettings(CachedSiteSetting, BaseSiteSetting):
             ],
             heading=_("Captcha"),
         ),
+        MultiFieldPanel(
+            [
+                FieldPanel("franceconnect_enabled"),
+                FieldPanel("franceconnect_environment"),
+                FieldPanel("franceconnect_issuer"),
+                FieldPanel("franceconnect_client_id"),
+                FieldPanel(
+                    "franceconnect_client_secret",
+                    widget=forms.PasswordInput(
+                        render_value=False, attrs={"autocomplete": "new-password"}
+                    ),
+                ),
+                FieldPanel("franceconnect_validates_accounts"),
+            ],
+            heading=_("FranceConnect"),
+        ),
     ]
 
     class Meta:
@@ -336,12 +424,80 @@ class AccountSettings(CachedSiteSetting, BaseSiteSetting):
         return str(self.site)
 
     def clean(self):
-        if self.captcha == Captcha.ALTCHA:
-            return
-        errors = {
-            field: ValidationError(RECAPTCHA_KEYS_MISSING, code="recaptcha_keys_missing")
-            for field in ("recaptcha_public_key", "recaptcha_private_key")
-            if not getattr(self, field).strip()
-        }
+        errors = {}
+        if self.captcha != Captcha.ALTCHA:
+            errors.update(
+                {
+                    field: ValidationError(RECAPTCHA_KEYS_MISSING, code="recaptcha_keys_missing")
+                    for field in ("recaptcha_public_key", "recaptcha_private_key")
+                    if not getattr(self, field).strip()
+                }
+            )
+        if self.franceconnect_enabled:
+            errors.update(
+                {
+                    field: ValidationError(FRANCECONNECT_INCOMPLETE, code="franceconnect_client")
+                    for field in ("franceconnect_client_id", "franceconnect_client_secret")
+                    if not getattr(self, field).strip()
+                }
+            )
+            if (
+                self.franceconnect_environment == FranceConnectEnvironment.CUSTOM
+                and not self.franceconnect_issuer
+            ):
+                errors["franceconnect_issuer"] = ValidationError(
+                    FRANCECONNECT_ISSUER_MISSING, code="franceconnect_issuer"
+                )
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def offers_franceconnect(self) -> bool:
+        return self.franceconnect_enabled and bool(self.franceconnect_client_id)
+
+
+class IdentityLink(models.Model):
+    """A citizen account's link to an identity certified by a provider
+    (FranceConnect): the provider's subject, and the pivot identity it
+    certified when the citizen last signed in with it. The account's names
+    and date of birth are then those of this identity, and locked."""
+
+    site = models.ForeignKey(
+        "wagtailcore.Site", verbose_name=_("commune"), on_delete=models.CASCADE, related_name="+"
+    )
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="identity_links",
+    )
+    provider = models.CharField(_("identity provider"), max_length=40)
+    subject = models.CharField(
+        _("subject"),
+        max_length=255,
+        help_text=_("The provider's identifier of the person, for this commune's client."),
+    )
+    given_name = models.CharField(_("first names"), max_length=255)
+    family_name = models.CharField(_("birth name"), max_length=255)
+    birthdate = models.DateField(_("date of birth"), null=True, blank=True)
+    birthplace = models.CharField(_("place of birth (INSEE code)"), max_length=10, blank=True)
+    birthcountry = models.CharField(_("country of birth (INSEE code)"), max_length=10, blank=True)
+    gender = models.CharField(_("gender"), max_length=20, blank=True)
+    acr = models.CharField(_("level of guarantee"), max_length=20, blank=True)
+    linked_at = models.DateTimeField(_("linked on"), auto_now_add=True)
+    signed_in_at = models.DateTimeField(_("last signed in with it on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("certified identity")
+        verbose_name_plural = _("certified identities")
+        constraints = [
+            models.UniqueConstraint(
+                "site", "provider", "subject", name="accounts_identitylink_unique_subject"
+            ),
+            models.UniqueConstraint(
+                "user", "provider", name="accounts_identitylink_one_per_provider"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.provider}: {self.given_name} {self.family_name}"

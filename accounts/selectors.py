@@ -7,7 +7,7 @@ from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from cms.tenancy import SEE, communes_for
 
-from .models import AccountStatus, CitizenAccount, HouseholdMember, User
+from .models import AccountStatus, CitizenAccount, HouseholdMember, IdentityLink, User
 from .policies import citizen_account_policy
 
 #: What a staff member's search of citizen accounts looks into.
@@ -111,3 +111,13 @@ def personal_data(*, user: User) -> dict:
 
 def _jsonable(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def identity_link_for(*, site, provider: str, subject: str) -> IdentityLink | None:
+    """The link of the commune's account to the identity ``subject`` of
+    ``provider``, with its account."""
+    return (
+        IdentityLink.objects.filter(site=site, provider=provider, subject=subject)
+        .select_related("user")
+        .first()
+    )

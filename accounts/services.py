@@ -18,9 +18,10 @@ from cms.audit import audit
 from cms.emails import send_commune_email
 
 from .identifiers import next_identifier
+from .identity.base import CertifiedIdentity
 from .lockout import email_change_account_limited, password_reset_account_limited
-from .models import AccountStatus, HouseholdMember, User
-from .selectors import citizen_by_login
+from .models import AccountStatus, HouseholdMember, IdentityLink, User
+from .selectors import citizen_by_login, identity_link_for
 from .signals import account_erasing
 
 ACCOUNT_NOT_VALIDATED = _(
@@ -42,6 +43,23 @@ EMAIL_CHANGE_TOO_OFTEN = _(
     "You have asked to change your e-mail address several times already: for your "
     "security, please try again in %(minutes)d minutes. Your account keeps its current address."
 )
+IDENTITY_TAKEN = _(
+    "This FranceConnect identity is already linked to another account of the commune."
+)
+IDENTITY_ALREADY_LINKED = _(
+    "This account is already linked to another FranceConnect identity: remove that link "
+    "from the account's page first."
+)
+IDENTITY_LINK_SENT = _(
+    "If an account of the commune matches, a link to confirm has been sent to its e-mail "
+    "address. It works once, for one hour, in any browser."
+)
+IDENTITY_LINK_INVALID = _(
+    "This link no longer works: it was already used, is more than one hour old, or the "
+    "account has been linked since. Sign in with FranceConnect again to ask for another."
+)
+IDENTITY_LINK_SALT = "accounts.identity_link"
+IDENTITY_LINK_MAX_AGE = 60 * 60
 EMAIL_CHANGE_SALT = "accounts.email_change"
 EMAIL_CHANGE_MAX_AGE = 60 * 60
 
@@ -97,10 +115,45 @@ def account_register(
     here) or already checked and hashed (``password_hash``, from the
     registration steps, which never keep it in clear).
     """
+    user = _new_citizen(
+        site=site,
+        first_name=first_name,
+        last_name=last_name,
+        birth_date=birth_date,
+        email=email,
+        phone=phone,
+        address_line=address_line,
+        postcode=postcode,
+        city=city,
+        contact_preference=contact_preference,
+    )
+    if password_hash is not None:
+        user.password = password_hash
+    else:
+        validate_password(password, user)
+        user.set_password(password)
+    _save_citizen(user, members=members)
+    return user
+
+
+def _new_citizen(
+    *,
+    site,
+    first_name,
+    last_name,
+    birth_date,
+    email,
+    phone,
+    address_line,
+    postcode,
+    city,
+    contact_preference,
+    status=AccountStatus.PENDING,
+) -> User:
     email = email.strip().lower()
     if User.objects.filter(site=site, email=email).exists():
         raise AccountError(EMAIL_TAKEN)
-    user = User(
+    return User(
         site=site,
         first_name=first_name.strip(),
         last_name=last_name.strip(),
@@ -111,15 +164,19 @@ def account_register(
         postcode=postcode.strip(),
         city=city.strip(),
         contact_preference=contact_preference,
-        status=AccountStatus.PENDING,
+        status=status,
     )
-    if password_hash is not None:
-        user.password = password_hash
-    else:
-        validate_password(password, user)
-        user.set_password(password)
+
+
+def _save_citizen(user: User, *, members, first_name: str = "") -> None:
+    """Give the new account its identifier ``prénom.nom`` (of ``first_name``
+    when given), save it with its household and e-mail the citizen their
+    identifier."""
+    site = user.site
     for attempt in range(5):
-        user.username = next_identifier(site=site, first_name=first_name, last_name=last_name)
+        user.username = next_identifier(
+            site=site, first_name=first_name or user.first_name, last_name=user.last_name
+        )
         try:
             with transaction.atomic():
                 user.save()
@@ -130,7 +187,6 @@ def account_register(
     for member in members:
         HouseholdMember.objects.create(site=site, account=user, **member.__dict__)
     _email_citizen(user, subject=_("Your identifier"), template="account_created")
-    return user
 
 
 @transaction.atomic
@@ -332,3 +388,179 @@ def password_reset_send(*, site, login: str, base_url: str, language: str) -> bo
         context={"user": user, "reset_url": base_url + path},
     )
     return True
+
+
+# --- Identities certified by FranceConnect ------------------------------------
+
+
+def _certify(user: User, identity: CertifiedIdentity) -> None:
+    """The account's names and date of birth become the certified ones."""
+    user.first_name = identity.given_name
+    user.last_name = identity.family_name
+    if identity.birthdate is not None:
+        user.birth_date = identity.birthdate
+
+
+def _link_fields(identity: CertifiedIdentity) -> dict:
+    return {
+        "given_name": identity.given_name,
+        "family_name": identity.family_name,
+        "birthdate": identity.birthdate,
+        "birthplace": identity.birthplace,
+        "birthcountry": identity.birthcountry,
+        "gender": identity.gender,
+        "acr": identity.acr,
+    }
+
+
+@transaction.atomic
+def account_register_certified(
+    *,
+    site,
+    provider: str,
+    identity: CertifiedIdentity,
+    email: str,
+    phone: str = "",
+    address_line: str = "",
+    postcode: str = "",
+    city: str = "",
+    contact_preference: str,
+    members: list[MemberData] = (),
+    validated: bool = False,
+) -> User:
+    """Create a citizen account whose identity a provider certified: its
+    names and date of birth are the certified ones (and stay locked), it has
+    no password (the citizen may choose one with "Forgotten your password?"),
+    and it is validated at once when the commune says so. The identifier
+    ``prénom.nom`` is made from the first of the given names."""
+    if identity_link_for(site=site, provider=provider, subject=identity.subject) is not None:
+        raise AccountError(IDENTITY_TAKEN)
+    user = _new_citizen(
+        site=site,
+        first_name=identity.given_name,
+        last_name=identity.family_name,
+        birth_date=identity.birthdate,
+        email=email,
+        phone=phone,
+        address_line=address_line,
+        postcode=postcode,
+        city=city,
+        contact_preference=contact_preference,
+        status=AccountStatus.VALIDATED if validated else AccountStatus.PENDING,
+    )
+    if validated:
+        user.status_changed_at = timezone.now()
+    user.set_unusable_password()
+    _save_citizen(user, members=members, first_name=identity.given_name.split()[0])
+    IdentityLink.objects.create(
+        site=site,
+        user=user,
+        provider=provider,
+        subject=identity.subject,
+        signed_in_at=timezone.now(),
+        **_link_fields(identity),
+    )
+    return user
+
+
+@transaction.atomic
+def identity_link(*, user: User, provider: str, identity: CertifiedIdentity) -> IdentityLink:
+    """Link an account to the identity a provider certified, once the citizen
+    proved the account is theirs (its password, a link sent to its e-mail
+    address, or being logged in to it). Never by matching e-mail addresses."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    taken = identity_link_for(site=user.site, provider=provider, subject=identity.subject)
+    if taken is not None and taken.user_id != user.pk:
+        raise AccountError(IDENTITY_TAKEN)
+    current = user.identity_links.filter(provider=provider).first()
+    if current is not None and current.subject != identity.subject:
+        raise AccountError(IDENTITY_ALREADY_LINKED)
+    link, _created = IdentityLink.objects.update_or_create(
+        user=user,
+        provider=provider,
+        defaults={
+            "site": user.site,
+            "subject": identity.subject,
+            "signed_in_at": timezone.now(),
+            **_link_fields(identity),
+        },
+    )
+    _certify(user, identity)
+    user.save(update_fields=["first_name", "last_name", "birth_date"])
+    return link
+
+
+@transaction.atomic
+def identity_signed_in(*, link: IdentityLink, identity: CertifiedIdentity) -> User:
+    """A sign-in with a linked identity: the pivot identity is kept as the
+    provider certifies it today (a name may have changed)."""
+    for name, value in _link_fields(identity).items():
+        setattr(link, name, value)
+    link.signed_in_at = timezone.now()
+    link.save()
+    user = link.user
+    _certify(user, identity)
+    user.save(update_fields=["first_name", "last_name", "birth_date"])
+    return user
+
+
+@transaction.atomic
+def identity_unlink(*, user: User, provider: str) -> None:
+    """Remove the link: the account keeps its details, which the citizen may
+    change again, and logs in with its password (or chooses one)."""
+    user.identity_links.filter(provider=provider).delete()
+
+
+def identity_link_token(*, user: User, provider: str, identity: CertifiedIdentity) -> str:
+    return signing.dumps(
+        {"user": user.pk, "provider": provider, "identity": identity.as_session()},
+        salt=IDENTITY_LINK_SALT,
+        compress=True,
+    )
+
+
+def identity_link_request(
+    *, site, login: str, provider: str, identity: CertifiedIdentity, confirm_url
+) -> None:
+    """E-mail the account that ``login`` names (identifier or e-mail address)
+    a link that links it to ``identity`` once followed. The answer is the
+    same whether an account matches or not."""
+    user = citizen_by_login(site=site, login=login)
+    if user is None or not user.is_active or not user.email:
+        return
+    if email_change_account_limited(user):
+        return
+    send_commune_email(
+        site=site,
+        to=user.email,
+        subject=_("Link your account to FranceConnect"),
+        template="identity_link_confirm",
+        context={
+            "user": user,
+            "identity": identity,
+            "confirm_url": confirm_url(
+                identity_link_token(user=user, provider=provider, identity=identity)
+            ),
+        },
+    )
+
+
+def identity_link_read(*, site, token: str) -> tuple[User, str, CertifiedIdentity]:
+    """The account, provider and identity a link confirms, if it is still
+    good: of this commune, less than an hour old, and not linked since."""
+    try:
+        data = signing.loads(token, salt=IDENTITY_LINK_SALT, max_age=IDENTITY_LINK_MAX_AGE)
+        user = User.objects.get(pk=data["user"], site=site, is_active=True)
+        provider = str(data["provider"])
+        identity = CertifiedIdentity.from_session(data["identity"])
+    except (signing.BadSignature, User.DoesNotExist, KeyError, TypeError, ValueError):
+        raise AccountError(IDENTITY_LINK_INVALID) from None
+    if user.identity_links.filter(provider=provider).exists():
+        raise AccountError(IDENTITY_LINK_INVALID)
+    return user, provider, identity
+
+
+def identity_link_confirm(*, site, token: str) -> User:
+    user, provider, identity = identity_link_read(site=site, token=token)
+    identity_link(user=user, provider=provider, identity=identity)
+    return user

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import identity_views, views
 
 app_name = "accounts"
 
@@ -36,4 +36,19 @@ urlpatterns = [
     path("donnees/", views.personal_data_view, name="personal_data"),
     path("donnees/telecharger/", views.personal_data_download_view, name="personal_data_download"),
     path("supprimer/", views.erase_view, name="erase"),
+    path("franceconnect/connexion/", identity_views.start_view, name="franceconnect_start"),
+    path("franceconnect/retour/", identity_views.callback_view, name="franceconnect_callback"),
+    path("franceconnect/bienvenue/", identity_views.welcome_view, name="franceconnect_welcome"),
+    path("franceconnect/relier/", identity_views.link_view, name="franceconnect_link"),
+    path(
+        "franceconnect/relier/<str:token>/",
+        identity_views.link_confirm_view,
+        name="franceconnect_link_confirm",
+    ),
+    path("franceconnect/delier/", identity_views.unlink_view, name="franceconnect_unlink"),
+    path(
+        "franceconnect/deconnecte/",
+        identity_views.logged_out_view,
+        name="franceconnect_logged_out",
+    ),
 ]

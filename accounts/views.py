@@ -22,6 +22,8 @@ from . import forms
 from .captcha import captcha_field
 from .decorators import citizen_of, citizen_required
 from .exports import archive_name, personal_data_archive
+from .identity import flow as identity_flow
+from .identity_views import provider_logout
 from .lockout import (
     password_limit_refusal,
     password_reset_address_limited,
@@ -99,8 +101,13 @@ def login_view(request):
 
 @require_POST
 def logout_view(request):
+    """Log out; a citizen who signed in with FranceConnect is then sent to
+    end their FranceConnect session too."""
+    id_token = identity_flow.logout_id_token(request)
     auth_logout(request)
     messages.success(request, _("You are logged out."))
+    if id_token and (page := provider_logout(request, id_token=id_token)):
+        return page
     return redirect("/")
 
 

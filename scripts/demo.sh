@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Set up and serve the demo portal on SQLite: Carvin and Saint-André-des-Eaux,
-# with the task worker that sends e-mails (printed on the console).
-# Honours PORT (default 8000), HOST (default 127.0.0.1) and DATABASE_URL
-# (default: a SQLite file, db.sqlite3, at the root of the project).
+# with the task worker that sends e-mails (printed on the console) and the
+# local identity provider that stands in for FranceConnect.
+# Honours PORT (default 8000), HOST (default 127.0.0.1), IDENTITY_PROVIDER_PORT
+# (default 8090) and DATABASE_URL (default: a SQLite file, db.sqlite3, at the
+# root of the project).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,5 +25,9 @@ install_missing_packages
 # mid-task is put back in the queue and runs when the demo starts again.
 .venv/bin/python manage.py task_worker --worker-id demo --interval 1 --no-startup-delay &
 worker=$!
-trap 'kill "$worker" 2>/dev/null' EXIT
+# The demo communes sign citizens in with FranceConnect through this local
+# provider (oidc-provider-mock), on http://localhost:${IDENTITY_PROVIDER_PORT:-8090}/.
+.venv/bin/python manage.py identity_provider &
+provider=$!
+trap 'kill "$worker" "$provider" 2>/dev/null' EXIT
 .venv/bin/python manage.py runserver "$HOST:$PORT"

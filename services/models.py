@@ -229,6 +229,14 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
             "the citizen then gives contact details and receives a link by e-mail."
         ),
     )
+    requires_franceconnect = models.BooleanField(
+        _("identity certified by FranceConnect required"),
+        default=False,
+        help_text=_(
+            "Only citizens whose account is linked to FranceConnect may fill it in; the "
+            "others are offered to sign in with FranceConnect. Needs an account."
+        ),
+    )
     confirmation = RichTextField(
         _("confirmation text"),
         blank=True,
@@ -304,7 +312,12 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
     content_panels = [
         *Page.content_panels,
         MultiFieldPanel(
-            [FieldPanel("category"), FieldPanel("summary"), FieldPanel("requires_account")],
+            [
+                FieldPanel("category"),
+                FieldPanel("summary"),
+                FieldPanel("requires_account"),
+                FieldPanel("requires_franceconnect"),
+            ],
             heading=_("In the list of démarches"),
         ),
         FieldPanel("intro"),

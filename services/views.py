@@ -198,8 +198,19 @@ class Filling:
         return self.page.get_url(self.request)
 
 
-def _login_redirect(request):
+def _login_redirect(request, page=None):
+    """To the login page; a citizen logged in, whom the démarche refuses
+    for want of an identity certified by FranceConnect, to its introduction,
+    which says so."""
+    if page is not None and citizen_of(request) is not None:
+        return redirect(page.get_url(request))
     return redirect(login_url_for(request))
+
+
+def lacks_certified_identity(page, account) -> bool:
+    """Whether the démarche asks for an identity certified by FranceConnect
+    that the account (or the visitor without one) lacks."""
+    return page.requires_franceconnect and (account is None or account.certified_identity is None)
 
 
 def _draft(request, page):
@@ -214,8 +225,12 @@ def _draft(request, page):
 def intro_context(request, page) -> dict:
     """What the introduction page shows about the visitor: their draft."""
     citizen = citizen_of(request)
-    if page.requires_account and citizen is None:
-        return {"citizen": None, "draft": None}
+    if (page.requires_account and citizen is None) or lacks_certified_identity(page, citizen):
+        return {
+            "citizen": citizen,
+            "draft": None,
+            "needs_franceconnect": page.requires_franceconnect,
+        }
     draft = _draft(request, page)
     reached = (draft.progress or {}).get("reached", 1) if draft else 1
     return {
@@ -229,7 +244,7 @@ def _filling(request, page) -> Filling | None:
     """The démarche as the person asking fills it in: around their draft, or
     else a blank one, kept only once they send a step (``Filling.save``)."""
     account = citizen_of(request)
-    if page.requires_account and account is None:
+    if (page.requires_account and account is None) or lacks_certified_identity(page, account):
         return None
     draft = _draft(request, page)
     if draft is None:
@@ -240,7 +255,7 @@ def _filling(request, page) -> Filling | None:
 def step_view(request, page, number):
     filling = _filling(request, page)
     if filling is None:
-        return _login_redirect(request)
+        return _login_redirect(request, page)
     step = filling.step(number)
     if step is None:
         return redirect(filling.step_url(1))
@@ -297,7 +312,7 @@ def step_view(request, page, number):
 def review_view(request, page):
     filling = _filling(request, page)
     if filling is None:
-        return _login_redirect(request)
+        return _login_redirect(request, page)
     invalid, answers = filling.first_invalid_step()
     if invalid is not None:
         messages.error(request, STEP_INVALID)

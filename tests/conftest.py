@@ -323,3 +323,13 @@ def _matrix_summary(terminalreporter, config):
     terminalreporter.section("authorization matrix")
     for line in figures["lines"]:
         terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="session")
+def identity_provider():
+    """The local FranceConnect (``tests.identity_provider``), one for the
+    whole run: its address, which a commune gives as its provider."""
+    from tests.identity_provider import running_provider
+
+    with running_provider() as url:
+        yield url

@@ -85,6 +85,7 @@ from services.models import (
 from services.services import access_key, submission_start
 from services.workflows import standard_workflow
 from tests.conftest import MATRIX_FIGURES
+from tests.identity_provider import offer_franceconnect
 
 CARVIN = "carvin.localhost"
 SAINT_ANDRE = "saint-andre-des-eaux.localhost"
@@ -142,6 +143,7 @@ def commune_of(owner: str | None) -> str | None:
 OK = "200"
 OK_OR_REDIRECT = "200 or redirect within the portal"
 TO_THE_BANK = "redirect to the bank (the test bank, on the portal) or back within the portal"
+TO_THE_IDENTITY_PROVIDER = "redirect to the commune's identity provider (FranceConnect)"
 CITIZEN_LOGIN = "redirect to /compte/connexion/"
 ADMIN_LOGIN = "redirect to /admin/login/"
 NOT_FOUND = "404"
@@ -181,6 +183,9 @@ def answer_matches(expected: str, response, url: str) -> bool:
     if expected == TO_THE_BANK:
         netloc = urlsplit(response.get("Location", "")).netloc
         return status == 302 and netloc in ("", response.wsgi_request.get_host())
+    if expected == TO_THE_IDENTITY_PROVIDER:
+        netloc = urlsplit(response.get("Location", "")).netloc
+        return status == 302 and netloc not in ("", response.wsgi_request.get_host())
     if expected == ANSWERED:
         return status < 500
     raise AssertionError(expected)
@@ -199,6 +204,10 @@ def public_form(role, owner) -> str:
 
 def answered(role, owner) -> str:
     return ANSWERED
+
+
+def to_the_identity_provider(role, owner) -> str:
+    return TO_THE_IDENTITY_PROVIDER
 
 
 def not_found(role, owner) -> str:
@@ -535,6 +544,29 @@ RULES: list[Rule] = [
         expect=public_form,
     ),
     rule(
+        "accounts:franceconnect_start",
+        expect=to_the_identity_provider,
+        why="the FranceConnect button: anyone may sign in, or link the account logged in",
+    ),
+    rule(
+        "accounts:franceconnect_callback",
+        expect=answered,
+        why="FranceConnect's answer: read only with the state this session started",
+    ),
+    rule(
+        "accounts:franceconnect_welcome",
+        "accounts:franceconnect_link",
+        "accounts:franceconnect_logged_out",
+        expect=public_form,
+        why="what follows a FranceConnect sign-in, for the identity this session holds",
+    ),
+    rule(
+        "accounts:franceconnect_link_confirm",
+        expect=public,
+        fixed={"token": "not-a-token"},
+        why="the link e-mailed to link an account to FranceConnect: it works for whoever holds it",
+    ),
+    rule(
         "accounts:password_reset_confirm",
         expect=answered,
         owners=HOUSEHOLDS,
@@ -636,6 +668,11 @@ RULES: list[Rule] = [
         expect=citizen_own,
         owners=HOUSEHOLDS,
         model="member",
+    ),
+    rule(
+        "accounts:franceconnect_unlink",
+        expect=citizen_own_or_redirect,
+        why="the citizen's own link to FranceConnect (none: back to the account)",
     ),
     rule(
         "services:submission",
@@ -1600,8 +1637,11 @@ def check(tally, client, method, url, role, expected, markers, label) -> None:
 
 
 @pytest.fixture
-def objects(db):
-    return Objects()
+def objects(db, identity_provider):
+    objects = Objects()
+    for site in objects.site.values():
+        offer_franceconnect(site, identity_provider)
+    return objects
 
 
 def test_authorization_matrix(objects, request):

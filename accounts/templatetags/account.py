@@ -17,3 +17,12 @@ def account_home_panels(context):
     """The panels of the apps, each HTML rendered by the app's own template;
     a panel given as a plain string is escaped."""
     return format_html_join("\n", "{}", ((panel,) for panel in home_panels(context["request"])))
+
+
+@register.simple_tag(takes_context=True)
+def franceconnect_offered(context) -> bool:
+    """Whether the commune of the page offers FranceConnect."""
+    from accounts.identity.flow import offered
+
+    request = context.get("request")
+    return request is not None and offered(request)

@@ -20,6 +20,7 @@ from .registry import registry
 from .schema import Block, Step, make_key
 
 MEMBER_PREFILL_HELP = gettext_lazy("Left empty, it is taken from the person chosen above.")
+CERTIFIED_PREFILL_HELP = gettext_lazy("Certified by FranceConnect.")
 
 
 @dataclass
@@ -200,6 +201,11 @@ class StepFormBuilder:
                 field_.required = False
                 field_.help_text = " ".join(
                     filter(None, [str(field_.help_text), str(MEMBER_PREFILL_HELP)])
+                )
+            if self.context.certified(block.value.get("prefill") or ""):
+                field_ = fields[block.key]
+                field_.help_text = " ".join(
+                    filter(None, [str(field_.help_text), str(CERTIFIED_PREFILL_HELP)])
                 )
             item = FormItem(block=block, fields=fields, condition=block.condition)
             if item.condition is not None:

@@ -34,6 +34,17 @@ class FillContext:
     attachments: dict[str, object] = field(default_factory=dict)
     blocks_by_key: dict[str, Block] = field(default_factory=dict)
 
+    #: What the account's prefills read that FranceConnect certifies.
+    CERTIFIED_SOURCES = frozenset({"first_name", "last_name", "birth_date"})
+
+    def certified(self, prefill: str) -> bool:
+        """Whether a field prefilled from ``prefill`` shows an answer certified
+        by FranceConnect (the account's names and date of birth, once linked)."""
+        return (
+            prefill in self.CERTIFIED_SOURCES
+            and getattr(self.account, "certified_identity", None) is not None
+        )
+
     @cached_property
     def household(self) -> list[Member]:
         if self.account is None:

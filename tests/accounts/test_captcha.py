@@ -367,6 +367,7 @@ def admin_form(carvin, staff_of):
                 "recaptcha_public_key": commune.recaptcha_public_key,
                 "recaptcha_private_key": "",
                 "recaptcha_score_threshold": commune.recaptcha_score_threshold,
+                "franceconnect_environment": commune.franceconnect_environment,
                 **changes,
             }
         return form_class(data, instance=commune, for_user=user)

@@ -8,11 +8,12 @@ from django.db import transaction
 from wagtail.images.models import Image
 from wagtail.models import Collection, Page, Site
 
-from accounts.models import AccountStatus, User
+from accounts.models import AccountSettings, AccountStatus, FranceConnectEnvironment, User
 from accounts.services import MemberData, account_register
 from cms.models import CommuneSettings
 from cms.services import AGENTS_GROUP, COMMUNICATION_GROUP, commune_create
 from demo import communes as demo
+from demo.identity_provider import DEMO_IDENTITY, ISSUER
 from demo.logo import draw_logo
 from demo.payments import add_demo_payments
 from demo.services import add_demo_services
@@ -102,6 +103,10 @@ class Command(BaseCommand):
             "  Staff: the first admin sign-in of each login sets up an authenticator app "
             "(QR code or key), which then gives the 6-digit code asked after the password."
         )
+        self.stdout.write(
+            f"  FranceConnect (local provider, {ISSUER}/): the identity {DEMO_IDENTITY.sub}, "
+            "on either commune's login page."
+        )
         for spec in demo.COMMUNES:
             self.stdout.write(f"  Portal: http://{spec['hostname']}:{port}/")
 
@@ -180,6 +185,16 @@ class Command(BaseCommand):
             commune.logo = self._logo(spec)
             commune.full_clean()
             commune.save()
+
+        accounts = AccountSettings.for_site(site)
+        if not accounts.franceconnect_client_id:
+            accounts.franceconnect_enabled = True
+            accounts.franceconnect_environment = FranceConnectEnvironment.CUSTOM
+            accounts.franceconnect_issuer = ISSUER
+            accounts.franceconnect_client_id = f"portail-{spec['slug']}"
+            accounts.franceconnect_client_secret = f"secret-{spec['slug']}-demo"
+            accounts.full_clean()
+            accounts.save()
 
         home = site.root_page.specific
         if isinstance(home, HomePage) and not home.welcome:

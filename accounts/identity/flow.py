@@ -1,0 +1,156 @@
+"""A sign-in with an identity provider, as the commune's portal runs it.
+
+The ``state`` and ``nonce`` of a sign-in live in the session of the commune's
+portal, with the commune they belong to: an answer is read only on the portal
+that started the sign-in, once, within ``MAX_AGE``. The identity of a citizen
+who has no account yet waits in the session (``pending_identity``) while they
+complete their account or prove an existing one is theirs.
+"""
+
+import secrets
+import time
+from dataclasses import dataclass
+
+from django.utils.crypto import constant_time_compare
+
+from ..models import AccountSettings, FranceConnectEnvironment
+from .base import (
+    AnswerInvalid,
+    CertifiedIdentity,
+    ProviderConfig,
+    SignIn,
+    SignInCancelled,
+    StateMismatch,
+)
+from .franceconnect import DISCOVERY_URLS, discovery_url_of_issuer
+from .registry import registry
+
+PROVIDER = "franceconnect"
+SIGN_IN_KEY = "identity_sign_in"
+PENDING_KEY = "identity_pending"
+LOGOUT_KEY = "identity_logout"
+#: How long a sign-in may take at the provider, and how long a citizen may
+#: take to complete their account afterwards (seconds).
+MAX_AGE = 30 * 60
+
+
+def provider_config(site) -> ProviderConfig | None:
+    """The commune's FranceConnect client, or None when it offers none."""
+    settings = AccountSettings.for_site(site)
+    if not settings.offers_franceconnect:
+        return None
+    custom = settings.franceconnect_environment == FranceConnectEnvironment.CUSTOM
+    return ProviderConfig(
+        client_id=settings.franceconnect_client_id,
+        client_secret=settings.franceconnect_client_secret,
+        discovery_url=(
+            discovery_url_of_issuer(settings.franceconnect_issuer)
+            if custom
+            else DISCOVERY_URLS[settings.franceconnect_environment]
+        ),
+        signed_userinfo=not custom,
+    )
+
+
+def offered(request) -> bool:
+    """Whether the commune of the request offers FranceConnect (read from
+    the settings kept for the request, so the pages cost no query)."""
+    return AccountSettings.for_request(request).offers_franceconnect
+
+
+def sign_in_start(request, *, config: ProviderConfig, redirect_uri: str, next_url: str) -> str:
+    """Remember a new sign-in in the session and return the provider's
+    address to send the browser to."""
+    plugin = registry[PROVIDER]
+    start = plugin.authorization(
+        config=config,
+        redirect_uri=redirect_uri,
+        state=secrets.token_urlsafe(32),
+        nonce=secrets.token_urlsafe(32),
+    )
+    request.session[SIGN_IN_KEY] = {
+        "site": request.commune.pk,
+        "state": start.state,
+        "nonce": start.nonce,
+        "redirect_uri": redirect_uri,
+        "next": next_url,
+        "at": time.time(),
+    }
+    return start.url
+
+
+@dataclass(frozen=True)
+class Finished:
+    sign_in: SignIn
+    next_url: str
+
+
+def sign_in_finish(request, *, config: ProviderConfig) -> Finished:
+    """Read the provider's answer to the sign-in this session started on
+    this commune's portal: the sign-in is forgotten whatever the outcome, so
+    that the same answer is never read twice."""
+    started = request.session.pop(SIGN_IN_KEY, None)
+    params = request.GET
+    if params.get("error") == "access_denied":
+        raise SignInCancelled
+    if (
+        not isinstance(started, dict)
+        or started.get("site") != request.commune.pk
+        or time.time() - started.get("at", 0) > MAX_AGE
+        or not constant_time_compare(str(started.get("state", "")), params.get("state", ""))
+    ):
+        raise StateMismatch(detail="state unknown, of another commune, or too old")
+    if params.get("error") or not params.get("code"):
+        raise AnswerInvalid(detail=f"error {params.get('error')!r}")
+    sign_in = registry[PROVIDER].sign_in(
+        config=config,
+        redirect_uri=started["redirect_uri"],
+        code=params["code"],
+        nonce=started["nonce"],
+    )
+    return Finished(sign_in=sign_in, next_url=started.get("next", ""))
+
+
+def pending_set(request, sign_in: SignIn, next_url: str = "") -> None:
+    request.session[PENDING_KEY] = {
+        "site": request.commune.pk,
+        "identity": sign_in.identity.as_session(),
+        "id_token": sign_in.id_token,
+        "next": next_url,
+        "at": time.time(),
+    }
+
+
+def pending_identity(request) -> tuple[CertifiedIdentity, str] | None:
+    """The identity waiting in this commune's session, with its ID token."""
+    pending = request.session.get(PENDING_KEY)
+    if (
+        not isinstance(pending, dict)
+        or pending.get("site") != request.commune.pk
+        or time.time() - pending.get("at", 0) > MAX_AGE
+    ):
+        return None
+    try:
+        return CertifiedIdentity.from_session(pending["identity"]), pending["id_token"]
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def pending_next(request) -> str:
+    return (request.session.get(PENDING_KEY) or {}).get("next", "")
+
+
+def pending_clear(request) -> None:
+    request.session.pop(PENDING_KEY, None)
+
+
+def remember_for_logout(request, id_token: str) -> None:
+    """After ``login()``: the ID token that ends the provider's session."""
+    request.session[LOGOUT_KEY] = {"site": request.commune.pk, "id_token": id_token}
+
+
+def logout_id_token(request) -> str | None:
+    data = request.session.get(LOGOUT_KEY)
+    if isinstance(data, dict) and data.get("site") == request.commune.pk:
+        return data.get("id_token")
+    return None

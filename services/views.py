@@ -35,6 +35,7 @@ from .selectors import current_attachments, draft_for, draft_of, sent_submission
 from .services import (
     Contact,
     SubmissionError,
+    access_key,
     submission_blank,
     submission_discard,
     submission_save_step,
@@ -389,6 +390,7 @@ def sent_view(request, page):
         {
             "page": page,
             "submission": submission,
+            "key": None if submission.account_id else access_key(submission),
             "by_post": [
                 row
                 for _step, rows in answer_rows(submission.steps, submission.data)

@@ -15,6 +15,7 @@ from services.corrections import NOTHING_CHANGED
 from services.fields.documents import DOCUMENT_WRONG_TYPE, document_type_names
 from services.models import StatusChange, SubmissionStatus
 from services.services import submission_change_status, submission_start
+from services.views import SESSION_SENT
 from tests.services.factories import PNG, pdf_file, service_page
 from tests.services.tracking_factories import (
     CARVIN,
@@ -398,3 +399,17 @@ def test_status_change_is_emailed_with_the_message_and_the_link(
     assert "Merci d'envoyer l'attestation d'assurance." in message.body
     assert f"http://carvin.localhost{detail_url(request_sent)}" in message.body
     assert escape("Merci d'envoyer l'attestation d'assurance.") in message.alternatives[0][0]
+
+
+def test_confirmation_without_an_account_links_the_request_and_its_receipt(client, carvin):
+    page = birth_page(carvin)
+    anonymous_request = birth_request(page)
+    session = client.session
+    session[SESSION_SENT] = anonymous_request.pk
+    session.save()
+
+    confirmation = html(client.get(f"{page.url}envoyee/", **CARVIN))
+
+    assert anonymous_request.reference in confirmation
+    assert f'href="{tracking_url(anonymous_request)}"' in confirmation
+    assert f'href="{tracking_url(anonymous_request, "tracking_receipt")}"' in confirmation

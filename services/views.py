@@ -18,7 +18,7 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from accounts.captcha import captcha_field
 from accounts.decorators import citizen_of, login_url_for
@@ -314,6 +314,12 @@ def review_view(request, page):
     filling = _filling(request, page)
     if filling is None:
         return _login_redirect(request, page)
+    if filling.submission.pk is None:
+        # Nothing typed yet, or the request just sent (the browser's Back
+        # button after "Envoyer ma demande"): no recap to check.
+        if _just_sent(request, page) is not None:
+            return redirect(page.get_url(request) + page.reverse_subpage("sent"))
+        return redirect(filling.step_url(1))
     invalid, answers = filling.first_invalid_step()
     if invalid is not None:
         messages.error(request, STEP_INVALID)
@@ -379,9 +385,14 @@ def _concerned(filling, answers):
     return None, ""
 
 
-def sent_view(request, page):
+def _just_sent(request, page):
+    """The request of this démarche that the person asking has just sent."""
     pk = request.session.get(SESSION_SENT)
-    submission = sent_submission_for(site=request.commune, page=page, pk=pk) if pk else None
+    return sent_submission_for(site=request.commune, page=page, pk=pk) if pk else None
+
+
+def sent_view(request, page):
+    submission = _just_sent(request, page)
     if submission is None:
         return redirect(page.get_url(request))
     return TemplateResponse(
@@ -401,13 +412,17 @@ def sent_view(request, page):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def discard_view(request, page):
+    """GET asks to confirm; POST deletes the draft and its documents."""
     draft = _draft(request, page)
-    if draft is not None:
-        submission_discard(submission=draft)
-        request.session.pop(SESSION_DRAFT.format(page_id=page.pk), None)
-        messages.success(request, DRAFT_DISCARDED)
+    if draft is None:
+        return redirect(page.get_url(request))
+    if request.method == "GET":
+        return TemplateResponse(request, "services/discard.html", {"page": page, "draft": draft})
+    submission_discard(submission=draft)
+    request.session.pop(SESSION_DRAFT.format(page_id=page.pk), None)
+    messages.success(request, DRAFT_DISCARDED)
     return redirect(page.get_url(request))
 
 

@@ -120,7 +120,7 @@ def test_account_home_lists_requests_with_status_and_drafts_to_resume(
     assert "Réservation de salle" in page
     url = other_page.relative_url(carvin)
     assert f'href="{url}{other_page.reverse_subpage("step", kwargs={"number": 2})}"' in page
-    assert f'action="{url}{other_page.reverse_subpage("discard")}"' in page
+    assert f'href="{url}{other_page.reverse_subpage("discard")}"' in page
 
 
 def test_account_home_sends_a_draft_filled_to_the_end_to_its_recap(client, carvin, owner, school):
@@ -134,15 +134,38 @@ def test_account_home_sends_a_draft_filled_to_the_end_to_its_recap(client, carvi
     assert f'href="{school.relative_url(carvin)}{school.reverse_subpage("review")}"' in page
 
 
-def test_draft_deleted_from_the_account_home_is_gone(client, carvin, owner, school):
+def test_draft_deleted_from_the_account_home_is_gone_once_confirmed(client, carvin, owner, school):
     draft = submission_start(site=carvin, page=school, account=owner)
     client.force_login(owner)
     page = html(client.get(reverse("accounts:home"), **CARVIN))
-    action = re.search(r'<form method="post" action="([^"]+abandonner/)"', page).group(1)
+    link = re.search(r'<a class="button button--secondary" href="([^"]+abandonner/)"', page)[1]
 
-    client.post(action, **CARVIN)
+    confirmation = html(client.get(link, **CARVIN))
+
+    assert "Delete your draft?" in confirmation
+    assert type(draft).objects.filter(pk=draft.pk).exists()
+    assert '<form method="post" class="actions">' in confirmation
+
+    client.post(link, **CARVIN)
 
     assert not type(draft).objects.filter(pk=draft.pk).exists()
+
+
+def test_back_to_the_recap_after_sending_shows_the_confirmation_again(
+    client, carvin, owner, request_sent
+):
+    page = request_sent.page.specific
+    client.force_login(owner)
+    session = client.session
+    session[SESSION_SENT] = request_sent.pk
+    session.save()
+
+    url = page.relative_url(carvin)
+    back = client.get(f"{url}verification/", **CARVIN)
+
+    assert back.status_code == 302
+    assert back["Location"] == f"{url}envoyee/"
+    assert not type(request_sent).objects.filter(page=page, submitted_at=None).exists()
 
 
 def test_account_home_does_not_show_requests_of_other_citizens(client, carvin, request_sent):

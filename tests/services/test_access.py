@@ -241,9 +241,11 @@ def test_a_replaced_document_stays_downloadable_by_its_owner(client, owner, requ
     client.force_login(owner)
 
     response = client.get(detail_url(request_sent, "submission_document", pk=old), **CARVIN)
+    detail = client.get(detail_url(request_sent), **CARVIN).content.decode()
 
     assert response.status_code == 200
     assert content_of(response) == PDF
+    assert "<h3>Versions précédentes des fichiers, remplacées depuis</h3>" in detail
 
 
 @pytest.mark.parametrize(

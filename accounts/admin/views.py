@@ -249,7 +249,8 @@ class AccountValidateView(AccountDecisionView):
     submit_label = gettext_lazy("Yes, validate")
     explanation = gettext_lazy(
         "The citizen will receive an e-mail telling them their account is validated: "
-        "they can then make requests online."
+        "they can then see and pay their household's invoices and change their account "
+        "and household (they can already make requests)."
     )
 
     def decide(self, form):

@@ -174,7 +174,10 @@ def test_agent_validates_an_account(
     agent_client, agent, carvin, django_capture_on_commit_callbacks
 ):
     account = citizen(carvin, "Anne")
-    assert agent_client.get(reverse(VALIDATE, args=[account.pk])).status_code == 200
+    confirmation = agent_client.get(reverse(VALIDATE, args=[account.pk]))
+    assert confirmation.status_code == 200
+    # A pending account can already make requests: validating it unlocks the rest.
+    assert "(they can already make requests)" in confirmation.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
         response = agent_client.post(reverse(VALIDATE, args=[account.pk]), follow=True)

@@ -5,7 +5,7 @@ import calendar
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -101,13 +101,18 @@ def invoices_to_pay(*, site, account) -> QuerySet[Invoice]:
 
 
 def statement(*, site, account, today: date | None = None) -> QuerySet[Invoice]:
-    """ "Consulter votre relevé": invoices paid in the last 3 months, the
-    latest first."""
+    """ "Consulter votre relevé": the invoices issued in the last 3 months
+    (as the FAQ says) that are paid, the latest paid first; each with the
+    ``receipt_id`` of the payment receipt when ``account`` paid it online
+    (a receipt is shown to its payer only)."""
     today = today or timezone.localdate()
-    start = timezone.make_aware(datetime.combine(months_before(today, STATEMENT_MONTHS), time()))
+    paid_online_by = TransactionLine.objects.filter(
+        invoice=OuterRef("pk"), credited=True, transaction__account=account
+    ).values("transaction__public_id")[:1]
     return (
         _household_invoices(site=site, account=account)
-        .filter(status__in=PAID_STATUSES, paid_at__gte=start)
+        .filter(status__in=PAID_STATUSES, issued_on__gte=months_before(today, STATEMENT_MONTHS))
+        .annotate(receipt_id=Subquery(paid_online_by))
         .order_by("-paid_at", "-pk")
     )
 

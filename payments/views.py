@@ -108,7 +108,7 @@ def invoices_view(request):
 
 @citizen_required
 def statement_view(request):
-    """ "Consulter votre relevé": invoices paid in the last 3 months."""
+    """ "Consulter votre relevé": the paid invoices issued in the last 3 months."""
     site = request.commune
     invoices = list(selectors.statement(site=site, account=request.user))
     return render(

@@ -35,17 +35,32 @@ def test_three_months_before(day, expected):
     assert months_before(day, 3) == expected
 
 
-def test_statement_holds_the_invoices_paid_in_the_last_three_months(carvin, ville, amelie):
+def test_statement_holds_the_paid_invoices_issued_in_the_last_three_months(carvin, ville, amelie):
+    """As the FAQ says: "Les factures émises durant les 3 derniers mois"."""
     today = date(2026, 5, 15)
     inside = invoice(
-        ville, amelie, status=InvoiceStatus.PAID_ONLINE, paid_at=paid_on(date(2026, 2, 16))
+        ville,
+        amelie,
+        status=InvoiceStatus.PAID_ONLINE,
+        issued_on=date(2026, 2, 15),
+        paid_at=paid_on(date(2026, 3, 2)),
     )
     elsewhere = invoice(
-        ville, amelie, status=InvoiceStatus.PAID_ELSEWHERE, paid_at=paid_on(date(2026, 4, 1))
+        ville,
+        amelie,
+        status=InvoiceStatus.PAID_ELSEWHERE,
+        issued_on=date(2026, 3, 20),
+        paid_at=paid_on(date(2026, 4, 1)),
     )
-    invoice(ville, amelie, status=InvoiceStatus.PAID_ONLINE, paid_at=paid_on(date(2026, 2, 14)))
-    invoice(ville, amelie)
-    invoice(ville, amelie, status=InvoiceStatus.CANCELLED)
+    invoice(
+        ville,
+        amelie,
+        status=InvoiceStatus.PAID_ONLINE,
+        issued_on=date(2026, 2, 14),
+        paid_at=paid_on(date(2026, 3, 1)),
+    )
+    invoice(ville, amelie, issued_on=date(2026, 4, 1))
+    invoice(ville, amelie, status=InvoiceStatus.CANCELLED, issued_on=date(2026, 4, 1))
 
     shown = list(statement(site=carvin, account=amelie, today=today))
 
@@ -99,7 +114,8 @@ def test_statement_page_shows_paid_invoices(amelie_client, ville, amelie):
     html = page(amelie_client, "/paiement/releve/")
 
     assert "Consulter votre relevé" in html
-    assert "Les factures payées durant les 3 derniers mois." in html
+    assert "Les factures émises durant les 3 derniers mois et déjà payées." in html
+    assert '<th scope="col">Statut</th>' in html
     assert "CAR-V-0001" in html and "Payée en ligne" in html
     assert "CAR-V-0002" not in html
 
@@ -138,7 +154,7 @@ def test_a_statement_without_recent_payment_says_so(amelie_client, ville, amelie
 
     html = page(amelie_client, "/paiement/releve/")
 
-    assert "Aucune facture payée durant les 3 derniers mois." in html
+    assert "Aucune facture émise durant les 3 derniers mois n'est payée." in html
 
 
 def test_the_account_tab_and_the_home_panel(amelie_client, ville, amelie):

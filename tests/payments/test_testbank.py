@@ -81,7 +81,9 @@ def test_paying_moves_the_invoice_to_the_statement_and_emails_the_receipt(
     )
     assert Invoice.objects.get(pk=bill.pk).status == InvoiceStatus.PAID_ONLINE
     assert CartItem.objects.count() == 0
-    assert "CAR-V-0042" in amelie_client.get("/paiement/releve/").content.decode()
+    statement = amelie_client.get("/paiement/releve/").content.decode()
+    assert "CAR-V-0042" in statement
+    assert f'href="/paiement/transaction/{transaction.public_id}/recu/"' in statement
     assert "CAR-V-0042" not in amelie_client.get("/paiement/").content.decode()
     (message,) = mail.outbox
     assert message.to == ["amélie.lire@example.org"]

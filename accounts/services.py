@@ -1,4 +1,5 @@
-"""Writes to citizen accounts and households."""
+"""Writes to citizen accounts and households, and which account an identity
+provider's sign-in opens."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +22,12 @@ from .identifiers import next_identifier
 from .identity.base import CertifiedIdentity
 from .lockout import email_change_account_limited, password_reset_account_limited
 from .models import AccountStatus, HouseholdMember, IdentityLink, User
-from .selectors import citizen_by_login, identity_link_for
+from .selectors import (
+    citizen_by_login,
+    citizen_with_email_exists,
+    identity_link_for,
+    staff_with_email,
+)
 from .signals import account_erasing
 
 ACCOUNT_NOT_VALIDATED = _(
@@ -57,6 +63,25 @@ IDENTITY_LINK_SENT = _(
 IDENTITY_LINK_INVALID = _(
     "This link no longer works: it was already used, is more than one hour old, or the "
     "account has been linked since. Sign in with FranceConnect again to ask for another."
+)
+STAFF_EMAIL_UNKNOWN = _(
+    "No staff account of the portal uses the e-mail address %(email)s. Staff accounts are "
+    "created by a platform administrator: ask them to give yours this address, or log in "
+    "with your identifier and password."
+)
+STAFF_EMAIL_OF_CITIZEN = _(
+    "The e-mail address %(email)s is that of a citizen's account, which cannot enter the "
+    "administration. Log in with your staff identifier and password, or ask a platform "
+    "administrator to give your staff account this address."
+)
+STAFF_EMAIL_SHARED = _(
+    "Several staff accounts use the e-mail address %(email)s, so the portal cannot tell "
+    "which one is yours. Ask a platform administrator to give each of them its own "
+    "address, or log in with your identifier and password."
+)
+STAFF_ACCOUNT_CLOSED = _(
+    "The staff account that uses the e-mail address %(email)s is deactivated. Ask a "
+    "platform administrator if it should not be."
 )
 IDENTITY_LINK_SALT = "accounts.identity_link"
 IDENTITY_LINK_MAX_AGE = 60 * 60
@@ -563,4 +588,28 @@ def identity_link_read(*, site, token: str) -> tuple[User, str, CertifiedIdentit
 def identity_link_confirm(*, site, token: str) -> User:
     user, provider, identity = identity_link_read(site=site, token=token)
     identity_link(user=user, provider=provider, identity=identity)
+    return user
+
+
+# --- Staff signing in with ProConnect ------------------------------------------
+
+
+def staff_for_sign_in(*, email: str) -> User:
+    """The staff account that a sign-in with ProConnect opens: the one staff
+    account (``selectors.staff_with_email``) whose e-mail address, whatever
+    its case, is the professional address ProConnect verified. A platform
+    administrator creates it; a sign-in never creates one, never opens a
+    citizen's account, and refuses an address that several staff accounts
+    share or whose account is deactivated."""
+    accounts = list(staff_with_email(email=email)[:2])
+    values = {"email": email}
+    if not accounts:
+        if citizen_with_email_exists(email=email):
+            raise AccountError(STAFF_EMAIL_OF_CITIZEN % values)
+        raise AccountError(STAFF_EMAIL_UNKNOWN % values)
+    if len(accounts) > 1:
+        raise AccountError(STAFF_EMAIL_SHARED % values)
+    (user,) = accounts
+    if not user.is_active:
+        raise AccountError(STAFF_ACCOUNT_CLOSED % values)
     return user

@@ -42,7 +42,8 @@ LINK = "/compte/franceconnect/relier/"
 
 
 def shows(response, message) -> bool:
-    return escape(str(message)) in response.content.decode()
+    """Whether the page shows ``message`` (an identity provider's naming it)."""
+    return escape(str(message) % {"provider": "FranceConnect"}) in response.content.decode()
 
 
 @pytest.fixture

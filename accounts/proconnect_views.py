@@ -116,8 +116,8 @@ def callback_view(request):
         provider_second_factor_accept(request, provider=PROVIDER)
     next_url = _safe_next(request, finished.next_url) or reverse("wagtailadmin_home")
     if is_verified(request):
-        return redirect(next_url)
-    return redirect(verify_url(next_url))
+        return HttpResponseRedirect(next_url)
+    return HttpResponseRedirect(verify_url(next_url))
 
 
 @never_cache

@@ -20,6 +20,8 @@ whether that replaces the admin's own (``PROCONNECT_MFA_REPLACES_SECOND_FACTOR``
 import json
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from .base import AnswerInvalid, ProfessionalIdentity, ProviderConfig
@@ -98,8 +100,10 @@ class ProConnect(OpenIDConnectProvider):
 
     def identity(self, *, id_token, userinfo):
         email = str(userinfo.get("email") or "").strip()
-        if not email:
-            raise AnswerInvalid(detail="no e-mail address")
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise AnswerInvalid(detail="no valid e-mail address") from None
         acr = str(id_token["acr"])
         amr = _methods(id_token.get("amr"))
         return ProfessionalIdentity(

@@ -211,6 +211,14 @@ def test_with_the_platform_setting_proconnects_second_factor_replaces_the_app(
     assert asked["Location"] == "/admin/second-factor/?next=%2Fadmin%2F", "trusted no longer"
 
 
+def test_a_next_page_elsewhere_is_never_followed(settings, proconnect, staff):
+    settings.PROCONNECT_MFA_REPLACES_SECOND_FACTOR = True
+    staff(PRO_MFA_ACR.claims["email"])
+
+    answer = sign_in(Client(), PRO_MFA_ACR.sub, next="https://evil.example/admin/")
+    assert answer["Location"] == "/admin/"
+
+
 def test_without_the_setting_a_multi_factor_sign_in_still_asks_for_the_app(proconnect, staff):
     staff(PRO_MFA_ACR.claims["email"])
     client = Client()

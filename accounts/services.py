@@ -455,9 +455,10 @@ def account_register_certified(
 ) -> User:
     """Create a citizen account whose identity a provider certified: its
     names and date of birth are the certified ones (and stay locked), it has
-    no password (the citizen may choose one with "Forgotten your password?"),
-    and it is validated at once when the commune says so. The identifier
-    ``prénom.nom`` is made from the first of the given names."""
+    no password (the citizen may choose one from their account page, where no
+    current password is asked), and it is validated at once when the commune
+    says so. The identifier ``prénom.nom`` is made from the first of the
+    given names."""
     if identity_link_for(site=site, provider=provider, subject=identity.subject) is not None:
         raise AccountError(IDENTITY_TAKEN)
     user = _new_citizen(

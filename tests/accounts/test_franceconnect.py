@@ -201,6 +201,43 @@ def test_a_commune_may_validate_franceconnect_accounts_at_once(carvin, identity_
     assert logged_in_user(client).status == AccountStatus.VALIDATED
 
 
+def test_an_account_opened_with_franceconnect_chooses_a_password_without_an_old_one(
+    carvin, identity_provider
+):
+    offer_franceconnect(carvin, identity_provider, validates=True)
+    client = Client()
+    sign_in(client)
+    complete(client)
+    assert (
+        "Choisir un mot de passe"
+        in client.get("/compte/profil/", HTTP_HOST=CARVIN).content.decode()
+    )
+
+    page = client.get("/compte/mot-de-passe/", HTTP_HOST=CARVIN)
+    assert set(page.context["form"].fields) == {"new_password1", "new_password2"}
+    new = "un mot de passe choisi après FranceConnect"
+    answer = client.post(
+        "/compte/mot-de-passe/",
+        {"new_password1": new, "new_password2": new},
+        HTTP_HOST=CARVIN,
+    )
+    assert answer.status_code == 302
+    user = logged_in_user(client)
+    assert user is not None, "still logged in"
+    assert user.check_password(new)
+
+    again = client.get("/compte/mot-de-passe/", HTTP_HOST=CARVIN)
+    assert "old_password" in again.context["form"].fields, "now it is changed, not chosen"
+    other = Client()
+    other.post(
+        "/compte/connexion/",
+        {"username": user.username, "password": new},
+        HTTP_HOST=CARVIN,
+        HTTP_ORIGIN="http://carvin.localhost",
+    )
+    assert logged_in_user(other) == user
+
+
 def test_the_certified_identity_cannot_be_changed_from_the_account(carvin, identity_provider):
     offer_franceconnect(carvin, identity_provider, validates=True)
     client = Client()

@@ -21,7 +21,7 @@ from cms.emails import send_commune_email
 from .identifiers import next_identifier
 from .identity.base import CertifiedIdentity
 from .lockout import email_change_account_limited, password_reset_account_limited
-from .models import AccountStatus, HouseholdMember, IdentityLink, User
+from .models import AccountSettings, AccountStatus, HouseholdMember, IdentityLink, User
 from .selectors import (
     citizen_by_login,
     citizen_with_email_exists,
@@ -493,7 +493,9 @@ def account_register_certified(
 def identity_link(*, user: User, provider: str, identity: CertifiedIdentity) -> IdentityLink:
     """Link an account to the identity a provider certified, once the citizen
     proved the account is theirs (its password, a link sent to its e-mail
-    address, or being logged in to it). Never by matching e-mail addresses."""
+    address, or being logged in to it). Never by matching e-mail addresses.
+    An account awaiting validation is validated when the commune validates
+    FranceConnect accounts at once, as it would have been opened with it."""
     user = User.objects.select_for_update().get(pk=user.pk)
     taken = identity_link_for(site=user.site, provider=provider, subject=identity.subject)
     if taken is not None and taken.user_id != user.pk:
@@ -512,7 +514,15 @@ def identity_link(*, user: User, provider: str, identity: CertifiedIdentity) -> 
         },
     )
     _certify(user, identity)
-    user.save(update_fields=["first_name", "last_name", "birth_date"])
+    fields = ["first_name", "last_name", "birth_date"]
+    if (
+        user.status == AccountStatus.PENDING
+        and AccountSettings.for_site(user.site).franceconnect_validates_accounts
+    ):
+        user.status = AccountStatus.VALIDATED
+        user.status_changed_at = timezone.now()
+        fields += ["status", "status_changed_at"]
+    user.save(update_fields=fields)
     return link
 
 

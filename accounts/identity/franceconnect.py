@@ -7,12 +7,17 @@ that answers plain JSON is accepted only where the commune points
 FranceConnect at it (the demo, the tests).
 
 The discovery documents of FranceConnect v2 (``DISCOVERY_URLS``): production
-at ``oidc.franceconnect.gouv.fr``; the sandbox at ``fcp-low.sbx.dev-franceconnect.fr``,
-which replaced ``fcp-low.integ01.dev-franceconnect.fr`` (still named by
-docs.partenaires.franceconnect.gouv.fr, "Endpoints disponibles"): keys are
-given for one sandbox, and a commune holding keys of the former one names it
-as its own provider. The token endpoint takes the client's secret in the
-body of the request (``client_secret_post``).
+at ``oidc.franceconnect.gouv.fr/api/v2``; integration at the sandbox
+``fcp-low.sbx.dev-franceconnect.fr/api/v2``, the one service providers'
+configurations of 2025 name (and the issuer of their ID tokens).
+FranceConnect's partner documentation ("Endpoints disponibles",
+docs.partenaires.franceconnect.gouv.fr) still names
+``fcp-low.integ01.dev-franceconnect.fr/api/v2``, which those configurations
+call the former ("legacy") sandbox. Keys work on the sandbox that gave them:
+a commune holding keys of the former one names it as its own provider
+(``FranceConnectEnvironment.CUSTOM``). The token endpoint takes
+``client_id`` and ``client_secret`` in the body of the request
+(``client_secret_post``), as that documentation's "Token Endpoint" says.
 """
 
 from datetime import date

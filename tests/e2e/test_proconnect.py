@@ -4,7 +4,7 @@
 provider, sets up the authenticator app the admin still asks for, reaches the
 dashboard, then logs out of the admin and of ProConnect; a professional whose
 address is of no staff account gets the refusal page. axe-core finds nothing
-on the new pages.
+on the new pages (login, refusal, logging out of ProConnect, logged out).
 
 Writes to the demo database (the agent's app and recovery codes); the
 module's database is put back when it is done (``conftest.demo_portal``).
@@ -87,10 +87,16 @@ def test_an_agent_signs_in_with_proconnect_then_the_app_and_logs_out_of_both(
     expect(page).to_have_url(re.compile(r"/admin/$"))
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
-    # Logging out of the admin ends the ProConnect session too.
+    # Logging out of the admin ends the ProConnect session too: the page that
+    # sends the browser there is held back once, to be checked.
+    end_session = re.compile(re.escape(proconnect) + r"/oauth2/end_session\?")
+    page.route(end_session, lambda route: route.abort("aborted"), times=1)
     page.locator(".sidebar-footer__account").click()
     page.get_by_role("button", name="Se déconnecter").click()
-    expect(page).to_have_url(re.compile(r"/oauth2/end_session\?"))
+    expect(page.get_by_role("heading", name="Déconnexion de ProConnect")).to_be_visible()
+    _accessible(page, "logging-out")
+    page.get_by_role("link", name="Fermer ma session ProConnect").click()
+    expect(page).to_have_url(end_session)
     page.get_by_role("button", name="End session").click()
     expect(page).to_have_url(re.compile(r"/admin/login/$"))
     expect(page.get_by_text("Vous êtes aussi déconnecté de ProConnect.")).to_be_visible()

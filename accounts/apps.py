@@ -9,7 +9,7 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from . import sessions  # noqa: F401 (its signal receivers)
+        from . import second_factor, sessions  # noqa: F401 (their signal receivers)
         from .signals import cancel_inactivity_warning
 
         user_logged_in.connect(

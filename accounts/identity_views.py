@@ -3,7 +3,6 @@ answer, completing a new account, linking an existing one, and the return
 from the provider's logout (see ``accounts.identity``)."""
 
 import logging
-import secrets
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -40,7 +39,6 @@ from .services import (
 logger = logging.getLogger(__name__)
 
 BACKEND = "accounts.backends.CitizenBackend"
-LOGOUT_STATE_KEY = "identity_logout_state"
 IDENTITY_EXPIRED = gettext_lazy(
     "Your sign-in with FranceConnect is over or too old. Please sign in with FranceConnect again."
 )
@@ -68,7 +66,10 @@ def _failure(request, error: IdentityError):
     return render(
         request,
         "accounts/franceconnect/failure.html",
-        {"refusal": str(error.message), "unreachable": isinstance(error, ProviderUnreachable)},
+        {
+            "refusal": error.text(flow.registry[flow.PROVIDER].verbose_name),
+            "unreachable": isinstance(error, ProviderUnreachable),
+        },
         status=error.status,
     )
 
@@ -312,29 +313,21 @@ def provider_logout(request, *, id_token: str):
     config = flow.provider_config(request.commune)
     if config is None:
         return None
-    state = secrets.token_urlsafe(32)
-    try:
-        url = flow.registry[flow.PROVIDER].logout_url(
-            config=config,
-            id_token=id_token,
-            post_logout_redirect_uri=request.build_absolute_uri(
-                reverse("accounts:franceconnect_logged_out")
-            ),
-            state=state,
-        )
-    except IdentityError:
+    url = flow.logout_start(
+        request,
+        config=config,
+        id_token=id_token,
+        post_logout_redirect_uri=request.build_absolute_uri(
+            reverse("accounts:franceconnect_logged_out")
+        ),
+    )
+    if url is None:
         return None
-    request.session[LOGOUT_STATE_KEY] = {"site": request.commune.pk, "state": state}
     return render(request, "accounts/franceconnect/logout.html", {"provider_logout_url": url})
 
 
 def logged_out_view(request):
     """Back from the provider's logout."""
-    expected = request.session.pop(LOGOUT_STATE_KEY, None)
-    if (
-        isinstance(expected, dict)
-        and expected.get("site") == request.commune.pk
-        and secrets.compare_digest(str(expected.get("state")), request.GET.get("state", ""))
-    ):
+    if flow.logout_finish(request):
         messages.success(request, _("You are also logged out of FranceConnect."))
     return redirect("/")

@@ -376,8 +376,9 @@ class AccountSettings(CachedSiteSetting, BaseSiteSetting):
         _("validate FranceConnect accounts at once"),
         default=False,
         help_text=_(
-            "An account created with FranceConnect, whose identity is certified, needs "
-            "no validation by the town hall."
+            "An account created with FranceConnect, or awaiting validation and then linked "
+            "to FranceConnect, needs no validation by the town hall: its identity is "
+            "certified."
         ),
     )
 

@@ -8,6 +8,12 @@ which sends an account without a confirmed app to set one up first. The
 device that verified the session is kept in the session by django-otp
 (``django_otp.login``).
 
+A sign-in with an identity provider that asked for a second factor itself
+(ProConnect, with a multi-factor level) counts instead when the platform
+says so (``BaseIdentityProvider.trusts_second_factor``): the session records
+the provider (``provider_second_factor_accept``), and is verified as long as
+the platform still trusts it.
+
 Codes are never logged: the audit log records that a check succeeded or
 failed, never what was typed.
 """
@@ -16,7 +22,9 @@ import io
 import re
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
+from django.dispatch import receiver
 from django.http import HttpResponseRedirect, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -39,6 +47,8 @@ WRONG_CODE = _("This code is not valid. Type the 6 digits your app shows now, or
 WRONG_SETUP_CODE = _("This code is not valid. Type the 6 digits your app shows now.")
 TOO_MANY_ATTEMPTS = _("Too many wrong codes. Wait %(seconds)s seconds before trying again.")
 SECOND_FACTOR_REQUIRED = _("Enter the code of your authenticator app to continue.")
+#: The identity provider whose second factor verified this session.
+PROVIDER_SECOND_FACTOR_KEY = "second_factor_provider"
 
 
 def can_access_admin(user) -> bool:
@@ -66,7 +76,33 @@ def has_second_factor(user) -> bool:
 
 def is_verified(request) -> bool:
     verified = getattr(request.user, "is_verified", None)
-    return bool(verified and verified())
+    return bool(verified and verified()) or _verified_by_provider(request)
+
+
+def _verified_by_provider(request) -> bool:
+    from .identity import registry
+
+    session = getattr(request, "session", None)
+    data = session.get(PROVIDER_SECOND_FACTOR_KEY) if session is not None else None
+    if not isinstance(data, dict) or data.get("user") != getattr(request.user, "pk", None):
+        return False
+    provider = data.get("provider")
+    return provider in registry and registry[provider].trusts_second_factor()
+
+
+def provider_second_factor_accept(request, *, provider: str) -> None:
+    """Right after ``login()``: the identity provider ``provider`` asked the
+    user for a second factor, which the platform accepts instead of ours."""
+    user = request.user
+    request.session[PROVIDER_SECOND_FACTOR_KEY] = {"user": user.pk, "provider": provider}
+    audit(user, "accounts.second_factor_passed", user=user, data={"method": provider})
+
+
+@receiver(user_logged_in)
+def _forget_provider_second_factor(sender, request, user, **kwargs):
+    """A sign-in starts without another sign-in's second factor."""
+    if request is not None and hasattr(request, "session"):
+        request.session.pop(PROVIDER_SECOND_FACTOR_KEY, None)
 
 
 def recovery_codes_left(user) -> int:

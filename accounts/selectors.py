@@ -121,3 +121,26 @@ def identity_link_for(*, site, provider: str, subject: str) -> IdentityLink | No
         .select_related("user")
         .first()
     )
+
+
+def staff_with_email(*, email: str) -> QuerySet[User]:
+    """The staff accounts, active or not, whose e-mail address is ``email``
+    whatever its case: accounts of no commune that are staff or belong to a
+    commune's groups (``cms.tenancy.groups_of_communes``). Never a citizen's."""
+    from wagtail.models import Site
+
+    from cms.tenancy import groups_of_communes
+
+    return (
+        User.objects.filter(site__isnull=True, email__iexact=email.strip())
+        .filter(
+            Q(is_staff=True)
+            | Q(is_superuser=True)
+            | Q(groups__in=groups_of_communes(Site.objects.all()))
+        )
+        .distinct()
+    )
+
+
+def citizen_with_email_exists(*, email: str) -> bool:
+    return User.objects.filter(site__isnull=False, email__iexact=email.strip()).exists()

@@ -1,4 +1,5 @@
-"""Writes to citizen accounts and households."""
+"""Writes to citizen accounts and households, and which account an identity
+provider's sign-in opens."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,8 +21,13 @@ from cms.emails import send_commune_email
 from .identifiers import next_identifier
 from .identity.base import CertifiedIdentity
 from .lockout import email_change_account_limited, password_reset_account_limited
-from .models import AccountStatus, HouseholdMember, IdentityLink, User
-from .selectors import citizen_by_login, identity_link_for
+from .models import AccountSettings, AccountStatus, HouseholdMember, IdentityLink, User
+from .selectors import (
+    citizen_by_login,
+    citizen_with_email_exists,
+    identity_link_for,
+    staff_with_email,
+)
 from .signals import account_erasing
 
 ACCOUNT_NOT_VALIDATED = _(
@@ -57,6 +63,25 @@ IDENTITY_LINK_SENT = _(
 IDENTITY_LINK_INVALID = _(
     "This link no longer works: it was already used, is more than one hour old, or the "
     "account has been linked since. Sign in with FranceConnect again to ask for another."
+)
+STAFF_EMAIL_UNKNOWN = _(
+    "No staff account of the portal uses the e-mail address %(email)s. Staff accounts are "
+    "created by a platform administrator: ask them to give yours this address, or log in "
+    "with your identifier and password."
+)
+STAFF_EMAIL_OF_CITIZEN = _(
+    "The e-mail address %(email)s is that of a citizen's account, which cannot enter the "
+    "administration. Log in with your staff identifier and password, or ask a platform "
+    "administrator to give your staff account this address."
+)
+STAFF_EMAIL_SHARED = _(
+    "Several staff accounts use the e-mail address %(email)s, so the portal cannot tell "
+    "which one is yours. Ask a platform administrator to give each of them its own "
+    "address, or log in with your identifier and password."
+)
+STAFF_ACCOUNT_CLOSED = _(
+    "The staff account that uses the e-mail address %(email)s is deactivated. Ask a "
+    "platform administrator if it should not be."
 )
 IDENTITY_LINK_SALT = "accounts.identity_link"
 IDENTITY_LINK_MAX_AGE = 60 * 60
@@ -430,9 +455,10 @@ def account_register_certified(
 ) -> User:
     """Create a citizen account whose identity a provider certified: its
     names and date of birth are the certified ones (and stay locked), it has
-    no password (the citizen may choose one with "Forgotten your password?"),
-    and it is validated at once when the commune says so. The identifier
-    ``prénom.nom`` is made from the first of the given names."""
+    no password (the citizen may choose one from their account page, where no
+    current password is asked), and it is validated at once when the commune
+    says so. The identifier ``prénom.nom`` is made from the first of the
+    given names."""
     if identity_link_for(site=site, provider=provider, subject=identity.subject) is not None:
         raise AccountError(IDENTITY_TAKEN)
     user = _new_citizen(
@@ -467,7 +493,9 @@ def account_register_certified(
 def identity_link(*, user: User, provider: str, identity: CertifiedIdentity) -> IdentityLink:
     """Link an account to the identity a provider certified, once the citizen
     proved the account is theirs (its password, a link sent to its e-mail
-    address, or being logged in to it). Never by matching e-mail addresses."""
+    address, or being logged in to it). Never by matching e-mail addresses.
+    An account awaiting validation is validated when the commune validates
+    FranceConnect accounts at once, as it would have been opened with it."""
     user = User.objects.select_for_update().get(pk=user.pk)
     taken = identity_link_for(site=user.site, provider=provider, subject=identity.subject)
     if taken is not None and taken.user_id != user.pk:
@@ -486,7 +514,15 @@ def identity_link(*, user: User, provider: str, identity: CertifiedIdentity) -> 
         },
     )
     _certify(user, identity)
-    user.save(update_fields=["first_name", "last_name", "birth_date"])
+    fields = ["first_name", "last_name", "birth_date"]
+    if (
+        user.status == AccountStatus.PENDING
+        and AccountSettings.for_site(user.site).franceconnect_validates_accounts
+    ):
+        user.status = AccountStatus.VALIDATED
+        user.status_changed_at = timezone.now()
+        fields += ["status", "status_changed_at"]
+    user.save(update_fields=fields)
     return link
 
 
@@ -563,4 +599,28 @@ def identity_link_read(*, site, token: str) -> tuple[User, str, CertifiedIdentit
 def identity_link_confirm(*, site, token: str) -> User:
     user, provider, identity = identity_link_read(site=site, token=token)
     identity_link(user=user, provider=provider, identity=identity)
+    return user
+
+
+# --- Staff signing in with ProConnect ------------------------------------------
+
+
+def staff_for_sign_in(*, email: str) -> User:
+    """The staff account that a sign-in with ProConnect opens: the one staff
+    account (``selectors.staff_with_email``) whose e-mail address, whatever
+    its case, is the professional address ProConnect verified. A platform
+    administrator creates it; a sign-in never creates one, never opens a
+    citizen's account, and refuses an address that several staff accounts
+    share or whose account is deactivated."""
+    accounts = list(staff_with_email(email=email)[:2])
+    values = {"email": email}
+    if not accounts:
+        if citizen_with_email_exists(email=email):
+            raise AccountError(STAFF_EMAIL_OF_CITIZEN % values)
+        raise AccountError(STAFF_EMAIL_UNKNOWN % values)
+    if len(accounts) > 1:
+        raise AccountError(STAFF_EMAIL_SHARED % values)
+    (user,) = accounts
+    if not user.is_active:
+        raise AccountError(STAFF_ACCOUNT_CLOSED % values)
     return user

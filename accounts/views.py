@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -221,9 +222,23 @@ def member_delete_view(request, pk):
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """Change the account's password, or choose one for an account that has
+    none (opened with FranceConnect): then no current password is asked."""
+
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:profile")
     extra_context = {"tab": "profile"}
+
+    def get_form_class(self):
+        if self.request.user.has_usable_password():
+            return PasswordChangeForm
+        return SetPasswordForm
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "choosing": not self.request.user.has_usable_password(),
+        }
 
     def dispatch(self, request, *args, **kwargs):
         return citizen_required(self._dispatch_when_modifiable)(request, *args, **kwargs)
@@ -234,10 +249,16 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return super().dispatch(request, *args, **kwargs)
 
     def form_valid(self, form):
+        chosen = not self.request.user.has_usable_password()
         response = super().form_valid(form)
         messages.success(
             self.request,
-            _("Your password is changed. Your other sessions have been closed."),
+            _(
+                "Your password is chosen: you may also log in with your identifier or e-mail "
+                "address and this password. Your other sessions have been closed."
+            )
+            if chosen
+            else _("Your password is changed. Your other sessions have been closed."),
         )
         return response
 

@@ -57,8 +57,9 @@ def agents_actions_on_accounts(actions):
 
 @hooks.register("register_log_actions")
 def second_factor_actions(actions):
-    """Sign-ins with a second factor and its changes, in the platform's log
-    (staff belong to no commune: platform admins read these entries)."""
+    """Sign-ins with ProConnect or a second factor and its changes, in the
+    platform's log (staff belong to no commune: platform admins read these
+    entries)."""
     from django.utils.translation import gettext_lazy
 
     for action, label in (
@@ -66,6 +67,7 @@ def second_factor_actions(actions):
         ("accounts.second_factor_failed", gettext_lazy("Second factor refused")),
         ("accounts.second_factor_set_up", gettext_lazy("Authenticator app set up")),
         ("accounts.second_factor_reset", gettext_lazy("Second factor reset")),
+        ("accounts.proconnect_signed_in", gettext_lazy("Signed in with ProConnect")),
     ):
         actions.register_action(action, label, label)
 

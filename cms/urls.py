@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     *platform_admin_urls(),
     *scoped_admin_urls(),
+    path("admin/", include("accounts.admin_urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up and serve the demo portal on SQLite: Carvin and Saint-André-des-Eaux,
 # with the task worker that sends e-mails (printed on the console) and the
-# local identity provider that stands in for FranceConnect.
+# local identity provider that stands in for FranceConnect and ProConnect.
 # Honours PORT (default 8000), HOST (default 127.0.0.1), IDENTITY_PROVIDER_PORT
 # (default 8090) and DATABASE_URL (default: a SQLite file, db.sqlite3, at the
 # root of the project).
@@ -26,8 +26,13 @@ install_missing_packages
 .venv/bin/python manage.py task_worker --worker-id demo --interval 1 --no-startup-delay &
 worker=$!
 # The demo communes sign citizens in with FranceConnect through this local
-# provider (oidc-provider-mock), on http://localhost:${IDENTITY_PROVIDER_PORT:-8090}/.
+# provider (oidc-provider-mock), on http://localhost:${IDENTITY_PROVIDER_PORT:-8090}/,
+# and the admin signs staff in with ProConnect through it, as the platform's
+# ProConnect client below (unless PROCONNECT_* are set already).
 .venv/bin/python manage.py identity_provider &
 provider=$!
+export PROCONNECT_CLIENT_ID=${PROCONNECT_CLIENT_ID:-portail-admin-demo}
+export PROCONNECT_CLIENT_SECRET=${PROCONNECT_CLIENT_SECRET:-secret-admin-demo}
+export PROCONNECT_ISSUER=${PROCONNECT_ISSUER:-http://localhost:${IDENTITY_PROVIDER_PORT:-8090}}
 trap 'kill "$worker" "$provider" 2>/dev/null' EXIT
 .venv/bin/python manage.py runserver "$HOST:$PORT"

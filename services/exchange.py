@@ -14,7 +14,8 @@ A file holds one démarche::
                      "routing": [{"field": "nature", "value": "…", "service": "…"}]}
     }
 
-``page`` holds the page's own fields (``PAGE_FIELDS``), ``form`` the
+``page`` holds the page's own fields (``PAGE_FIELDS``; those of
+``OPTIONAL_PAGE_FIELDS`` only when they differ from their default), ``form`` the
 StreamField's own JSON without its block ids. A rich text link to a document
 names an entry of ``documents`` (``<a linktype="document" id="1">``) rather
 than a row of one commune's database: importing creates the documents in the
@@ -28,7 +29,12 @@ for its supervisors to staff). The workflow stays the importing commune's
 standard one.
 
 Whatever an older portal would misread bumps ``VERSION``; a reader refuses a
-version it does not know rather than guessing.
+version it does not know rather than guessing. A part or a page field that a
+reader does not know is refused too (``UNKNOWN_PART``), so that a new optional
+one keeps the version: a file written without it reads as its default, and an
+older portal refuses a démarche that needs it rather than dropping it (a
+démarche requiring FranceConnect is not imported where it would not be
+required).
 """
 
 import base64
@@ -55,6 +61,7 @@ PAGE_FIELDS = (
     "category",
     "summary",
     "requires_account",
+    "requires_franceconnect",
     "intro",
     "documents",
     "confirmation",
@@ -63,6 +70,9 @@ PAGE_FIELDS = (
     "data_subjects",
     "retention_months",
 )
+#: Page fields written only when they differ from this default, which a file
+#: without them is read as (files written before a field existed).
+OPTIONAL_PAGE_FIELDS = {"requires_franceconnect": False}
 DOCUMENT_KEYS = ("id", "title", "file_name", "content")
 PROCESSING_KEYS = ("service", "routing")
 ROUTE_KEYS = ("field", "value", "service")
@@ -104,7 +114,11 @@ def demarche_export(*, page: ServicePage) -> dict:
     document = {
         "format": FORMAT,
         "version": VERSION,
-        "page": {name: _map_strings(getattr(page, name), relink) for name in PAGE_FIELDS},
+        "page": {
+            name: _map_strings(getattr(page, name), relink)
+            for name in PAGE_FIELDS
+            if name not in OPTIONAL_PAGE_FIELDS or getattr(page, name) != OPTIONAL_PAGE_FIELDS[name]
+        },
         "form": _map_strings(_without_ids(_form_data(page)), relink),
         "documents": list(documents.values()),
     }

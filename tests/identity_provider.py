@@ -1,6 +1,7 @@
-"""The local FranceConnect of the tests: ``demo.identity_provider`` served
-on a free port for the whole run, with the identities the tests sign in as,
-and what a citizen does on its pages (consent, cancel)."""
+"""The local FranceConnect and ProConnect of the tests:
+``demo.identity_provider`` served on a free port for the whole run, with the
+identities the tests sign in as, and what a person does on its pages
+(consent, cancel)."""
 
 import threading
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ import requests
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from accounts.models import AccountSettings, FranceConnectEnvironment
-from demo.identity_provider import DEMO_IDENTITY, provider
+from demo.identity_provider import DEMO_AGENT, DEMO_IDENTITY, provider
 
 MARIE = DEMO_IDENTITY.sub
 #: Certified at no eIDAS level: FranceConnect's answer without the acr asked.
@@ -35,7 +36,36 @@ AMELIE = oidc_provider_mock.User(
         "acr": "eidas1",
     },
 )
-IDENTITIES = (DEMO_IDENTITY, NO_LEVEL, AMELIE)
+
+
+def professional(sub: str, email: str, *, acr="eidas1", amr=("pwd",)) -> oidc_provider_mock.User:
+    """A professional as ProConnect knows them."""
+    return oidc_provider_mock.User(
+        sub=sub,
+        claims={
+            "email": email,
+            "given_name": "Camille",
+            "usual_name": "Agent",
+            "uid": sub,
+            "siret": "21620215800010",
+            "acr": acr,
+            "amr": list(amr),
+        },
+    )
+
+
+#: Carvin's agent of the demo (``agent.carvin@mairie.localhost``), signed in
+#: with a password at their identity provider.
+AGENT = DEMO_AGENT
+#: Professionals whose e-mail addresses the tests give to staff accounts (or
+#: not): signed in with a password, or with a second factor said by the
+#: level (``acr``) or by the methods (``amr``).
+PRO = professional("pro.agent", "Pro.Agent@Mairie.example")
+PRO_MFA_ACR = professional("pro.mfa.acr", "pro.mfa.acr@mairie.example", acr="eidas2")
+PRO_MFA_AMR = professional("pro.mfa.amr", "pro.mfa.amr@mairie.example", amr=("pwd", "totp", "mfa"))
+PRO_NO_LEVEL = professional("pro.sans.niveau", "pro.sans.niveau@mairie.example", acr="eidas0")
+IDENTITIES = (DEMO_IDENTITY, NO_LEVEL, AMELIE, AGENT, PRO, PRO_MFA_ACR, PRO_MFA_AMR, PRO_NO_LEVEL)
+PROCONNECT_CLIENT = "proconnect-portail"
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -69,6 +99,15 @@ def offer_franceconnect(site, issuer: str, *, client_id: str = "", validates=Fal
     settings.full_clean()
     settings.save()
     return settings
+
+
+def offer_proconnect(settings, issuer: str, *, mfa_replaces_second_factor=False) -> None:
+    """The platform's ProConnect client, at ``issuer`` (``settings``:
+    pytest-django's fixture, which puts them back after the test)."""
+    settings.PROCONNECT_CLIENT_ID = PROCONNECT_CLIENT
+    settings.PROCONNECT_CLIENT_SECRET = "secret-proconnect"
+    settings.PROCONNECT_ISSUER = issuer
+    settings.PROCONNECT_MFA_REPLACES_SECOND_FACTOR = mfa_replaces_second_factor
 
 
 def consent(authorize_url: str, sub: str = MARIE) -> str:

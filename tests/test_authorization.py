@@ -85,7 +85,7 @@ from services.models import (
 from services.services import access_key, submission_start
 from services.workflows import standard_workflow
 from tests.conftest import MATRIX_FIGURES
-from tests.identity_provider import offer_franceconnect
+from tests.identity_provider import offer_franceconnect, offer_proconnect
 
 CARVIN = "carvin.localhost"
 SAINT_ANDRE = "saint-andre-des-eaux.localhost"
@@ -143,7 +143,7 @@ def commune_of(owner: str | None) -> str | None:
 OK = "200"
 OK_OR_REDIRECT = "200 or redirect within the portal"
 TO_THE_BANK = "redirect to the bank (the test bank, on the portal) or back within the portal"
-TO_THE_IDENTITY_PROVIDER = "redirect to the commune's identity provider (FranceConnect)"
+TO_THE_IDENTITY_PROVIDER = "redirect to the identity provider (FranceConnect, ProConnect)"
 CITIZEN_LOGIN = "redirect to /compte/connexion/"
 ADMIN_LOGIN = "redirect to /admin/login/"
 NOT_FOUND = "404"
@@ -739,6 +739,21 @@ RULES: list[Rule] = [
         expect=public_form,
     ),
     rule("wagtailadmin_logout", expect=answered, method="POST", fresh_client=True),
+    rule(
+        "proconnect_start",
+        expect=to_the_identity_provider,
+        why="the ProConnect button of the admin's login page: anyone may go and sign in",
+    ),
+    rule(
+        "proconnect_callback",
+        expect=answered,
+        why="ProConnect's answer: read only with the state this session started",
+    ),
+    rule(
+        "proconnect_logged_out",
+        expect=public_form,
+        why="back from ProConnect's logout: a message for the session that started it",
+    ),
     rule("wagtailadmin_error_test", expect=admin(everyone=True, own=SERVER_ERROR)),
     # --- Wagtail admin: pages ----------------------------------------------
     rule(
@@ -1637,10 +1652,11 @@ def check(tally, client, method, url, role, expected, markers, label) -> None:
 
 
 @pytest.fixture
-def objects(db, identity_provider):
+def objects(db, identity_provider, settings):
     objects = Objects()
     for site in objects.site.values():
         offer_franceconnect(site, identity_provider)
+    offer_proconnect(settings, identity_provider)
     return objects
 
 

@@ -1,10 +1,10 @@
 """What every identity provider plugin offers, and what it hands back.
 
-A plugin speaks one protocol with one kind of provider (FranceConnect...). It
-never reads a session nor touches an account: ``accounts.identity.flow``
-keeps the ``state`` and ``nonce`` of a sign-in in the commune's session and
-checks them, and ``accounts.services`` decides what a certified identity may
-create or link.
+A plugin speaks one protocol with one kind of provider (FranceConnect for
+citizens, ProConnect for staff). It never reads a session nor touches an
+account: ``accounts.identity.flow`` keeps the ``state`` and ``nonce`` of a
+sign-in in the session of the host it started on and checks them, and
+``accounts.services`` decides what an identity may create, link or log in.
 """
 
 from dataclasses import asdict, dataclass
@@ -12,30 +12,31 @@ from datetime import date
 
 from django.utils.translation import gettext_lazy as _
 
+#: What a person is told, ``%(provider)s`` being the provider's name.
 PROVIDER_UNREACHABLE = _(
-    "FranceConnect cannot be reached at the moment. Please try again later, or log in "
+    "%(provider)s cannot be reached at the moment. Please try again later, or log in "
     "with your identifier and password."
 )
-SIGN_IN_CANCELLED = _("You cancelled the sign-in with FranceConnect: nothing was changed.")
+SIGN_IN_CANCELLED = _("You cancelled the sign-in with %(provider)s: nothing was changed.")
 SIGN_IN_EXPIRED = _(
-    "This sign-in with FranceConnect could not be checked: it was started in another "
+    "This sign-in with %(provider)s could not be checked: it was started in another "
     "browser or tab, took too long, or was already used. Please start again."
 )
 ANSWER_INVALID = _(
-    "FranceConnect's answer could not be verified, so it was refused. Please start again."
+    "%(provider)s's answer could not be verified, so it was refused. Please start again."
 )
 CODE_REFUSED = _(
-    "FranceConnect refused to confirm this sign-in: its answer was already used or is too "
+    "%(provider)s refused to confirm this sign-in: its answer was already used or is too "
     "old. Please start again."
 )
 LEVEL_INSUFFICIENT = _(
-    "The account you chose at FranceConnect does not certify your identity at the level "
-    "the town hall requires. Please choose another way of signing in at FranceConnect."
+    "The account you chose at %(provider)s does not guarantee your identity at the level "
+    "the portal requires. Please choose another way of signing in at %(provider)s."
 )
 
 
 class IdentityError(Exception):
-    """A sign-in that cannot go on, with the message shown to the citizen."""
+    """A sign-in that cannot go on, with the message shown to the person."""
 
     message = ANSWER_INVALID
     status = 400
@@ -45,6 +46,10 @@ class IdentityError(Exception):
         if message is not None:
             self.message = message
         self.detail = detail
+
+    def text(self, provider) -> str:
+        """The message, naming the provider."""
+        return str(self.message) % {"provider": provider}
 
 
 class ProviderUnreachable(IdentityError):
@@ -80,13 +85,15 @@ class InsufficientLevel(IdentityError):
 
 @dataclass(frozen=True)
 class ProviderConfig:
-    """A commune's client at a provider."""
+    """A client at a provider: a commune's (FranceConnect), the platform's
+    (ProConnect)."""
 
     client_id: str
     client_secret: str
     discovery_url: str
-    #: Whether the userinfo answer must be a signed JWT (FranceConnect v2
-    #: always signs it; a local provider for the demo answers plain JSON).
+    #: Whether the userinfo answer must be a signed JWT (FranceConnect v2 and
+    #: ProConnect always sign it; a local provider for the demo answers plain
+    #: JSON).
     signed_userinfo: bool = True
 
 
@@ -124,11 +131,30 @@ class CertifiedIdentity:
 
 
 @dataclass(frozen=True)
+class ProfessionalIdentity:
+    """A professional's identity as ProConnect gives it: the e-mail address
+    their organisation verified, their names, their identifier at their
+    identity provider (``uid``) and their organisation's SIRET; the level of
+    the sign-in (``acr``), its methods (``amr``), and whether it asked for a
+    second factor (``multi_factor``)."""
+
+    subject: str
+    email: str
+    given_name: str = ""
+    usual_name: str = ""
+    uid: str = ""
+    siret: str = ""
+    acr: str = ""
+    amr: tuple[str, ...] = ()
+    multi_factor: bool = False
+
+
+@dataclass(frozen=True)
 class SignIn:
     """What a completed sign-in brings back: the identity, and the ID token
     that ends the provider's session at logout (``id_token_hint``)."""
 
-    identity: CertifiedIdentity
+    identity: CertifiedIdentity | ProfessionalIdentity
     id_token: str
 
 
@@ -137,17 +163,24 @@ class BaseIdentityProvider:
 
     Subclasses set ``id`` (stored in ``IdentityLink.provider``, never
     renamed) and ``verbose_name``, and implement ``authorization``,
-    ``sign_in`` and ``logout_url``. Network failures are raised as
-    ``ProviderUnreachable``; every other refusal as an ``IdentityError``.
+    ``sign_in`` and ``logout_url`` (``accounts.identity.oidc`` does, for
+    OpenID Connect). Network failures are raised as ``ProviderUnreachable``;
+    every other refusal as an ``IdentityError``, whose message names the
+    provider.
     """
 
     id: str = ""
     verbose_name = ""
 
+    def trusts_second_factor(self) -> bool:
+        """Whether the platform accepts this provider's second factor instead
+        of the admin's own (``accounts.second_factor``)."""
+        return False
+
     def authorization(
         self, *, config: ProviderConfig, redirect_uri: str, state: str, nonce: str
     ) -> AuthorizationStart:
-        """Where to send the citizen's browser to sign in."""
+        """Where to send the browser to sign in."""
         raise NotImplementedError
 
     def sign_in(

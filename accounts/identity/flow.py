@@ -1,10 +1,13 @@
-"""A sign-in with an identity provider, as the commune's portal runs it.
+"""A sign-in with an identity provider, as the portal runs it, for every
+provider: FranceConnect on a commune's portal, ProConnect on the admin.
 
-The ``state`` and ``nonce`` of a sign-in live in the session of the commune's
-portal, with the commune they belong to: an answer is read only on the portal
-that started the sign-in, once, within ``MAX_AGE``. The identity of a citizen
-who has no account yet waits in the session (``pending_identity``) while they
-complete their account or prove an existing one is theirs.
+The ``state`` and ``nonce`` of a sign-in live in the session, with the
+provider and the commune (Wagtail ``Site``) of the host it started on, as
+Django's login binds a session to the host whose cookie holds it: an answer
+is read only by the provider's return address on that host, once, within
+``MAX_AGE``. So is the ``state`` of a logout at the provider. The identity of
+a citizen who has no account yet waits in the session (``pending_identity``)
+while they complete their account or prove an existing one is theirs.
 """
 
 import secrets
@@ -12,23 +15,28 @@ import time
 from dataclasses import dataclass
 
 from django.utils.crypto import constant_time_compare
+from wagtail.models import Site
 
 from ..models import AccountSettings, FranceConnectEnvironment
 from .base import (
     AnswerInvalid,
     CertifiedIdentity,
+    IdentityError,
     ProviderConfig,
     SignIn,
     SignInCancelled,
     StateMismatch,
 )
-from .franceconnect import DISCOVERY_URLS, discovery_url_of_issuer
+from .franceconnect import DISCOVERY_URLS
+from .oidc import discovery_url_of_issuer
 from .registry import registry
 
+#: The citizens' provider, which the commune's pages default to.
 PROVIDER = "franceconnect"
 SIGN_IN_KEY = "identity_sign_in"
 PENDING_KEY = "identity_pending"
 LOGOUT_KEY = "identity_logout"
+LOGOUT_STATE_KEY = "identity_logout_state"
 #: How long a sign-in may take at the provider, and how long a citizen may
 #: take to complete their account afterwards (seconds).
 MAX_AGE = 30 * 60
@@ -58,10 +66,19 @@ def offered(request) -> bool:
     return AccountSettings.for_request(request).offers_franceconnect
 
 
-def sign_in_start(request, *, config: ProviderConfig, redirect_uri: str, next_url: str) -> str:
+def _site_id(request) -> int | None:
+    """The commune of the request's host (``request.commune``'s, read
+    without refusing a host that names none: the admin answers on any)."""
+    site = Site.find_for_request(request)
+    return site.pk if site is not None else None
+
+
+def sign_in_start(
+    request, *, provider: str = PROVIDER, config: ProviderConfig, redirect_uri: str, next_url: str
+) -> str:
     """Remember a new sign-in in the session and return the provider's
     address to send the browser to."""
-    plugin = registry[PROVIDER]
+    plugin = registry[provider]
     start = plugin.authorization(
         config=config,
         redirect_uri=redirect_uri,
@@ -69,7 +86,8 @@ def sign_in_start(request, *, config: ProviderConfig, redirect_uri: str, next_ur
         nonce=secrets.token_urlsafe(32),
     )
     request.session[SIGN_IN_KEY] = {
-        "site": request.commune.pk,
+        "provider": provider,
+        "site": _site_id(request),
         "state": start.state,
         "nonce": start.nonce,
         "redirect_uri": redirect_uri,
@@ -85,24 +103,25 @@ class Finished:
     next_url: str
 
 
-def sign_in_finish(request, *, config: ProviderConfig) -> Finished:
-    """Read the provider's answer to the sign-in this session started on
-    this commune's portal: the sign-in is forgotten whatever the outcome, so
-    that the same answer is never read twice."""
+def sign_in_finish(request, *, provider: str = PROVIDER, config: ProviderConfig) -> Finished:
+    """Read the provider's answer to the sign-in this session started with
+    it on this host: the sign-in is forgotten whatever the outcome, so that
+    the same answer is never read twice."""
     started = request.session.pop(SIGN_IN_KEY, None)
     params = request.GET
     if params.get("error") == "access_denied":
         raise SignInCancelled
     if (
         not isinstance(started, dict)
-        or started.get("site") != request.commune.pk
+        or started.get("provider") != provider
+        or started.get("site") != _site_id(request)
         or time.time() - started.get("at", 0) > MAX_AGE
         or not constant_time_compare(str(started.get("state", "")), params.get("state", ""))
     ):
-        raise StateMismatch(detail="state unknown, of another commune, or too old")
+        raise StateMismatch(detail="state unknown, of another provider or commune, or too old")
     if params.get("error") or not params.get("code"):
         raise AnswerInvalid(detail=f"error {params.get('error')!r}")
-    sign_in = registry[PROVIDER].sign_in(
+    sign_in = registry[provider].sign_in(
         config=config,
         redirect_uri=started["redirect_uri"],
         code=params["code"],
@@ -144,13 +163,63 @@ def pending_clear(request) -> None:
     request.session.pop(PENDING_KEY, None)
 
 
-def remember_for_logout(request, id_token: str) -> None:
+def remember_for_logout(request, id_token: str, *, provider: str = PROVIDER) -> None:
     """After ``login()``: the ID token that ends the provider's session."""
-    request.session[LOGOUT_KEY] = {"site": request.commune.pk, "id_token": id_token}
+    request.session[LOGOUT_KEY] = {
+        "provider": provider,
+        "site": _site_id(request),
+        "id_token": id_token,
+    }
 
 
-def logout_id_token(request) -> str | None:
+def logout_id_token(request, *, provider: str = PROVIDER) -> str | None:
+    """The ID token of the provider this session signed in with, if any."""
     data = request.session.get(LOGOUT_KEY)
-    if isinstance(data, dict) and data.get("site") == request.commune.pk:
+    if (
+        isinstance(data, dict)
+        and data.get("provider", PROVIDER) == provider
+        and data.get("site") == _site_id(request)
+    ):
         return data.get("id_token")
     return None
+
+
+def logout_start(
+    request,
+    *,
+    provider: str = PROVIDER,
+    config: ProviderConfig,
+    id_token: str,
+    post_logout_redirect_uri: str,
+) -> str | None:
+    """After the portal's own logout: the provider's address that ends its
+    session too (the browser must go there), or None when it cannot be
+    reached. Its ``state`` waits in the new session for the way back."""
+    state = secrets.token_urlsafe(32)
+    try:
+        url = registry[provider].logout_url(
+            config=config,
+            id_token=id_token,
+            post_logout_redirect_uri=post_logout_redirect_uri,
+            state=state,
+        )
+    except IdentityError:
+        return None
+    request.session[LOGOUT_STATE_KEY] = {
+        "provider": provider,
+        "site": _site_id(request),
+        "state": state,
+    }
+    return url
+
+
+def logout_finish(request, *, provider: str = PROVIDER) -> bool:
+    """Whether the browser comes back from the logout this session started
+    at the provider, on this host."""
+    expected = request.session.pop(LOGOUT_STATE_KEY, None)
+    return (
+        isinstance(expected, dict)
+        and expected.get("provider") == provider
+        and expected.get("site") == _site_id(request)
+        and constant_time_compare(str(expected.get("state")), request.GET.get("state", ""))
+    )

@@ -1,4 +1,5 @@
-"""The identity providers citizens may sign in with, by their stored identifier."""
+"""The identity providers citizens and staff may sign in with, by their stored
+identifier."""
 
 from collections.abc import Iterator
 

@@ -26,3 +26,11 @@ def franceconnect_offered(context) -> bool:
 
     request = context.get("request")
     return request is not None and offered(request)
+
+
+@register.simple_tag
+def proconnect_offered() -> bool:
+    """Whether staff may sign in to the admin with ProConnect."""
+    from accounts.identity.proconnect import platform_config
+
+    return platform_config() is not None

@@ -145,6 +145,18 @@ OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Portail citoyen")
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 
+# Staff may sign in to the admin with ProConnect (accounts.identity.proconnect)
+# when the platform's client is given. The issuer is ProConnect's production
+# one unless set (integration: https://fca.integ01.dev-agentconnect.fr/api/v2).
+# A sign-in that ProConnect made with a second factor replaces the admin's own
+# (the authenticator app) only when PROCONNECT_MFA_REPLACES_SECOND_FACTOR is true.
+PROCONNECT_CLIENT_ID = os.environ.get("PROCONNECT_CLIENT_ID", "")
+PROCONNECT_CLIENT_SECRET = os.environ.get("PROCONNECT_CLIENT_SECRET", "")
+PROCONNECT_ISSUER = os.environ.get("PROCONNECT_ISSUER", "https://auth.agentconnect.gouv.fr/api/v2")
+PROCONNECT_MFA_REPLACES_SECOND_FACTOR = os.environ.get(
+    "PROCONNECT_MFA_REPLACES_SECOND_FACTOR", "false"
+).lower() in ("1", "true", "yes")
+
 # The proxies whose X-Forwarded-For names the client (cms.proxies), as
 # addresses or networks, comma-separated; none when the app is reached directly.
 TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]

@@ -20,9 +20,10 @@ from accounts.identity.base import (
     PROVIDER_UNREACHABLE,
     SIGN_IN_CANCELLED,
     SIGN_IN_EXPIRED,
+    CertifiedIdentity,
 )
 from accounts.models import AccountStatus, IdentityLink, User
-from accounts.services import EMAIL_TAKEN, IDENTITY_LINK_INVALID
+from accounts.services import EMAIL_TAKEN, IDENTITY_LINK_INVALID, identity_link
 from tests.accounts.factories import PASSWORD, citizen
 from tests.identity_provider import (
     MARIE,
@@ -42,7 +43,8 @@ LINK = "/compte/franceconnect/relier/"
 
 
 def shows(response, message) -> bool:
-    return escape(str(message)) in response.content.decode()
+    """Whether the page shows ``message`` (an identity provider's naming it)."""
+    return escape(str(message) % {"provider": "FranceConnect"}) in response.content.decode()
 
 
 @pytest.fixture
@@ -198,6 +200,43 @@ def test_a_commune_may_validate_franceconnect_accounts_at_once(carvin, identity_
     complete(client)
 
     assert logged_in_user(client).status == AccountStatus.VALIDATED
+
+
+def test_an_account_opened_with_franceconnect_chooses_a_password_without_an_old_one(
+    carvin, identity_provider
+):
+    offer_franceconnect(carvin, identity_provider, validates=True)
+    client = Client()
+    sign_in(client)
+    complete(client)
+    assert (
+        "Choisir un mot de passe"
+        in client.get("/compte/profil/", HTTP_HOST=CARVIN).content.decode()
+    )
+
+    page = client.get("/compte/mot-de-passe/", HTTP_HOST=CARVIN)
+    assert set(page.context["form"].fields) == {"new_password1", "new_password2"}
+    new = "un mot de passe choisi après FranceConnect"
+    answer = client.post(
+        "/compte/mot-de-passe/",
+        {"new_password1": new, "new_password2": new},
+        HTTP_HOST=CARVIN,
+    )
+    assert answer.status_code == 302
+    user = logged_in_user(client)
+    assert user is not None, "still logged in"
+    assert user.check_password(new)
+
+    again = client.get("/compte/mot-de-passe/", HTTP_HOST=CARVIN)
+    assert "old_password" in again.context["form"].fields, "now it is changed, not chosen"
+    other = Client()
+    other.post(
+        "/compte/connexion/",
+        {"username": user.username, "password": new},
+        HTTP_HOST=CARVIN,
+        HTTP_ORIGIN="http://carvin.localhost",
+    )
+    assert logged_in_user(other) == user
 
 
 def test_the_certified_identity_cannot_be_changed_from_the_account(carvin, identity_provider):
@@ -398,6 +437,59 @@ def test_an_existing_account_is_linked_with_its_password(carvin_fc):
     )
     assert IdentityLink.objects.get().user == existing
     assert logged_in_user(_signed_in_again()) == existing
+
+
+@pytest.mark.parametrize("validates", [True, False])
+def test_linking_an_account_awaiting_validation_validates_it_if_the_commune_says_so(
+    carvin, identity_provider, validates
+):
+    offer_franceconnect(carvin, identity_provider, validates=validates)
+    existing = citizen(carvin, email="amelie@example.org")
+    assert existing.status == AccountStatus.PENDING
+    client = Client()
+    sign_in(client)
+
+    client.post(
+        LINK,
+        {"action": "password", "password-username": "amélie.lire", "password-password": PASSWORD},
+        HTTP_HOST=CARVIN,
+    )
+    existing.refresh_from_db()
+    assert IdentityLink.objects.get().user == existing
+    assert existing.status == (AccountStatus.VALIDATED if validates else AccountStatus.PENDING)
+    assert (existing.status_changed_at is not None) is validates
+
+
+def test_linking_by_the_emailed_link_validates_a_waiting_account_too(
+    carvin, identity_provider, django_capture_on_commit_callbacks
+):
+    offer_franceconnect(carvin, identity_provider, validates=True)
+    existing = citizen(carvin, email="amelie@example.org")
+    client = Client()
+    sign_in(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            LINK, {"action": "email", "email-login": "amelie@example.org"}, HTTP_HOST=CARVIN
+        )
+    link = next(word for word in mail.outbox[-1].body.split() if "/franceconnect/relier/" in word)
+    path, host = local(link)
+    Client().post(path.rstrip("?"), HTTP_HOST=host)
+
+    existing.refresh_from_db()
+    assert existing.status == AccountStatus.VALIDATED
+
+
+def test_a_rejected_account_stays_rejected_when_linked(carvin, identity_provider):
+    offer_franceconnect(carvin, identity_provider, validates=True)
+    existing = citizen(carvin, email="amelie@example.org")
+    User.objects.filter(pk=existing.pk).update(status=AccountStatus.REJECTED)
+    identity = CertifiedIdentity(
+        subject="rejected", given_name="Amélie", family_name="Lire", birthdate=None, acr="eidas1"
+    )
+
+    identity_link(user=existing, provider="franceconnect", identity=identity)
+    existing.refresh_from_db()
+    assert existing.status == AccountStatus.REJECTED
 
 
 def _signed_in_again():

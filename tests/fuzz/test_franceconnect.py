@@ -54,6 +54,7 @@ def fuzzer(identity_provider):
 def _started(client, state: str) -> None:
     session = client.session
     session[flow.SIGN_IN_KEY] = {
+        "provider": "franceconnect",
         "site": Site.objects.get(hostname=HOST).pk,
         "state": state,
         "nonce": "n" * 43,

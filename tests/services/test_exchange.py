@@ -79,6 +79,33 @@ def test_an_exported_demarche_imported_in_another_commune_is_the_same(carvin, sa
     assert demarche_export(page=reread(copied)) == document
 
 
+def test_a_demarche_requiring_franceconnect_keeps_it_in_another_commune(carvin, saint_andre):
+    page = service_page(carvin, "Attestation d'accueil", requires_franceconnect=True)
+    document = demarche_export(page=page)
+    assert document["page"]["requires_franceconnect"] is True
+
+    copied = demarche_import(index=index_of(saint_andre), document=document)
+
+    assert reread(copied).requires_franceconnect
+
+
+def test_a_file_without_franceconnect_reads_as_not_requiring_it_and_is_written_so(carvin):
+    document = birth_file()
+    assert "requires_franceconnect" not in document["page"], "written before it existed"
+
+    page = demarche_import(index=index_of(carvin), document=document)
+
+    assert not reread(page).requires_franceconnect
+    assert "requires_franceconnect" not in demarche_export(page=reread(page))["page"]
+
+
+def test_a_franceconnect_requirement_that_is_not_a_yes_or_no_is_refused():
+    document = birth_file()
+    document["page"]["requires_franceconnect"] = "peut-être"
+
+    assert "requires_franceconnect" in refusal(document)
+
+
 def test_a_file_of_an_unknown_version_is_refused_with_the_version_it_reads():
     document = birth_file()
     document["version"] = 2

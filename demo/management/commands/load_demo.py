@@ -13,7 +13,7 @@ from accounts.services import MemberData, account_register
 from cms.models import CommuneSettings
 from cms.services import AGENTS_GROUP, COMMUNICATION_GROUP, commune_create
 from demo import communes as demo
-from demo.identity_provider import DEMO_IDENTITY, ISSUER
+from demo.identity_provider import DEMO_AGENT, DEMO_IDENTITY, ISSUER
 from demo.logo import draw_logo
 from demo.payments import add_demo_payments
 from demo.services import add_demo_services
@@ -106,6 +106,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  FranceConnect (local provider, {ISSUER}/): the identity {DEMO_IDENTITY.sub}, "
             "on either commune's login page."
+        )
+        self.stdout.write(
+            f"  ProConnect (the same provider, with scripts/demo.sh): the identity "
+            f"{DEMO_AGENT.sub} signs in as agent.carvin on the admin's login page."
         )
         for spec in demo.COMMUNES:
             self.stdout.write(f"  Portal: http://{spec['hostname']}:{port}/")

@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from .models import ContactPreference, HouseholdMember, Relationship, User
 
@@ -21,6 +22,19 @@ def _check_birth_date(value):
     if value and value > timezone.localdate():
         raise forms.ValidationError(BIRTH_DATE_IN_FUTURE)
     return value
+
+
+class AdminLoginForm(WagtailLoginForm):
+    """Wagtail's login form (``WAGTAILADMIN_USER_LOGIN_FORM``), its password
+    field labelled in the admin's language: Wagtail leaves that label to
+    Django, which makes it from the field's name, "Password", in every
+    language."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].label = _("Password")
+        self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+        self.fields["username"].widget.attrs["autocomplete"] = "username"
 
 
 class LoginForm(AuthenticationForm):

@@ -276,6 +276,7 @@ CLAMAV_TIMEOUT = float(os.environ.get("CLAMAV_TIMEOUT", "30"))
 
 WAGTAIL_SITE_NAME = _("Citizen portal")
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
+WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.AdminLoginForm"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx", "md"]
 # Each document's content must match its extension (cms/documents.py).

@@ -2,6 +2,7 @@
 the same limits (``accounts.lockout``): the cap per client address, and the
 cool-off per identifier and address."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -193,3 +194,12 @@ def test_the_right_secret_passes_below_the_cap(world):
     erase = client.post("/compte/supprimer/", {"password": PASSWORD}, **HOST)
 
     assert erase.status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_admin_login_page_labels_the_password_in_french(client):
+    html = client.get("/admin/login/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    label = re.search(r'<label class="w-field__label" for="id_password"[^>]*>\s*([^<]+)', html)
+    assert label[1].strip() == "Mot de passe"
+    assert 'autocomplete="current-password"' in html

@@ -1,4 +1,5 @@
-"""The page of a server error, and the one of a database out of reach.
+"""The page of a server error, the one of a database out of reach, and the
+one of a bad request.
 
 When the database cannot be reached (a restart, a failover, the network), a
 request fails with ``OperationalError`` or ``InterfaceError`` wherever it
@@ -14,7 +15,7 @@ its traceback, as any server error.
 import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.defaults import server_error as default_server_error
@@ -46,3 +47,12 @@ def server_error(request, template_name: str = "500.html"):
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return default_server_error(request, template_name)
+
+
+def bad_request(request, exception, template_name: str = "400.html"):
+    """Django's 400 page without its ``requires_csrf_token``, whose check
+    reads the request's body: the body of a bad request may be what is bad
+    (a multipart body without its boundary, behind a host refused), and
+    reading it there would turn the 400 into a server error. The page holds
+    no form that needs a token."""
+    return HttpResponseBadRequest(loader.get_template(template_name).render(request=request))

@@ -9,6 +9,7 @@ from cms import uploads
 from cms.admin_scoping import platform_admin_urls, scoped_admin_urls
 from cms.health import healthz
 
+handler400 = "cms.errors.bad_request"
 handler500 = "cms.errors.server_error"
 
 urlpatterns = [

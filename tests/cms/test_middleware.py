@@ -1,6 +1,7 @@
 """An address holding a NUL character, which PostgreSQL cannot compare."""
 
 import pytest
+from django.test import Client
 
 
 @pytest.mark.parametrize(
@@ -72,3 +73,17 @@ def test_a_server_error_keeps_its_level_and_traceback(console_log):
     log = console_log.getvalue()
     assert "ERROR django.request Internal Server Error" in log
     assert "Traceback" in log
+
+
+def test_a_refused_host_with_a_body_that_cannot_be_read_is_still_a_bad_request(carvin):
+    """The 400 page does not read the body: here, a multipart body without
+    its boundary, behind a host the portal refuses, from a browser (whose
+    requests the CSRF check reads)."""
+    browser = Client(enforce_csrf_checks=True)
+    browser.cookies["csrftoken"] = "a" * 32
+    response = browser.post(
+        "/compte/connexion/", data=b"x", content_type="multipart/form-data", HTTP_HOST=""
+    )
+
+    assert response.status_code == 400
+    assert "<h1>" in response.content.decode()

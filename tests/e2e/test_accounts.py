@@ -130,7 +130,9 @@ def _expect_step(page, number: int) -> None:
     expect(page).to_have_title(re.compile(rf"^Créer mon compte – Étape {number} sur 5 – "))
     steps = page.get_by_role("navigation", name="Étapes de la création du compte")
     expect(steps.locator("[aria-current=step]")).to_have_text(STEPS[number - 1])
-    expect(page.get_by_role("heading", level=2).first).to_have_text(STEPS[number - 1][3:])
+    expect(
+        page.get_by_role("heading", level=2, name=STEPS[number - 1][3:], exact=True)
+    ).to_be_visible()
 
 
 def _next(page) -> None:

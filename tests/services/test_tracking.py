@@ -142,7 +142,7 @@ def test_draft_deleted_from_the_account_home_is_gone_once_confirmed(client, carv
 
     confirmation = html(client.get(link, **CARVIN))
 
-    assert "Delete your draft?" in confirmation
+    assert "Supprimer votre brouillon ?" in confirmation
     assert type(draft).objects.filter(pk=draft.pk).exists()
     assert '<form method="post" class="actions">' in confirmation
 

@@ -14,6 +14,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
 
 from . import forms
 from .decorators import citizen_of, citizen_required
@@ -80,12 +82,15 @@ def _log_in(request, user: User, id_token: str, next_url: str):
     return HttpResponseRedirect(_safe_next(request, next_url) or reverse("accounts:home"))
 
 
+@csrf_exempt  # like the login box: on pages kept whole for anonymous visitors
 @never_cache
+@require_POST
 def start_view(request):
-    """The FranceConnect button: off to the provider, to come back to
-    ``callback_view``."""
+    """The FranceConnect button, a form: off to the provider, to come back
+    to ``callback_view``. Only a POST starts a sign-in, since it keeps its
+    state in a session: a robot following links starts nothing."""
     config = _require_offered(request)
-    next_url = _safe_next(request, request.GET.get("next", ""))
+    next_url = _safe_next(request, request.POST.get("next", ""))
     try:
         url = flow.sign_in_start(
             request,

@@ -546,7 +546,8 @@ RULES: list[Rule] = [
     rule(
         "accounts:franceconnect_start",
         expect=to_the_identity_provider,
-        why="the FranceConnect button: anyone may sign in, or link the account logged in",
+        method="POST",
+        why="the FranceConnect button (a form): anyone may sign in, or link the account logged in",
     ),
     rule(
         "accounts:franceconnect_callback",

@@ -13,6 +13,7 @@ while they complete their account or prove an existing one is theirs.
 import secrets
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.utils.crypto import constant_time_compare
 from wagtail.models import Site
@@ -47,17 +48,26 @@ def provider_config(site) -> ProviderConfig | None:
     settings = AccountSettings.for_site(site)
     if not settings.offers_franceconnect:
         return None
-    custom = settings.franceconnect_environment == FranceConnectEnvironment.CUSTOM
     return ProviderConfig(
         client_id=settings.franceconnect_client_id,
         client_secret=settings.franceconnect_client_secret,
-        discovery_url=(
-            discovery_url_of_issuer(settings.franceconnect_issuer)
-            if custom
-            else DISCOVERY_URLS[settings.franceconnect_environment]
-        ),
-        signed_userinfo=not custom,
+        discovery_url=_discovery_url(settings),
+        signed_userinfo=settings.franceconnect_environment != FranceConnectEnvironment.CUSTOM,
     )
+
+
+def _discovery_url(settings: AccountSettings) -> str:
+    if settings.franceconnect_environment == FranceConnectEnvironment.CUSTOM:
+        return discovery_url_of_issuer(settings.franceconnect_issuer)
+    return DISCOVERY_URLS[settings.franceconnect_environment]
+
+
+def provider_origin(request) -> str:
+    """The origin of the commune's FranceConnect, where the button's form
+    ends once the portal redirects it: the page's policy must allow it
+    (``form-action``), or the browser stops the sign-in there."""
+    address = urlsplit(_discovery_url(AccountSettings.for_request(request)))
+    return f"{address.scheme}://{address.netloc}"
 
 
 def offered(request) -> bool:

@@ -21,11 +21,16 @@ def account_home_panels(context):
 
 @register.simple_tag(takes_context=True)
 def franceconnect_offered(context) -> bool:
-    """Whether the commune of the page offers FranceConnect."""
-    from accounts.identity.flow import offered
+    """Whether the commune of the page offers FranceConnect; if so, the
+    page's policy lets the button's form lead to FranceConnect."""
+    from accounts.identity.flow import offered, provider_origin
+    from cms.security import csp_allow
 
     request = context.get("request")
-    return request is not None and offered(request)
+    if request is None or not offered(request):
+        return False
+    csp_allow(request, form_action=[provider_origin(request)])
+    return True
 
 
 @register.simple_tag

@@ -7,6 +7,7 @@ from html import escape
 
 import pytest
 import requests
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.test import Client
@@ -54,7 +55,7 @@ def carvin_fc(carvin, identity_provider):
 
 
 def start(client, host=CARVIN, **params):
-    response = client.get(START, params, HTTP_HOST=host)
+    response = client.post(START, params, HTTP_HOST=host)
     assert response.status_code == 302
     return response["Location"]
 
@@ -102,10 +103,20 @@ def test_login_register_and_home_pages_show_the_button_only_where_offered(
     client = Client()
     for path in ("/compte/connexion/", "/compte/creer/", "/"):
         page = client.get(path, HTTP_HOST=CARVIN).content.decode()
-        assert START in page, path
+        assert f'<form method="post" action="{START}">' in page, path
         assert "Qu’est-ce que FranceConnect ?" in page or "Qu'est-ce que FranceConnect ?" in page
         assert START not in client.get(path, HTTP_HOST=SAINT_ANDRE).content.decode()
-    assert client.get(START, HTTP_HOST=SAINT_ANDRE).status_code == 404
+    assert client.post(START, HTTP_HOST=SAINT_ANDRE).status_code == 404
+
+
+def test_following_a_link_to_the_button_starts_nothing(carvin_fc):
+    """A robot following links never gets a session made for a sign-in."""
+    client = Client()
+
+    response = client.get(START, HTTP_HOST=CARVIN)
+
+    assert response.status_code == 405
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
 
 
 def test_the_button_asks_for_the_pivot_identity_at_eidas_low(carvin_fc):
@@ -321,7 +332,7 @@ def test_provider_unreachable_is_explained_and_the_password_login_still_works(ca
     citizen(carvin)
     client = Client()
 
-    answer = client.get(START, HTTP_HOST=CARVIN)
+    answer = client.post(START, HTTP_HOST=CARVIN)
     assert answer.status_code == 503
     assert shows(answer, PROVIDER_UNREACHABLE)
     assert client.get("/compte/connexion/", HTTP_HOST=CARVIN).status_code == 200
@@ -588,3 +599,15 @@ def test_an_account_without_password_is_erased_with_a_confirmation(carvin_fc):
     client.post("/compte/supprimer/", {"confirm": "on"}, HTTP_HOST=CARVIN)
     assert not User.objects.filter(pk=user.pk).exists()
     assert not IdentityLink.objects.exists()
+
+
+def test_a_page_with_the_button_lets_its_form_lead_to_franceconnect(carvin_fc, identity_provider):
+    """The button posts to the portal, which sends the browser on to
+    FranceConnect: the page's ``form-action`` must allow that origin."""
+    policy = Client().get("/compte/connexion/", HTTP_HOST=CARVIN)["Content-Security-Policy"]
+
+    form_action = next(d for d in policy.split(";") if d.strip().startswith("form-action"))
+    assert identity_provider in form_action.split()
+    assert (
+        "form-action 'self'" in Client().get("/", HTTP_HOST=SAINT_ANDRE)["Content-Security-Policy"]
+    )

@@ -442,7 +442,7 @@ def test_a_franceconnect_sign_in_never_answers_proconnects_return(
     offer_franceconnect(carvin, identity_provider)
     staff("pro.agent@mairie.example")
     client = Client()
-    citizen_start = client.get("/compte/franceconnect/connexion/", HTTP_HOST=HOST)["Location"]
+    citizen_start = client.post("/compte/franceconnect/connexion/", HTTP_HOST=HOST)["Location"]
     path, host = local(consent(citizen_start, PRO.sub))
 
     answer = client.get("/admin/proconnect/callback/?" + path.split("?", 1)[1], HTTP_HOST=host)

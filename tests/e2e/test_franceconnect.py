@@ -78,7 +78,7 @@ def _sign_in_at_the_provider(page, portal, sub: str) -> None:
     _no_cdn(page)
     page.goto(portal.url(CARVIN, "/compte/connexion/"))
     _accessible(page, "login")
-    page.get_by_role("link", name=re.compile("FranceConnect$")).first.click()
+    page.get_by_role("button", name=re.compile("FranceConnect$")).first.click()
     page.get_by_role("button", name=sub, exact=True).click()
 
 

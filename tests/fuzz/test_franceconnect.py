@@ -96,7 +96,7 @@ def test_the_providers_answer_never_fails_whatever_it_says(fuzzer):
         )
         assert response.status_code in (200, 302, 400, 403)
         fuzzer.send(
-            "franceconnect: button", "get", "/compte/franceconnect/connexion/", {"next": next_url}
+            "franceconnect: button", "post", "/compte/franceconnect/connexion/", {"next": next_url}
         )
 
     answer()

@@ -40,6 +40,7 @@ from tests.fuzzing import (
     hypothesis_settings,
     malformed_headers,
 )
+from tests.identity_provider import offer_franceconnect
 from tests.test_authorization import all_routes
 
 HOST = "carvin.localhost"
@@ -129,6 +130,13 @@ def sample_addresses() -> dict[str, list[str]]:
         "accounts:personal_data": ["/compte/donnees/"],
         "accounts:personal_data_download": ["/compte/donnees/telecharger/"],
         "accounts:erase": ["/compte/supprimer/"],
+        "accounts:franceconnect_start": ["/compte/franceconnect/connexion/"],
+        "accounts:franceconnect_callback": ["/compte/franceconnect/retour/"],
+        "accounts:franceconnect_welcome": ["/compte/franceconnect/bienvenue/"],
+        "accounts:franceconnect_link": ["/compte/franceconnect/relier/"],
+        "accounts:franceconnect_link_confirm": ["/compte/franceconnect/relier/x/"],
+        "accounts:franceconnect_unlink": ["/compte/franceconnect/delier/"],
+        "accounts:franceconnect_logged_out": ["/compte/franceconnect/deconnecte/"],
         "payments:invoices": ["/paiement/"],
         "payments:statement": ["/paiement/releve/"],
         "payments:invoice_pdf": [f"/paiement/facture/{invoice.pk}/pdf/"],
@@ -187,7 +195,9 @@ def test_every_public_route_has_a_sample_address(db):
 
 
 @pytest.mark.usefixtures("_bodies_may_end_early")
-def test_every_public_route_takes_malformed_headers():
+def test_every_public_route_takes_malformed_headers(identity_provider):
+    # FranceConnect's button leads to the local provider, which is running.
+    offer_franceconnect(Site.objects.get(hostname=HOST), identity_provider)
     addresses = sample_addresses()
     paths = sorted({(name, path) for name, paths in addresses.items() for path in paths})
     visitors = visitor_clients()
@@ -218,7 +228,7 @@ def test_every_public_route_takes_malformed_headers():
     )
     def send(visitor, route, method, secure, headers, data):
         _name, path = route
-        fuzzer = Fuzzer(visitors[visitor], HOST)
+        fuzzer = Fuzzer(visitors[visitor], HOST, away=(identity_provider,))
         body = {"csrfmiddlewaretoken": CSRF_SECRET, **data} if method == "post" else data
         try:
             fuzzer.send(
@@ -235,7 +245,7 @@ def test_every_public_route_takes_malformed_headers():
     for (_name, path), method, visitor in itertools.product(
         paths, ("get", "post"), ("anonymous (CSRF checked)", "citizen (CSRF checked)")
     ):
-        fuzzer = Fuzzer(visitors[visitor], HOST)
+        fuzzer = Fuzzer(visitors[visitor], HOST, away=(identity_provider,))
         body = {"csrfmiddlewaretoken": CSRF_SECRET} if method == "post" else None
         try:
             fuzzer.send(

@@ -2,6 +2,7 @@
 prefilled from the certified identity and marked as such, and the démarches
 that ask for such an identity."""
 
+import re
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -85,7 +86,7 @@ def test_a_demarche_may_require_an_identity_certified_by_franceconnect(certified
     anonymous = Client()
     intro = anonymous.get(page.url, HTTP_HOST=CARVIN).content.decode()
     assert "Cette démarche demande une identité certifiée par FranceConnect" in intro
-    assert "/compte/franceconnect/connexion/?next=" in intro
+    assert re.search(r'<input type="hidden" name="next" value="([^"]+)">', intro)[1] == page.url
     assert anonymous.get(page.url + "etape/1/", HTTP_HOST=CARVIN)["Location"].startswith(
         "/compte/connexion/"
     )

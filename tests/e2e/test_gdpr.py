@@ -58,7 +58,7 @@ def test_a_citizen_reads_the_notice_then_downloads_her_data(portal, page):
     page.goto(portal.url(CARVIN, "/compte/connexion/"))
     page.locator("input[name=username]").fill(CITIZEN[0])
     page.locator("input[name=password]").fill(CITIZEN[1])
-    page.get_by_role("main").locator("button[type=submit]").click()
+    page.get_by_role("main").get_by_role("button", name="Connexion", exact=True).click()
     page.goto(portal.url(CARVIN, "/compte/donnees/"))
     violations = axe_violations(page)
     assert violations == [], format_violations(page.url, violations)

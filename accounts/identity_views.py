@@ -52,9 +52,10 @@ EMAIL_TAKEN_BY_ANOTHER = gettext_lazy(
 
 
 def _require_offered(request):
-    if flow.provider_config(request.commune) is None:
+    config = flow.provider_config(request.commune)
+    if config is None:
         raise Http404
-    return flow.provider_config(request.commune)
+    return config
 
 
 def _safe_next(request, candidate: str) -> str:

@@ -191,6 +191,8 @@ render_nginx() {
     envsubst '${NGINX_CACHE_DIR} ${UPSTREAM_SERVERS} ${NGINX_LISTEN} ${NGINX_HTTP_LISTEN} ${NGINX_HTTPS_PORT_SUFFIX} ${SERVER_NAMES} ${TLS_CERTIFICATE} ${TLS_CERTIFICATE_KEY} ${STATIC_ROOT} ${NGINX_PROXY_PARAMS}' \
     <deploy/nginx/portal.conf >"$STACK/nginx/portal.conf"
   cat >"$STACK/nginx/nginx.conf" <<EOF
+load_module /usr/lib/nginx/modules/ngx_http_brotli_filter_module.so;
+load_module /usr/lib/nginx/modules/ngx_http_brotli_static_module.so;
 worker_processes 2;
 pid $STACK/nginx/nginx.pid;
 error_log $STACK/nginx/logs/error.log warn;
@@ -218,6 +220,8 @@ health() {
 up() {
   local missing=()
   command -v nginx >/dev/null || missing+=(nginx)
+  [ -e /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ] ||
+    missing+=(libnginx-mod-http-brotli-filter libnginx-mod-http-brotli-static)
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v envsubst >/dev/null || missing+=(gettext-base)
   command -v curl >/dev/null || missing+=(curl)

@@ -23,6 +23,8 @@ command -v pdftotext >/dev/null || missing+=(poppler-utils)
 [ -x /usr/sbin/clamd ] || command -v clamd >/dev/null || missing+=(clamav-daemon)
 # tests/test_stack.py runs the portal behind deploy/'s nginx.
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || missing+=(nginx)
+[ -e /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ] ||
+  missing+=(libnginx-mod-http-brotli-filter libnginx-mod-http-brotli-static)
 install_missing_packages "${missing[@]}"
 
 [ -x .venv/bin/python ] || "${PYTHON:-python3}" -m venv .venv

@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import altcha
+import brotli
 import pytest
 from django.conf import settings
 from django.db import connection
@@ -88,6 +89,14 @@ def database_url() -> str:
     return f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+# The main context's lines that load the brotli modules (Debian's
+# modules-enabled lines name them relative to /etc/nginx's prefix).
+BROTLI_MODULES = "\n".join(
+    f"load_module /usr/lib/nginx/modules/ngx_http_brotli_{part}_module.so;"
+    for part in ("filter", "static")
+)
+
+
 def render_nginx(tmp: Path, *, port: int, http_port: int, upstream: int) -> Path:
     """deploy/nginx/portal.conf filled as deploy/stack.sh fills it."""
     (tmp / "tls").mkdir()
@@ -118,7 +127,8 @@ def render_nginx(tmp: Path, *, port: int, http_port: int, upstream: int) -> Path
     conf = tmp / "nginx.conf"
     conf.write_text(
         ("user root;\n" if os.geteuid() == 0 else "")
-        + f"""worker_processes 1;
+        + f"""{BROTLI_MODULES}
+worker_processes 1;
 pid {tmp}/nginx.pid;
 error_log {tmp}/nginx.log warn;
 events {{ worker_connections 256; }}
@@ -296,16 +306,20 @@ def test_plain_http_is_sent_to_https_and_text_goes_out_compressed(stack, carvin)
     stylesheet = b"body { color: #222; }\n" * 200
     (stack.static_root / "css").mkdir(parents=True)
     (stack.static_root / "css/site.css").write_bytes(stylesheet)
+    # WhiteNoise's precompressed copies; nginx serves them as they are.
     (stack.static_root / "css/site.css.gz").write_bytes(gzip_bytes(stylesheet))
+    (stack.static_root / "css/site.css.br").write_bytes(brotli.compress(stylesheet))
+    decoders = {"gzip": lambda data: zlib.decompress(data, wbits=31), "br": brotli.decompress}
     for path, expected in (("/static/css/site.css", stylesheet), ("/compte/connexion/", None)):
-        compressed = fetch(stack.https, path, {"Accept-Encoding": "gzip"})
         plain_body = fetch(stack.https, path, {})
-        assert compressed.getheader("Content-Encoding") == "gzip", path
-        assert "Accept-Encoding" in compressed.getheader("Vary"), path
         assert plain_body.getheader("Content-Encoding") is None, path
-        body = zlib.decompress(compressed.body, wbits=31)
-        assert body == (expected or plain_body.body), path
-        assert len(compressed.body) < len(body) / 2, path
+        for accepted, encoding in (("gzip", "gzip"), ("gzip, deflate, br", "br")):
+            compressed = fetch(stack.https, path, {"Accept-Encoding": accepted})
+            assert compressed.getheader("Content-Encoding") == encoding, (path, accepted)
+            assert "Accept-Encoding" in compressed.getheader("Vary"), path
+            body = decoders[encoding](compressed.body)
+            assert body == (expected or plain_body.body), path
+            assert len(compressed.body) < len(body) / 2, path
 
 
 def gzip_bytes(data: bytes) -> bytes:

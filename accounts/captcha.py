@@ -192,11 +192,13 @@ class AltchaWidget(CaptchaWidgetMixin, forms.Widget):
     """
 
     template_name = "components/captcha_altcha.html"
+    # The box to tick is drawn by the component, with its own label ("I am
+    # not a robot"): the field's label is the legend of a group around it,
+    # for no element of the page names the box before the script has run.
+    use_fieldset = True
 
     def id_for_label(self, id_):
-        """The box the widget draws is ``altcha-checkbox-<its id>``: the field's
-        label names it, before the widget's own "I am not a robot"."""
-        return f"altcha-checkbox-{id_}" if id_ else ""
+        return ""
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)

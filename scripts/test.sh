@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up and run the whole test suite: lint, migrations check, unit and
-# end-to-end tests (Debian's Chromium, axe-core), on SQLite and on PostgreSQL
+# end-to-end tests (Debian's Chromium, axe-core, the Nu HTML checker), on SQLite and on PostgreSQL
 # at the same time (a throwaway cluster of Debian's packages, see
 # scripts/postgres.sh), one run per core. Extra arguments go to pytest.
 #   TEST_DATABASES="sqlite"   only SQLite (or "postgresql" only PostgreSQL)
@@ -19,6 +19,8 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v xgettext >/dev/null || missing+=(gettext)
 command -v npm >/dev/null || missing+=(npm)
+# tests/e2e/test_html.py runs the Nu HTML checker (npm's vnu-jar) on Java.
+command -v java >/dev/null || missing+=(default-jre-headless)
 command -v pdftotext >/dev/null || missing+=(poppler-utils)
 [ -x /usr/sbin/clamd ] || command -v clamd >/dev/null || missing+=(clamav-daemon)
 # tests/test_stack.py runs the portal behind deploy/'s nginx.
@@ -29,7 +31,7 @@ install_missing_packages "${missing[@]}"
 
 [ -x .venv/bin/python ] || "${PYTHON:-python3}" -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
-npm ci --silent --no-audit --no-fund
+npm ci --silent --no-audit --no-fund --ignore-scripts
 
 export DJANGO_SETTINGS_MODULE=cms.settings.test
 .venv/bin/ruff check .

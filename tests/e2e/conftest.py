@@ -29,7 +29,7 @@ from wagtail.models import Site
 
 from tests.conftest import restore_database
 
-from .helpers import AXE_JS, CHROMIUM, CHROMIUM_ARGS, Portal
+from .helpers import AXE_JS, CHROMIUM, CHROMIUM_ARGS, JAVA, VNU_JAR, Portal
 
 
 def pytest_collection_modifyitems(config, items):
@@ -42,6 +42,10 @@ def pytest_collection_modifyitems(config, items):
         missing.append(f"{CHROMIUM} (apt-get install chromium)")
     if not AXE_JS.exists():
         missing.append(f"{AXE_JS} (npm ci)")
+    if not VNU_JAR.exists():
+        missing.append(f"{VNU_JAR} (npm ci)")
+    if not os.path.exists(JAVA):
+        missing.append(f"{JAVA} (apt-get install default-jre-headless)")
     if missing:
         raise pytest.UsageError(
             "The end-to-end tests need " + ", ".join(missing) + "; run ./scripts/test.sh, "

@@ -2,6 +2,7 @@
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -18,6 +19,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 AXE_JS = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+VNU_JAR = BASE_DIR / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+JAVA = shutil.which("java") or "/usr/bin/java"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 SCREENSHOTS = BASE_DIR / "var" / "screenshots"
 

@@ -4,7 +4,8 @@ the header's links fold behind a menu button that works from the keyboard.
 The pages are found the way a visitor finds them: from the home pages of
 both communes (anonymous) and from "Mon compte" and "Mes comptes" (a citizen
 of Carvin, with an invoice in her cart), following every link of the portal
-that leads to an HTML page. Each page of Wagtail is visited (the FAQ, the
+that leads to an HTML page, and trying each search form with a common word.
+Each page of Wagtail is visited (the FAQ, the
 services, each démarche and its first step, the content pages, in both
 languages); each other route once per URL name, or a few times when its URL
 names an object (requests, household members, receipts). A new page linked
@@ -162,6 +163,18 @@ def _links(page, host: str) -> list[str]:
     )
 
 
+def _searches(page) -> list[str]:
+    """The results page of each search form of the page, for a common word."""
+    return page.eval_on_selector_all(
+        "form:has(input[type=search])",
+        """(forms) => forms.filter((form) => form.method === "get").map((form) => {
+            const url = new URL(form.action);
+            url.searchParams.set(form.querySelector("input[type=search]").name, "paiement");
+            return url.href;
+        })""",
+    )
+
+
 def _measure_site(page, portal, start: list[str], hosts: tuple[str, ...]) -> tuple[list, list]:
     """Visit every page reachable from START on HOSTS, measure each at every
     width; the pages visited and a description of each page too wide."""
@@ -199,6 +212,7 @@ def _measure_site(page, portal, start: list[str], hosts: tuple[str, ...]) -> tup
                 failures.append(_describe(page.url, width, problem))
         host = parts.netloc
         queue.extend(f"{parts.scheme}://{host}{path}" for path in _links(page, host))
+        queue.extend(_searches(page))
     return visited, failures
 
 
@@ -248,6 +262,7 @@ def test_no_public_page_scrolls_sideways_on_a_phone(portal, browser):
     paths = {urlsplit(url).path for url in visited}
     for path in ("/faq/", "/en/faq/", "/services/", "/services/acte-de-naissance/etape/1/"):
         assert path in paths, f"{path} was not reached from the home pages"
+    assert any("/faq/?q=paiement" in url for url in visited), "the FAQ's search was not tried"
     assert {"/compte/connexion/", "/compte/creer/", "/compte/mot-de-passe-oublie/"} <= paths
     assert any(path.startswith("/mentions-legales") for path in paths)
 

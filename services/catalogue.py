@@ -112,23 +112,26 @@ def _entries_of(index: ServiceIndexPage, request) -> tuple[Entry, ...]:
         return ()
     # All the texts expanded together: their links are looked up at once.
     documents = expand_db_html(SEPARATOR.join(p.documents for p in pages)).split(SEPARATOR)
-    made = [
-        Entry(
-            title=page.title,
-            url=page.get_url(request=request),
-            category=page.category,
-            category_slug=category_slug(page.category),
-            summary=page.summary,
-            requires_account=page.requires_account or page.requires_franceconnect,
-            requires_franceconnect=page.requires_franceconnect,
-            duration_minutes=page.duration_minutes,
-            # Rich text expanded by Wagtail, as its ``richtext`` filter does.
-            documents=mark_safe(text.strip()),  # noqa: S308  # nosec B308 B703
-            search_text=search_normalise(f"{page.title} {page.summary} {page.category}"),
+    made = []
+    for page, text in zip(pages, documents, strict=True):
+        url = page.get_url(request=request)
+        if not url:
+            continue
+        made.append(
+            Entry(
+                title=page.title,
+                url=url,
+                category=page.category,
+                category_slug=category_slug(page.category),
+                summary=page.summary,
+                requires_account=page.requires_account or page.requires_franceconnect,
+                requires_franceconnect=page.requires_franceconnect,
+                duration_minutes=page.duration_minutes,
+                # Rich text expanded by Wagtail, as its ``richtext`` filter does.
+                documents=mark_safe(text.strip()),  # noqa: S308  # nosec B308 B703
+                search_text=search_normalise(f"{page.title} {page.summary} {page.category}"),
+            )
         )
-        for page, text in zip(pages, documents, strict=True)
-        if page.get_url(request=request)
-    ]
     made.sort(key=lambda e: (e.category_slug, search_normalise(e.title)))
     return tuple(made)
 

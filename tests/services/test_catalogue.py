@@ -274,3 +274,33 @@ def test_durations_read_naturally(minutes, french, english):
         assert duration_text(minutes) == french
     with translation.override("en"):
         assert duration_text(minutes) == english
+
+
+def test_the_editor_sets_the_time_to_fill_in_with_french_help(client, carvin):
+    from django.urls import reverse
+    from wagtail.users.models import UserProfile
+
+    from services.models import ServicePage
+    from tests.services.test_municipal_services import ROAD_FORM, page_edit_data, staff
+
+    page = service_page(carvin, "Signalement", form=ROAD_FORM)
+    editor = staff(carvin, "Communication", "com")
+    UserProfile.objects.filter(user=editor).update(preferred_language="fr")
+    client.force_login(editor)
+    edit = reverse("wagtailadmin_pages:edit", args=[page.pk])
+
+    html = unescape(client.get(edit, **CARVIN).content.decode())
+    assert "Temps de saisie (minutes)" in html
+    assert "Affiché « Temps de saisie : environ 5 minutes »" in html
+    assert "À avoir sous la main" in html
+
+    data = page_edit_data(page, [])
+    refused = client.post(edit, {**data, "duration_minutes": "2000"}, **CARVIN)
+    assert refused.status_code == 200
+    assert "inférieure ou égale à 600" in refused.content.decode()
+
+    saved = client.post(edit, {**data, "duration_minutes": "12"}, **CARVIN)
+    assert saved.status_code == 302
+    assert (
+        ServicePage.objects.get(pk=page.pk).get_latest_revision_as_object().duration_minutes == 12
+    )

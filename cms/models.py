@@ -23,8 +23,11 @@ COLOUR_CONTRAST_TOO_LOW = _(
     "at least 4.5:1 is needed). Choose a darker colour."
 )
 MIN_CONTRAST = 4.5
-LOGO_FILTER = "height-64"
-"""The logo as the layout shows it (``cms.templatetags.portal``)."""
+LOGO_HEIGHT = 56
+"""The logo's height in the layout, in CSS pixels (``.brand__logo``: 3.5rem)."""
+LOGO_FILTERS = {density: f"height-{LOGO_HEIGHT * density}" for density in (1, 2, 3)}
+"""The logo's renditions the layout offers, by pixel density: sharp on screens
+of up to three device pixels per CSS pixel (``cms.templatetags.portal``)."""
 
 
 class LegalBasis(models.TextChoices):
@@ -141,17 +144,31 @@ class CommuneSettings(CachedSiteSetting, BaseSiteSetting):
 
     @classmethod
     def base_queryset(cls):
-        """With the logo's rendition that the layout shows (``logo_rendition``:
-        its file, width and height, or ``None`` until it is made), read in the
-        same query. A height does not depend on the image's focal point, hence
-        the empty ``focal_point_key``."""
-        renditions = (
-            get_image_model()
-            .get_rendition_model()
-            .objects.filter(image=OuterRef("logo_id"), filter_spec=LOGO_FILTER, focal_point_key="")
-            .values(rendition=JSONObject(file="file", width="width", height="height"))
+        """With the logo's renditions that the layout shows, one per pixel
+        density (``logo_rendition_1x``, ``_2x``...: its file, width and
+        height, or ``None`` until it is made), read in the same query. A height
+        does not depend on the image's focal point, hence the empty
+        ``focal_point_key``."""
+        renditions = get_image_model().get_rendition_model().objects
+
+        def rendition(spec: str) -> Subquery:
+            made = renditions.filter(
+                image=OuterRef("logo_id"), filter_spec=spec, focal_point_key=""
+            )
+            return Subquery(
+                made.values(rendition=JSONObject(file="file", width="width", height="height"))[:1]
+            )
+
+        return (
+            super()
+            .base_queryset()
+            .annotate(
+                **{
+                    f"logo_rendition_{density}x": rendition(spec)
+                    for density, spec in LOGO_FILTERS.items()
+                }
+            )
         )
-        return super().base_queryset().annotate(logo_rendition=Subquery(renditions[:1]))
 
     class Meta:
         verbose_name = _("commune")

@@ -15,7 +15,8 @@ A file holds one démarche::
     }
 
 ``page`` holds the page's own fields (``PAGE_FIELDS``; those of
-``OPTIONAL_PAGE_FIELDS`` only when they differ from their default), ``form`` the
+``OPTIONAL_PAGE_FIELDS`` only when they differ from their default, such as
+the minutes the démarche takes, ``duration_minutes``), ``form`` the
 StreamField's own JSON without its block ids. A rich text link to a document
 names an entry of ``documents`` (``<a linktype="document" id="1">``) rather
 than a row of one commune's database: importing creates the documents in the
@@ -44,7 +45,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents import get_document_model
@@ -62,6 +63,7 @@ PAGE_FIELDS = (
     "summary",
     "requires_account",
     "requires_franceconnect",
+    "duration_minutes",
     "intro",
     "documents",
     "confirmation",
@@ -72,7 +74,7 @@ PAGE_FIELDS = (
 )
 #: Page fields written only when they differ from this default, which a file
 #: without them is read as (files written before a field existed).
-OPTIONAL_PAGE_FIELDS = {"requires_franceconnect": False}
+OPTIONAL_PAGE_FIELDS = {"requires_franceconnect": False, "duration_minutes": None}
 DOCUMENT_KEYS = ("id", "title", "file_name", "content")
 PROCESSING_KEYS = ("service", "routing")
 ROUTE_KEYS = ("field", "value", "service")
@@ -295,8 +297,15 @@ def _check_page(fields: dict) -> None:
         if name not in fields:
             raise DemarcheFileError(MISSING_PART % {"part": f"page.{name}"})
     for name, value in fields.items():
+        model_field = ServicePage._meta.get_field(name)
+        if isinstance(model_field, models.IntegerField) and not (
+            value is None or type(value) is int
+        ):
+            raise DemarcheFileError(
+                INVALID_PAGE % {"field": name, "error": _("it must be a whole number.")}
+            )
         try:
-            ServicePage._meta.get_field(name).clean(value, None)
+            model_field.clean(value, None)
         except ValidationError as error:
             raise DemarcheFileError(
                 INVALID_PAGE % {"field": name, "error": " ".join(error.messages)}

@@ -57,6 +57,8 @@ REFERENCE_PREFIX = RegexValidator(
     re.compile(r"^[A-Z]{2,6}$"),
     _("Two to six capital letters without accents, for example CAR."),
 )
+#: The longest time to fill in a démarche may announce: ten hours.
+MAX_DURATION_MINUTES = 600
 #: Months a closed request is kept before it is anonymised, unless the
 #: commune or the démarche says otherwise.
 DEFAULT_RETENTION_MONTHS = 36
@@ -124,8 +126,15 @@ class ServiceIndexPage(PortalPageMixin, Page):
         verbose_name_plural = _("online procedures index")
 
     def get_context(self, request, *args, **kwargs):
+        """The démarches, searched and filtered as the query string asks
+        (``services.catalogue``)."""
+        from .catalogue import catalogue_entries, catalogue_query, catalogue_search
+
         context = super().get_context(request, *args, **kwargs)
-        context["categories"] = self.services_by_category()
+        query, category = catalogue_query(request)
+        context["catalogue"] = catalogue_search(
+            catalogue_entries(index=self, request=request), query=query, category=category
+        )
         return context
 
     def services_by_category(self) -> list[tuple[str, list["ServicePage"]]]:
@@ -216,10 +225,23 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
     )
     intro = RichTextField(_("introduction"), blank=True, features=TEXT_FEATURES)
     documents = RichTextField(
-        _("supporting documents needed"),
+        _("what to have at hand"),
         blank=True,
         features=TEXT_FEATURES,
-        help_text=_("What to have at hand before starting, as a list."),
+        help_text=_(
+            "The documents and information to gather before starting, as a short "
+            "bulleted list; shown on the list of démarches and on this page."
+        ),
+    )
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("time to fill in (minutes)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_DURATION_MINUTES)],
+        help_text=_(
+            "Roughly how long filling in the form takes, documents at hand, e.g. 5. "
+            "Shown as “Time to fill in: about 5 minutes”; left empty, nothing is shown."
+        ),
     )
     requires_account = models.BooleanField(
         _("account required"),
@@ -317,11 +339,12 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
                 FieldPanel("summary"),
                 FieldPanel("requires_account"),
                 FieldPanel("requires_franceconnect"),
+                FieldPanel("duration_minutes"),
+                FieldPanel("documents"),
             ],
             heading=_("In the list of démarches"),
         ),
         FieldPanel("intro"),
-        FieldPanel("documents"),
         FieldPanel("form"),
         FieldPanel("confirmation"),
         MultiFieldPanel(

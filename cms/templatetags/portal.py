@@ -10,7 +10,7 @@ from wagtail.images.models import get_rendition_storage
 from wagtail.models import Page, Site
 
 from cms.cache import entries, site_generation
-from cms.models import LOGO_FILTER, CommuneSettings
+from cms.models import LOGO_FILTERS, CommuneSettings
 from cms.money import money
 from cms.pages import in_footer, route_step
 
@@ -27,18 +27,46 @@ class NavItem:
 
 @dataclass
 class Logo:
-    """The commune's logo as the layout shows it (a rendition 64 px high).
+    """The commune's logo as the layout shows it: a rendition ``LOGO_HEIGHT``
+    px high, and larger ones for screens of higher pixel density
+    (``dense``: each file with its density, larger than the one before).
 
-    The address is made at each render: media in S3 have signed addresses
+    The addresses are made at each render: media in S3 have signed addresses
     that expire."""
 
     name: str
     width: int
     height: int
+    dense: tuple[tuple[str, int], ...] = ()
 
     @property
     def url(self) -> str:
         return get_rendition_storage().url(self.name)
+
+    @property
+    def srcset(self) -> str:
+        """For ``<img srcset>``: every rendition with its density; empty when
+        the image is too small to give more than one."""
+        if not self.dense:
+            return ""
+        storage = get_rendition_storage()
+        candidates = [(self.name, 1), *self.dense]
+        return ", ".join(f"{storage.url(name)} {density}x" for name, density in candidates)
+
+    @classmethod
+    def of(cls, made: dict[int, dict]) -> "Logo":
+        """From the renditions made for each density (file, width, height):
+        one no wider than the previous (the image is smaller than asked
+        for: Wagtail does not enlarge it) is left out."""
+        first = made[1]
+        dense, width = [], first["width"]
+        for density, rendition in sorted(made.items()):
+            if density > 1 and rendition["width"] > width:
+                dense.append((rendition["file"], density))
+                width = rendition["width"]
+        return cls(
+            name=first["file"], width=first["width"], height=first["height"], dense=tuple(dense)
+        )
 
 
 @dataclass
@@ -133,20 +161,34 @@ def commune_links(site, commune: CommuneSettings, language: str) -> CommuneLinks
             return NavItem(translated[page.translation_key])
         return NavItem(page, lang=original_language)
 
-    logo = None
-    if commune.logo_id:
-        made = getattr(commune, "logo_rendition", None)
-        if made is None:
-            rendition = commune.logo.get_rendition(LOGO_FILTER)
-            made = {
+    return CommuneLinks(
+        home=item(home),
+        menu=[item(p) for p in menu],
+        footer=[item(p) for p in footer],
+        logo=commune_logo(commune),
+    )
+
+
+def commune_logo(commune: CommuneSettings) -> Logo | None:
+    """The logo's renditions (``LOGO_FILTERS``): read with the settings, and
+    those not made yet made here, together. Called once per generation of the
+    site (``portal_navigation`` keeps the result)."""
+    if not commune.logo_id:
+        return None
+    made = {
+        density: getattr(commune, f"logo_rendition_{density}x", None) for density in LOGO_FILTERS
+    }
+    missing = {density: LOGO_FILTERS[density] for density, found in made.items() if found is None}
+    if missing:
+        renditions = commune.logo.get_renditions(*missing.values())
+        for density, spec in missing.items():
+            rendition = renditions[spec]
+            made[density] = {
                 "file": rendition.file.name,
                 "width": rendition.width,
                 "height": rendition.height,
             }
-        logo = Logo(name=made["file"], width=made["width"], height=made["height"])
-    return CommuneLinks(
-        home=item(home), menu=[item(p) for p in menu], footer=[item(p) for p in footer], logo=logo
-    )
+    return Logo.of(made)
 
 
 @register.filter

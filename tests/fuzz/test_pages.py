@@ -1,10 +1,11 @@
-"""Generated input sent to the public pages: the FAQ and its search, every
-page of the site under any language prefix and any query string, the
-introduction of each démarche and its "discard" button, the private link of
-a request made without an account (any key, and the corrections form behind
-a valid one), a request's number in the account, the anti-robot challenge,
-Wagtail's page-password form, documents, and the health check. Never a
-server error, never a redirection off the site.
+"""Generated input sent to the public pages: the FAQ and its search, the
+services index's search and categories, every page of the site under any
+language prefix and any query string, the introduction of each démarche and
+its "discard" button, the private link of a request made without an account
+(any key, and the corrections form behind a valid one), a request's number
+in the account, the anti-robot challenge, Wagtail's page-password form,
+documents, and the health check. Never a server error, never a redirection
+off the site.
 """
 
 from urllib.parse import quote
@@ -41,7 +42,9 @@ from tests.fuzzing import (
 
 HOST = "carvin.localhost"
 QUERIES = st.dictionaries(
-    st.one_of(st.sampled_from(["q", "page", "next", "verifier", "lang", "p"]), KEY_NAME),
+    st.one_of(
+        st.sampled_from(["q", "categorie", "page", "next", "verifier", "lang", "p"]), KEY_NAME
+    ),
     st.one_of(SCALAR_JUNK, NEXT_URLS, st.lists(SCALAR_JUNK, max_size=3)),
     max_size=3,
 )
@@ -99,6 +102,33 @@ def test_every_page_takes_any_query_string_and_language():
         else:
             assert response.status_code == 200
 
+    @hypothesis_settings(300)
+    @given(
+        query=st.one_of(
+            TEXT,
+            LONG,
+            WRONG_TYPES,
+            st.sampled_from(["acte", "ÉTAT civil", "cantine", "*", "%", "\\", "\x00"]),
+            st.lists(TEXT, min_size=2, max_size=3),
+        ),
+        category=st.one_of(
+            TEXT,
+            LONG,
+            WRONG_TYPES,
+            st.sampled_from(["", "etat-civil", "État civil", "vie-quotidienne", "../", "\x00"]),
+            st.lists(TEXT, min_size=2, max_size=3),
+        ),
+        extra=QUERIES,
+    )
+    def services_search(query, category, extra):
+        fuzzer = Fuzzer(visitors["anonymous"], HOST)
+        query_string = {**extra, "q": query, "categorie": category}
+        response = fuzzer.send("services search", "get", "/services/", query_string)
+        if has_nul(query_string):
+            assert response.status_code == 400  # an address holding NUL
+        else:
+            assert response.status_code == 200
+
     @hypothesis_settings(150)
     @given(path=TEXT, query=QUERIES)
     def anything(path, query):
@@ -108,6 +138,7 @@ def test_every_page_takes_any_query_string_and_language():
 
     get()
     faq_search()
+    services_search()
     anything()
 
 

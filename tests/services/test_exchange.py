@@ -99,6 +99,42 @@ def test_a_file_without_franceconnect_reads_as_not_requiring_it_and_is_written_s
     assert "requires_franceconnect" not in demarche_export(page=reread(page))["page"]
 
 
+def test_the_time_and_what_to_have_at_hand_travel_with_the_demarche(carvin, saint_andre):
+    page = service_page(
+        carvin,
+        "Inscription scolaire",
+        duration_minutes=15,
+        documents="<ul><li>Un justificatif de domicile</li></ul>",
+    )
+    document = demarche_export(page=page)
+    assert document["page"]["duration_minutes"] == 15
+
+    copied = reread(demarche_import(index=index_of(saint_andre), document=document))
+
+    assert copied.duration_minutes == 15
+    assert copied.documents == "<ul><li>Un justificatif de domicile</li></ul>"
+
+
+def test_a_file_without_a_duration_reads_as_none_given_and_is_written_so(carvin):
+    document = birth_file()
+    del document["page"]["duration_minutes"]  # as written before it existed
+
+    page = reread(
+        demarche_import(index=index_of(carvin), document=demarche_loads(json.dumps(document)))
+    )
+
+    assert page.duration_minutes is None
+    assert "duration_minutes" not in demarche_export(page=page)["page"]
+
+
+@pytest.mark.parametrize("minutes", ["dix", "10", 0, 601, True, 5.5, [5]])
+def test_a_duration_that_is_not_a_number_of_minutes_is_refused(minutes):
+    document = birth_file()
+    document["page"]["duration_minutes"] = minutes
+
+    assert "duration_minutes" in refusal(document)
+
+
 def test_a_franceconnect_requirement_that_is_not_a_yes_or_no_is_refused():
     document = birth_file()
     document["page"]["requires_franceconnect"] = "peut-être"

@@ -304,7 +304,7 @@ def test_services_index_lists_pages_by_category(client, carvin, school):
         carvin, "Acte de naissance", BIRTH_FORM, requires_account=False, category="État civil"
     )
     response = client.get("/services/", **host(carvin))
-    categories = [category for category, _pages in response.context["categories"]]
+    categories = [category.name for category, _pages in response.context["catalogue"].groups]
     assert categories == ["Enfance", "État civil"]
 
 

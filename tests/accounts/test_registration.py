@@ -215,3 +215,18 @@ def test_the_recap_shows_the_postal_address_and_the_contact_preference(client, c
     assert "62220 Carvin" in html
     assert "Préférence de contact" in html
     assert "Courriel" in html
+
+
+def test_registration_checks_phone_postcode_and_date_of_birth(client, carvin):
+    identity = step(client, "identity", {**IDENTITY, "identity-birth_date": "1899-12-31"})
+    assert "La date de naissance ne peut pas être antérieure à 1900." in identity.content.decode()
+    step(client, "identity", IDENTITY)
+
+    contact = step(
+        client, "contact", {**CONTACT, "contact-phone": "12ab", "contact-postcode": "ABCDE"}
+    ).content.decode()
+
+    assert "Étape 2 sur 5" in contact
+    assert "Saisissez un numéro de téléphone valide" in contact
+    assert "Indiquez un code postal français de 5 chiffres" in contact
+    assert 'value="12ab"' in contact

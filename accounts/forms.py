@@ -2,14 +2,13 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.hashers import make_password
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from .models import ContactPreference, HouseholdMember, Relationship, User
+from .validators import PhoneField, PostcodeField, birth_date_bounds, check_birth_date
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-BIRTH_DATE_IN_FUTURE = _("The date of birth cannot be in the future.")
 PHONE_REQUIRED = _("Give a phone number to be contacted by phone.")
 PASSWORDS_DIFFER = _("The two passwords differ.")
 LOGIN_INVALID = _(
@@ -18,10 +17,23 @@ LOGIN_INVALID = _(
 )
 
 
-def _check_birth_date(value):
-    if value and value > timezone.localdate():
-        raise forms.ValidationError(BIRTH_DATE_IN_FUTURE)
-    return value
+def _apply_shared_rules(form):
+    """The phone number, postcode and date of birth follow the rules every
+    form of the portal follows (``accounts.validators``)."""
+    fields = form.fields
+    if "phone" in fields and not fields["phone"].disabled:
+        old = fields["phone"]
+        fields["phone"] = PhoneField(
+            label=old.label, help_text=old.help_text, required=old.required
+        )
+    if "postcode" in fields:
+        old = fields["postcode"]
+        fields["postcode"] = PostcodeField(
+            label=old.label, help_text=old.help_text, required=old.required
+        )
+        fields["postcode"].widget.attrs["class"] = "input--short"
+    if "birth_date" in fields:
+        fields["birth_date"].widget.attrs.update(birth_date_bounds())
 
 
 class AdminLoginForm(WagtailLoginForm):
@@ -91,12 +103,13 @@ class AccountFieldsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        _apply_shared_rules(self)
         for name in self.REQUIRED:
             if name in self.fields:
                 self.fields[name].required = True
 
     def clean_birth_date(self):
-        return _check_birth_date(self.cleaned_data["birth_date"])
+        return check_birth_date(self.cleaned_data["birth_date"])
 
     def clean(self):
         cleaned = super().clean()
@@ -132,9 +145,10 @@ class MemberForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["relationship"].choices = [("", _("Choose…")), *Relationship.choices]
+        _apply_shared_rules(self)
 
     def clean_birth_date(self):
-        return _check_birth_date(self.cleaned_data["birth_date"])
+        return check_birth_date(self.cleaned_data["birth_date"])
 
 
 class OptionalMemberForm(MemberForm):

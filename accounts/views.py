@@ -29,7 +29,7 @@ from .lockout import (
     password_limit_refusal,
     password_reset_address_limited,
 )
-from .models import User
+from .models import ContactPreference, User
 from .selectors import household_for, member_for
 from .services import (
     ACCOUNT_NOT_VALIDATED,
@@ -379,20 +379,33 @@ class RegistrationView(SessionWizardView):
     _revalidating = False
 
     def get(self, request, *args, **kwargs):
-        """The first step, from the start. A visitor without a session gets
-        none for opening the page (robots read it too): the wizard keeps its
-        data from the first step sent."""
-        response = super().get(request, *args, **kwargs)
-        if request.session.session_key is None and list(request.session.keys()) == [
-            self.storage.prefix
-        ]:
-            response.render()
-            del request.session[self.storage.prefix]
-        return response
+        """The step where the citizen was, with what they typed: leaving the
+        wizard (a link of the footer, say) and coming back resumes it, and
+        "Start over" empties it. A visitor without a session gets none for
+        opening the page (robots read it too): the wizard keeps its data from
+        the first step sent."""
+        if not self.storage.data.get(self.storage.step_data_key):
+            response = super().get(request, *args, **kwargs)
+            if request.session.session_key is None and list(request.session.keys()) == [
+                self.storage.prefix
+            ]:
+                response.render()
+                del request.session[self.storage.prefix]
+            return response
+        if self.storage.current_step not in self.get_form_list():
+            self.storage.current_step = self.steps.first
+        return self.render(
+            self.get_form(
+                data=self.storage.current_step_data, files=self.storage.current_step_files
+            )
+        )
 
     def post(self, *args, **kwargs):
         """A step name the wizard does not have is an altered form: refused
         as formtools refuses a missing one (400), not a server error."""
+        if "wizard_restart" in self.request.POST:
+            self.storage.reset()
+            return redirect("accounts:register")
         step = self.request.POST.get(f"{self.prefix}-current_step")
         if step is not None and step not in self.get_form_list():
             raise SuspiciousOperation("unknown registration step")
@@ -440,10 +453,14 @@ class RegistrationView(SessionWizardView):
             }
             for index, name in enumerate(self.steps.all, start=1)
         ]
+        context["started"] = bool(done)
         if self.steps.current == "validation":
+            contact = self.get_cleaned_data_for_step("contact") or {}
+            preference = contact.get("contact_preference")
             context["recap"] = {
                 "identity": self.get_cleaned_data_for_step("identity"),
-                "contact": self.get_cleaned_data_for_step("contact"),
+                "contact": contact,
+                "contact_preference": ContactPreference(preference).label if preference else "",
                 "household": [
                     member
                     for member in (self.get_cleaned_data_for_step("household") or [])

@@ -348,9 +348,10 @@ def _saint_andre(commune, today):
             },
             history=[
                 (
-                    "transmis",
+                    "hors_competence",
                     "Ce carrefour relève du Département de Loire-Atlantique, gestionnaire de "
-                    "la route départementale : nous lui avons transmis votre signalement.",
+                    "la route départementale, et non de la mairie : signalez-le directement "
+                    "à ses services, qui interviendront.",
                 ),
             ],
             days_ago=4,

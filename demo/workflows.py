@@ -156,13 +156,19 @@ def workflows(commune: dict, *, mayor: str, police: str) -> dict[str, dict]:
                     ],
                 ),
                 _status("repare", "Réparé", "final", "green"),
-                _status("transmis", "Transmis au gestionnaire", "final", "grey", message=True),
+                _status(
+                    "hors_competence",
+                    "Hors compétence de la commune",
+                    "final",
+                    "grey",
+                    message=True,
+                ),
             ],
             "transitions": [
                 ("recu", "programme", "Programmer l'intervention", "agents"),
-                ("recu", "transmis", "Transmettre au gestionnaire", "agents"),
+                ("recu", "hors_competence", "Hors compétence de la commune", "agents"),
                 ("programme", "repare", "Marquer réparé", "agents"),
-                ("programme", "transmis", "Transmettre au gestionnaire", "agents"),
+                ("programme", "hors_competence", "Hors compétence de la commune", "agents"),
             ],
         },
         "acte-de-naissance": {

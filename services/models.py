@@ -447,13 +447,14 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
                 old = published.get(block.id)
                 if old and old != key:
                     errors.append(ValidationError(KEY_CHANGED, params={"label": label, "old": old}))
-                condition = (block.value.get("condition") or {}).get("field")
-                if condition and condition not in seen:
-                    errors.append(
-                        ValidationError(
-                            CONDITION_UNKNOWN, params={"label": label, "key": condition}
+                for name in ("condition", "required_when"):
+                    condition = (block.value.get(name) or {}).get("field")
+                    if condition and condition not in seen:
+                        errors.append(
+                            ValidationError(
+                                CONDITION_UNKNOWN, params={"label": label, "key": condition}
+                            )
                         )
-                    )
                 seen.add(key)
         if errors:
             raise ValidationError({"form": errors})

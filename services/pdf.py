@@ -13,11 +13,11 @@ from datetime import date
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts.validators import format_phone
 from cms.models import CommuneSettings
 from cms.pdf import logo_data_uri
 
 from .fields.answers import AnswerRow, answer_rows
-from .fields.text import format_phone
 from .models import StatusChange, Submission
 
 

@@ -148,10 +148,12 @@ def submission_save_step(
     raw: dict,
     uploads: dict[str, Upload],
     by_post: set[str],
+    removed: set[str] = frozenset(),
     reached: int = 1,
 ) -> Submission:
     """Keep what was typed in a step, and the files it attached, in the draft;
-    ``reached`` is the furthest step the citizen may now open.
+    the files of ``by_post`` (now promised by post) and ``removed`` keys are
+    taken back; ``reached`` is the furthest step the citizen may now open.
 
     A draft not saved yet (``submission_blank``) is kept here, with its first
     step, in the same transaction: a step that fails to be saved leaves no
@@ -169,7 +171,7 @@ def submission_save_step(
         submission.save()
     else:
         submission.save(update_fields=["progress", "updated_at"])
-    touched = [*uploads, *by_post]
+    touched = [*uploads, *by_post, *removed]
     replaced = (
         list(submission.attachments.filter(current=True, key__in=touched))
         if touched and not fresh

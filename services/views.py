@@ -153,6 +153,7 @@ class Filling:
             if item.block.field_type.is_document
             and not item.hidden
             and item.block.key not in form.uploads
+            and item.block.key not in form.errors
             and form.cleaned_data.get(f"{item.block.key}{SUBFIELD}by_post")
         }
         raw = form.raw_data()
@@ -162,12 +163,13 @@ class Filling:
             raw=raw,
             uploads=form.uploads,
             by_post=by_post,
+            removed=form.removals,
             reached=reached,
         )
         if fresh and self.account is None:
             self.request.session[SESSION_DRAFT.format(page_id=self.page.pk)] = self.submission.pk
         self.context.raw.update(raw)
-        if form.uploads or by_post:
+        if form.uploads or by_post or form.removals:
             self.attachments_changed = True
 
     def reload_attachments(self) -> None:

@@ -5,12 +5,14 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
+from accounts.validators import PostcodeField
+
 from .base import FieldType, field_options, subfield
 from .blocks import PREFILL_NONE, FieldBlock
 from .registry import registry
 from .schema import SUBFIELD, normalise
 
-POSTCODE_INVALID = _("Enter a valid postcode, such as 62220.")
+FOREIGN_POSTCODE_INVALID = _("Enter a valid postcode, such as 62220 or SW1A 1AA.")
 PARTS = ("street", "postcode", "city")
 
 
@@ -20,6 +22,19 @@ class AddressBlock(FieldBlock):
         required=False,
         default="address",
         label=_("Prefill from the account"),
+    )
+    postcodes = blocks.ChoiceBlock(
+        choices=[
+            ("france", _("In France: a postcode of 5 digits")),
+            ("any", _("In France or abroad: any postcode")),
+        ],
+        default="france",
+        required=False,
+        label=_("Addresses accepted"),
+        help_text=_(
+            "For an address that may be abroad, ask first whether it is, and show a second "
+            "address field for it with a condition."
+        ),
     )
 
     class Meta:
@@ -48,16 +63,7 @@ class Address(FieldType):
                 required=required,
                 widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
             ),
-            subfield(block, "postcode"): forms.RegexField(
-                label=gettext("Postcode"),
-                regex=r"^[0-9A-Za-z][0-9A-Za-z \-]{1,9}$",
-                error_messages={"invalid": POSTCODE_INVALID},
-                max_length=10,
-                required=required,
-                widget=forms.TextInput(
-                    attrs={"autocomplete": "postal-code", "class": "input--short"}
-                ),
-            ),
+            subfield(block, "postcode"): self._postcode_field(block, required),
             subfield(block, "city"): forms.CharField(
                 label=gettext("Town"),
                 max_length=120,
@@ -65,6 +71,22 @@ class Address(FieldType):
                 widget=forms.TextInput(attrs={"autocomplete": "address-level2"}),
             ),
         }
+
+    def _postcode_field(self, block, required):
+        if block.value.get("postcodes") == "any":
+            return forms.RegexField(
+                label=gettext("Postcode"),
+                regex=r"^[0-9A-Za-z][0-9A-Za-z \-]{1,9}$",
+                error_messages={"invalid": FOREIGN_POSTCODE_INVALID},
+                max_length=10,
+                required=required,
+                widget=forms.TextInput(
+                    attrs={"autocomplete": "postal-code", "class": "input--short"}
+                ),
+            )
+        field = PostcodeField(label=gettext("Postcode"), required=required)
+        field.widget.attrs["class"] = "input--short"
+        return field
 
     def prefill(self, block, context):
         account = context.account

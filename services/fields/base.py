@@ -86,6 +86,13 @@ class FieldType(ABC):
             value = value.isoformat()
         return {block.key: value}
 
+    def set_required(self, item: "FormItem", form: "StepForm", *, required: bool) -> None:
+        """Make the field required or not, for a block required only when
+        another field has some answer: by default, every form field of the
+        block."""
+        for name in item.names:
+            form.fields[name].required = required
+
     def clean_form(self, item: "FormItem", form: "StepForm", cleaned: dict) -> None:  # noqa: B027
         """Checks that need the whole step (the files already attached, say),
         run by ``StepForm.clean`` while the item is shown."""

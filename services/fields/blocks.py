@@ -50,7 +50,9 @@ class ConditionBlock(blocks.StructBlock):
     value = blocks.CharBlock(
         required=False,
         label=_("has the answer"),
-        help_text=_("For example “Oui” or one of the field's choices."),
+        help_text=_(
+            "For example “Oui” or one of the field's choices; several answers separated by “|”."
+        ),
     )
 
     class Meta:
@@ -58,6 +60,24 @@ class ConditionBlock(blocks.StructBlock):
         label = _("Condition")
         form_classname = "struct-block condition-block"
         collapsed = True
+
+
+class RequiredWhenBlock(ConditionBlock):
+    field = KeyBlock(
+        label=_("Required only when the field"),
+        help_text=_(
+            "Key of an earlier field of the form. Leave empty for the field to be required "
+            "as “Required” says."
+        ),
+    )
+    value = blocks.CharBlock(
+        required=False,
+        label=_("has the answer"),
+        help_text=_("One of its answers, or several separated by “|”."),
+    )
+
+    class Meta:
+        label = _("Required only when")
 
 
 class FieldBlock(blocks.StructBlock):
@@ -73,6 +93,7 @@ class FieldBlock(blocks.StructBlock):
     required = blocks.BooleanBlock(required=False, default=True, label=_("Required"))
     key = KeyBlock()
     condition = ConditionBlock(required=False, label=_("Show only when"))
+    required_when = RequiredWhenBlock(required=False, label=_("Required only when"))
 
     class Meta:
         template = "services/blocks/field_preview.html"

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from .context import FillContext
 from .registry import registry
-from .schema import Block, Step, make_key
+from .schema import SUBFIELD, Block, Step, make_key
 
 MEMBER_PREFILL_HELP = gettext_lazy("Left empty, it is taken from the person chosen above.")
 CERTIFIED_PREFILL_HELP = gettext_lazy("Certified by FranceConnect.")
@@ -32,6 +32,10 @@ class FormItem:
     condition: tuple[str, str] | None = None
     hidden: bool = False
     same_step_condition: bool = False
+    required_when: tuple[str, str] | None = None
+    #: Whether an answer is needed: the block's "Required", or, when it is
+    #: required only for some answer of another field, whether that holds.
+    required: bool = False
 
     @property
     def names(self) -> list[str]:
@@ -63,6 +67,15 @@ class DisplayItem:
     def field(self):
         return self.fields[0] if self.fields else None
 
+    @property
+    def parts(self) -> dict:
+        """The bound fields of the parts of the answer (``<key>__<part>``), by part."""
+        return {
+            bound.name.partition(SUBFIELD)[2]: bound
+            for bound in self.fields
+            if SUBFIELD in bound.name
+        }
+
 
 class StepForm(forms.Form):
     """The form of one step. Fields whose condition does not hold are neither
@@ -75,6 +88,8 @@ class StepForm(forms.Form):
         self.items = items
         self.context = context
         self.uploads: dict[str, object] = {}
+        #: The keys of the documents whose attached file the citizen removes.
+        self.removals: set[str] = set()
         for item in items:
             self.fields.update(item.fields)
         if self.is_bound:
@@ -128,6 +143,17 @@ class StepForm(forms.Form):
                 hidden_keys.add(item.block.key)
                 for name in item.names:
                     self.fields[name].required = False
+        for item in self.items:
+            if item.required_when is None or item.hidden:
+                continue
+            key, expected = item.required_when
+            source = self.context.blocks_by_key.get(key)
+            item.required = (
+                source is not None
+                and key not in hidden_keys
+                and condition_matches(source, self.raw_values(key), expected)
+            )
+            item.block.field_type.set_required(item, self, required=item.required)
 
     @property
     def visible_items(self):
@@ -162,14 +188,22 @@ class StepForm(forms.Form):
         raw = {}
         for item in self.items:
             for name in item.names:
-                if isinstance(self.fields[name], forms.FileField):
+                if isinstance(self.fields[name], forms.FileField) or not getattr(
+                    self.fields[name], "kept", True
+                ):
                     continue
                 raw[name] = self.raw_values(name)
         return raw
 
 
 def condition_matches(source: Block, values: list[str], expected: str) -> bool:
-    return source.field_type.matches(source, values, expected)
+    """Whether the values typed in ``source`` give the answer a condition
+    expects, or one of the answers it lists, separated by "|"."""
+    return any(
+        source.field_type.matches(source, values, answer.strip())
+        for answer in expected.split("|")
+        if answer.strip()
+    )
 
 
 class StepFormBuilder:
@@ -207,7 +241,13 @@ class StepFormBuilder:
                 field_.help_text = " ".join(
                     filter(None, [str(field_.help_text), str(CERTIFIED_PREFILL_HELP)])
                 )
-            item = FormItem(block=block, fields=fields, condition=block.condition)
+            item = FormItem(
+                block=block,
+                fields=fields,
+                condition=block.condition,
+                required_when=block.required_when,
+                required=bool(block.value.get("required")),
+            )
             if item.condition is not None:
                 item.same_step_condition = item.condition[0] in keys_in_step
             items.append(item)

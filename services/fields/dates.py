@@ -1,4 +1,4 @@
-"""Dates, optionally not in the future or not in the past."""
+"""Dates, optionally not in the future, not in the past, or a plausible date of birth."""
 
 from datetime import date
 
@@ -6,6 +6,8 @@ from django import forms
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+
+from accounts.validators import birth_date_bounds, check_birth_date
 
 from .base import SingleFieldType, field_options
 from .blocks import PREFILL_NONE, FieldBlock
@@ -33,6 +35,8 @@ class BoundedDateField(forms.DateField):
             self.widget.attrs["max"] = today
         elif bounds == "future":
             self.widget.attrs["min"] = today
+        elif bounds == "birth":
+            self.widget.attrs.update(birth_date_bounds())
 
     def validate(self, value):
         super().validate(value)
@@ -40,6 +44,8 @@ class BoundedDateField(forms.DateField):
             raise forms.ValidationError(DATE_IN_FUTURE, code="future")
         if value and self.bounds == "future" and value < date.today():
             raise forms.ValidationError(DATE_IN_PAST, code="past")
+        if self.bounds == "birth":
+            check_birth_date(value)
 
 
 class DateFieldBlock(FieldBlock):
@@ -48,6 +54,7 @@ class DateFieldBlock(FieldBlock):
             ("", _("Any date")),
             ("past", _("Not in the future")),
             ("future", _("Not in the past")),
+            ("birth", _("A date of birth: from 1900, not in the future")),
         ],
         required=False,
         label=_("Allowed dates"),
@@ -65,7 +72,7 @@ class DateFieldBlock(FieldBlock):
     class Meta:
         icon = "date"
         label = _("Date")
-        help_text = _("A date, optionally not in the future or not in the past.")
+        help_text = _("A date, optionally not in the future, not in the past, or a date of birth.")
         preview_value = {"label": "Date de l'événement", "bounds": "past", "required": True}
 
 

@@ -46,6 +46,17 @@ DOCUMENT_WRONG_TYPE = _(
     "The file “%(name)s” is not of an accepted type (%(types)s), whatever its name says."
 )
 DOCUMENT_EMPTY = _("The file “%(name)s” is empty.")
+DOCUMENT_AND_BY_POST = _(
+    "You attached a file and ticked “I will send it by post”: choose one. To send the "
+    "file, untick the box; to send the document by post instead, tick “Remove this file”."
+)
+
+
+class TransientBooleanField(forms.BooleanField):
+    """A box that acts once, when the step is sent: not kept with what was
+    typed, so that it is never found ticked again."""
+
+    kept = False
 
 
 def document_type_names(types) -> str:
@@ -194,18 +205,36 @@ class Document(FieldType):
             fields[subfield(block, "by_post")] = forms.BooleanField(
                 label=gettext("I will send it by post"), required=False
             )
+        if block.key in context.attachments:
+            fields[subfield(block, "remove")] = TransientBooleanField(
+                label=gettext("Remove this file"), required=False
+            )
         return fields
+
+    def set_required(self, item, form, *, required):
+        """The file is never a required form field: ``clean_form`` checks
+        that a document is attached or promised when ``item.required``."""
 
     def clean_form(self, item, form, cleaned):
         key = item.block.key
         upload = cleaned.get(key)
         by_post = cleaned.get(subfield(item.block, "by_post"), False)
+        remove = cleaned.get(subfield(item.block, "remove"), False)
+        attached = key in form.context.attachments and not remove
         if isinstance(upload, Upload):
+            # Kept even when the step is refused, so that nothing sent is lost.
             form.uploads[key] = upload
-        elif (
-            not by_post
-            and key not in form.context.attachments
-            and item.block.value.get("required")
+        if by_post and (isinstance(upload, Upload) or attached):
+            form.add_error(
+                key, forms.ValidationError(DOCUMENT_AND_BY_POST, code="file_and_by_post")
+            )
+        elif remove and not isinstance(upload, Upload) and key not in form.errors:
+            form.removals.add(key)
+        if (
+            not isinstance(upload, Upload)
+            and not by_post
+            and not attached
+            and item.required
             and key not in form.errors
         ):
             by_post_offered = item.block.value.get("by_post")

@@ -72,6 +72,15 @@ class Block:
             return None
         return condition["field"], condition.get("value") or ""
 
+    @property
+    def required_when(self) -> tuple[str, str] | None:
+        """The other field's key and the answer (or answers, separated by
+        "|") that make this one required, when it is required only then."""
+        condition = self.value.get("required_when") or {}
+        if not condition.get("field"):
+            return None
+        return condition["field"], condition.get("value") or ""
+
 
 @dataclass
 class Step:

@@ -4,11 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
+from accounts.validators import E164, PhoneField, format_phone
+
 from .base import SingleFieldType, field_options
 from .blocks import PREFILL_NONE, FieldBlock
 from .registry import registry
-
-PHONE_INVALID = _("Enter a valid phone number, such as 06 12 34 56 78 or +44 20 7946 0958.")
 
 PREFILL_IDENTITY = [
     PREFILL_NONE,
@@ -97,39 +97,6 @@ class Email(SingleFieldType):
         return {key: ["camille.martin@example.org"]}
 
 
-class PhoneField(forms.CharField):
-    widget = forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
-
-    def to_python(self, value):
-        import phonenumbers  # imported on use: its metadata is heavy
-
-        value = super().to_python(value)
-        if not value:
-            return value
-        try:
-            number = phonenumbers.parse(value, "FR")
-        except phonenumbers.NumberParseException:
-            raise forms.ValidationError(PHONE_INVALID, code="invalid") from None
-        if not phonenumbers.is_valid_number(number):
-            raise forms.ValidationError(PHONE_INVALID, code="invalid")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def format_phone(value: str) -> str:
-    import phonenumbers  # imported on use: its metadata is heavy
-
-    try:
-        number = phonenumbers.parse(value, "FR")
-    except phonenumbers.NumberParseException:
-        return value
-    style = (
-        phonenumbers.PhoneNumberFormat.NATIONAL
-        if number.country_code == 33
-        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
-    return phonenumbers.format_number(number, style)
-
-
 class PhoneBlock(FieldBlock):
     prefill = blocks.ChoiceBlock(
         choices=[PREFILL_NONE, ("phone", _("Account holder's phone number"))],
@@ -153,7 +120,7 @@ class Phone(SingleFieldType):
     block_class = PhoneBlock
 
     def form_fields(self, block, context):
-        return {block.key: PhoneField(max_length=30, **field_options(block))}
+        return {block.key: PhoneField(stored=E164, **field_options(block))}
 
     def example_input(self, key):
         return {key: ["+33612345678"]}

@@ -33,6 +33,12 @@
   }
 
   function matches(values, expected) {
+    return (expected || "").split("|").some(function (answer) {
+      return answer.trim() && matchesOne(values, answer);
+    });
+  }
+
+  function matchesOne(values, expected) {
     var wanted = normalise(expected);
     if (YES.indexOf(wanted) >= 0) {
       return values.some(function (v) { return YES.indexOf(v) >= 0; });

@@ -316,3 +316,40 @@ def test_a_pending_account_cannot_change_its_password_yet(client, carvin):
     user.refresh_from_db()
     assert user.check_password(PASSWORD)
     assert "en attente de validation" in response.content.decode()
+
+
+def test_editing_the_account_follows_the_portal_s_phone_rule(client, carvin):
+    user = citizen(carvin, validated=True)
+    client.force_login(user)
+    typed = {
+        "first_name": "Amélie",
+        "last_name": "Lire",
+        "birth_date": "1984-05-12",
+        "email": "amelie@example.org",
+        "postcode": "62220",
+        "contact_preference": "email",
+    }
+
+    refused = client.post("/compte/profil/modifier/", {**typed, "phone": "07 11 22 33 44"}, **HOST)
+    client.post("/compte/profil/modifier/", {**typed, "phone": "+33761223344"}, **HOST)
+
+    assert "Saisissez un numéro de téléphone valide" in refused.content.decode()
+    user.refresh_from_db()
+    assert user.phone == "07 61 22 33 44"
+
+
+def test_a_household_member_born_before_1900_is_refused(client, carvin):
+    client.force_login(citizen(carvin, validated=True))
+
+    response = client.post(
+        "/compte/foyer/ajouter/",
+        {
+            "first_name": "Jules",
+            "last_name": "Lire",
+            "birth_date": "1899-06-01",
+            "relationship": "child",
+        },
+        **HOST,
+    )
+
+    assert "La date de naissance ne peut pas être antérieure à 1900." in response.content.decode()

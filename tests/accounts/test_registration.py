@@ -175,3 +175,58 @@ def test_a_file_sent_to_a_step_is_ignored(client, carvin):
 
     assert response.status_code == 200
     assert response.context["wizard"]["steps"].current == "contact"
+
+
+def test_coming_back_to_the_wizard_resumes_where_the_citizen_was(client, carvin):
+    step(client, "identity", IDENTITY)
+    step(client, "contact", CONTACT)
+    client.get("/", **HOST)
+
+    page = client.get(URL, **HOST).content.decode()
+
+    assert "Étape 3 sur 5" in page
+    back = client.post(
+        URL,
+        {"registration_view-current_step": "household", "wizard_goto_step": "contact", **HOUSEHOLD},
+        **HOST,
+    )
+    assert 'value="12 rue des Écoles"' in back.content.decode()
+
+
+def test_start_over_empties_the_wizard(client, carvin):
+    step(client, "identity", IDENTITY)
+    assert "Tout effacer et recommencer" in client.get(URL, **HOST).content.decode()
+
+    restarted = client.post(URL, {"wizard_restart": "1"}, **HOST, follow=True)
+
+    html = restarted.content.decode()
+    assert "Étape 1 sur 5" in html
+    assert "Amélie" not in html
+    assert "Tout effacer et recommencer" not in html
+
+
+def test_the_recap_shows_the_postal_address_and_the_contact_preference(client, carvin):
+    fill_first_four_steps(client)
+
+    html = client.get(URL, **HOST).content.decode()
+
+    assert "Étape 5 sur 5" in html
+    assert "12 rue des Écoles" in html
+    assert "62220 Carvin" in html
+    assert "Préférence de contact" in html
+    assert "Courriel" in html
+
+
+def test_registration_checks_phone_postcode_and_date_of_birth(client, carvin):
+    identity = step(client, "identity", {**IDENTITY, "identity-birth_date": "1899-12-31"})
+    assert "La date de naissance ne peut pas être antérieure à 1900." in identity.content.decode()
+    step(client, "identity", IDENTITY)
+
+    contact = step(
+        client, "contact", {**CONTACT, "contact-phone": "12ab", "contact-postcode": "ABCDE"}
+    ).content.decode()
+
+    assert "Étape 2 sur 5" in contact
+    assert "Saisissez un numéro de téléphone valide" in contact
+    assert "Indiquez un code postal français de 5 chiffres" in contact
+    assert 'value="12ab"' in contact

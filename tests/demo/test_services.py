@@ -82,13 +82,24 @@ def test_civil_status_forms_ask_what_the_registrar_needs(demo):
         assert blocks["exemplaires"].value["min_value"] == 1
         assert blocks["exemplaires"].value["max_value"] == 5
         assert blocks["adresse_envoi"].type == "address"
+        assert blocks["adresse_envoi"].value["postcodes"] == "france"
+        assert blocks["adresse_envoi"].value["condition"] == {"field": "etranger", "value": "Non"}
+        assert blocks["adresse_etranger"].value["postcodes"] == "any"
         assert blocks["qualite_autre"].value["condition"] == {"field": "qualite", "value": "Autre"}
         dates = [block for block in blocks.values() if block.type == "date"]
-        assert dates and all(block.value["bounds"] == "past" for block in dates)
+        assert dates and all(
+            block.value["bounds"] == ("birth" if "naissance" in block.key else "past")
+            for block in dates
+        )
         if page.slug != "acte-de-deces":
             assert "Extrait sans filiation" in blocks["type_acte"].value["choices"]
             proof = blocks["justificatif_lien"]
             assert proof.value["condition"] == {"field": "type_acte", "value": "Copie intégrale"}
+        if page.slug == "acte-de-naissance":
+            assert blocks["parent_1"].value["required_when"] == {
+                "field": "type_acte",
+                "value": "Copie intégrale|Extrait avec filiation",
+            }
 
 
 def test_school_demarches_are_made_for_a_child(demo):

@@ -524,6 +524,63 @@ def test_registration_steps_have_no_axe_violation(portal, page, mailoutbox):
     _assert_no_violation(found)
 
 
+RESUMER = {
+    "first_name": "Céleste",
+    "last_name": "Reprise",
+    "birth_date": "1991-03-08",
+    "email": "celeste.reprise@example.org",
+    "password": "une reprise sans rien perdre du tout",
+}
+
+
+def test_registration_resumes_after_leaving_and_its_robot_check_stays_ticked(portal, page):
+    """Leaving the wizard by a link of the footer and coming back to "Créer
+    un compte" resumes it; on the last step, the consent box solves the
+    anti-robot check by its focus, and a click on the check's box then
+    leaves it ticked."""
+    page.goto(portal.url(CARVIN, "/compte/creer/"))
+    _fill_identity(page, RESUMER)
+    _next(page)
+    _expect_step(page, 2)
+    page.get_by_role("textbox", name="Adresse de courriel").fill(RESUMER["email"])
+    page.get_by_role("textbox", name="Code postal").fill("62220")
+    _next(page)
+    _expect_step(page, 3)
+
+    page.get_by_role("contentinfo").get_by_role("link", name="Mentions légales").click()
+    expect(page).not_to_have_url(re.compile(r"/compte/creer/$"))
+    page.goto(portal.url(CARVIN, "/compte/creer/"))
+    _expect_step(page, 3)
+    page.get_by_role("button", name="2. Contact").click()
+    _expect_step(page, 2)
+    expect(page.get_by_role("textbox", name="Adresse de courriel")).to_have_value(RESUMER["email"])
+    _next(page)
+    _expect_step(page, 3)
+    _next(page)
+    _expect_step(page, 4)
+    _fill_password(page, RESUMER["password"])
+    _next(page)
+    _expect_step(page, 5)
+    recap = _details(page)
+    assert recap["Adresse postale"] == "62220"
+    assert recap["Préférence de contact"] == "Courriel"
+
+    page.get_by_role("checkbox", name="J'accepte que la mairie traite ces informations").check()
+    verified = page.get_by_role("checkbox", name=VERIFIED)
+    expect(verified).to_be_checked(timeout=30_000)
+    verified.click()
+    page.wait_for_timeout(500)
+    expect(verified).to_be_checked()
+    expect(page.locator("input[type=hidden][name=validation-captcha]")).not_to_have_value("")
+    _shot(page, "resume-validation-still-verified")
+    page.get_by_role("button", name="Envoyer", exact=True).click()
+    expect(page).to_have_url(portal.url(CARVIN, "/compte/creer/termine/"))
+
+    page.goto(portal.url(CARVIN, "/compte/creer/"))
+    _expect_step(page, 1)
+    expect(page.get_by_role("textbox", name="Prénom", exact=True)).to_have_value("")
+
+
 def test_anonymous_account_pages_have_no_axe_violation(portal, page):
     """Login (as it shows, then refusing a wrong password), password reset
     request and its confirmation."""

@@ -180,6 +180,9 @@ def _expect_errors(page, *, count: int) -> None:
     expect(page).to_have_title(re.compile(r"^Erreur : "))
 
 
+ABROAD = "Le document est-il à envoyer à l'étranger ?"
+
+
 def _group(page, legend: str):
     """The fieldset whose legend is LEGEND (radio buttons, a document)."""
     return page.get_by_role("group", name=re.compile(rf"^\s*{re.escape(legend)}(\s*\*)?\s*$"))
@@ -491,18 +494,29 @@ def test_anonymous_birth_certificate_request_followed_through_the_emailed_link(
     )
     _next(page)
 
-    # 5. Where to send the document; "Pays" only for an address abroad.
+    # 5. Where to send the document: a French address (a French postcode), or
+    # an address abroad and its country.
     _expect_step(page, 5, 5, "L'envoi du document")
     country = form_field(page, "Pays")
+    french = _group(page, "Adresse d'envoi")
+    abroad = _group(page, "Adresse d'envoi à l'étranger")
     expect(country).to_be_hidden()
+    expect(french).to_be_hidden()
     _check_axe(page, "birth-06-sending", found)
-    form_field(page, "Numéro et voie").fill("3 rue des Essais")
-    form_field(page, "Code postal").fill("59000")
-    form_field(page, "Ville").fill("Lille")
-    _choose(page, "Cette adresse est-elle à l'étranger ?", YES)
+    _choose(page, ABROAD, YES)
     expect(country).to_be_visible()
-    _choose(page, "Cette adresse est-elle à l'étranger ?", NO)
+    expect(abroad).to_be_visible()
+    expect(french).to_be_hidden()
+    _choose(page, ABROAD, NO)
     expect(country).to_be_hidden()
+    expect(abroad).to_be_hidden()
+    form_field(french, "Numéro et voie").fill("3 rue des Essais")
+    form_field(french, "Code postal").fill("1A")
+    form_field(french, "Ville").fill("Lille")
+    page.locator("input[type=checkbox][name=certification]").check()
+    _next(page)
+    expect(french).to_contain_text("Indiquez un code postal français de 5 chiffres")
+    form_field(french, "Code postal").fill("59000")
     page.locator("input[type=checkbox][name=certification]").check()
     _next(page)
 
@@ -527,7 +541,7 @@ def test_anonymous_birth_certificate_request_followed_through_the_emailed_link(
         "Justificatif d'identité ou de lien de parenté": "carte-identite.pdf",
     }
     assert recap["L'envoi du document"]["Adresse d'envoi"] == "3 rue des Essais\n59000 Lille"
-    assert recap["L'envoi du document"]["Cette adresse est-elle à l'étranger ?"] == NO
+    assert recap["L'envoi du document"][ABROAD] == NO
     _check_axe(page, "birth-07-recap", found)
     _solve_captcha(page)
     _check_axe(page, "birth-07-recap-captcha-solved", found)

@@ -245,7 +245,7 @@ def test_a_replaced_document_stays_downloadable_by_its_owner(client, owner, requ
 
     assert response.status_code == 200
     assert content_of(response) == PDF
-    assert "<h3>Versions précédentes des fichiers, remplacées depuis</h3>" in detail
+    assert "<h3>Versions précédentes des fichiers, remplacées par de plus récentes</h3>" in detail
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
 import re
+from html import unescape
 
 import pytest
 from django.core import mail
@@ -390,3 +391,52 @@ def test_a_step_asks_no_more_queries_for_more_document_fields(client, carvin, fa
 
     assert queries_of_a_step(1, files=False) == queries_of_a_step(3, files=False)
     assert queries_of_a_step(1, files=True)[1] == queries_of_a_step(3, files=True)[1] <= 2
+
+
+def test_a_file_also_promised_by_post_is_kept_and_the_citizen_asked_which_one(
+    client, carvin, family, school
+):
+    client.force_login(family)
+    lea = family.household_members.get(first_name="Léa")
+    client.post(
+        step_url(school, 1),
+        {"enfant": str(lea.pk), "prenom": "Léa", "classe": "CP", "allergies": "no"},
+        **host(carvin),
+    )
+
+    both = client.post(
+        step_url(school, 2),
+        {
+            "domicile": pdf_file(),
+            "livret": pdf_file("livret.pdf"),
+            "livret__by_post": "on",
+            "certifie": "on",
+            "action": "next",
+        },
+        **host(carvin),
+    )
+
+    html = unescape(both.content.decode())
+    assert both.status_code == 200
+    assert "choisissez l'un ou l'autre" in html
+    assert "Fichier joint : livret.pdf" in html
+    assert "Retirer ce fichier" in html
+    draft = Submission.objects.get(account=family)
+    assert sorted(draft.attachments.values_list("name", flat=True)) == [
+        "justificatif.pdf",
+        "livret.pdf",
+    ]
+
+    by_post = client.post(
+        step_url(school, 2),
+        {"livret__by_post": "on", "livret__remove": "on", "certifie": "on", "action": "next"},
+        **host(carvin),
+    )
+
+    assert by_post.status_code == 302
+    assert list(draft.attachments.filter(current=True).values_list("name", flat=True)) == [
+        "justificatif.pdf"
+    ]
+    review = client.get(by_post["Location"], **host(carvin)).content.decode()
+    assert "livret.pdf" not in review
+    assert "Envoi par courrier prévu" in review

@@ -4,21 +4,23 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils.datastructures import MultiValueDict
 
+from accounts.validators import BIRTH_DATE_TOO_EARLY, PHONE_INVALID, POSTCODE_INVALID
 from services.fields.answers import answer_rows, clean_answers
 from services.fields.builder import StepFormBuilder
 from services.fields.context import FillContext
 from services.fields.dates import DATE_IN_FUTURE
+from services.fields.documents import DOCUMENT_AND_BY_POST, DOCUMENT_MISSING
 from services.fields.schema import Block, Step, steps_of
-from services.fields.text import PHONE_INVALID
 from tests.accounts.factories import citizen, member
 from tests.services.factories import PDF, PNG, field, pdf_file, service_page, step
 
 
-def build(*blocks, account=None, raw=None, data=None, files=None, earlier=()):
+def build(*blocks, account=None, raw=None, data=None, files=None, earlier=(), attachments=None):
     blocks = [Block(type=b["type"], value=b["value"]) for b in blocks]
     context = FillContext(
         account=account,
         raw=raw or {},
+        attachments=attachments or {},
         blocks_by_key={b.key: b for b in [*earlier, *blocks] if b.is_input},
     )
     builder = StepFormBuilder(Step(title="Étape", blocks=blocks, number=1), context)
@@ -142,7 +144,7 @@ def test_prefill_from_account_and_chosen_member(carvin):
         earlier=earlier,
     )
     assert form["mail"].value() == account.email
-    assert form["tel"].value() == "0612345678"
+    assert form["tel"].value() == "06 12 34 56 78"
     assert form["prenom"].value() == "Léa"
     assert form["ne"].value() == lea.birth_date.isoformat()
 
@@ -286,3 +288,128 @@ def test_member_chosen_in_the_same_step_fills_what_is_left_empty(carvin):
     assert clean_answers(form)["ne"] == lea.birth_date.isoformat()
     typed = build(*blocks, account=account, data={"enfant": str(lea.pk), "prenom": "Léa-Rose"})
     assert clean_answers(typed)["prenom"] == "Léa-Rose"
+
+
+def test_phone_refuses_a_number_no_operator_gives():
+    form = build(field("phone", "Téléphone", "tel"), data={"tel": "07 11 22 33 44"})
+    assert form.errors["tel"] == [str(PHONE_INVALID)]
+
+
+@pytest.mark.django_db
+def test_the_phone_an_account_holds_is_accepted_where_it_is_prefilled(carvin, client):
+    account = citizen(carvin, validated=True)
+    client.force_login(account)
+    client.post(
+        "/compte/profil/modifier/",
+        {
+            "first_name": account.first_name,
+            "last_name": account.last_name,
+            "birth_date": account.birth_date.isoformat(),
+            "email": "amelie@example.org",
+            "phone": "0612345678",
+            "address_line": "1 rue Haute",
+            "postcode": "62220",
+            "city": "Carvin",
+            "contact_preference": "email",
+        },
+        HTTP_HOST="carvin.localhost",
+    )
+    account.refresh_from_db()
+    assert account.phone == "06 12 34 56 78"
+
+    prefilled = build(field("phone", "Téléphone", "tel", prefill="phone"), account=account)
+    form = build(
+        field("phone", "Téléphone", "tel", prefill="phone"),
+        account=account,
+        data={"tel": prefilled["tel"].value()},
+    )
+    assert form.is_valid(), form.errors
+
+
+def test_a_date_of_birth_is_from_1900_and_not_in_the_future():
+    birth = field("date", "Date de naissance", "ne", bounds="birth")
+    form = build(birth, data={"ne": "1899-12-31"})
+    assert form.errors["ne"] == [str(BIRTH_DATE_TOO_EARLY)]
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    assert "ne" in build(birth, data={"ne": tomorrow}).errors
+    assert build(birth, data={"ne": "1900-01-01"}).is_valid()
+    assert 'min="1900-01-01"' in str(build(birth)["ne"])
+
+
+def test_a_french_address_needs_a_postcode_of_five_digits():
+    address = field("address", "Adresse", "adr")
+    typed = {"adr__street": "1 rue Haute", "adr__city": "Carvin"}
+    for postcode in ("1A", "ABCDE", "6222"):
+        form = build(address, data={**typed, "adr__postcode": postcode})
+        assert form.errors["adr__postcode"] == [str(POSTCODE_INVALID)]
+    form = build(address, data={**typed, "adr__postcode": "62 220"})
+    assert clean_answers(form)["adr"]["postcode"] == "62220"
+    abroad = field("address", "Adresse", "adr", postcodes="any")
+    assert build(abroad, data={**typed, "adr__postcode": "SW1A 1AA"}).is_valid()
+
+
+def test_a_field_required_only_for_some_answers_of_an_earlier_step():
+    earlier = [
+        Block(
+            type="choice",
+            value={"key": "type_acte", "label": "Type", "choices": "Copie\nFiliation\nSans"},
+        )
+    ]
+    parent = field(
+        "short_text",
+        "Parent",
+        "parent",
+        required=False,
+        required_when={"field": "type_acte", "value": "Copie | Filiation"},
+    )
+    for answer in ("Copie", "Filiation"):
+        form = build(parent, raw={"type_acte": [answer]}, earlier=earlier, data={})
+        assert "parent" in form.errors
+        assert form.fields["parent"].required
+    form = build(parent, raw={"type_acte": ["Sans"]}, earlier=earlier, data={})
+    assert form.is_valid()
+    assert not form.fields["parent"].required
+
+
+def test_a_field_required_only_for_an_answer_in_the_same_step():
+    blocks = (
+        field("yes_no", "Un second parent ?", "second"),
+        field(
+            "short_text",
+            "Second parent",
+            "parent_2",
+            required=False,
+            required_when={"field": "second", "value": "Oui"},
+        ),
+    )
+    assert "parent_2" in build(*blocks, data={"second": "yes"}).errors
+    assert build(*blocks, data={"second": "no"}).is_valid()
+
+
+def test_a_document_both_attached_and_promised_by_post_asks_which_one():
+    doc = field("document", "Justificatif", "doc", types=["pdf"], max_size=1, by_post=True)
+    form = build(
+        doc,
+        data={"doc__by_post": "on"},
+        files=MultiValueDict({"doc": [pdf_file("scan.pdf", PDF)]}),
+    )
+    assert form.errors["doc"] == [str(DOCUMENT_AND_BY_POST)]
+    # The file is kept with the draft all the same: nothing sent is lost.
+    assert "doc" in form.uploads
+
+    attached = {"doc": object()}
+    form = build(doc, data={"doc__by_post": "on"}, attachments=attached)
+    assert form.errors["doc"] == [str(DOCUMENT_AND_BY_POST)]
+
+
+def test_an_attached_document_may_be_removed_to_send_it_by_post():
+    doc = field("document", "Justificatif", "doc", types=["pdf"], max_size=1, by_post=True)
+    attached = {"doc": object()}
+    form = build(doc, data={"doc__by_post": "on", "doc__remove": "on"}, attachments=attached)
+    assert form.is_valid(), form.errors
+    assert form.removals == {"doc"}
+    assert "doc__remove" not in form.raw_data()
+
+    form = build(doc, data={"doc__remove": "on"}, attachments=attached)
+    assert form.errors["doc"] == [str(DOCUMENT_MISSING)]
+    assert "doc__remove" not in build(doc).fields

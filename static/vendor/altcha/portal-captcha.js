@@ -11,7 +11,8 @@
  *   hence no blob: worker and no injected <style>). Announces the progress of
  *   the check to screen readers while the visitor is on it. When the form is
  *   sent before the check is done, waits for it, then sends the form (buttons
- *   with formnovalidate, such as "Previous", go at once).
+ *   with formnovalidate, such as "Previous", go at once). Once the check is
+ *   done, clicking its box again leaves it ticked.
  *
  * <input data-recaptcha-v3 data-sitekey data-action>: asks Google reCAPTCHA v3
  *   for a token when the form is sent, then sends it.
@@ -36,6 +37,26 @@ function setUpAltcha(widget) {
   const statusLabel = () => widget.querySelector(".altcha-checkbox-wrap label");
   widget.addEventListener("focusin", () => statusLabel()?.setAttribute("aria-live", "polite"));
   widget.addEventListener("focusout", () => statusLabel()?.removeAttribute("aria-live"));
+
+  // Once verified, the box stays ticked: the widget would take a second click
+  // (a visitor ticking a box that another field's focus already solved) for
+  // "start again", untick itself and forget the solution.
+  widget.addEventListener(
+    "click",
+    (event) => {
+      const box = event.target;
+      if (
+        box instanceof HTMLInputElement &&
+        box.type === "checkbox" &&
+        typeof widget.getState === "function" &&
+        widget.getState() === "verified"
+      ) {
+        event.preventDefault();
+        event.stopPropagation();
+      }
+    },
+    true,
+  );
 
   const form = widget.closest("form");
   form?.addEventListener("submit", (event) => {

@@ -1,16 +1,19 @@
 """The blocks communication staff build the commune's home page from."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.forms.utils import ErrorList
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
+from wagtail.models import Page
 
 from cms.dates import months_before
 from cms.models import CommuneSettings
 from cms.opening_hours import commune_week
+from cms.pages import locale_languages
 
 from .extensions import page_categories, popular_pages
 from .icons import DEFAULT_ICON, ICONS, icon_for
@@ -116,21 +119,40 @@ class PopularDemarchesBlock(blocks.StructBlock):
         pages = [page for page, _icon in chosen]
         site = getattr(request, "commune", None) if request is not None else None
         if value["mode"] != CHOSEN and site is not None:
-            since = months_before(timezone.now(), value["months"] or 6)
-            used = [page.specific for page in popular_pages(site=site, since=since, limit=count)]
+            used = most_used(site=site, months=value["months"] or 6, limit=count)
             pages = used + [page for page in pages if page not in used]
         tiles = []
         for page in pages[:count]:
             shown = page.localized
             icon = icons.get(page.pk) or icon_for(getattr(page, "category", ""), page.title)
+            language = locale_languages().get(shown.locale_id)
             tiles.append(
                 {
                     "page": shown,
                     "icon": icon if icon in dict(ICONS) else DEFAULT_ICON,
                     "summary": getattr(shown, "summary", "") or shown.search_description,
+                    "lang": language if language != translation.get_language() else "",
                 }
             )
         return tiles
+
+
+POPULAR_KEY = "home:popular:{site_id}:{months}:{limit}"
+POPULAR_TIMEOUT = 3600
+"""The counts change slowly: read once an hour per commune."""
+
+
+def most_used(*, site, months: int, limit: int) -> list[Page]:
+    """The pages most used in the last ``months`` (``home.extensions``),
+    their order kept in the cache for an hour."""
+    key = POPULAR_KEY.format(site_id=site.pk, months=months, limit=limit)
+    ids = cache.get(key)
+    if ids is None:
+        since = months_before(timezone.now(), months)
+        ids = [page.pk for page in popular_pages(site=site, since=since, limit=limit)]
+        cache.set(key, ids, POPULAR_TIMEOUT)
+    found = {page.pk: page for page in Page.objects.live().filter(pk__in=ids).specific()}
+    return [found[pk] for pk in ids if pk in found]
 
 
 class CategoriesBlock(blocks.StructBlock):
@@ -151,6 +173,9 @@ class CategoriesBlock(blocks.StructBlock):
             for category in (page_categories(request) if request is not None else [])
         ]
         return context
+
+
+BANNER_ENDS_BEFORE_START = _("The last day must not come before the first one.")
 
 
 class BannerBlock(blocks.StructBlock):
@@ -195,9 +220,6 @@ class BannerBlock(blocks.StructBlock):
         context = super().get_context(value, parent_context=parent_context)
         context["shown"] = banner_shown(value)
         return context
-
-
-BANNER_ENDS_BEFORE_START = _("The last day must not come before the first one.")
 
 
 def banner_shown(value, *, today=None) -> bool:

@@ -8,8 +8,10 @@ An app registers, in its ``wagtail_hooks.py``:
   aware datetime), most used first, at most ``limit``. The "popular
   démarches" block shows them when staff let it compute its list.
 - ``register_home_categories``: a function ``(request) -> list`` of objects
-  with ``name``, ``url`` and ``count`` attributes: the groups of pages (the
-  démarches' categories) in the commune and language of the request.
+  with ``name``, ``url``, ``count`` and ``lang`` attributes: the groups of
+  pages (the démarches' categories) in the commune and language of the
+  request; ``lang`` is the language of a name not translated into the
+  request's (else empty).
 
 The citizen's summary ("Mon espace") comes from the account's own extension
 point, ``register_account_summary_panel`` (``accounts.extensions``), which

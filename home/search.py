@@ -5,10 +5,12 @@ accents (``cms.pages.PortalPageMixin.unaccented_search_text``)."""
 import re
 from dataclasses import dataclass, field
 
+from django.utils import translation
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from wagtail.models import Locale, Page, Site
 
+from cms.pages import locale_languages
 from cms.placeholders import strip_accents
 
 MAX_QUERY = 200
@@ -33,6 +35,8 @@ class Result:
     url: str
     excerpt: str
     matches: list[Match] = field(default_factory=list)
+    lang: str = ""
+    """The page's language, when it is not the visitor's."""
 
 
 def search_terms(query: str) -> str:
@@ -81,5 +85,14 @@ def site_search(*, request, query: str) -> list[Result]:
             )
             for match in (matches_of(request, query) if matches_of else [])[:MAX_MATCHES]
         ]
-        results.append(Result(title=page.title, url=url, excerpt=_excerpt(page), matches=matches))
+        language = locale_languages().get(page.locale_id, "")
+        results.append(
+            Result(
+                title=page.title,
+                url=url,
+                excerpt=_excerpt(page),
+                matches=matches,
+                lang=language if language != translation.get_language() else "",
+            )
+        )
     return results

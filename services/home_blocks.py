@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
+from django.utils import translation
 from wagtail import hooks
 
 from accounts.decorators import citizen_of
@@ -42,6 +43,7 @@ class Category:
     name: str
     url: str
     count: int
+    lang: str = ""
 
 
 @hooks.register("register_home_categories")
@@ -56,8 +58,10 @@ def demarche_categories(request):
         return []
     index = index.localized
     url = index.get_url(request)
+    language = index.locale.language_code
+    lang = language if language != translation.get_language() else ""
     return [
-        Category(name=name, url=f"{url}#category-{number}", count=len(pages))
+        Category(name=name, url=f"{url}#category-{number}", count=len(pages), lang=lang)
         for number, (name, pages) in enumerate(index.services_by_category(), start=1)
     ]
 

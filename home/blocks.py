@@ -109,15 +109,17 @@ class PopularDemarchesBlock(blocks.StructBlock):
         return context
 
     def tiles(self, value, request) -> list[dict]:
+        site = getattr(request, "commune", None) if request is not None else None
         chosen = [
             (item["page"].specific, item["icon"])
             for item in value["demarches"]
-            if item["page"] is not None and item["page"].live
+            if item["page"] is not None
+            and item["page"].live
+            and (site is None or item["page"].path.startswith(site.root_page.path))
         ]
         count = value["count"] or 6
         icons = {page.pk: icon for page, icon in chosen}
         pages = [page for page, _icon in chosen]
-        site = getattr(request, "commune", None) if request is not None else None
         if value["mode"] != CHOSEN and site is not None:
             used = most_used(site=site, months=value["months"] or 6, limit=count)
             pages = used + [page for page in pages if page not in used]

@@ -297,3 +297,22 @@ def test_the_english_home_page_is_translated_block_by_block(client, carvin, tmp_
     assert "What are you looking for?" in html
     assert 'action="/en/recherche/"' in html
     assert Page.objects.filter(locale__language_code="en").count() >= 1
+
+
+def test_a_demarche_of_another_commune_is_never_shown(client, carvin, saint_andre):
+    theirs = service_page(saint_andre, "Concession au cimetière", category="Cimetière")
+    publish_home(
+        carvin,
+        block(
+            "popular",
+            {
+                "heading": "À la une",
+                "mode": "chosen",
+                "demarches": [block("item", {"page": theirs.pk, "icon": ""})],
+                "months": 6,
+                "count": 6,
+            },
+        ),
+    )
+
+    assert "Concession au cimetière" not in home_html(client)

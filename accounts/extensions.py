@@ -7,6 +7,11 @@ An app registers, in its ``wagtail_hooks.py``:
   the tab appears in the account's navigation, sorted by ``order``.
 - ``register_account_home_panel``: a function ``(request) -> str`` returning
   the HTML of a panel of the "Accueil" tab (an empty string shows nothing).
+- ``register_account_summary_panel``: a function ``(request) -> str``
+  returning the HTML of a short part of the citizen's summary on the
+  commune's home page ("Mon espace": requests in progress, drafts, invoices
+  to pay), headed by an ``h3``; an empty string when there is nothing to
+  say. The home page is then served to that citizen alone, never cached.
 
 And to the agents' screen of citizen accounts in the admin:
 
@@ -69,6 +74,12 @@ def account_tabs(request) -> list[AccountTab]:
 
 def account_home_panels(request) -> list[str]:
     return [html for fn in hooks.get_hooks("register_account_home_panel") if (html := fn(request))]
+
+
+def account_summary_panels(request) -> list[str]:
+    return [
+        html for fn in hooks.get_hooks("register_account_summary_panel") if (html := fn(request))
+    ]
 
 
 def accounts_in_use() -> list:

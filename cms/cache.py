@@ -13,6 +13,10 @@ is stale at once while other sites keep theirs. A generation is a timestamp,
 never a counter: if the cache drops it, the next one is new too, and no entry
 stored before can come back to life.
 
+A page whose content changes at a known time (a banner's dates, the hours
+of "today") says so with ``request.page_cache_until`` (a ``time.time()``
+value): it is kept until then at most.
+
 Only GET/HEAD requests without a query string and without a session cookie are
 served from or stored in the cache; responses that set cookies are not stored.
 The language is part of the path (``/en/...``), so the key covers it.
@@ -303,14 +307,14 @@ class PageCache:
         if settings.PAGE_CACHE_TRUST:
             self.generations[site_id] = (current, time.monotonic() + settings.PAGE_CACHE_TRUST)
 
-    def set(self, key: str, host: str, site_id: int, response) -> None:
+    def set(self, key: str, host: str, site_id: int, response, timeout: int | None = None) -> None:
         page = StoredPage(
             status=response.status_code,
             reason=response.reason_phrase,
             headers=list(response.items()),
             body=response.content,
         )
-        timeout = settings.PAGE_CACHE_TIMEOUT
+        timeout = settings.PAGE_CACHE_TIMEOUT if timeout is None else timeout
         entry = Entry(site_id, site_generation(site_id), time.time() + timeout, page)
         cache.set(key, entry, timeout=timeout)
         self.sites_by_host[host] = site_id
@@ -396,8 +400,13 @@ class AnonymousPageCacheMiddleware:
 
         response = self.get_response(request)
         site_id = getattr(request, "page_cache_site_id", None)
+        timeout = settings.PAGE_CACHE_TIMEOUT
+        until = getattr(request, "page_cache_until", None)
+        if until is not None:
+            timeout = min(timeout, int(until - time.time()))
         if (
             site_id is not None
+            and timeout > 0
             and response.status_code == 200
             and not response.streaming
             and not response.cookies
@@ -406,6 +415,6 @@ class AnonymousPageCacheMiddleware:
         ):
             patch_cache_control(response, public=True, max_age=0)
             if self.edge_timeout:
-                patch_cache_control(response, s_maxage=self.edge_timeout)
-            pages.set(key, host, site_id, response)
+                patch_cache_control(response, s_maxage=min(self.edge_timeout, timeout))
+            pages.set(key, host, site_id, response, timeout=timeout)
         return response

@@ -9,9 +9,11 @@ from django.db.models.functions import JSONObject
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import StreamField
 from wagtail.images import get_image_model
 from wagtail.models.audit_log import BaseLogEntry, BaseLogEntryManager
 
+from cms.blocks import ClosuresBlock, OpeningHoursBlock
 from cms.cache import CachedSiteSetting
 
 HEX_COLOUR = RegexValidator(
@@ -117,6 +119,23 @@ class CommuneSettings(CachedSiteSetting, BaseSiteSetting):
         blank=True,
         help_text=_("Where citizens write to exercise their rights over their personal data."),
     )
+    opening_hours = StreamField(
+        OpeningHoursBlock(),
+        verbose_name=_("opening hours"),
+        blank=True,
+        help_text=_(
+            "The town hall's usual hours, one entry per day it opens; a day not given is closed."
+        ),
+    )
+    closures = StreamField(
+        ClosuresBlock(),
+        verbose_name=_("exceptional closures"),
+        blank=True,
+        help_text=_(
+            "Days the town hall is closed although it usually opens (bank holiday bridges, "
+            "works): announced on the home page from two months before."
+        ),
+    )
     panels = [
         MultiFieldPanel(
             [FieldPanel("official_name"), FieldPanel("phrase")],
@@ -133,6 +152,10 @@ class CommuneSettings(CachedSiteSetting, BaseSiteSetting):
         MultiFieldPanel(
             [FieldPanel("contact_email"), FieldPanel("contact_phone"), FieldPanel("email_sender")],
             heading=_("Contact"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("opening_hours"), FieldPanel("closures")],
+            heading=_("Opening hours"),
         ),
         MultiFieldPanel(
             [FieldPanel("dpo_name"), FieldPanel("dpo_email")],

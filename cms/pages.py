@@ -15,8 +15,10 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, PageViewRestriction, Site, get_page_models
+from wagtail.search import index
 
 from cms.cache import entries, generation, new_generation, site_generation
+from cms.placeholders import strip_accents
 
 LOCALES_KEY = "portal:locales"
 
@@ -197,7 +199,29 @@ class PortalPageMixin:
     - Anonymous, query-less views may be cached whole (see ``cms.cache``).
     - Serving a page outside any private part of the site looks for no view
       restriction in the database (``private_pages``).
+    - Its text is also indexed without accents (``unaccented_search_text``).
     """
+
+    @classmethod
+    def get_search_fields(cls):
+        return [*super().get_search_fields(), index.SearchField("unaccented_search_text")]
+
+    def unaccented_search_text(self) -> str:
+        """The indexed text of the page with its accents taken off, for a
+        search that finds "État civil" when asked for "etat civil" on every
+        database. SQLite's index already ignores accents; PostgreSQL's does
+        not without the ``unaccent`` extension. The site search strips the
+        query's accents too (``home.search``)."""
+        texts = []
+        for field in super().get_search_fields():
+            if isinstance(field, index.SearchField):
+                value = field.get_value(self)
+                if isinstance(value, list | tuple):
+                    value = " ".join(str(item) for item in value)
+                texts.append(str(value or ""))
+        text = " ".join(texts)
+        unaccented = strip_accents(text)
+        return unaccented if unaccented != text else ""
 
     def route(self, request, path_components):
         """Walk down the path with the pages kept in the cache (``route_step``),

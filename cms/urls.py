@@ -35,6 +35,7 @@ urlpatterns += [
 urlpatterns += i18n_patterns(
     path("", include("services.urls")),
     path("", include("fees.urls")),
+    path("", include("home.urls")),
     path("compte/", include("accounts.urls")),
     path("paiement/", include("payments.urls")),
     # Wagtail's own URLs, its page view replaced by one able to limit each

@@ -71,11 +71,6 @@ COMMUNES = [
     },
 ]
 
-WELCOME = (
-    "<p>Bienvenue sur le portail citoyen de {name}. Retrouvez ici les réponses à vos "
-    "questions et, bientôt, vos démarches en ligne et le paiement de vos factures.</p>"
-)
-
 FOOTER_PAGES = [
     (
         "Mentions légales",

@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from html import unescape
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -87,6 +88,19 @@ class FAQPage(PortalPageMixin, Page):
             categories = faq_entries(page=self, request=request)
             context["results"] = faq_search(categories=categories, query=query)
         return context
+
+    def search_matches(self, request, query: str) -> list[dict]:
+        """The questions the site search (``home.search``) lists under this
+        page, each leading to its answer."""
+        questions = faq_search(categories=faq_entries(page=self, request=request), query=query)
+        return [
+            {
+                "title": q.question,
+                "anchor": q.anchor,
+                "excerpt": " ".join(unescape(strip_tags(q.answer.replace("<", " <"))).split()),
+            }
+            for q in questions
+        ]
 
     def rendered_contents(self, request) -> Contents:
         """The table of contents, the questions and their JSON-LD, rendered.

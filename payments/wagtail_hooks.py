@@ -99,6 +99,22 @@ def invoices_to_pay_panel(request):
     )
 
 
+@hooks.register("register_account_summary_panel")
+def invoices_to_pay_summary(request):
+    """ "Mon espace" on the home page: the household's invoices to pay."""
+    user = request.user
+    if not user.is_authenticated or not user.is_validated:
+        return ""
+    invoices = list(selectors.invoices_to_pay(site=request.commune, account=user))
+    if not invoices:
+        return ""
+    return render_to_string(
+        "payments/home_summary.html",
+        {"count": len(invoices), "total": sum(invoice.amount for invoice in invoices)},
+        request=request,
+    )
+
+
 @hooks.register("register_commune_permissions")
 def commune_payments_permissions():
     """Agents see the commune's invoices and transactions; supervisors hold

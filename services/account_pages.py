@@ -33,7 +33,7 @@ def submissions_tab(request):
     )
 
 
-def _resume_url(request, draft) -> str:
+def draft_resume_url(request, draft) -> str:
     page = draft.page
     reached = (draft.progress or {}).get("reached", 1)
     base = page.get_url(request)
@@ -52,7 +52,7 @@ def submissions_panel(request):
     drafts = [
         {
             "draft": draft,
-            "resume_url": _resume_url(request, draft),
+            "resume_url": draft_resume_url(request, draft),
             "discard_url": draft.page.get_url(request) + draft.page.reverse_subpage("discard"),
         }
         for draft in drafts_of(account=account).order_by("-updated_at")

@@ -9,6 +9,7 @@ from cms.models import AuditLogEntry
 
 from . import (
     account_pages,  # noqa: F401 (registers the account tabs and panels)
+    home_blocks,  # noqa: F401 (registers what the home page shows of the démarches)
     retention,
 )
 from .admin.bulk_actions import AssignBulkAction, StatusBulkAction

@@ -531,6 +531,7 @@ RULES: list[Rule] = [
     # --- Public by design ---------------------------------------------------
     rule("healthz", expect=public, why="the load balancer's probe"),
     rule("altcha_challenge", expect=public, why="the captcha's challenge"),
+    rule("home:search", expect=public, why="the site search, over the commune's public pages"),
     rule(
         "accounts:login",
         "accounts:register",

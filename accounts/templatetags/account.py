@@ -2,6 +2,7 @@ from django import template
 from django.utils.html import format_html_join
 
 from accounts.extensions import account_home_panels as home_panels
+from accounts.extensions import account_summary_panels as summary_panels
 from accounts.extensions import account_tabs as tabs
 
 register = template.Library()
@@ -17,6 +18,13 @@ def account_home_panels(context):
     """The panels of the apps, each HTML rendered by the app's own template;
     a panel given as a plain string is escaped."""
     return format_html_join("\n", "{}", ((panel,) for panel in home_panels(context["request"])))
+
+
+@register.simple_tag(takes_context=True)
+def account_summary_panels(context):
+    """The apps' parts of the citizen's summary on the home page, each HTML
+    rendered by the app's own template; empty when none has anything."""
+    return format_html_join("\n", "{}", ((panel,) for panel in summary_panels(context["request"])))
 
 
 @register.simple_tag(takes_context=True)

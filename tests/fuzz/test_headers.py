@@ -112,6 +112,7 @@ def sample_addresses() -> dict[str, list[str]]:
         ],
         "fees:tracking_pay": [f"/suivi/{key}/payer/{payment.pk}/"],
         "accounts:home": ["/compte/"],
+        "home:search": ["/recherche/", "/recherche/?q=%C3%A9tat+civil&page=2", "/en/recherche/"],
         "accounts:login": ["/compte/connexion/", "/compte/connexion/?next=/compte/"],
         "accounts:logout": ["/compte/deconnexion/"],
         "accounts:register": ["/compte/creer/"],

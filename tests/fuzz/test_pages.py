@@ -1,9 +1,9 @@
 """Generated input sent to the public pages: the FAQ and its search, the
-services index's search and categories, every page of the site under any
-language prefix and any query string, the introduction of each démarche and
-its "discard" button, the private link of a request made without an account
-(any key, and the corrections form behind a valid one), a request's number
-in the account, the anti-robot challenge, Wagtail's page-password form,
+services index's search and categories, the site search, every page of the
+site under any language prefix and any query string, the introduction of each
+démarche and its "discard" button, the private link of a request made without
+an account (any key, and the corrections form behind a valid one), a request's
+number in the account, the anti-robot challenge, Wagtail's page-password form,
 documents, and the health check. Never a server error, never a redirection
 off the site.
 """
@@ -129,6 +129,28 @@ def test_every_page_takes_any_query_string_and_language():
         else:
             assert response.status_code == 200
 
+    @hypothesis_settings(300)
+    @given(
+        who=st.sampled_from(list(visitors)),
+        language=st.sampled_from(["", "/en"]),
+        query=st.one_of(
+            TEXT,
+            LONG,
+            WRONG_TYPES,
+            st.sampled_from(['"etat', "NEAR(a b)", "a OR", "*", "-", "^x", "\\", "\x00"]),
+            st.lists(TEXT, min_size=2, max_size=3),
+        ),
+        extra=QUERIES,
+    )
+    def site_search(who, language, query, extra):
+        fuzzer = Fuzzer(visitors[who], HOST)
+        query_string = {**extra, "q": query}
+        response = fuzzer.send("site search", "get", language + "/recherche/", query_string)
+        if has_nul(query_string):
+            assert response.status_code == 400  # an address holding NUL
+        else:
+            assert response.status_code == 200
+
     @hypothesis_settings(150)
     @given(path=TEXT, query=QUERIES)
     def anything(path, query):
@@ -139,6 +161,7 @@ def test_every_page_takes_any_query_string_and_language():
     get()
     faq_search()
     services_search()
+    site_search()
     anything()
 
 

@@ -13,6 +13,7 @@ from accounts.services import MemberData, account_register
 from cms.models import CommuneSettings
 from cms.services import AGENTS_GROUP, COMMUNICATION_GROUP, commune_create
 from demo import communes as demo
+from demo.home import add_demo_home
 from demo.identity_provider import DEMO_AGENT, DEMO_IDENTITY, ISSUER
 from demo.logo import draw_logo
 from demo.payments import add_demo_payments
@@ -20,7 +21,7 @@ from demo.services import add_demo_services
 from demo.translation import translate_page
 from faq.models import FAQPage
 from faq.services import faq_import
-from home.models import ContentPage, HomePage
+from home.models import ContentPage
 
 WAGTAIL_WELCOME_TITLE = "Welcome to your new Wagtail site!"
 
@@ -88,6 +89,7 @@ class Command(BaseCommand):
                     )
                 add_demo_payments(site=site, stdout=self.stdout)
                 add_demo_services(site=site, commune=spec, stdout=self.stdout)
+                add_demo_home(site=site, spec=spec, stdout=self.stdout)
             carvin_faq = FAQPage.objects.descendant_of(
                 Site.objects.get(hostname="carvin.localhost").root_page
             ).get()
@@ -201,9 +203,6 @@ class Command(BaseCommand):
             accounts.save()
 
         home = site.root_page.specific
-        if isinstance(home, HomePage) and not home.welcome:
-            home.welcome = demo.WELCOME.format(name=spec["name"])
-            home.save_revision().publish()
         faq = FAQPage.objects.child_of(home).get()
         if not faq.search_description:
             faq.search_description = demo.DESCRIPTIONS["faq"]

@@ -3,6 +3,7 @@ of ``home.extensions`` and ``accounts.extensions``: the most used démarches,
 their categories, and the citizen's requests and drafts in "Mon espace"."""
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
@@ -12,6 +13,7 @@ from wagtail import hooks
 from accounts.decorators import citizen_of
 
 from .account_pages import draft_resume_url
+from .catalogue import CATEGORY_PARAMETER, category_slug
 from .models import ServiceIndexPage, ServicePage
 from .selectors import drafts_of, submissions_of
 from .statuses import StatusGroup
@@ -49,7 +51,7 @@ class Category:
 @hooks.register("register_home_categories")
 def demarche_categories(request):
     """The categories of the démarches index of the request's commune, in
-    its language, each leading to its section of the index."""
+    its language, each leading to the index showing that category alone."""
     site = getattr(request, "commune", None)
     if site is None:
         return []
@@ -61,8 +63,13 @@ def demarche_categories(request):
     language = index.locale.language_code
     lang = language if language != translation.get_language() else ""
     return [
-        Category(name=name, url=f"{url}#category-{number}", count=len(pages), lang=lang)
-        for number, (name, pages) in enumerate(index.services_by_category(), start=1)
+        Category(
+            name=name,
+            url=f"{url}?{urlencode({CATEGORY_PARAMETER: category_slug(name)})}",
+            count=len(pages),
+            lang=lang,
+        )
+        for name, pages in index.services_by_category()
     ]
 
 

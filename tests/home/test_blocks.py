@@ -161,8 +161,8 @@ def test_categories_lead_to_their_demarches(client, carvin):
 
     html = home_html(client)
 
-    assert 'href="/services/#category-1">Éducation</a>' in html
-    assert 'href="/services/#category-2">État civil</a>' in html
+    assert 'href="/services/?categorie=education">Éducation</a>' in html
+    assert 'href="/services/?categorie=etat-civil">État civil</a>' in html
     assert "1 démarche" in html
 
 

@@ -42,8 +42,10 @@ def test_the_logo_is_sharp_on_a_phone_screen(portal, browser):
     page.goto(portal.url(CARVIN, "/services/"))
 
     logo = page.locator(".brand__logo")
-    shown = logo.evaluate("img => [img.currentSrc, img.getBoundingClientRect().height]")
+    source, shown = logo.evaluate("img => [img.currentSrc, img.getBoundingClientRect().height]")
     context.close()
 
-    assert shown[0].endswith(".height-112.png")
-    assert shown[1] == 56
+    # The 2x rendition (112 px high), shown at most 56 px high on this 1.75x
+    # screen: at least one pixel of the image per pixel of the screen.
+    assert source.endswith(".height-112.png")
+    assert shown * 1.75 <= 112

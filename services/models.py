@@ -21,6 +21,7 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Locale, Orderable, Page, Site
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField
 
 from cms.cache import CachedSiteSetting
 from cms.models import CommuneSettings, LegalBasis
@@ -352,6 +353,12 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
     parent_page_types = ["services.ServiceIndexPage"]
     subpage_types = []
     base_form_class = ServicePageForm
+    # Its texts are translated (wagtail-localize's own choice of fields);
+    # how its requests are processed is the source's, never a translation's.
+    override_translatable_fields = [
+        SynchronizedField("workflow", overridable=False),
+        SynchronizedField("municipal_service", overridable=False),
+    ]
 
     preview_modes = [("", _("Introduction")), ("form", _("Whole form"))]
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 from wagtail.models import Locale
 from wagtail_localize.models import StringSegment, Translation, TranslationSource
 
-from services.models import ServiceIndexPage, Submission
+from services.models import MunicipalService, ServiceIndexPage, Submission, Workflow
 from tests.accounts.factories import citizen, member
 from tests.services.factories import pdf_file, service_page
 
@@ -97,6 +97,9 @@ def segments_of(page) -> list[str]:
 
 
 def test_staff_translate_a_demarche_from_its_translate_action(client, carvin, school, staff_of):
+    school.municipal_service = MunicipalService.objects.create(site=carvin, name="Éducation")
+    school.workflow = Workflow.objects.create(site=carvin, name="Inscriptions")
+    school.save_revision().publish()
     translate(carvin.root_page.specific)
     translate(ServiceIndexPage.objects.descendant_of(carvin.root_page).get())
     client.force_login(staff_of(carvin))

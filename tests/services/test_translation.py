@@ -306,3 +306,20 @@ def test_no_switcher_where_the_commune_has_one_language(client, carvin, family):
     client.force_login(family)
 
     assert 'class="language-switcher"' not in client.get("/compte/", **CARVIN).content.decode()
+
+
+def test_supervisors_publish_english_demarches_as_they_publish_french_ones(english_school):
+    from wagtail.models import GroupPagePermission
+
+    def permissions(page):
+        return set(
+            GroupPagePermission.objects.filter(page=page).values_list(
+                "group__name", "permission__codename"
+            )
+        )
+
+    english_index = english_school.get_parent()
+    french_index = english_index.get_translation(Locale.get_default())
+
+    assert permissions(french_index)
+    assert permissions(english_index) == permissions(french_index)

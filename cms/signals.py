@@ -98,7 +98,9 @@ def share_permissions_with_translated_home(sender, instance, created, **kwargs):
     translated gets the permissions its original has (the supervisors'
     publishing of démarches under the services index), whenever it is
     translated."""
-    if not created or not isinstance(instance, Page) or instance.depth < 2:
+    if kwargs.get("raw") or not created or not isinstance(instance, Page):
+        return
+    if (instance.depth or 0) < 2:
         return
     originals = Page.objects.filter(
         translation_key=instance.translation_key, depth=instance.depth

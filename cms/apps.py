@@ -12,6 +12,7 @@ class CmsConfig(AppConfig):
         from .pages import active_locale_from_cache
         from .security import nonce_wagtail_chooser_scripts
         from .tenancy import site_root_paths_in_two_queries, sites_from_cache
+        from .translation import name_segments_by_their_block
 
         scope_page_filters()
         scope_privacy_forms()
@@ -19,3 +20,4 @@ class CmsConfig(AppConfig):
         active_locale_from_cache()
         sites_from_cache()
         site_root_paths_in_two_queries()
+        name_segments_by_their_block()

@@ -94,12 +94,17 @@ def invalidate_on_site_change(sender, instance, **kwargs):
 def share_permissions_with_translated_home(sender, instance, created, **kwargs):
     """A commune's home page translated into another language starts a tree of
     its own beside the original; give it the same group permissions, so each
-    commune's staff keep working on their commune only."""
-    if not created or not isinstance(instance, Page) or instance.depth != 2:
+    commune's staff keep working on their commune only. Any other page
+    translated gets the permissions its original has (the supervisors'
+    publishing of démarches under the services index), whenever it is
+    translated."""
+    if kwargs.get("raw") or not created or not isinstance(instance, Page):
         return
-    originals = Page.objects.filter(translation_key=instance.translation_key, depth=2).exclude(
-        pk=instance.pk
-    )
+    if (instance.depth or 0) < 2:
+        return
+    originals = Page.objects.filter(
+        translation_key=instance.translation_key, depth=instance.depth
+    ).exclude(pk=instance.pk)
     for permission in GroupPagePermission.objects.filter(page__in=originals):
         GroupPagePermission.objects.get_or_create(
             group=permission.group, page=instance, permission=permission.permission

@@ -24,6 +24,7 @@ from django.utils.datastructures import MultiValueDict
 from accounts.models import User
 from cms.models import CommuneSettings
 from demo.fees import add_demo_fees
+from demo.translation import translate_page
 from demo.workflows import add_demo_workflows
 from services.exchange import demarche_import, demarche_loads
 from services.fields.answers import clean_answers
@@ -57,7 +58,7 @@ from services.services import (
     submission_submit,
 )
 
-from .communes import MUNICIPAL_SERVICES
+from .communes import DEMO_DIR, MUNICIPAL_SERVICES
 from .submissions import BY_POST, Attached, Child, requests_of
 
 DEMARCHES_DIR = Path(__file__).resolve().parent / "demarches"
@@ -79,6 +80,29 @@ INDEX_INTRO = (
 )
 AGENT_USERNAME = "agent.{slug}"
 SERVICE_AGENT_USERNAME = "{login}.{slug}"
+
+
+def translate_demo_services(*, site, commune: dict, language: str) -> list[str]:
+    """Translate the services index and each démarche that has a catalogue
+    (``demarches/<slug>.<language>.po``), with the commune's own names
+    (``<slug of the commune>.<language>.po``); the titles of the pages
+    (re)published."""
+    index = ServiceIndexPage.objects.child_of(site.root_page).get()
+    values = demarche_values(site=site, commune=commune)
+    names = DEMO_DIR / f"{commune['slug']}.{language}.po"
+    shared = [names] if names.exists() else []
+    published = []
+    if translate_page(
+        index, language=language, catalogue=[DEMO_DIR / f"services-index.{language}.po"]
+    ):
+        published.append(index.title)
+    for page in ServicePage.objects.child_of(index).order_by("path"):
+        catalogue = DEMARCHES_DIR / f"{page.slug}.{language}.po"
+        if not catalogue.exists():
+            continue
+        if translate_page(page, language=language, catalogue=[catalogue, *shared], values=values):
+            published.append(page.title)
+    return published
 
 
 class DemoRequestInvalid(Exception):

@@ -2,9 +2,12 @@
 
 The catalogue (``<name>.en.po``) maps each French segment to its English
 text, whatever the block ids of the page it came from; staff would do the
-same in the admin by uploading a PO file on the translation editor.
+same in the admin by uploading a PO file on the translation editor. A
+catalogue may name the commune with the tokens of the démarche files
+(``{commune}``, ``{Mairie}``), filled in as the page was.
 """
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import polib
@@ -12,11 +15,31 @@ from wagtail.models import Locale
 from wagtail_localize.models import Translation, TranslationSource
 
 
-def translate_page(page, *, language: str, catalogue: Path) -> bool:
-    """Create or refresh the translation of ``page`` into ``language``.
+def catalogue_strings(catalogues: Iterable[Path], values: dict[str, str]) -> dict[str, str]:
+    """The translations of the catalogues, by French text, tokens filled in."""
+
+    def fill(text: str) -> str:
+        for token, value in values.items():
+            text = text.replace(token, value)
+        return text
+
+    return {
+        fill(entry.msgid): fill(entry.msgstr)
+        for catalogue in catalogues
+        for entry in polib.pofile(str(catalogue))
+        if entry.msgstr
+    }
+
+
+def translate_page(
+    page, *, language: str, catalogue: Path | Iterable[Path], values: dict[str, str] | None = None
+) -> bool:
+    """Create or refresh the translation of ``page`` into ``language`` from
+    one catalogue or several.
 
     Returns whether the translated page was (re)published.
     """
+    catalogues = [catalogue] if isinstance(catalogue, Path) else list(catalogue)
     locale, _created = Locale.objects.get_or_create(language_code=language)
     source, source_changed = TranslationSource.update_or_create_from_instance(page)
     translation, created = Translation.objects.get_or_create(
@@ -24,7 +47,7 @@ def translate_page(page, *, language: str, catalogue: Path) -> bool:
     )
     po = translation.export_po()
     before = {entry.msgctxt: entry.msgstr for entry in po}
-    known = {entry.msgid: entry.msgstr for entry in polib.pofile(str(catalogue)) if entry.msgstr}
+    known = catalogue_strings(catalogues, values or {})
     for entry in po:
         if not entry.obsolete and not entry.msgstr:
             entry.msgstr = known.get(entry.msgid, "")

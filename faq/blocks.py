@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
 from cms.placeholders import PLACEHOLDER_HELP
+from cms.translation import TranslatedTextMixin
 
 PLACEHOLDERS_HELP_TEXT = format_lazy(_("Placeholders: {names}."), names=PLACEHOLDER_HELP)
 ANSWER_FEATURES = ["bold", "italic", "ol", "ul", "link", "document-link"]
@@ -39,7 +40,7 @@ QUESTION_PREVIEW = {
 }
 
 
-class QuestionBlock(blocks.StructBlock):
+class QuestionBlock(TranslatedTextMixin, blocks.StructBlock):
     question = blocks.CharBlock(
         label=_("Question"),
         max_length=255,

@@ -19,8 +19,9 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page, Site
+from wagtail.models import Locale, Orderable, Page, Site
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField
 
 from cms.cache import CachedSiteSetting
 from cms.models import CommuneSettings, LegalBasis
@@ -29,7 +30,7 @@ from cms.pages import PortalPageMixin
 from .actions import registry as action_registry
 from .blocks import StepBlock
 from .fields import registry
-from .fields.schema import KEY_PATTERN, make_key, normalise, steps_of
+from .fields.schema import KEY_PATTERN, make_key, normalise, steps_of, translated_steps
 from .statuses import (
     DRAFT,
     StatusColour,
@@ -375,6 +376,12 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
     parent_page_types = ["services.ServiceIndexPage"]
     subpage_types = []
     base_form_class = ServicePageForm
+    # Its texts are translated (wagtail-localize's own choice of fields);
+    # how its requests are processed is the source's, never a translation's.
+    override_translatable_fields = [
+        SynchronizedField("workflow", overridable=False),
+        SynchronizedField("municipal_service", overridable=False),
+    ]
 
     preview_modes = [("", _("Introduction")), ("form", _("Whole form"))]
 
@@ -383,8 +390,27 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
         verbose_name_plural = _("online procedures")
 
     @cached_property
+    def source_page(self) -> "ServicePage":
+        """The démarche in the portal's own language when this page is one of
+        its translations, else the page itself. A request is always one of
+        the source's: made in English, it is stored with the source's keys
+        and answers, and agents read it in the source's language."""
+        default = Locale.get_default()
+        if self.locale_id == default.pk:
+            return self
+        source = (
+            ServicePage.objects.filter(translation_key=self.translation_key, locale=default)
+            .live()
+            .first()
+        )
+        return source or self
+
+    @cached_property
     def steps(self):
-        return steps_of(self.form)
+        source = self.source_page
+        if source is self:
+            return steps_of(self.form)
+        return translated_steps(source.steps, steps_of(self.form))
 
     DEFAULT_DATA_SUBJECTS = _("The requester and the members of their household concerned")
 

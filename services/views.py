@@ -8,6 +8,10 @@ in the session. The draft, and a visitor's session, are created when the
 citizen first sends something, in the transaction that saves that step:
 opening a step keeps nothing, so that robots reading the pages fill no
 database.
+
+A translation of a démarche is filled in in its language, but the request
+is one of the source démarche (``ServicePage.source_page``): its draft, its
+keys and answers, its revision.
 """
 
 from django import forms
@@ -167,7 +171,8 @@ class Filling:
             reached=reached,
         )
         if fresh and self.account is None:
-            self.request.session[SESSION_DRAFT.format(page_id=self.page.pk)] = self.submission.pk
+            key = SESSION_DRAFT.format(page_id=self.page.source_page.pk)
+            self.request.session[key] = self.submission.pk
         self.context.raw.update(raw)
         if form.uploads or by_post or form.removals:
             self.attachments_changed = True
@@ -218,6 +223,7 @@ def lacks_certified_identity(page, account) -> bool:
 
 def _draft(request, page):
     """The draft of this démarche of the person asking, if they have one."""
+    page = page.source_page
     site = request.commune
     account = citizen_of(request)
     if account is not None:
@@ -251,7 +257,7 @@ def _filling(request, page) -> Filling | None:
         return None
     draft = _draft(request, page)
     if draft is None:
-        draft = submission_blank(site=request.commune, page=page, account=account)
+        draft = submission_blank(site=request.commune, page=page.source_page, account=account)
     return Filling(request, page, draft)
 
 
@@ -342,11 +348,12 @@ def review_view(request, page):
                 phone=answers.pop(f"{CONTACT_PREFIX}phone", ""),
             )
         member, concerns = _concerned(filling, answers)
+        source = page.source_page
         try:
             submission = submission_submit(
                 submission=filling.submission,
                 data=answers,
-                revision=page.live_revision or page.get_latest_revision(),
+                revision=source.live_revision or source.get_latest_revision(),
                 member=member,
                 concerns=concerns,
                 contact=contact,
@@ -355,7 +362,7 @@ def review_view(request, page):
         except SubmissionError as error:
             messages.error(request, str(error))
             return redirect(page.get_url(request))
-        request.session.pop(SESSION_DRAFT.format(page_id=page.pk), None)
+        request.session.pop(SESSION_DRAFT.format(page_id=source.pk), None)
         request.session[SESSION_SENT] = submission.pk
         return redirect(page.get_url(request) + page.reverse_subpage("sent"))
 
@@ -367,7 +374,7 @@ def review_view(request, page):
             "page": page,
             "filling": filling,
             "rows": rows,
-            "quote": quote(page, answers),
+            "quote": quote(page.source_page, answers),
             "captcha_form": captcha_form,
         },
     )
@@ -390,7 +397,15 @@ def _concerned(filling, answers):
 def _just_sent(request, page):
     """The request of this démarche that the person asking has just sent."""
     pk = request.session.get(SESSION_SENT)
-    return sent_submission_for(site=request.commune, page=page, pk=pk) if pk else None
+    if not pk:
+        return None
+    return sent_submission_for(site=request.commune, page=page.source_page, pk=pk)
+
+
+def _steps_read_by_citizen(page, submission):
+    """The steps of a request as its citizen reads them: in the language of
+    the translation they filled in, else as sent."""
+    return page.steps if page.source_page is not page else submission.steps
 
 
 def sent_view(request, page):
@@ -406,7 +421,9 @@ def sent_view(request, page):
             "key": None if submission.account_id else access_key(submission),
             "by_post": [
                 row
-                for _step, rows in answer_rows(submission.steps, submission.data)
+                for _step, rows in answer_rows(
+                    _steps_read_by_citizen(page, submission), submission.data
+                )
                 for row in rows
                 if row.by_post
             ],
@@ -423,7 +440,7 @@ def discard_view(request, page):
     if request.method == "GET":
         return TemplateResponse(request, "services/discard.html", {"page": page, "draft": draft})
     submission_discard(submission=draft)
-    request.session.pop(SESSION_DRAFT.format(page_id=page.pk), None)
+    request.session.pop(SESSION_DRAFT.format(page_id=page.source_page.pk), None)
     messages.success(request, DRAFT_DISCARDED)
     return redirect(page.get_url(request))
 

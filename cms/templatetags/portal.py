@@ -4,8 +4,10 @@ from dataclasses import dataclass, field
 from django import template
 from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.urls import Resolver404, resolve, translate_url
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
+from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.images.models import get_rendition_storage
 from wagtail.models import Page, Site
 
@@ -23,6 +25,16 @@ class NavItem:
     page: Page
     lang: str | None = None
     """Set when the page is not in the language of the current page."""
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    """The current page, or route, in one language of the language switcher."""
+
+    code: str
+    name: str
+    url: str
+    current: bool
 
 
 @dataclass
@@ -77,6 +89,7 @@ class Navigation:
     footer: list[NavItem] = field(default_factory=list)
     translations: list[Page] = field(default_factory=list)
     logo: Logo | None = None
+    languages: list[LanguageLink] = field(default_factory=list)
 
 
 @dataclass
@@ -129,7 +142,62 @@ def portal_navigation(context) -> Navigation:
             page.pk, generation, content_type_id=page.content_type_id, translations=True
         )
         navigation.translations = [] if step is None else step.translations
+        navigation.languages = page_languages(request, page, navigation.translations)
+    else:
+        home = route_step(site.root_page_id, generation, translations=True)
+        navigation.languages = route_languages(request, [] if home is None else home.translations)
     return navigation
+
+
+def page_languages(request, page, translations: list[Page]) -> list[LanguageLink]:
+    """The page in each language it exists in; on one of a routable page's
+    own routes (a démarche's step), that same route of each translation."""
+    if len(translations) < 2:
+        return []
+    route = ""
+    if isinstance(page, RoutablePageMixin):
+        url = page.get_url(request) or ""
+        if url and request.path.startswith(url):
+            route = request.path.removeprefix(url)
+    return [
+        LanguageLink(
+            code=other.locale.language_code,
+            name=other.locale.get_display_name(),
+            url=f"{other.get_url(request)}{route}",
+            current=other.pk == page.pk,
+        )
+        for other in translations
+    ]
+
+
+def route_languages(request, home_translations: list[Page]) -> list[LanguageLink]:
+    """A route that is no page (an account or payment page) in each language
+    of the commune's home page, where the route exists in that language."""
+    if len(home_translations) < 2:
+        return []
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return []
+    if match.url_name == "wagtail_serve":
+        return []
+    current = translation.get_language()
+    path = request.get_full_path()
+    links = []
+    for home in home_translations:
+        code = home.locale.language_code
+        url = path if code == current else translate_url(path, code)
+        if code != current and url == path:
+            return []
+        links.append(
+            LanguageLink(
+                code=code,
+                name=home.locale.get_display_name(),
+                url=url,
+                current=code == current,
+            )
+        )
+    return links
 
 
 def commune_links(site, commune: CommuneSettings, language: str) -> CommuneLinks:

@@ -11,10 +11,12 @@ so that the admin preview shows the form as it will be filled in.
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
+from cms.translation import SynchronisedBlockMixin, TranslatedTextMixin
+
 from .builder import render_block_preview
 
 
-class KeyBlock(blocks.CharBlock):
+class KeyBlock(SynchronisedBlockMixin, blocks.CharBlock):
     """The name under which a field's answers are stored; translations keep it."""
 
     def __init__(self, **kwargs):
@@ -31,18 +33,15 @@ class KeyBlock(blocks.CharBlock):
         )
         super().__init__(**kwargs)
 
-    def get_translatable_segments(self, value):
-        return []
-
-    def restore_translated_segments(self, value, segments):
-        return value
-
 
 #: The path the migrations know ``KeyBlock`` by (``services.blocks`` imports it).
 DECONSTRUCT_ALIASES = {KeyBlock: "services.blocks.KeyBlock"}
 
 
-class ConditionBlock(blocks.StructBlock):
+class ConditionBlock(SynchronisedBlockMixin, blocks.StructBlock):
+    """Kept as in the source page by translations: the answer it expects is
+    stored in the source's language, whatever language the form is filled in."""
+
     field = KeyBlock(
         label=_("Only when the field"),
         help_text=_("Key of an earlier field of the form. Leave empty to always show."),
@@ -80,8 +79,9 @@ class RequiredWhenBlock(ConditionBlock):
         label = _("Required only when")
 
 
-class FieldBlock(blocks.StructBlock):
-    """What every field of a form has."""
+class FieldBlock(TranslatedTextMixin, blocks.StructBlock):
+    """What every field of a form has. Translations translate its texts
+    (label, help, choices) and keep the rest (key, conditions, settings)."""
 
     label = blocks.CharBlock(label=_("Label"), max_length=255)
     help_text = blocks.CharBlock(

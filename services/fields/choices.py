@@ -56,7 +56,7 @@ class Choice(SingleFieldType):
     block_class = ChoiceFieldBlock
 
     def form_fields(self, block, context):
-        choices = [(c, c) for c in choice_lines(block.value.get("choices"))]
+        choices = block.choices()
         if block.value.get("widget") == "select":
             widget = forms.Select
             choices = [("", gettext("Choose…")), *choices]
@@ -71,6 +71,9 @@ class Choice(SingleFieldType):
 
     def offered_answers(self, block):
         return [(choice, choice) for choice in choice_lines(block.value.get("choices"))]
+
+    def text(self, block, value):
+        return block.choice_label(str(value))
 
 
 class MultipleChoiceFieldBlock(FieldBlock):
@@ -95,7 +98,7 @@ class MultipleChoice(SingleFieldType):
     block_class = MultipleChoiceFieldBlock
 
     def form_fields(self, block, context):
-        choices = [(c, c) for c in choice_lines(block.value.get("choices"))]
+        choices = block.choices()
         return {
             block.key: forms.MultipleChoiceField(
                 choices=choices, widget=forms.CheckboxSelectMultiple, **field_options(block)
@@ -112,7 +115,7 @@ class MultipleChoice(SingleFieldType):
         return [(choice, choice) for choice in choice_lines(block.value.get("choices"))]
 
     def text(self, block, value):
-        return ", ".join(value)
+        return ", ".join(block.choice_label(str(choice)) for choice in value)
 
     def reload(self, block, value):
         return {block.key: [str(v) for v in value]}

@@ -3,13 +3,15 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
+from cms.translation import TranslatedTextMixin
+
 from .base import DisplayOnlyType
 from .registry import registry
 
 HELP_FEATURES = ["bold", "italic", "link", "ul", "ol", "document-link"]
 
 
-class HelpTextBlock(blocks.StructBlock):
+class HelpTextBlock(TranslatedTextMixin, blocks.StructBlock):
     heading = blocks.CharBlock(required=False, label=_("Heading"), max_length=255)
     text = blocks.RichTextBlock(required=False, label=_("Text"), features=HELP_FEATURES)
 

@@ -9,7 +9,8 @@ whose answer is made of several form fields names them ``<key>__<part>``.
 import json
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 
 from django.utils.text import slugify
 
@@ -44,6 +45,9 @@ class Block:
     type: str
     value: dict
     id: str = ""
+    #: The label shown for each choice, by the choice stored, when the form
+    #: is filled in a translation of the démarche.
+    choice_labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -52,6 +56,16 @@ class Block:
     @property
     def label(self) -> str:
         return self.value.get("label") or self.value.get("heading") or ""
+
+    def choices(self) -> list[tuple[str, str]]:
+        """The choices offered, as (the answer stored, the label shown)."""
+        return [
+            (choice, self.choice_labels.get(choice, choice))
+            for choice in choice_lines(self.value.get("choices"))
+        ]
+
+    def choice_label(self, choice: str) -> str:
+        return self.choice_labels.get(choice, choice)
 
     @property
     def field_type(self):
@@ -102,4 +116,52 @@ def steps_of(form_value) -> list[Step]:
             for child in value.get("fields") or []
         ]
         steps.append(Step(title=value.get("title", ""), blocks=blocks, number=index + 1))
+    return steps
+
+
+@cache
+def translated_parts(block_type: str) -> frozenset[str]:
+    """The children of a type's block that translations translate: its texts,
+    but neither its key nor its condition nor its settings."""
+    from wagtail import blocks
+
+    field_type = registry.get(block_type)
+    if field_type is None:
+        return frozenset()
+    return frozenset(
+        name
+        for name, child in field_type.block_class().child_blocks.items()
+        if isinstance(child, blocks.CharBlock | blocks.TextBlock | blocks.RichTextBlock)
+        and not hasattr(child, "get_translatable_segments")
+    )
+
+
+def translated_steps(source: list[Step], translation: list[Step]) -> list[Step]:
+    """The steps of a démarche's ``source`` with the texts of its
+    ``translation``: what is stored (keys, choices, conditions) and asked
+    (types, settings, order) is the source's, so a request made in any
+    language is stored as one made in the source's; what is read (titles,
+    labels, help, the labels of the choices) is the translation's, where the
+    translation has it."""
+    translated_blocks = {block.id: block for step in translation for block in step.blocks}
+    steps = []
+    for index, step in enumerate(source):
+        title = translation[index].title if index < len(translation) else ""
+        blocks = []
+        for block in step.blocks:
+            value = dict(block.value)
+            choice_labels = {}
+            other = translated_blocks.get(block.id)
+            if other is not None and other.type == block.type:
+                for part in translated_parts(block.type):
+                    if other.value.get(part) and part != "choices":
+                        value[part] = other.value[part]
+                values = choice_lines(block.value.get("choices"))
+                labels = choice_lines(other.value.get("choices"))
+                if len(values) == len(labels):
+                    choice_labels = dict(zip(values, labels, strict=True))
+            blocks.append(
+                Block(type=block.type, value=value, id=block.id, choice_labels=choice_labels)
+            )
+        steps.append(Step(title=title or step.title, blocks=blocks, number=step.number))
     return steps

@@ -353,13 +353,17 @@ def test_the_admin_home_counts_the_users_communes_objects_only(client, demo, use
     site = Site.objects.get(hostname=STAFF_COMMUNE[username])
     expected = communes_objects(site)
     if username.startswith("regie."):
-        # Supervisors edit the démarches only: the page "Services" and below.
+        # Supervisors edit the démarches only: the page "Services" and below,
+        # in each language.
         from wagtail.models import Page
 
         from services.models import ServiceIndexPage
 
         services = ServiceIndexPage.objects.descendant_of(site.root_page).get()
-        expected["pages"] = Page.objects.filter(path__startswith=services.path).count()
+        expected["pages"] = sum(
+            Page.objects.filter(path__startswith=index.path).count()
+            for index in services.get_translations(inclusive=True)
+        )
     assert shown == {kind: expected[kind] for kind in shown}
     if not username.startswith("regie."):
         assert set(shown) == {"pages", "images", "documents"}

@@ -947,3 +947,67 @@ def test_supervisor_reopens_a_refusal_from_the_side_column_at_both_widths(portal
     _check_axe(page, "reopen-03-reopened-390px", found)
 
     _assert_no_violation(found)
+
+
+# --- 6. An English visitor -----------------------------------------------------
+
+
+ANN = "ann.smith@example.org"
+
+
+def test_an_english_visitor_requests_a_birth_certificate_that_agents_read_in_french(
+    portal, page, mailoutbox
+):
+    """The English démarche asks in English, and the request is stored and
+    sent to the town hall as one made in French."""
+    english = f"/en{BIRTH}"
+    page.goto(portal.url(CARVIN, "/en/services/"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    page.get_by_role("link", name="Birth certificate request").click()
+    expect(page).to_have_url(portal.url(CARVIN, english))
+    page.locator(f"main a[href='{english}etape/1/']").click()
+
+    page.locator("input[name=_contact_first_name]").fill("Ann")
+    page.locator("input[name=_contact_last_name]").fill("Smith-Birth")
+    page.locator("input[name=_contact_email]").fill(ANN)
+    _next(page)
+    expect(page.locator("#step-form h2")).to_have_text("The document requested")
+    french = page.get_by_role("link", name="Français", exact=True)
+    expect(french).to_have_attribute("href", f"{BIRTH}etape/2/")
+    _choose(page, "Type of document", "Extract with parentage")
+    form_field(page, "Number of copies").fill("1")
+    _next(page)
+    form_field(page, "Surname at birth").fill("Smith")
+    form_field(page, "First names").fill("Ann Mary")
+    form_field(page, "Date of birth").fill("1990-04-02")
+    form_field(page, "Surname and first names of the first parent").fill("John Smith")
+    _next(page)
+    _choose(page, "You are", "The person concerned")
+    _next(page)
+    expect(page.locator("#step-form h2")).to_have_text("Sending the document")
+    page.locator("input[name=adresse_envoi__street]").fill("1 rue de la Gare")
+    page.locator("input[name=adresse_envoi__postcode]").fill("62220")
+    page.locator("input[name=adresse_envoi__city]").fill("Carvin")
+    _choose(page, "Is this address outside France?", "No")
+    page.locator("input[name=certification]").check()
+    _next(page)
+
+    expect(page).to_have_url(portal.url(CARVIN, f"{english}verification/"))
+    assert _recap(page)["The document requested"]["Type of document"] == "Extract with parentage"
+    page.get_by_role("checkbox", name="I am not a robot").click()
+    verified = page.get_by_role("checkbox", name="Checked: you are not a robot")
+    expect(verified).to_be_checked(timeout=30_000)
+    _send(page)
+    expect(page).to_have_url(portal.url(CARVIN, f"{english}envoyee/"))
+    reference = page.locator("main .reference").inner_text()
+    screenshot(page, "english-birth-sent")
+
+    # The town hall reads it as a request made in French: the receipt (made
+    # from the request as stored) names the French fields and answers.
+    receipt = _pdf_text(
+        _download(page, page.locator("main a[href$='/recepisse/']"), f"receipt-{reference}.pdf")
+    )
+    if receipt:
+        assert "Type de document" in receipt and "Extrait avec filiation" in receipt
+    to_agents = [m for m in mailoutbox if reference in m.subject and m.to != [ANN]]
+    assert to_agents and "Demande d'acte de naissance" in to_agents[0].body

@@ -17,7 +17,7 @@ from demo.home import add_demo_home
 from demo.identity_provider import DEMO_AGENT, DEMO_IDENTITY, ISSUER
 from demo.logo import draw_logo
 from demo.payments import add_demo_payments
-from demo.services import add_demo_services
+from demo.services import add_demo_services, translate_demo_services
 from demo.translation import translate_page
 from faq.models import FAQPage
 from faq.services import faq_import
@@ -30,10 +30,10 @@ class Command(BaseCommand):
     help = (
         "Create the demo portal: Carvin (carvin.localhost) and Saint-André-des-Eaux "
         "(saint-andre-des-eaux.localhost) with their FAQ, legal pages, an English "
-        "translation of Carvin's FAQ, a platform admin and, per commune, a "
-        "communication user, an agent of the whole commune and one per municipal "
-        "service. Re-running it changes nothing; it prints "
-        "every demo login."
+        "translation of Carvin's home, FAQ and civil-status and school démarches, "
+        "a platform admin and, per commune, a communication user, an agent of the "
+        "whole commune and one per municipal service. Re-running it changes "
+        "nothing; it prints every demo login."
     )
 
     def handle(self, *args, **options):
@@ -97,6 +97,11 @@ class Command(BaseCommand):
             for page, catalogue in ((home, "home-carvin.en.po"), (carvin_faq, "faq-carvin.en.po")):
                 if translate_page(page, language="en", catalogue=demo.DEMO_DIR / catalogue):
                     self.stdout.write(f"Translated into English: {page.title}")
+            carvin = next(spec for spec in demo.COMMUNES if spec["hostname"] == "carvin.localhost")
+            for title in translate_demo_services(
+                site=carvin_faq.get_site(), commune=carvin, language="en"
+            ):
+                self.stdout.write(f"Translated into English: {title}")
 
         self.stdout.write(self.style.SUCCESS("Demo ready. Logins:"))
         for role, username, password, where in logins:

@@ -985,10 +985,10 @@ def test_an_english_visitor_requests_a_birth_certificate_that_agents_read_in_fre
     _choose(page, "You are", "The person concerned")
     _next(page)
     expect(page.locator("#step-form h2")).to_have_text("Sending the document")
+    _choose(page, "Is the document to be sent abroad?", "No")
     page.locator("input[name=adresse_envoi__street]").fill("1 rue de la Gare")
     page.locator("input[name=adresse_envoi__postcode]").fill("62220")
     page.locator("input[name=adresse_envoi__city]").fill("Carvin")
-    _choose(page, "Is this address outside France?", "No")
     page.locator("input[name=certification]").check()
     _next(page)
 

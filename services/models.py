@@ -370,6 +370,7 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
         *Page.search_fields,
         index.SearchField("summary"),
         index.SearchField("intro"),
+        index.SearchField("category"),
         index.FilterField("category"),
     ]
 

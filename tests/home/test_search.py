@@ -31,6 +31,16 @@ def test_search_ignores_accents_and_capitals(client, carvin):
         assert 'href="/etat-civil/"' in html, query
 
 
+def test_search_finds_the_demarches_of_a_category(client, carvin):
+    from tests.services.factories import service_page
+
+    service_page(carvin, "Demande d'acte de mariage", category="État civil", slug="mariage")
+
+    html = search(client, "etat civil")
+
+    assert 'href="/services/mariage/"' in html
+
+
 def test_the_index_holds_the_text_without_accents_for_postgresql(carvin):
     page = content_page(carvin, "État civil", "<p>Décès</p>", "etat-civil")
 

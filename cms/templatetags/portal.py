@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from django import template
 from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, Q
-from django.urls import Resolver404, resolve, translate_url
+from django.urls import translate_url
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
 from wagtail.contrib.routable_page.models import RoutablePageMixin
@@ -175,11 +175,10 @@ def route_languages(request, home_translations: list[Page]) -> list[LanguageLink
     of the commune's home page, where the route exists in that language."""
     if len(home_translations) < 2:
         return []
-    try:
-        match = resolve(request.path_info)
-    except Resolver404:
-        return []
-    if match.url_name == "wagtail_serve":
+    # The route Django resolved for this request; none on an error page
+    # whose address matched no route.
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.url_name == "wagtail_serve":
         return []
     current = translation.get_language()
     path = request.get_full_path()

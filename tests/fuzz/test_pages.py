@@ -50,6 +50,23 @@ QUERIES = st.dictionaries(
 )
 
 
+def search_terms(*samples: str):
+    """What a search box may receive: any text, and words it should find."""
+    return st.one_of(
+        TEXT, LONG, WRONG_TYPES, st.sampled_from(samples), st.lists(TEXT, min_size=2, max_size=3)
+    )
+
+
+def assert_search_answered(fuzzer: Fuzzer, name: str, path: str, query_string: dict) -> None:
+    """A search answers any query with its page, an address holding NUL
+    with a 400."""
+    response = fuzzer.send(name, "get", path, query_string)
+    if has_nul(query_string):
+        assert response.status_code == 400  # an address holding NUL
+    else:
+        assert response.status_code == 200
+
+
 def citizen_client() -> Client:
     email = next(c["email"] for c in CITIZENS[HOST] if c["validated"])
     client = Client()
@@ -84,72 +101,35 @@ def test_every_page_takes_any_query_string_and_language():
 
     @hypothesis_settings(300)
     @given(
-        query=st.one_of(
-            TEXT,
-            LONG,
-            WRONG_TYPES,
-            st.sampled_from(["paiement", "cantine facture", "état civil", "*", "%", "\\", "\x00"]),
-            st.lists(TEXT, min_size=2, max_size=3),
-        ),
+        query=search_terms("paiement", "cantine facture", "état civil", "*", "%", "\\", "\x00"),
         extra=QUERIES,
     )
     def faq_search(query, extra):
         fuzzer = Fuzzer(visitors["anonymous"], HOST)
-        query_string = {**extra, "q": query}
-        response = fuzzer.send("FAQ search", "get", "/faq/", query_string)
-        if has_nul(query_string):
-            assert response.status_code == 400  # an address holding NUL
-        else:
-            assert response.status_code == 200
+        assert_search_answered(fuzzer, "FAQ search", "/faq/", {**extra, "q": query})
 
     @hypothesis_settings(300)
     @given(
-        query=st.one_of(
-            TEXT,
-            LONG,
-            WRONG_TYPES,
-            st.sampled_from(["acte", "ÉTAT civil", "cantine", "*", "%", "\\", "\x00"]),
-            st.lists(TEXT, min_size=2, max_size=3),
-        ),
-        category=st.one_of(
-            TEXT,
-            LONG,
-            WRONG_TYPES,
-            st.sampled_from(["", "etat-civil", "État civil", "vie-quotidienne", "../", "\x00"]),
-            st.lists(TEXT, min_size=2, max_size=3),
-        ),
+        query=search_terms("acte", "ÉTAT civil", "cantine", "*", "%", "\\", "\x00"),
+        category=search_terms("", "etat-civil", "État civil", "vie-quotidienne", "../", "\x00"),
         extra=QUERIES,
     )
     def services_search(query, category, extra):
         fuzzer = Fuzzer(visitors["anonymous"], HOST)
         query_string = {**extra, "q": query, "categorie": category}
-        response = fuzzer.send("services search", "get", "/services/", query_string)
-        if has_nul(query_string):
-            assert response.status_code == 400  # an address holding NUL
-        else:
-            assert response.status_code == 200
+        assert_search_answered(fuzzer, "services search", "/services/", query_string)
 
     @hypothesis_settings(300)
     @given(
         who=st.sampled_from(list(visitors)),
         language=st.sampled_from(["", "/en"]),
-        query=st.one_of(
-            TEXT,
-            LONG,
-            WRONG_TYPES,
-            st.sampled_from(['"etat', "NEAR(a b)", "a OR", "*", "-", "^x", "\\", "\x00"]),
-            st.lists(TEXT, min_size=2, max_size=3),
-        ),
+        query=search_terms('"etat', "NEAR(a b)", "a OR", "*", "-", "^x", "\\", "\x00"),
         extra=QUERIES,
     )
     def site_search(who, language, query, extra):
         fuzzer = Fuzzer(visitors[who], HOST)
-        query_string = {**extra, "q": query}
-        response = fuzzer.send("site search", "get", language + "/recherche/", query_string)
-        if has_nul(query_string):
-            assert response.status_code == 400  # an address holding NUL
-        else:
-            assert response.status_code == 200
+        path = language + "/recherche/"
+        assert_search_answered(fuzzer, "site search", path, {**extra, "q": query})
 
     @hypothesis_settings(150)
     @given(path=TEXT, query=QUERIES)

@@ -14,8 +14,12 @@ An app registers, in its ``wagtail_hooks.py``:
 - ``register_commune_permissions``: a function ``() -> CommunePermissions``,
   what each group of the commune may do with the app's models in that
   commune only.
+- ``register_commune_installable``: a function ``() -> CommuneInstallable``,
+  content the operator may install into a new commune (legal pages, FAQ,
+  message templates, démarches...), in the order of the hooks.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ImproperlyConfigured
@@ -50,6 +54,25 @@ class CommunePermissions:
     supervisors: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class CommuneInstallable:
+    """Content an app installs into a new commune, as the operator chooses.
+
+    ``install(site, choice)`` installs it and returns what it created, one
+    description each ("page Mentions légales"). The choice is ``True`` or
+    ``False`` when there are no ``choices``; one of their values otherwise,
+    or a list of them when ``multiple``.
+    """
+
+    key: str
+    label: str
+    install: Callable[..., list[str]]
+    choices: Callable[[], list[tuple[str, str]]] | None = None
+    multiple: bool = False
+    default: object = None
+    help_text: str = ""
+
+
 def commune_home_page_model() -> type[Page]:
     models = [fn() for fn in hooks.get_hooks("register_commune_home_page")]
     if not models:
@@ -63,3 +86,7 @@ def commune_pages() -> list[CommunePage]:
 
 def commune_permissions() -> list[CommunePermissions]:
     return [fn() for fn in hooks.get_hooks("register_commune_permissions")]
+
+
+def commune_installables() -> list[CommuneInstallable]:
+    return [fn() for fn in hooks.get_hooks("register_commune_installable")]

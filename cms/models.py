@@ -119,6 +119,14 @@ class CommuneSettings(CachedSiteSetting, BaseSiteSetting):
         blank=True,
         help_text=_("Where citizens write to exercise their rights over their personal data."),
     )
+    is_open = models.BooleanField(
+        _("open to the public"),
+        default=True,
+        help_text=_(
+            "A commune being set up is “en préparation”: only its staff reach its portal "
+            "until the platform operator opens it."
+        ),
+    )
     opening_hours = StreamField(
         OpeningHoursBlock(),
         verbose_name=_("opening hours"),

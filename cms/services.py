@@ -20,6 +20,7 @@ from wagtail.models import (
 from .extensions import (
     CommunePermissions,
     commune_home_page_model,
+    commune_installables,
     commune_pages,
     commune_permissions,
 )
@@ -82,7 +83,13 @@ def _child(parent: Page, model, *, title: str, slug: str, created: list[str], **
 
 @transaction.atomic
 def commune_create(
-    *, name: str, hostname: str, port: int = 80, phrase: str | None = None
+    *,
+    name: str,
+    hostname: str,
+    port: int = 80,
+    phrase: str | None = None,
+    open: bool = True,
+    install: dict[str, object] | None = None,
 ) -> CommuneCreation:
     """Create a commune, or complete the one that has this hostname; never
     change what is there.
@@ -95,11 +102,17 @@ def commune_create(
     hold what the apps grant them (``cms.extensions``), supervisors also read
     the agents' log and publish the pages the apps open to them (the
     démarches).
+
+    A new commune is open to the public unless ``open`` is false ("en
+    préparation"). It receives the content of each installable the apps
+    register (``cms.extensions.CommuneInstallable``): the choice ``install``
+    gives for its key, else the installable's default.
     """
     created: list[str] = []
     locale = Locale.get_default()
     site = Site.objects.filter(hostname=hostname).select_related("root_page").first()
-    if site is None:
+    site_created = site is None
+    if site_created:
         root = Page.get_first_root_node()
         home = commune_home_page_model()(title=name, slug=slugify(name), locale=locale)
         root.add_child(instance=home)
@@ -110,7 +123,7 @@ def commune_create(
 
     if not CommuneSettings.objects.filter(site=site).exists():
         CommuneSettings.objects.create(
-            site=site, official_name=name, phrase=phrase or f"la mairie de {name}"
+            site=site, official_name=name, phrase=phrase or f"la mairie de {name}", is_open=open
         )
         created.append("commune settings")
     # The apps' own settings of the commune exist from the start, so that
@@ -176,4 +189,10 @@ def commune_create(
         _site_permissions(communication, site, permissions.communication)
         _site_permissions(agents, site, permissions.agents)
         _site_permissions(supervisors, site, permissions.supervisors)
+    if site_created:
+        choices = install or {}
+        for installable in commune_installables():
+            choice = choices.get(installable.key, installable.default)
+            if choice:
+                created += installable.install(site, choice)
     return CommuneCreation(site=site, created=created)

@@ -105,8 +105,9 @@ def commune_create(
 
     A new commune is open to the public unless ``open`` is false ("en
     préparation"). It receives the content of each installable the apps
-    register (``cms.extensions.CommuneInstallable``): the choice ``install``
-    gives for its key, else the installable's default.
+    register (``cms.extensions.CommuneInstallable``) whose key ``install``
+    gives a choice; the admin's creation form and ``create_commune`` offer
+    each installable's default.
     """
     created: list[str] = []
     locale = Locale.get_default()
@@ -192,7 +193,7 @@ def commune_create(
     if site_created:
         choices = install or {}
         for installable in commune_installables():
-            choice = choices.get(installable.key, installable.default)
+            choice = choices.get(installable.key)
             if choice:
                 created += installable.install(site, choice)
     return CommuneCreation(site=site, created=created)

@@ -164,14 +164,14 @@ def second_factor_reset(*, user, by) -> None:
 def _email_reset(*, user, by) -> None:
     """Tell the staff member, in case they did not ask for it."""
     from django.template.defaultfilters import linebreaks
-    from django.template.loader import render_to_string
     from django.utils import translation
 
+    from cms.emails import render_plain_text
     from cms.tasks import send_email
 
     with translation.override(settings.LANGUAGE_CODE):
         context = {"user": user, "by": by, "login_url": admin_login_url()}
-        body = render_to_string("emails/second_factor_reset.txt", context)
+        body = render_plain_text("emails/second_factor_reset.txt", context)
         message = {
             "subject": str(_("Your second factor was reset")),
             "body": body,

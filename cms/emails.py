@@ -2,8 +2,8 @@
 
 from django.conf import settings
 from django.db import transaction
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
 from django.utils.html import strip_tags
 
@@ -14,6 +14,12 @@ from .tasks import send_email
 def commune_sender(commune: CommuneSettings) -> str:
     address = commune.email_sender or settings.DEFAULT_FROM_EMAIL
     return f"{commune.official_name} <{address}>"
+
+
+def render_plain_text(template: str, context: dict) -> str:
+    """A plain-text template rendered as text: nothing in it is HTML-escaped
+    ("L'Île-d'Yeu", never "L&#x27;Île-d&#x27;Yeu")."""
+    return get_template(template).template.render(Context(context, autoescape=False))
 
 
 def render_commune_email(
@@ -34,7 +40,7 @@ def render_commune_email(
         }
         html = render_to_string(f"emails/{template}.html", full_context)
         try:
-            body = render_to_string(f"emails/{template}.txt", full_context)
+            body = render_plain_text(f"emails/{template}.txt", full_context)
         except TemplateDoesNotExist:
             body = strip_tags(html)
         subject = f"{commune.official_name} – {subject}"

@@ -85,9 +85,7 @@ def stored_files() -> set[Path]:
     return {p for p in Path(settings.MEDIA_ROOT).rglob("*") if p.is_file()}
 
 
-def test_carvin_copied_into_a_new_commune_keeps_its_configuration_but_no_secret(
-    demo, tmp_path
-):
+def test_carvin_copied_into_a_new_commune_keeps_its_configuration_but_no_secret(demo, tmp_path):
     carvin = Site.objects.get(hostname=CARVIN)
     accounts = AccountSettings.for_site(carvin)
     accounts.captcha = Captcha.RECAPTCHA_V2
@@ -217,9 +215,7 @@ def test_a_broken_commune_file_is_refused_where_it_is_broken_and_leaves_nothing(
     documents, files = get_document_model().objects.count(), stored_files()
 
     with pytest.raises(CommuneFileError) as refused:
-        commune_import(
-            file=rewritten(data, change, drop, add), hostname=YEU, name="L'Île-d'Yeu"
-        )
+        commune_import(file=rewritten(data, change, drop, add), hostname=YEU, name="L'Île-d'Yeu")
 
     assert refused.value.path == path
     if path == "version":

@@ -45,6 +45,7 @@ from django.db.models.signals import post_save
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from PIL import Image as PILImage
 from wagtail import blocks
 from wagtail.documents import get_document_model
 from wagtail.documents.blocks import DocumentChooserBlock
@@ -95,6 +96,8 @@ HOSTNAME_TAKEN = gettext_lazy(
     "replace its configuration."
 )
 NAME_TAKEN = gettext_lazy("A commune named “%(name)s” already exists.")
+#: A thing an import created or replaced: « démarche “Acte de naissance” ».
+NAMED = gettext_lazy("%(kind)s “%(name)s”")
 INVALID_HOSTNAME = gettext_lazy("“%(hostname)s” is not a valid host name.")
 NAME_NEEDED = gettext_lazy("A new commune needs a name.")
 
@@ -419,15 +422,26 @@ class CommuneImport:
     replaced: list[str] = field(default_factory=list)
     to_reenter: list[str] = field(default_factory=list)
 
-    @property
-    def sections(self) -> list[tuple[str, list[str]]]:
-        return [(_("Created"), self.created), (_("Replaced"), self.replaced)]
+    kinds: dict[str, Counter] = field(
+        default_factory=lambda: {"created": Counter(), "replaced": Counter()}
+    )
 
-    def counts(self, descriptions: list[str]) -> Counter:
-        return Counter(
-            description.split(" “")[0] if " “" in description else description.split(" ")[0]
-            for description in descriptions
-        )
+    @property
+    def sections(self) -> list[tuple[str, str, list[str]]]:
+        """Each list with its heading and its counts by kind."""
+        created = Counter(self.kinds["created"])
+        # What creating the commune made: "site …", "page …", "group …".
+        listed = sum(created.values())
+        for description in self.created[: len(self.created) - listed]:
+            created[description.split(" ")[0]] += 1
+        return [
+            (heading, ", ".join(f"{n} × {kind}" for kind, n in counts.items()), descriptions)
+            for heading, counts, descriptions in (
+                (_("Created"), created, self.created),
+                (_("Replaced"), self.kinds["replaced"], self.replaced),
+            )
+            if descriptions
+        ]
 
 
 class Importer:
@@ -451,10 +465,12 @@ class Importer:
         raise CommuneFileError(message, path)
 
     def created(self, kind, name) -> None:
-        self.report.created.append(f"{kind} “{name}”")
+        self.report.created.append(NAMED % {"kind": kind, "name": name})
+        self.report.kinds["created"][str(kind)] += 1
 
     def replaced(self, kind, name) -> None:
-        self.report.replaced.append(f"{kind} “{name}”")
+        self.report.replaced.append(NAMED % {"kind": kind, "name": name})
+        self.report.kinds["replaced"][str(kind)] += 1
 
     def _media(self, kind: str, ref, path: str) -> dict:
         entries = self.archive.manifest["media"].get(kind, {})
@@ -475,6 +491,10 @@ class Importer:
             if suffix not in get_allowed_image_extensions():
                 self.error(path, NOT_AN_IMAGE % {"name": ref})
             content = self.archive.read(ref, path)
+            try:
+                PILImage.open(io.BytesIO(content)).verify()
+            except Exception:  # Pillow raises many kinds of error on a broken image
+                self.error(path, NOT_AN_IMAGE % {"name": ref})
             image = get_image_model()(
                 title=entry["title"][:255],
                 description=str(entry.get("description", ""))[:255],
@@ -483,10 +503,7 @@ class Importer:
                 file_size=len(content),
                 file_hash=hash_filelike(io.BytesIO(content)),
             )
-            try:
-                image.save()
-            except Exception:
-                self.error(path, NOT_AN_IMAGE % {"name": ref})
+            image.save()
             self._images[ref] = image.pk
         return self._images[ref]
 
@@ -701,8 +718,8 @@ COMMUNE_SETTINGS_FIELDS = (
 )
 STREAM_SETTINGS = ("opening_hours", "closures")
 CHECK_SETTINGS = gettext_lazy(
-    "Commune settings: the postal address, contact, e-mail sender, data protection "
-    "officer, hours and closures come from %(name)s: check them."
+    "Commune settings: the logo, postal address, contact, e-mail sender, data "
+    "protection officer, hours and closures come from %(name)s: check them."
 )
 
 
@@ -747,14 +764,9 @@ def import_summary(report: CommuneImport) -> list[str]:
     """What an import did, in a few lines for a person: counts, then each
     thing created or replaced, then what to enter again."""
     lines = []
-    for heading, descriptions in (
-        (_("Created"), report.created),
-        (_("Replaced"), report.replaced),
-    ):
-        if descriptions:
-            counts = ", ".join(f"{n} × {kind}" for kind, n in report.counts(descriptions).items())
-            lines.append(f"{heading} : {counts}")
-            lines += [f"  - {description}" for description in descriptions]
+    for heading, counts, descriptions in report.sections:
+        lines.append(f"{heading}: {counts}")
+        lines += [f"  - {description}" for description in descriptions]
     if report.to_reenter:
         lines.append(_("To enter again:"))
         lines += [f"  - {text}" for text in report.to_reenter]

@@ -42,6 +42,9 @@ class CommuneFilesView(PlatformAdminOnly, WagtailAdminTemplateMixin, TemplateVie
             "sites": Site.objects.order_by("site_name", "hostname"),
         }
 
+    def get_breadcrumbs_items(self):
+        return [*super().get_breadcrumbs_items(), {"url": "", "label": self.get_page_title()}]
+
 
 def export_view(request, site_id):
     if not request.user.is_superuser:

@@ -50,4 +50,5 @@ def faq_import(importer: Importer, part) -> None:
         revision.publish()
     elif page.live:
         page.unpublish()
-    (importer.replaced if importer.replace else importer.created)(_("page"), page.title)
+    if importer.replace:
+        importer.replaced(_("page"), page.title)

@@ -76,7 +76,8 @@ def home_import(importer: Importer, part) -> None:
         block = HomePage._meta.get_field("body").stream_block
         home.body = importer.stream(block, part["home"].get("body") or [], f"{path}.home.body")
         home.save_revision().publish()
-        (importer.replaced if importer.replace else importer.created)(_("page"), home.title)
+        if importer.replace:
+            importer.replaced(_("page"), home.title)
 
 
 def _content_page(importer: Importer, entry: dict, here: str) -> ContentPage:

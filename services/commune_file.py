@@ -189,7 +189,8 @@ def services_import(importer: Importer, part) -> None:
         for name, value in checked.items():
             setattr(index, name, value)
         index.save_revision().publish()
-        (importer.replaced if importer.replace else importer.created)(_("page"), index.title)
+        if importer.replace:
+            importer.replaced(_("page"), index.title)
 
 
 def _workflow_import(importer: Importer, entry, here: str) -> Workflow:

@@ -26,8 +26,10 @@ exporting commune becomes a plain link to that page's address.
 ``processing`` (optional) names the municipal service that handles the
 démarche and its routing rules by the services' names: importing uses the
 commune's services of those names, creating those it lacks (without agents,
-for its supervisors to staff). The workflow stays the importing commune's
-standard one.
+for its supervisors to staff). The file names no workflow: the démarche
+follows the importing commune's standard one, unless the caller gives
+another (a commune file names each démarche's workflow, see
+``services.commune_file``).
 
 Whatever an older portal would misread bumps ``VERSION``; a reader refuses a
 version it does not know rather than guessing. A part or a page field that a

@@ -105,7 +105,7 @@ def test_carvin_copied_into_a_new_commune_keeps_its_configuration_but_no_secret(
         "import_commune", str(path), "--name", "L'Île-d'Yeu", "--hostname", YEU, stdout=out
     )
     yeu = Site.objects.get(hostname=YEU)
-    assert "démarche “Demande d'acte de naissance”" in out.getvalue()
+    assert "Demande d'acte de naissance" in out.getvalue()
 
     # Settings, without secrets.
     source, copy = CommuneSettings.for_site(carvin), CommuneSettings.for_site(yeu)
@@ -173,7 +173,7 @@ def test_carvin_copied_into_a_new_commune_keeps_its_configuration_but_no_secret(
     assert refused.value.message == HOSTNAME_TAKEN % {"hostname": YEU}
     request = Submission.objects.create(site=yeu, page=birth, title=birth.title, status="closed")
     report = commune_import(file=io.BytesIO(data), hostname=YEU, replace=True)
-    assert "démarche “Demande d'acte de naissance”" in report.replaced
+    assert any("Demande d'acte de naissance" in line for line in report.replaced)
     assert report.created == []
     assert Submission.objects.filter(pk=request.pk).exists()
     birth.refresh_from_db()

@@ -147,3 +147,14 @@ def commune_accounts_permissions():
         agents=citizen_accounts,
         supervisors=citizen_accounts,
     )
+
+
+@hooks.register("register_commune_exchange", order=40)
+def commune_file_part():
+    from cms.extensions import CommuneExchange
+
+    from .commune_file import account_settings_export, account_settings_import
+
+    return CommuneExchange(
+        key="accounts", export=account_settings_export, import_=account_settings_import
+    )

@@ -17,6 +17,10 @@ An app registers, in its ``wagtail_hooks.py``:
 - ``register_commune_installable``: a function ``() -> CommuneInstallable``,
   content the operator may install into a new commune (legal pages, FAQ,
   message templates, démarches...), in the order of the hooks.
+- ``register_commune_exchange``: a function ``() -> CommuneExchange``, the
+  app's part of a commune file (``cms.commune_file``): how it writes its
+  configuration of a commune, and reads it back into another, in the order
+  of the hooks (a part reads what the parts before it created).
 """
 
 from collections.abc import Callable
@@ -73,6 +77,26 @@ class CommuneInstallable:
     help_text: str = ""
 
 
+@dataclass(frozen=True)
+class CommuneExchange:
+    """An app's part of a commune file (``cms.commune_file``), under ``key``.
+
+    ``export(exporter)`` returns the part, plain JSON data, for the commune
+    ``exporter.site``: its configuration only, never a citizen's data nor a
+    secret (``exporter.reenter`` names a secret left out).
+    ``import_(importer, part)`` creates it in ``importer.site``, or replaces
+    what is there when ``importer.replace``; it refuses what it cannot read
+    with ``importer.error(path, message)`` and says what it did with
+    ``importer.created`` and ``importer.replaced``. Images, documents and
+    links to the commune's pages go through the exporter's and importer's
+    ``image``, ``document``, ``page``, ``rich_text`` and ``stream``.
+    """
+
+    key: str
+    export: Callable[..., object]
+    import_: Callable[..., None]
+
+
 def commune_home_page_model() -> type[Page]:
     models = [fn() for fn in hooks.get_hooks("register_commune_home_page")]
     if not models:
@@ -90,3 +114,7 @@ def commune_permissions() -> list[CommunePermissions]:
 
 def commune_installables() -> list[CommuneInstallable]:
     return [fn() for fn in hooks.get_hooks("register_commune_installable")]
+
+
+def commune_exchanges() -> list[CommuneExchange]:
+    return [fn() for fn in hooks.get_hooks("register_commune_exchange")]

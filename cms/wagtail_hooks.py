@@ -40,3 +40,27 @@ def agents_actions_menu_item():
     from .audit import audit_menu_item
 
     return audit_menu_item()
+
+
+@hooks.register("register_commune_exchange", order=0)
+def commune_settings_exchange():
+    from .commune_file import commune_settings_export, commune_settings_import
+    from .extensions import CommuneExchange
+
+    return CommuneExchange(
+        key="cms", export=commune_settings_export, import_=commune_settings_import
+    )
+
+
+@hooks.register("register_admin_urls")
+def commune_files_urls():
+    from .commune_file_views import commune_file_urls
+
+    return commune_file_urls()
+
+
+@hooks.register("register_settings_menu_item")
+def commune_files_menu_item():
+    from .commune_file_views import commune_files_menu_item
+
+    return commune_files_menu_item()

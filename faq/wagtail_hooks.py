@@ -33,3 +33,12 @@ def faq_import_button(page, user, view_name, next_url=None):
 @hooks.register("register_commune_page", order=10)
 def commune_faq_page():
     return CommunePage(FAQPage, title="Foire aux questions", slug="faq")
+
+
+@hooks.register("register_commune_exchange", order=60)
+def commune_file_part():
+    from cms.extensions import CommuneExchange
+
+    from .commune_file import faq_export, faq_import
+
+    return CommuneExchange(key="faq", export=faq_export, import_=faq_import)

@@ -66,3 +66,12 @@ def commune_fees_permissions():
             "fees.delete_demarchefee",
         )
     )
+
+
+@hooks.register("register_commune_exchange", order=30)
+def commune_file_part():
+    from cms.extensions import CommuneExchange
+
+    from .commune_file import fees_export, fees_import
+
+    return CommuneExchange(key="fees", export=fees_export, import_=fees_import)

@@ -131,3 +131,12 @@ def commune_payments_permissions():
             "payments.view_transaction",
         ),
     )
+
+
+@hooks.register("register_commune_exchange", order=20)
+def commune_file_part():
+    from cms.extensions import CommuneExchange
+
+    from .commune_file import regies_export, regies_import
+
+    return CommuneExchange(key="payments", export=regies_export, import_=regies_import)

@@ -26,8 +26,10 @@ exporting commune becomes a plain link to that page's address.
 ``processing`` (optional) names the municipal service that handles the
 démarche and its routing rules by the services' names: importing uses the
 commune's services of those names, creating those it lacks (without agents,
-for its supervisors to staff). The workflow stays the importing commune's
-standard one.
+for its supervisors to staff). The file names no workflow: the démarche
+follows the importing commune's standard one, unless the caller gives
+another (a commune file names each démarche's workflow, see
+``services.commune_file``).
 
 Whatever an older portal would misread bumps ``VERSION``; a reader refuses a
 version it does not know rather than guessing. A part or a page field that a
@@ -51,7 +53,7 @@ from wagtail import blocks
 from wagtail.documents import get_document_model
 from wagtail.models import Collection, Page
 
-from .models import MunicipalService, RoutingRule, ServiceIndexPage, ServicePage
+from .models import MunicipalService, RoutingRule, ServiceIndexPage, ServicePage, Workflow
 
 FORMAT = "portail-demarche"
 VERSION = 1
@@ -190,29 +192,22 @@ def demarche_check(document) -> None:
 
 @transaction.atomic
 def demarche_import(
-    *, index: ServiceIndexPage, document: dict, publish: bool = True
+    *,
+    index: ServiceIndexPage,
+    document: dict,
+    publish: bool = True,
+    workflow: Workflow | None = None,
 ) -> ServicePage:
     """Create the démarche of ``document`` under ``index``, with its documents
     in the commune's collection; the page's own checks (keys, conditions)
-    refuse it as the page editor would."""
+    refuse it as the page editor would. It follows ``workflow``, else the
+    commune's standard one."""
     demarche_check(document)
     page_fields = document["page"]
     if ServicePage.objects.child_of(index).filter(slug=page_fields["slug"]).exists():
         raise DemarcheFileError(SLUG_TAKEN % {"slug": page_fields["slug"]})
-    collection = _collection_of(index)
-    ids = {entry["id"]: _import_document(entry, collection).pk for entry in document["documents"]}
-
-    def relink(text: str) -> str:
-        # A page link names a page of the exporting commune's database: the
-        # exporter writes it as an address, anything else loses its target.
-        return _relink(text, document=lambda id: str(ids[id]), page=lambda id: "")
-
-    page = ServicePage(
-        **_map_strings(page_fields, relink),
-        form=_map_strings(document["form"], relink),
-        live=publish,
-    )
-    _give_processing(page, document.get("processing"), site=index.get_site())
+    page = ServicePage(live=publish, workflow=workflow)
+    _fill(page, document, index=index)
     try:
         index.add_child(instance=page)
     except ValidationError as error:
@@ -226,9 +221,55 @@ def demarche_import(
     return page
 
 
+@transaction.atomic
+def demarche_update(
+    *, page: ServicePage, document: dict, publish: bool = True, workflow: Workflow | None = None
+) -> ServicePage:
+    """Give the démarche ``page`` the contents of ``document`` as a new
+    revision, published when ``publish``: its requests keep the revision they
+    were sent with. Its address stays."""
+    demarche_check(document)
+    page.workflow = workflow
+    slug = page.slug
+    _fill(page, document, index=page.get_parent().specific)
+    page.slug = slug
+    try:
+        revision = page.save_revision()
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise DemarcheFileError(
+            INVALID_PAGE % {"field": field, "error": " ".join(messages)}
+        ) from None
+    if publish:
+        revision.publish()
+    return page
+
+
+def _fill(page: ServicePage, document: dict, *, index: ServiceIndexPage) -> None:
+    """Give ``page`` the fields, form, documents and processing of ``document``."""
+    collection = _collection_of(index)
+    ids = {entry["id"]: _import_document(entry, collection).pk for entry in document["documents"]}
+
+    def relink(text: str) -> str:
+        # A page link names a page of the exporting commune's database: the
+        # exporter writes it as an address, anything else loses its target.
+        return _relink(text, document=lambda id: str(ids[id]), page=lambda id: "")
+
+    fields = {
+        **{name: default for name, default in OPTIONAL_PAGE_FIELDS.items()},
+        **_map_strings(document["page"], relink),
+    }
+    for name, value in fields.items():
+        setattr(page, name, value)
+    page.form = _map_strings(document["form"], relink)
+    _give_processing(page, document.get("processing"), site=index.get_site())
+
+
 def _give_processing(page: ServicePage, processing: dict | None, *, site) -> None:
     """The démarche's service and routing rules, by their services' names in
     the commune; a rule naming a field or answer the form lacks is refused."""
+    page.municipal_service = None
+    page.routing_rules = []
     if not processing:
         return
     from .fields.schema import steps_of

@@ -184,3 +184,12 @@ def new_request_alerts_panel(request, user, profile):
 
 hooks.register("register_account_in_use", retention.with_open_request)
 hooks.register("register_inactive_account_eraser", retention.account_requests_erase)
+
+
+@hooks.register("register_commune_exchange", order=10)
+def commune_file_part():
+    from cms.extensions import CommuneExchange
+
+    from .commune_file import services_export, services_import
+
+    return CommuneExchange(key="services", export=services_export, import_=services_import)

@@ -1065,6 +1065,19 @@ RULES: list[Rule] = [
     rule("wagtailusers_groups:*", expect=admin(own=ANSWERED), owners=COMMUNES, model="group"),
     rule("wagtailsites:*", expect=admin(own=ANSWERED), owners=COMMUNES, model="site"),
     rule(
+        "commune_files",
+        "commune_file_import",
+        expect=PLATFORM,
+        why="commune files list and import every commune's configuration: platform admins",
+    ),
+    rule(
+        "commune_file_export",
+        expect=PLATFORM,
+        owners=COMMUNES,
+        model="site",
+        why="a commune's configuration, to download: platform admins only",
+    ),
+    rule(
         "wagtailadmin_collections:*",
         expect=admin(own=ANSWERED),
         owners=COMMUNES,

@@ -685,6 +685,9 @@ def commune_import(
         except BaseException:
             for storage, stored_name in stored:
                 storage.delete(stored_name)
+            # Wagtail caches the Sites' root paths; a Site rolled back must
+            # not be found there by the next page saved.
+            Site.clear_site_root_paths_cache()
             raise
     return report
 

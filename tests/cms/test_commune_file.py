@@ -196,34 +196,34 @@ def _unknown_page(manifest):
     manifest["parts"]["home"]["pages"][0]["address"] = "/nowhere/at-all/"
 
 
-@pytest.mark.parametrize(
-    ("change", "drop", "add", "path"),
-    [
-        (_bad_version, (), (), "version"),
-        (None, ("media/images/1.png",), (), "parts.cms.logo"),
-        (_broken_demarche, (), (), "parts.services.demarches[3].file"),
-        (_unknown_page, (), (), "parts.home.pages[0].address"),
-        (None, (), (("../../escape.txt", b"x"),), ""),
-    ],
-    ids=["version", "missing image", "démarche", "page", "member path"],
-)
-def test_a_broken_commune_file_is_refused_where_it_is_broken_and_leaves_nothing(
-    demo, change, drop, add, path
-):
+BROKEN_FILES = {
+    # case: (change of the manifest, members dropped, members added, path at fault)
+    "version": (_bad_version, (), (), "version"),
+    "missing image": (None, ("media/images/1.png",), (), "parts.cms.logo"),
+    "démarche": (_broken_demarche, (), (), "parts.services.demarches[3].file"),
+    "page": (_unknown_page, (), (), "parts.home.pages[0].address"),
+    "member path": (None, (), (("../../escape.txt", b"x"),), ""),
+}
+
+
+def test_a_broken_commune_file_is_refused_where_it_is_broken_and_leaves_nothing(demo):
     data = commune_export(site=Site.objects.get(hostname=CARVIN))
     counts = (Page.objects.count(), get_image_model().objects.count())
     documents, files = get_document_model().objects.count(), stored_files()
 
-    with pytest.raises(CommuneFileError) as refused:
-        commune_import(file=rewritten(data, change, drop, add), hostname=YEU, name="L'Île-d'Yeu")
+    for case, (change, drop, add, path) in BROKEN_FILES.items():
+        with pytest.raises(CommuneFileError) as refused:
+            commune_import(
+                file=rewritten(data, change, drop, add), hostname=YEU, name="L'Île-d'Yeu"
+            )
 
-    assert refused.value.path == path
-    if path == "version":
-        assert refused.value.message == UNKNOWN_VERSION % {"version": 2, "known": 1}
-    assert not Site.objects.filter(hostname=YEU).exists()
-    assert (Page.objects.count(), get_image_model().objects.count()) == counts
-    assert get_document_model().objects.count() == documents
-    assert stored_files() == files
+        assert refused.value.path == path, case
+        if path == "version":
+            assert refused.value.message == UNKNOWN_VERSION % {"version": 2, "known": 1}
+        assert not Site.objects.filter(hostname=YEU).exists(), case
+        assert (Page.objects.count(), get_image_model().objects.count()) == counts, case
+        assert get_document_model().objects.count() == documents, case
+        assert stored_files() == files, case
 
 
 def test_commune_files_are_for_platform_admins_only(carvin, staff_of):

@@ -17,6 +17,20 @@ An app registers, in its ``wagtail_hooks.py``:
 - ``register_commune_installable``: a function ``() -> CommuneInstallable``,
   content the operator may install into a new commune (legal pages, FAQ,
   message templates, démarches...), in the order of the hooks.
+
+And to the setup checklist of a commune (``cms.checklist``), on the admin's
+home page:
+
+- ``register_commune_setup_items``: a function ``(site) -> list[SetupItem]``,
+  the steps of the commune's setup that the app checks, each computed from
+  the commune's data (never ticked by hand), in the order of the hooks.
+
+And to who sees a commune "en préparation" (``cms.preparation``):
+
+- ``register_staff_session_check``: a function ``(request) -> bool``, whether
+  the signed-in staff member's session may work as staff (``accounts``: the
+  second factor was given). A commune's staff see its portal before it opens
+  only when every check says so.
 """
 
 from collections.abc import Callable
@@ -73,6 +87,18 @@ class CommuneInstallable:
     help_text: str = ""
 
 
+@dataclass(frozen=True)
+class SetupItem:
+    """One step of a commune's setup: what it is, whether the commune's data
+    says it is done, the admin screen where it is done, and what is missing
+    (or what was found)."""
+
+    label: str
+    done: bool
+    url: str
+    detail: str = ""
+
+
 def commune_home_page_model() -> type[Page]:
     models = [fn() for fn in hooks.get_hooks("register_commune_home_page")]
     if not models:
@@ -90,3 +116,11 @@ def commune_permissions() -> list[CommunePermissions]:
 
 def commune_installables() -> list[CommuneInstallable]:
     return [fn() for fn in hooks.get_hooks("register_commune_installable")]
+
+
+def commune_setup_items(site) -> list[SetupItem]:
+    return [item for fn in hooks.get_hooks("register_commune_setup_items") for item in fn(site)]
+
+
+def staff_session_checked(request) -> bool:
+    return all(fn(request) for fn in hooks.get_hooks("register_staff_session_check"))

@@ -208,6 +208,12 @@ class CommuneOpeningView(WagtailAdminTemplateMixin, TemplateView):
     def get_page_subtitle(self):
         return str(self.commune_setup.commune)
 
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": "", "label": self.get_page_title(), "sublabel": self.get_page_subtitle()},
+        ]
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             setup=self.commune_setup,

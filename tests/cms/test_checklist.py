@@ -165,9 +165,9 @@ def test_the_admin_home_shows_the_checklist_to_those_who_set_the_commune_up(
 
     page = client.get("/admin/", HTTP_HOST="carvin.localhost").content.decode()
 
-    assert "Commune setup" in page
-    assert "In preparation" in page
-    assert "0 of 6 steps done" in page
+    assert "Mise en place de la commune" in page
+    assert "En préparation" in page
+    assert "0 étape sur 6" in page
     assert f'href="/admin/settings/cms/communesettings/{closed.pk}/"' in page
     assert "Saint-André-des-Eaux" not in page
     assert "Open the portal to the public" not in page
@@ -214,7 +214,7 @@ def test_only_the_platform_admin_opens_a_commune_and_it_is_logged(
 
     client.force_login(platform_admin)
     confirmation = client.get(url, HTTP_HOST="carvin.localhost").content.decode()
-    assert "The setup is not complete (0 of 6 steps done)" in confirmation
+    assert "La mise en place n’est pas terminée (0 étape sur 6)" in confirmation
     response = client.post(url, HTTP_HOST="carvin.localhost")
 
     assert response.status_code == 302
@@ -223,7 +223,7 @@ def test_only_the_platform_admin_opens_a_commune_and_it_is_logged(
     assert (entry.site, entry.user) == (closed, platform_admin)
     client.force_login(supervisor)
     log = client.get("/admin/reports/agents-actions/", HTTP_HOST="carvin.localhost")
-    assert "Opened the portal to the public" in log.content.decode()
+    assert "A ouvert le portail au public" in log.content.decode()
 
     client.force_login(platform_admin)
     client.post(f"/admin/communes/{closed.pk}/close/", HTTP_HOST="carvin.localhost")

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_http_methods
 from wagtail.models import Site
 
@@ -108,5 +108,6 @@ def robots_txt(request):
     is_open = site is None or CommuneSettings.for_request(request).is_open
     text = ROBOTS_OPEN.format(admin=reverse("wagtailadmin_home")) if is_open else ROBOTS_CLOSED
     response = HttpResponse(text, content_type="text/plain; charset=utf-8")
-    patch_cache_control(response, no_cache=True)
+    # Opening the commune changes it at once; it is read seldom and costs nothing.
+    add_never_cache_headers(response)
     return response

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -292,6 +293,14 @@ class AccountSettingsForm(WagtailAdminModelForm):
             if field is not None and getattr(self.instance, name):
                 field.help_text = RECAPTCHA_SECRET_KEY_SAVED
 
+    def save(self, commit=True):
+        """Saving this form, whose first field is the anti-robot check, is the
+        commune's choice of its check, the default one included (the setup
+        checklist, ``cms.checklist``)."""
+        if self.instance.captcha_confirmed_at is None or "captcha" in self.changed_data:
+            self.instance.captcha_confirmed_at = timezone.now()
+        return super().save(commit=commit)
+
     def clean_recaptcha_private_key(self):
         return self.cleaned_data["recaptcha_private_key"] or self.instance.recaptcha_private_key
 
@@ -317,6 +326,13 @@ class AccountSettings(CachedSiteSetting, BaseSiteSetting):
             "sends nothing to anyone; Google reCAPTCHA sends data about each visitor "
             "to Google."
         ),
+    )
+    captcha_confirmed_at = models.DateTimeField(
+        _("anti-robot check chosen on"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When someone of the commune last saved its choice of anti-robot check."),
     )
     recaptcha_public_key = models.CharField(
         _("reCAPTCHA site key"),

@@ -158,3 +158,36 @@ def commune_file_part():
     return CommuneExchange(
         key="accounts", export=account_settings_export, import_=account_settings_import
     )
+
+
+@hooks.register("register_commune_setup_items", order=30)
+def captcha_setup_item(site):
+    """The commune chose its anti-robot check: someone saved it in the
+    citizen accounts' settings (``AccountSettingsForm``)."""
+    from cms.extensions import SetupItem
+
+    from .models import AccountSettings
+
+    settings = AccountSettings.for_site(site)
+    chosen = settings.captcha_confirmed_at is not None
+    return [
+        SetupItem(
+            label=_("Anti-robot check chosen"),
+            done=chosen,
+            url=reverse("wagtailsettings:edit", args=["accounts", "accountsettings", site.pk]),
+            detail=(
+                _("Chosen: %(captcha)s") % {"captcha": settings.get_captcha_display()}
+                if chosen
+                else _("Not chosen yet: the default is %(captcha)s")
+                % {"captcha": settings.get_captcha_display()}
+            ),
+        )
+    ]
+
+
+@hooks.register("register_staff_session_check")
+def second_factor_given(request):
+    """Staff work as staff once they have given their second factor."""
+    from .second_factor import is_verified
+
+    return is_verified(request)

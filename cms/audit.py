@@ -51,7 +51,7 @@ def audit_actions() -> list[tuple[str, str]]:
 
 
 #: The apps whose actions are written to the agents' log.
-AUDITED_APPS = ("services", "accounts", "payments")
+AUDITED_APPS = ("cms", "services", "accounts", "payments")
 
 
 class AuditFilterSet(CommuneFilterSet):

@@ -21,6 +21,21 @@ An app registers, in its ``wagtail_hooks.py``:
   app's part of a commune file (``cms.commune_file``): how it writes its
   configuration of a commune, and reads it back into another, in the order
   of the hooks (a part reads what the parts before it created).
+
+
+And to the setup checklist of a commune (``cms.checklist``), on the admin's
+home page:
+
+- ``register_commune_setup_items``: a function ``(site) -> list[SetupItem]``,
+  the steps of the commune's setup that the app checks, each computed from
+  the commune's data (never ticked by hand), in the order of the hooks.
+
+And to who sees a commune "en préparation" (``cms.preparation``):
+
+- ``register_staff_session_check``: a function ``(request) -> bool``, whether
+  the signed-in staff member's session may work as staff (``accounts``: the
+  second factor was given). A commune's staff see its portal before it opens
+  only when every check says so.
 """
 
 from collections.abc import Callable
@@ -97,6 +112,18 @@ class CommuneExchange:
     import_: Callable[..., None]
 
 
+@dataclass(frozen=True)
+class SetupItem:
+    """One step of a commune's setup: what it is, whether the commune's data
+    says it is done, the admin screen where it is done, and what is missing
+    (or what was found)."""
+
+    label: str
+    done: bool
+    url: str
+    detail: str = ""
+
+
 def commune_home_page_model() -> type[Page]:
     models = [fn() for fn in hooks.get_hooks("register_commune_home_page")]
     if not models:
@@ -118,3 +145,11 @@ def commune_installables() -> list[CommuneInstallable]:
 
 def commune_exchanges() -> list[CommuneExchange]:
     return [fn() for fn in hooks.get_hooks("register_commune_exchange")]
+
+
+def commune_setup_items(site) -> list[SetupItem]:
+    return [item for fn in hooks.get_hooks("register_commune_setup_items") for item in fn(site)]
+
+
+def staff_session_checked(request) -> bool:
+    return all(fn(request) for fn in hooks.get_hooks("register_staff_session_check"))

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from cms import antivirus
+from cms.decorators import reachable_in_preparation
 
 PROBE_PREFIX = "healthz/"
 
@@ -79,6 +80,7 @@ CHECKS = {
 }
 
 
+@reachable_in_preparation
 @never_cache
 def healthz(request):
     results = {}

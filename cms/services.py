@@ -197,3 +197,24 @@ def commune_create(
             if choice:
                 created += installable.install(site, choice)
     return CommuneCreation(site=site, created=created)
+
+
+COMMUNE_OPENED = "cms.commune_opened"
+COMMUNE_CLOSED = "cms.commune_closed"
+
+
+@transaction.atomic
+def commune_open(*, site: Site, user, open: bool = True) -> bool:
+    """Open the commune's portal to the public, or close it again ("en
+    préparation", ``cms.preparation``); recorded in the commune's log.
+    Saving the settings makes its cached pages stale at once
+    (``cms.signals``). Returns whether anything changed."""
+    from .audit import audit
+
+    commune = CommuneSettings.objects.select_for_update().get(site=site)
+    if commune.is_open == open:
+        return False
+    commune.is_open = open
+    commune.save(update_fields=["is_open"])
+    audit(commune, COMMUNE_OPENED if open else COMMUNE_CLOSED, user=user, site=site)
+    return True

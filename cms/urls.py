@@ -8,12 +8,14 @@ from wagtail.documents import urls as wagtaildocs_urls
 from cms import uploads
 from cms.admin_scoping import platform_admin_urls, scoped_admin_urls
 from cms.health import healthz
+from cms.preparation import robots_txt
 
 handler400 = "cms.errors.bad_request"
 handler500 = "cms.errors.server_error"
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
+    path("robots.txt", robots_txt, name="robots_txt"),
     *platform_admin_urls(),
     *scoped_admin_urls(),
     path("admin/", include("accounts.admin_urls")),

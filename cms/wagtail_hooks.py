@@ -3,12 +3,16 @@ from wagtail import hooks
 from wagtail.admin.staticfiles import versioned_static
 
 from .admin_scoping import count_communes_pages, hide_platform_reports, scope_admin_api
+from .checklist import cms_setup_items, commune_opening_urls, setup_panel
 from .rich_text import LocalizedPageLinkHandler
 from .tenancy import pages_visible_to
 
 hooks.register("construct_reports_menu", hide_platform_reports)
 hooks.register("construct_admin_api", scope_admin_api, order=100)
 hooks.register("construct_homepage_summary_items", count_communes_pages, order=100)
+hooks.register("construct_homepage_panels", setup_panel)
+hooks.register("register_admin_urls", commune_opening_urls)
+hooks.register("register_commune_setup_items", cms_setup_items, order=0)
 
 
 @hooks.register("insert_global_admin_css")
@@ -64,3 +68,14 @@ def commune_files_menu_item():
     from .commune_file_views import commune_files_menu_item
 
     return commune_files_menu_item()
+
+
+@hooks.register("register_log_actions")
+def commune_opening_actions(actions):
+    """A platform admin opening or closing a commune, in its log (``cms.audit``)."""
+    from .checklist import LOG_ACTIONS
+    from .models import AuditLogEntry, CommuneSettings
+
+    actions.register_model(CommuneSettings, AuditLogEntry)
+    for action, label, message in LOG_ACTIONS:
+        actions.register_action(action, label, message)

@@ -39,6 +39,9 @@ COMMUNES = [
         ),
         "streets": ("rue Jean-Jaurès", "rue de la Gare"),
         "demarches": ("marche-de-noel",),
+        # Its communication officer has reviewed its legal pages (the setup
+        # checklist ticks them); Saint-André's are still as installed.
+        "legal_pages_reviewed": True,
     },
     {
         "name": "Saint-André-des-Eaux",

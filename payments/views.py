@@ -26,6 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.decorators import citizen_required
+from cms.decorators import reachable_in_preparation
 from cms.proxies import client_address
 from cms.uploads import download
 
@@ -375,6 +376,7 @@ def _incoming(request) -> IncomingMessage:
     )
 
 
+@reachable_in_preparation
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -410,6 +412,7 @@ def bank_return_view(request, public_id):
     return redirect("payments:transaction", public_id=public_id)
 
 
+@reachable_in_preparation
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "POST"])
@@ -441,6 +444,7 @@ def notification_view(request, public_id):
     return HttpResponse(outcome, status=400, content_type="text/plain")
 
 
+@reachable_in_preparation
 @csrf_exempt
 @never_cache
 @require_POST

@@ -140,3 +140,39 @@ def commune_file_part():
     from .commune_file import regies_export, regies_import
 
     return CommuneExchange(key="payments", export=regies_export, import_=regies_import)
+
+
+@hooks.register("register_commune_setup_items", order=60)
+def regies_setup_item(site):
+    """At least one régie takes payments, and none of those that do is in
+    test mode (its backend says so: ``BasePlugin.is_test_mode``). A closed
+    régie collects nothing: its mode does not matter."""
+    from cms.extensions import SetupItem
+
+    from .backends import registry
+
+    regies = list(Regie.objects.filter(site=site, is_active=True).order_by("name"))
+    in_test = [
+        regie
+        for regie in regies
+        if regie.backend not in registry
+        or registry[regie.backend].is_test_mode(regie.backend_options)
+    ]
+    if not regies:
+        detail = _("No régie takes payments yet.")
+    elif in_test:
+        detail = _("In test mode: %(regies)s") % {
+            "regies": ", ".join(regie.name for regie in in_test)
+        }
+    else:
+        detail = _("Taking real payments: %(regies)s") % {
+            "regies": ", ".join(regie.name for regie in regies)
+        }
+    return [
+        SetupItem(
+            label=_("Régies configured for production"),
+            done=bool(regies) and not in_test,
+            url=reverse("wagtailsnippets_payments_regie:list"),
+            detail=detail,
+        )
+    ]

@@ -193,3 +193,43 @@ def commune_file_part():
     from .commune_file import services_export, services_import
 
     return CommuneExchange(key="services", export=services_export, import_=services_import)
+
+
+@hooks.register("register_commune_setup_items", order=50)
+def demarches_setup_item(site):
+    """At least one démarche is published under the commune's services index."""
+    from django.urls import reverse
+    from django.utils.translation import gettext, ngettext
+
+    from cms.extensions import SetupItem
+
+    from .models import ServicePage
+
+    index = ServiceIndexPage.objects.descendant_of(site.root_page).first()
+    if index is None:
+        return [
+            SetupItem(
+                label=gettext("Démarches published"),
+                done=False,
+                url=reverse("wagtailadmin_explore", args=[site.root_page_id]),
+                detail=gettext("The commune has no services page."),
+            )
+        ]
+    live = ServicePage.objects.child_of(index).live().count()
+    drafts = ServicePage.objects.child_of(index).filter(live=False).count()
+    if live:
+        detail = ngettext("%(count)s published", "%(count)s published", live) % {"count": live}
+    elif drafts:
+        detail = ngettext(
+            "None published yet, %(count)s draft", "None published yet, %(count)s drafts", drafts
+        ) % {"count": drafts}
+    else:
+        detail = gettext("None yet: add the commune's démarches.")
+    return [
+        SetupItem(
+            label=gettext("Démarches published"),
+            done=bool(live),
+            url=reverse("wagtailadmin_explore", args=[index.pk]),
+            detail=detail,
+        )
+    ]

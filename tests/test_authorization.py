@@ -530,6 +530,7 @@ def served(role, owner) -> str:
 RULES: list[Rule] = [
     # --- Public by design ---------------------------------------------------
     rule("healthz", expect=public, why="the load balancer's probe"),
+    rule("robots_txt", expect=public, why="what robots may read: nothing of a commune not open"),
     rule("altcha_challenge", expect=public, why="the captcha's challenge"),
     rule("home:search", expect=public, why="the site search, over the commune's public pages"),
     rule(
@@ -1076,6 +1077,14 @@ RULES: list[Rule] = [
         owners=COMMUNES,
         model="site",
         why="a commune's configuration, to download: platform admins only",
+    ),
+    rule(
+        "cms_commune_open",
+        "cms_commune_close",
+        expect=admin(own=OK),
+        owners=COMMUNES,
+        model="site",
+        why="a platform admin opens a commune to the public or closes it (GET: the confirmation)",
     ),
     rule(
         "wagtailadmin_collections:*",

@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "accounts.sessions.IdleSessionMiddleware",
     "accounts.sessions.PrivateResponsesMiddleware",
     "accounts.second_factor.AdminSecondFactorMiddleware",
+    "cms.preparation.CommuneInPreparationMiddleware",
     "cms.admin_scoping.AdminPageScopeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "cms.uploads.DownloadHeadersMiddleware",

@@ -89,6 +89,7 @@ def sample_addresses() -> dict[str, list[str]]:
     new_address = email_change_token(user=amelie, email="new@example.org")
     return {
         "healthz": ["/healthz/"],
+        "robots_txt": ["/robots.txt"],
         "wagtaildocs_serve": [document.url if document else "/documents/1/x.pdf"],
         "wagtaildocs_authenticate_with_password": ["/documents/authenticate_with_password/1/"],
         "altcha_challenge": ["/captcha/altcha/challenge/"],

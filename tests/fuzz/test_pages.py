@@ -244,6 +244,7 @@ def test_technical_addresses_take_any_input():
         path=st.sampled_from(
             [
                 "/healthz/",
+                "/robots.txt",
                 "/captcha/altcha/challenge/",
                 "/documents/1/x.pdf",
                 "/documents/999999/",

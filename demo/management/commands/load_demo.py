@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 from wagtail.images.models import Image
 from wagtail.models import Collection, Page, Site
 
@@ -54,7 +55,9 @@ class Command(BaseCommand):
                     username = f"{role}.{spec['slug']}"
                     password = f"{role}-{spec['slug']}-demo"
                     group = Group.objects.get(name=template.format(name=spec["name"]))
-                    self._user(username, password, group=group)
+                    user = self._user(username, password, group=group)
+                    if role == "com" and spec.get("legal_pages_reviewed"):
+                        self._review_legal_pages(site, user)
                     logins.append(
                         (group.name, username, password, f"http://{site.hostname}:{port}/admin/")
                     )
@@ -207,6 +210,11 @@ class Command(BaseCommand):
             accounts.full_clean()
             accounts.save()
 
+        if accounts.captcha_confirmed_at is None:
+            # The demo communes chose the self-hosted check.
+            accounts.captcha_confirmed_at = timezone.now()
+            accounts.save(update_fields=["captcha_confirmed_at"])
+
         home = site.root_page.specific
         faq = FAQPage.objects.child_of(home).get()
         if not faq.search_description:
@@ -237,6 +245,16 @@ class Command(BaseCommand):
                 f"{result.questions} questions)"
             )
         return site
+
+    def _review_legal_pages(self, site, user):
+        """The commune's communication officer saves its legal pages once, as
+        after reading them (the setup checklist ticks "Legal pages reviewed")."""
+        pages = ContentPage.objects.child_of(site.root_page).filter(
+            slug__in=[slug for _title, slug, _body in demo.FOOTER_PAGES]
+        )
+        for page in pages.select_related("latest_revision"):
+            if page.latest_revision is None or page.latest_revision.user_id is None:
+                page.save_revision(user=user).publish(user=user)
 
     def _logo(self, spec):
         collection = Collection.objects.get(name=spec["name"], depth=2)

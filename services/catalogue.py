@@ -114,7 +114,7 @@ def _entries_of(index: ServiceIndexPage, request) -> tuple[Entry, ...]:
     # All the texts expanded together: their links are looked up at once.
     documents = expand_db_html(SEPARATOR.join(p.documents for p in pages)).split(SEPARATOR)
     site = Site.find_for_request(request) or index.get_site()
-    values = site_placeholder_values(site.pk)
+    values = site_placeholder_values(site.pk) if site is not None else {}
     made = []
     for page, text in zip(pages, documents, strict=True):
         url = page.get_url(request=request)

@@ -2,9 +2,11 @@
 
 The démarches are démarche files (``services.exchange``) in ``demarches/``,
 imported under the commune's services index. Their texts name the commune
-with tokens the demo fills in first: ``{commune}``, ``{Mairie}`` (the
-commune's phrase, capitalised), ``{schools}`` and ``{rooms}`` (choices, one
-per line), ``{street_1}`` and ``{street_2}``.
+with the portal's placeholders (``{commune}``, ``{Mairie}``,
+``{adresse_mairie}``...: ``cms.placeholders``), which the pages fill when they
+render; and with tokens of the demo's own that it fills in before importing
+them: ``{schools}`` and ``{rooms}`` (choices, one per line), ``{street_1}``
+and ``{street_2}``.
 
 The demo requests go through the same forms and services as a citizen's and
 an agent's, so they look exactly like real ones. Nothing that already exists
@@ -22,7 +24,6 @@ from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
 from accounts.models import User
-from cms.models import CommuneSettings
 from demo.fees import add_demo_fees
 from demo.translation import translate_page
 from demo.workflows import add_demo_workflows
@@ -134,11 +135,8 @@ def add_demo_services(*, site, commune: dict, stdout) -> None:
 
 
 def demarche_values(*, site, commune: dict) -> dict[str, str]:
-    """What each token of the démarche files stands for in ``commune``."""
-    phrase = CommuneSettings.for_site(site).phrase
+    """What each demo token of the démarche files stands for in ``commune``."""
     return {
-        "{commune}": site.site_name,
-        "{Mairie}": phrase[:1].upper() + phrase[1:],
         "{schools}": "\n".join(commune["schools"]),
         "{rooms}": "\n".join(commune["rooms"]),
         "{street_1}": commune["streets"][0],

@@ -3,8 +3,9 @@
 The catalogue (``<name>.en.po``) maps each French segment to its English
 text, whatever the block ids of the page it came from; staff would do the
 same in the admin by uploading a PO file on the translation editor. A
-catalogue may name the commune with the tokens of the démarche files
-(``{commune}``, ``{Mairie}``), filled in as the page was.
+catalogue may hold the demo tokens of the démarche files (``{schools}``...),
+filled in as the page was; the portal's placeholders (``{commune}``...) stay
+as they are, in the page as in its translation.
 """
 
 from collections.abc import Iterable

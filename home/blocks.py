@@ -14,6 +14,7 @@ from cms.dates import months_before
 from cms.models import CommuneSettings
 from cms.opening_hours import commune_week
 from cms.pages import locale_languages
+from cms.placeholders import fill_for_site
 
 from .extensions import page_categories, popular_pages
 from .icons import DEFAULT_ICON, ICONS, icon_for
@@ -132,7 +133,10 @@ class PopularDemarchesBlock(blocks.StructBlock):
                 {
                     "page": shown,
                     "icon": icon if icon in dict(ICONS) else DEFAULT_ICON,
-                    "summary": getattr(shown, "summary", "") or shown.search_description,
+                    "summary": fill_for_site(
+                        getattr(shown, "summary", "") or shown.search_description,
+                        site.pk if site is not None else None,
+                    ),
                     "lang": language if language != translation.get_language() else "",
                 }
             )

@@ -11,7 +11,7 @@ from django.utils.text import Truncator
 from wagtail.models import Locale, Page, Site
 
 from cms.pages import locale_languages
-from cms.placeholders import strip_accents
+from cms.placeholders import fill_for_site, strip_accents
 
 MAX_QUERY = 200
 MAX_RESULTS = 50
@@ -90,7 +90,7 @@ def site_search(*, request, query: str) -> list[Result]:
             Result(
                 title=page.title,
                 url=url,
-                excerpt=_excerpt(page),
+                excerpt=fill_for_site(_excerpt(page), request.commune.pk),
                 matches=matches,
                 lang=language if language != translation.get_language() else "",
             )

@@ -10,7 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
 from .fields import registry
-from .fields.blocks import KeyBlock  # the migrations name it services.blocks.KeyBlock
+from .fields.blocks import (  # the migrations name it services.blocks.KeyBlock
+    PLACEHOLDERS_HELP_TEXT,
+    KeyBlock,
+)
 
 __all__ = ["FieldsBlock", "KeyBlock", "StepBlock"]
 
@@ -26,7 +29,9 @@ class FieldsBlock(blocks.StreamBlock):
 
 
 class StepBlock(blocks.StructBlock):
-    title = blocks.CharBlock(label=_("Step title"), max_length=120)
+    title = blocks.CharBlock(
+        label=_("Step title"), max_length=120, help_text=PLACEHOLDERS_HELP_TEXT
+    )
     fields = FieldsBlock()
 
     class Meta:

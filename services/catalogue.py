@@ -2,12 +2,12 @@
 words, filtered by category, each with what to know before starting (an
 account or not, the time it takes, what to have at hand).
 
-The entries of an index are read and their rich text rendered once per
-publication: they are kept under the site's generation (``cms.cache``), which
-publishing, unpublishing or moving any page changes. A search or a category
-is applied to them in Python, whatever the accents and capitals, so that a
-query string (which the anonymous page cache never stores) costs no query to
-the database.
+The entries of an index are read, their rich text rendered and their
+placeholders filled (``cms.placeholders``) once per publication: they are
+kept under the site's generation (``cms.cache``), which publishing,
+unpublishing or moving any page changes. A search or a category is applied
+to them in Python, whatever the accents and capitals, so that a query string
+(which the anonymous page cache never stores) costs no query to the database.
 """
 
 import re
@@ -22,6 +22,7 @@ from wagtail.models import Site
 from wagtail.rich_text import expand_db_html
 
 from cms.cache import entries, site_generation
+from cms.placeholders import fill_placeholders, site_placeholder_values
 
 from .models import ServiceIndexPage, ServicePage
 from .search import search_normalise
@@ -112,24 +113,27 @@ def _entries_of(index: ServiceIndexPage, request) -> tuple[Entry, ...]:
         return ()
     # All the texts expanded together: their links are looked up at once.
     documents = expand_db_html(SEPARATOR.join(p.documents for p in pages)).split(SEPARATOR)
+    site = Site.find_for_request(request) or index.get_site()
+    values = site_placeholder_values(site.pk) if site is not None else {}
     made = []
     for page, text in zip(pages, documents, strict=True):
         url = page.get_url(request=request)
         if not url:
             continue
+        summary = fill_placeholders(page.summary, values)
         made.append(
             Entry(
                 title=page.title,
                 url=url,
                 category=page.category,
                 category_slug=category_slug(page.category),
-                summary=page.summary,
+                summary=summary,
                 requires_account=page.requires_account or page.requires_franceconnect,
                 requires_franceconnect=page.requires_franceconnect,
                 duration_minutes=page.duration_minutes,
                 # Rich text expanded by Wagtail, as its ``richtext`` filter does.
-                documents=mark_safe(text.strip()),  # noqa: S308  # nosec B308 B703
-                search_text=search_normalise(f"{page.title} {page.summary} {page.category}"),
+                documents=mark_safe(fill_placeholders(text.strip(), values, html=True)),  # noqa: S308  # nosec B308 B703
+                search_text=search_normalise(f"{page.title} {summary} {page.category}"),
             )
         )
     made.sort(key=lambda e: (e.category_slug, search_normalise(e.title)))

@@ -48,10 +48,14 @@ import re
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.documents import get_document_model
 from wagtail.models import Collection, Page
+
+from cms.models import CommuneSettings
+from cms.placeholders import insert_placeholders
 
 from .models import MunicipalService, RoutingRule, ServiceIndexPage, ServicePage, Workflow
 
@@ -74,6 +78,16 @@ PAGE_FIELDS = (
     "data_subjects",
     "retention_months",
 )
+#: The page's texts that may hold placeholders (``cms.placeholders``): the
+#: commune's own names become placeholders when it is exported.
+TEXT_FIELDS = (
+    "summary",
+    "intro",
+    "documents",
+    "confirmation",
+    "processing_purpose",
+    "data_subjects",
+)
 #: Page fields written only when they differ from this default, which a file
 #: without them is read as (files written before a field existed).
 OPTIONAL_PAGE_FIELDS = {"requires_franceconnect": False, "duration_minutes": None}
@@ -82,6 +96,10 @@ PROCESSING_KEYS = ("service", "routing")
 ROUTE_KEYS = ("field", "value", "service")
 
 NOT_JSON = _("This file is not a démarche file: it is not valid JSON (%(error)s).")
+NOT_JSON_AT = _(
+    "This file is not a démarche file: it is not valid JSON, line %(line)d, "
+    "column %(column)d (%(error)s)."
+)
 WRONG_FORMAT = _(
     "This file is not a démarche file: its format is “%(format)s”, not “%(expected)s”."
 )
@@ -101,6 +119,7 @@ INVALID_ROUTE = _("Routing rule %(number)s of this démarche file is invalid: %(
 SLUG_TAKEN = _("The commune already has a démarche at “%(slug)s”.")
 
 LINK_RE = re.compile(r"<a\s[^>]*>")
+TAG_RE = re.compile(r"(<[^>]*>)")
 LINK_ATTRIBUTE_RE = re.compile(r'(linktype|id)="([^"]*)"')
 
 
@@ -115,21 +134,70 @@ def demarche_export(*, page: ServicePage) -> dict:
     def relink(text: str) -> str:
         return _relink(text, document=lambda pk: _export_document(pk, documents), page=_page_url)
 
+    general = _generalise(page)
     document = {
         "format": FORMAT,
         "version": VERSION,
         "page": {
-            name: _map_strings(getattr(page, name), relink)
+            name: _map_strings(
+                getattr(page, name),
+                (lambda text: general(relink(text))) if name in TEXT_FIELDS else relink,
+            )
             for name in PAGE_FIELDS
             if name not in OPTIONAL_PAGE_FIELDS or getattr(page, name) != OPTIONAL_PAGE_FIELDS[name]
         },
-        "form": _map_strings(_without_ids(_form_data(page)), relink),
+        "form": _form_texts(_map_strings(_without_ids(_form_data(page)), relink), general),
         "documents": list(documents.values()),
     }
     processing = _processing_of(page)
+    for route in processing["routing"]:
+        route["value"] = general(route["value"])
     if processing["service"] or processing["routing"]:
         document["processing"] = processing
     return document
+
+
+def _generalise(page: ServicePage):
+    """What turns the exporting commune's names in a text into placeholders
+    (``cms.placeholders.insert_placeholders``): "La mairie de Carvin délivre
+    les actes des personnes nées à Carvin" is written "{Mairie} délivre les
+    actes des personnes nées à {commune}", which reads right in the commune
+    that imports it."""
+    site = page.get_site()
+    if site is None:
+        return lambda text: text
+    communes = [(CommuneSettings.for_site(site), site)]
+
+    def general(text: str) -> str:
+        # Outside the tags only: a link keeps the address it leads to.
+        return "".join(
+            part if part.startswith("<") else insert_placeholders(part, communes=communes)
+            for part in TAG_RE.split(text)
+        )
+
+    return general
+
+
+def _form_texts(form: list, change) -> list:
+    """``form`` (the StreamField's JSON) with ``change`` applied to the texts
+    citizens read: the steps' titles, the blocks' texts, and the answers
+    their conditions expect, which are written as the choices they name."""
+    from .fields.schema import translated_parts
+
+    for step in form:
+        value = step.get("value") or {}
+        if isinstance(value.get("title"), str):
+            value["title"] = change(value["title"])
+        for child in value.get("fields") or []:
+            block = child.get("value") or {}
+            for part in translated_parts(child.get("type")):
+                if isinstance(block.get(part), str):
+                    block[part] = change(block[part])
+            for name in ("condition", "required_when"):
+                condition = block.get(name)
+                if isinstance(condition, dict) and isinstance(condition.get("value"), str):
+                    condition["value"] = change(condition["value"])
+    return form
 
 
 def _processing_of(page: ServicePage) -> dict:
@@ -158,6 +226,10 @@ def demarche_loads(text: str | bytes) -> dict:
     """Read and check a démarche file; ``DemarcheFileError`` says what is wrong."""
     try:
         document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DemarcheFileError(
+            NOT_JSON_AT % {"line": error.lineno, "column": error.colno, "error": error.msg}
+        ) from None
     except ValueError as error:
         raise DemarcheFileError(NOT_JSON % {"error": error}) from None
     demarche_check(document)
@@ -190,7 +262,6 @@ def demarche_check(document) -> None:
         raise DemarcheFileError(UNKNOWN_DOCUMENT % {"id": missing[0]})
 
 
-@transaction.atomic
 def demarche_import(
     *,
     index: ServiceIndexPage,
@@ -201,13 +272,38 @@ def demarche_import(
     """Create the démarche of ``document`` under ``index``, with its documents
     in the commune's collection; the page's own checks (keys, conditions)
     refuse it as the page editor would. It follows ``workflow``, else the
-    commune's standard one."""
+    commune's standard one.
+
+    Either all of it is created or nothing is: on a refusal, the rows are
+    rolled back and the files of the documents already stored are deleted
+    once the transaction around (if any) has committed. Its address is made
+    plain ASCII (“déchèterie” becomes “decheterie”)."""
     demarche_check(document)
-    page_fields = document["page"]
-    if ServicePage.objects.child_of(index).filter(slug=page_fields["slug"]).exists():
-        raise DemarcheFileError(SLUG_TAKEN % {"slug": page_fields["slug"]})
+    stored: list = []
+    try:
+        with transaction.atomic():
+            return _create(
+                index=index, document=document, publish=publish, workflow=workflow, stored=stored
+            )
+    except BaseException:
+        _delete_on_commit(stored)
+        raise
+
+
+def _create(
+    *,
+    index: ServiceIndexPage,
+    document: dict,
+    publish: bool,
+    workflow: Workflow | None,
+    stored: list,
+) -> ServicePage:
+    slug = ascii_slug(document["page"]["slug"])
+    if ServicePage.objects.child_of(index).filter(slug=slug).exists():
+        raise DemarcheFileError(SLUG_TAKEN % {"slug": slug})
     page = ServicePage(live=publish, workflow=workflow)
-    _fill(page, document, index=index)
+    _fill(page, document, index=index, stored=stored)
+    page.slug = slug
     try:
         index.add_child(instance=page)
     except ValidationError as error:
@@ -221,34 +317,44 @@ def demarche_import(
     return page
 
 
-@transaction.atomic
 def demarche_update(
     *, page: ServicePage, document: dict, publish: bool = True, workflow: Workflow | None = None
 ) -> ServicePage:
     """Give the démarche ``page`` the contents of ``document`` as a new
     revision, published when ``publish``: its requests keep the revision they
-    were sent with. Its address stays."""
+    were sent with. Its address stays. All or nothing, as ``demarche_import``."""
     demarche_check(document)
-    page.workflow = workflow
-    slug = page.slug
-    _fill(page, document, index=page.get_parent().specific)
-    page.slug = slug
+    stored: list = []
     try:
-        revision = page.save_revision()
-    except ValidationError as error:
-        field, messages = next(iter(error.message_dict.items()))
-        raise DemarcheFileError(
-            INVALID_PAGE % {"field": field, "error": " ".join(messages)}
-        ) from None
-    if publish:
-        revision.publish()
-    return page
+        with transaction.atomic():
+            page.workflow = workflow
+            slug = page.slug
+            _fill(page, document, index=page.get_parent().specific, stored=stored)
+            page.slug = slug
+            try:
+                revision = page.save_revision()
+            except ValidationError as error:
+                field, messages = next(iter(error.message_dict.items()))
+                raise DemarcheFileError(
+                    INVALID_PAGE % {"field": field, "error": " ".join(messages)}
+                ) from None
+            if publish:
+                revision.publish()
+            return page
+    except BaseException:
+        _delete_on_commit(stored)
+        raise
 
 
-def _fill(page: ServicePage, document: dict, *, index: ServiceIndexPage) -> None:
-    """Give ``page`` the fields, form, documents and processing of ``document``."""
+def _fill(page: ServicePage, document: dict, *, index: ServiceIndexPage, stored: list) -> None:
+    """Give ``page`` the fields, form, documents and processing of
+    ``document``; the files of the documents it stores are added to ``stored``."""
     collection = _collection_of(index)
-    ids = {entry["id"]: _import_document(entry, collection).pk for entry in document["documents"]}
+    ids = {}
+    for entry in document["documents"]:
+        imported = _import_document(entry, collection)
+        stored.append(imported.file)
+        ids[entry["id"]] = imported.pk
 
     def relink(text: str) -> str:
         # A page link names a page of the exporting commune's database: the
@@ -263,6 +369,19 @@ def _fill(page: ServicePage, document: dict, *, index: ServiceIndexPage) -> None
         setattr(page, name, value)
     page.form = _map_strings(document["form"], relink)
     _give_processing(page, document.get("processing"), site=index.get_site())
+
+
+def _delete_on_commit(stored: list) -> None:
+    """Delete the files of ``stored`` once the transaction around commits: the
+    rows that named them were rolled back."""
+    for field_file in stored:
+        storage, name = field_file.storage, field_file.name
+        transaction.on_commit(lambda s=storage, n=name: s.delete(n), robust=True)
+
+
+def ascii_slug(slug: str) -> str:
+    """``slug`` in plain ASCII, as the admin writes a new page's address."""
+    return slug if slug.isascii() else (slugify(slug) or "demarche")
 
 
 def _give_processing(page: ServicePage, processing: dict | None, *, site) -> None:

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.module_loading import import_string
+from django.utils.text import format_lazy, slugify
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -26,11 +27,19 @@ from wagtail_localize.fields import SynchronizedField
 from cms.cache import CachedSiteSetting
 from cms.models import CommuneSettings, LegalBasis
 from cms.pages import PortalPageMixin
+from cms.placeholders import PLACEHOLDER_HELP, site_placeholder_values
 
 from .actions import registry as action_registry
 from .blocks import StepBlock
 from .fields import registry
-from .fields.schema import KEY_PATTERN, make_key, normalise, steps_of, translated_steps
+from .fields.schema import (
+    KEY_PATTERN,
+    filled_steps,
+    make_key,
+    normalise,
+    steps_of,
+    translated_steps,
+)
 from .statuses import (
     DRAFT,
     StatusColour,
@@ -58,6 +67,8 @@ REFERENCE_PREFIX = RegexValidator(
     re.compile(r"^[A-Z]{2,6}$"),
     _("Two to six capital letters without accents, for example CAR."),
 )
+#: The placeholders a text of a démarche may hold (``cms.placeholders``).
+PLACEHOLDERS = format_lazy(_("Placeholders: {names}."), names=PLACEHOLDER_HELP)
 #: The longest time to fill in a démarche may announce: ten hours.
 MAX_DURATION_MINUTES = 600
 #: Months a closed request is kept before it is anonymised, unless the
@@ -184,6 +195,13 @@ class ServicePageForm(WagtailAdminPageForm):
             for form in formset.__dict__.get("forms", []):
                 form.fields["service"].queryset = services
 
+    def clean_slug(self):
+        """The address in plain ASCII, whatever was typed (the slug field's
+        script does the same as the title is typed): “déchèterie” is
+        “decheterie”, never a percent-encoded accent."""
+        slug = self.cleaned_data.get("slug") or ""
+        return slug if slug.isascii() else slugify(slug)
+
     def _post_clean(self):
         """Once the page's own checks have given every field its key, each
         routing rule is checked against the form being saved."""
@@ -222,16 +240,34 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
     summary = models.CharField(
         _("short description"),
         max_length=255,
-        help_text=_("One sentence shown in the list of démarches."),
+        help_text=format_lazy(
+            "{} {}", _("One sentence shown in the list of démarches."), PLACEHOLDERS
+        ),
     )
-    intro = RichTextField(_("introduction"), blank=True, features=TEXT_FEATURES)
+    intro = RichTextField(
+        _("introduction"),
+        blank=True,
+        features=TEXT_FEATURES,
+        help_text=format_lazy(
+            "{} {}",
+            PLACEHOLDERS,
+            _(
+                "They are filled for the commune in every text citizens read of the "
+                "démarche, its form's included; the title takes none."
+            ),
+        ),
+    )
     documents = RichTextField(
         _("what to have at hand"),
         blank=True,
         features=TEXT_FEATURES,
-        help_text=_(
-            "The documents and information to gather before starting, as a short "
-            "bulleted list; shown on the list of démarches and on this page."
+        help_text=format_lazy(
+            "{} {}",
+            _(
+                "The documents and information to gather before starting, as a short "
+                "bulleted list; shown on the list of démarches and on this page."
+            ),
+            PLACEHOLDERS,
         ),
     )
     duration_minutes = models.PositiveSmallIntegerField(
@@ -264,15 +300,23 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
         _("confirmation text"),
         blank=True,
         features=TEXT_FEATURES,
-        help_text=_("Shown and e-mailed once the request is sent: what happens next."),
+        help_text=format_lazy(
+            "{} {}",
+            _("Shown and e-mailed once the request is sent: what happens next."),
+            PLACEHOLDERS,
+        ),
     )
     processing_purpose = models.TextField(
         _("purpose of the processing"),
         blank=True,
-        help_text=_(
-            "Why the town hall collects these data, in one or two sentences for the "
-            "citizen and the register of processing activities, e.g. “Issue a copy "
-            "of a civil status certificate”."
+        help_text=format_lazy(
+            "{} {}",
+            _(
+                "Why the town hall collects these data, in one or two sentences for the "
+                "citizen and the register of processing activities, e.g. “Issue a copy "
+                "of a civil status certificate”."
+            ),
+            PLACEHOLDERS,
         ),
     )
     legal_basis = models.CharField(
@@ -407,11 +451,22 @@ class ServicePage(RoutablePageMixin, PortalPageMixin, Page):
         return source or self
 
     @cached_property
-    def steps(self):
+    def unfilled_steps(self):
+        """The steps as written, placeholders and all (in a translation, its
+        texts over the source's form)."""
         source = self.source_page
         if source is self:
             return steps_of(self.form)
-        return translated_steps(source.steps, steps_of(self.form))
+        return translated_steps(source.unfilled_steps, steps_of(self.form))
+
+    @cached_property
+    def steps(self):
+        """The steps as citizens read them: the placeholders of their texts
+        filled for the commune the page belongs to."""
+        parts = self.get_url_parts()
+        if parts is None:
+            return self.unfilled_steps
+        return filled_steps(self.unfilled_steps, site_placeholder_values(parts[0]))
 
     DEFAULT_DATA_SUBJECTS = _("The requester and the members of their household concerned")
 
@@ -806,9 +861,12 @@ class Submission(models.Model):
 
     @cached_property
     def steps(self):
-        """The steps of the form this request was made with."""
+        """The steps of the form this request was made with, their
+        placeholders filled for its commune: what its recap, receipt, archive
+        and exports print."""
         if self.page_revision_id:
-            return steps_of(self.page_revision.content.get("form") or [])
+            steps = steps_of(self.page_revision.content.get("form") or [])
+            return filled_steps(steps, site_placeholder_values(self.site_id))
         return self.page.specific.steps if self.page_id else []
 
 

@@ -11,6 +11,7 @@ from wagtail.models import Site
 
 from accounts.retention import INACTIVITY_DELETION_MONTHS, INACTIVITY_WARNING_MONTHS
 from cms.models import CommuneSettings, LegalBasis
+from cms.placeholders import fill_placeholders, placeholder_values
 
 from .blocks import FieldsBlock
 from .models import ServicePage, ServiceSettings
@@ -106,11 +107,12 @@ def live_services(*, site: Site):
 def procedure_processing(
     page: ServicePage, commune: CommuneSettings, settings: ServiceSettings
 ) -> Processing:
+    values = placeholder_values(commune=commune, site=commune.site)
     return Processing(
         name=page.title,
-        purpose=page.processing_purpose or page.summary,
+        purpose=fill_placeholders(page.processing_purpose or page.summary, values),
         legal_basis=str(LegalBasis(page.legal_basis).label),
-        data_subjects=page.data_subjects_display,
+        data_subjects=fill_placeholders(page.data_subjects_display, values),
         data_categories=data_categories(page),
         recipients=recipients_text(commune),
         retention=retention_text(page.retention_for(settings)),

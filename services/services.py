@@ -14,6 +14,7 @@ from django_tasks.base import Task
 
 from cms.audit import audit
 from cms.files import file_delete_on_commit
+from cms.placeholders import fill_for_site
 
 from .fields.documents import Upload
 from .models import (
@@ -92,9 +93,14 @@ def access_key_read(key: str) -> tuple[int, str] | None:
 
 def submission_blank(*, site, page, account=None) -> Submission:
     """A new draft of the démarche, not saved: what its steps show before
-    the citizen sends anything (``submission_start`` keeps it)."""
+    the citizen sends anything (``submission_start`` keeps it). Its title is
+    the démarche's, placeholders filled: the request keeps it as it was."""
     return Submission(
-        site=site, page=page, title=page.title, account=account, progress={"raw": {}, "reached": 1}
+        site=site,
+        page=page,
+        title=fill_for_site(page.title, site.pk),
+        account=account,
+        progress={"raw": {}, "reached": 1},
     )
 
 

@@ -1,5 +1,7 @@
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.widgets import Button
 from wagtail.log_actions import LogFormatter
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
@@ -17,7 +19,14 @@ from .admin.municipal_services import MunicipalServiceViewSet
 from .admin.templates import MessageTemplateViewSet
 from .admin.viewsets import SubmissionViewSet
 from .admin.workflows import WorkflowViewSet
-from .models import MessageTemplate, MunicipalService, ServiceIndexPage, Submission, Workflow
+from .models import (
+    MessageTemplate,
+    MunicipalService,
+    ServiceIndexPage,
+    ServicePage,
+    Submission,
+    Workflow,
+)
 from .policies import (
     message_template_policy,
     municipal_service_policy,
@@ -120,6 +129,43 @@ def export_urls():
     from .admin.exports import export_urls
 
     return export_urls()
+
+
+@hooks.register("register_admin_urls")
+def demarche_exchange_urls():
+    from .admin.exchange import exchange_urls
+
+    return exchange_urls()
+
+
+@hooks.register("register_page_header_buttons")
+def demarche_exchange_header_buttons(page, user, view_name, next_url=None):
+    """ "Export the démarche" on a démarche, "Import a démarche" on the index."""
+    yield from _demarche_exchange_buttons(page, user)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def demarche_exchange_listing_buttons(page, user, next_url=None):
+    yield from _demarche_exchange_buttons(page, user)
+
+
+def _demarche_exchange_buttons(page, user):
+    specific = page.specific_deferred
+    permissions = page.permissions_for_user(user)
+    if isinstance(specific, ServicePage) and permissions.can_edit():
+        yield Button(
+            _("Export the démarche"),
+            reverse("demarche_export", args=[page.pk]),
+            icon_name="download",
+            priority=45,
+        )
+    elif isinstance(specific, ServiceIndexPage) and permissions.can_add_subpage():
+        yield Button(
+            _("Import a démarche"),
+            reverse("demarche_import", args=[page.pk]),
+            icon_name="upload",
+            priority=45,
+        )
 
 
 @hooks.register("register_admin_urls")

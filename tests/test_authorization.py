@@ -79,6 +79,7 @@ from services.models import (
     MessageTemplate,
     MunicipalService,
     SavedFilter,
+    ServiceIndexPage,
     ServicePage,
     Submission,
 )
@@ -821,6 +822,22 @@ RULES: list[Rule] = [
         shows_commune_names="Wagtail's privacy form offers every group of the platform",
     ),
     rule(
+        "demarche_export",
+        expect=admin("communication", "agent", "supervisor", citizens=NOT_FOUND),
+        owners=COMMUNES,
+        model="service page",
+        fixed={"page_id": None},
+        why="whoever edits the démarche downloads its file",
+    ),
+    rule(
+        "demarche_import",
+        expect=admin("communication", "agent", "supervisor", citizens=NOT_FOUND),
+        owners=COMMUNES,
+        model="services index",
+        fixed={"page_id": None},
+        why="whoever adds pages under the commune's services index imports a démarche there",
+    ),
+    rule(
         "/admin/*<int:page_id>*",
         "/admin/*<int:parent_page_id>*",
         "/admin/*<int:page_to_move_id>*",
@@ -1414,6 +1431,7 @@ class Objects:
             "anonymous request": anonymous,
             "submission": submission.first(),
             "service page": submission.first().page,
+            "services index": ServiceIndexPage.objects.descendant_of(site.root_page).get(),
             "note": note,
             "message template": template,
             "workflow": standard_workflow(site),

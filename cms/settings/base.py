@@ -213,6 +213,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français"), ("en", "English")]
 WAGTAIL_I18N_ENABLED = True
+# Page addresses in plain ASCII: the admin makes “déchèterie” “decheterie”.
+WAGTAIL_ALLOW_UNICODE_SLUGS = False
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 # "Translate this page" creates a draft: a translation is published by
 # staff once translated, never at once full of the source language.

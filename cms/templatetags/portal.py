@@ -15,9 +15,21 @@ from cms.cache import entries, site_generation
 from cms.models import LOGO_FILTERS, CommuneSettings
 from cms.money import money
 from cms.pages import in_footer, route_step
+from cms.placeholders import fill_for_site
 
 register = template.Library()
 register.filter("money", money)
+
+
+@register.filter
+def placeholders(text, place):
+    """``text`` with the commune's placeholders (``cms.placeholders``) filled,
+    for the commune of ``place``: the request served, or a Site's id.
+    Apply it after ``richtext``: ``{{ page.intro|richtext|placeholders:request }}``."""
+    if place is None or isinstance(place, int):
+        return fill_for_site(text, place)
+    site = Site.find_for_request(place)
+    return fill_for_site(text, site.pk if site else None)
 
 
 @dataclass

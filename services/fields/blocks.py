@@ -8,9 +8,11 @@ saved and may not change once the page is published (see
 so that the admin preview shows the form as it will be filled in.
 """
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
+from cms.placeholders import PLACEHOLDER_HELP
 from cms.translation import SynchronisedBlockMixin, TranslatedTextMixin
 
 from .builder import render_block_preview
@@ -33,6 +35,17 @@ class KeyBlock(SynchronisedBlockMixin, blocks.CharBlock):
         )
         super().__init__(**kwargs)
 
+
+#: Tells editors the placeholders a text of the form may hold, filled for
+#: the commune when citizens read it (``services.fields.schema.filled_steps``).
+PLACEHOLDERS_HELP_TEXT = format_lazy(_("Placeholders: {names}."), names=PLACEHOLDER_HELP)
+CHOICES_HELP_TEXT = format_lazy(
+    _(
+        "One choice per line. Placeholders ({names}) are shown filled; the answer "
+        "stored, which conditions and routing rules name, is the choice as written."
+    ),
+    names=PLACEHOLDER_HELP,
+)
 
 #: The path the migrations know ``KeyBlock`` by (``services.blocks`` imports it).
 DECONSTRUCT_ALIASES = {KeyBlock: "services.blocks.KeyBlock"}
@@ -83,12 +96,14 @@ class FieldBlock(TranslatedTextMixin, blocks.StructBlock):
     """What every field of a form has. Translations translate its texts
     (label, help, choices) and keep the rest (key, conditions, settings)."""
 
-    label = blocks.CharBlock(label=_("Label"), max_length=255)
+    label = blocks.CharBlock(label=_("Label"), max_length=255, help_text=PLACEHOLDERS_HELP_TEXT)
     help_text = blocks.CharBlock(
         required=False,
         label=_("Help text"),
         max_length=500,
-        help_text=_("Shown under the label to guide the citizen."),
+        help_text=format_lazy(
+            "{} {}", _("Shown under the label to guide the citizen."), PLACEHOLDERS_HELP_TEXT
+        ),
     )
     required = blocks.BooleanBlock(required=False, default=True, label=_("Required"))
     key = KeyBlock()

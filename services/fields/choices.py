@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 
 from .base import SingleFieldType, field_options
-from .blocks import FieldBlock
+from .blocks import CHOICES_HELP_TEXT, FieldBlock
 from .registry import registry
 from .schema import choice_lines, normalise
 
@@ -30,7 +30,7 @@ def yes_no_matches(values: list[str], expected: str, *, unanswered_is_no: bool) 
 class ChoiceFieldBlock(FieldBlock):
     choices = blocks.TextBlock(
         label=_("Choices"),
-        help_text=_("One choice per line."),
+        help_text=CHOICES_HELP_TEXT,
     )
     widget = blocks.ChoiceBlock(
         choices=[("radio", _("Radio buttons")), ("select", _("Drop-down list"))],
@@ -77,7 +77,7 @@ class Choice(SingleFieldType):
 
 
 class MultipleChoiceFieldBlock(FieldBlock):
-    choices = blocks.TextBlock(label=_("Choices"), help_text=_("One choice per line."))
+    choices = blocks.TextBlock(label=_("Choices"), help_text=CHOICES_HELP_TEXT)
 
     class Meta:
         icon = "tasks"

@@ -6,14 +6,19 @@ from wagtail import blocks
 from cms.translation import TranslatedTextMixin
 
 from .base import DisplayOnlyType
+from .blocks import PLACEHOLDERS_HELP_TEXT
 from .registry import registry
 
 HELP_FEATURES = ["bold", "italic", "link", "ul", "ol", "document-link"]
 
 
 class HelpTextBlock(TranslatedTextMixin, blocks.StructBlock):
-    heading = blocks.CharBlock(required=False, label=_("Heading"), max_length=255)
-    text = blocks.RichTextBlock(required=False, label=_("Text"), features=HELP_FEATURES)
+    heading = blocks.CharBlock(
+        required=False, label=_("Heading"), max_length=255, help_text=PLACEHOLDERS_HELP_TEXT
+    )
+    text = blocks.RichTextBlock(
+        required=False, label=_("Text"), features=HELP_FEATURES, help_text=PLACEHOLDERS_HELP_TEXT
+    )
 
     class Meta:
         icon = "info-circle"

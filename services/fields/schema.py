@@ -165,3 +165,52 @@ def translated_steps(source: list[Step], translation: list[Step]) -> list[Step]:
             )
         steps.append(Step(title=title or step.title, blocks=blocks, number=step.number))
     return steps
+
+
+@cache
+def rich_text_parts(block_type: str) -> frozenset[str]:
+    """The children of a type's block that hold rich text (HTML)."""
+    from wagtail import blocks
+
+    field_type = registry.get(block_type)
+    if field_type is None:
+        return frozenset()
+    return frozenset(
+        name
+        for name, child in field_type.block_class().child_blocks.items()
+        if isinstance(child, blocks.RichTextBlock)
+    )
+
+
+def filled_steps(steps: list[Step], values: dict[str, str]) -> list[Step]:
+    """The steps with the commune's placeholders (``cms.placeholders``) filled
+    in what citizens and agents read: the steps' titles and the texts of the
+    blocks (labels, help, headings, the labels of the choices).
+
+    A choice is filled in its label only: the answer stored is the choice as
+    written, placeholder included, so that a condition or a routing rule
+    written for it matches in every commune; what is shown and printed of it
+    is its label, filled, as for a translated choice."""
+    from cms.placeholders import fill_placeholders
+
+    filled = []
+    for step in steps:
+        blocks = []
+        for block in step.blocks:
+            value = dict(block.value)
+            rich = rich_text_parts(block.type)
+            for part in translated_parts(block.type) - {"choices"}:
+                if isinstance(value.get(part), str):
+                    value[part] = fill_placeholders(value[part], values, html=part in rich)
+            choice_labels = dict(block.choice_labels)
+            for choice in choice_lines(value.get("choices")):
+                label = fill_placeholders(block.choice_label(choice), values)
+                if label != choice:
+                    choice_labels[choice] = label
+            blocks.append(
+                Block(type=block.type, value=value, id=block.id, choice_labels=choice_labels)
+            )
+        filled.append(
+            Step(title=fill_placeholders(step.title, values), blocks=blocks, number=step.number)
+        )
+    return filled

@@ -21,6 +21,7 @@ from services.exchange import (
     FORMAT,
     INVALID_FORM,
     NOT_JSON,
+    NOT_JSON_AT,
     SLUG_TAKEN,
     UNKNOWN_DOCUMENT,
     UNKNOWN_PART,
@@ -156,11 +157,18 @@ def test_a_file_of_another_format_is_refused():
     assert refusal(document) == WRONG_FORMAT % {"format": "portail-faq", "expected": FORMAT}
 
 
-def test_a_file_that_is_not_json_is_refused():
+def test_a_file_that_is_not_json_is_refused_with_the_line_at_fault():
     with pytest.raises(DemarcheFileError) as error:
-        demarche_loads("{'format': ")
+        demarche_loads('{\n  "format": "portail-demarche",\n  \'version\': 1\n}')
+    with pytest.raises(DemarcheFileError) as not_text:
+        demarche_loads(b"\xff\xfe{")
 
-    assert str(error.value).startswith(str(NOT_JSON).split("(")[0])
+    assert str(error.value) == NOT_JSON_AT % {
+        "line": 3,
+        "column": 3,
+        "error": "Expecting property name enclosed in double quotes",
+    }
+    assert str(not_text.value).startswith(str(NOT_JSON).split("(")[0])
 
 
 def test_a_field_type_the_portal_does_not_know_is_refused():

@@ -11,7 +11,9 @@ class Command(BaseCommand):
     help = (
         "Write a commune's démarche as a démarche file (versioned JSON: the page's "
         "settings and texts, its form's steps and fields, the documents its texts link "
-        "to), for import_demarche to create it in another commune."
+        "to), for import_demarche to create it in another commune. The commune's own "
+        "names in its texts become placeholders ({commune}, {Mairie}...), so that it "
+        "reads right in the commune that imports it."
     )
 
     def add_arguments(self, parser):

@@ -10,9 +10,13 @@ from services.models import ServiceIndexPage
 class Command(BaseCommand):
     help = (
         "Create a démarche in a commune from a démarche file written by export_demarche. "
-        "The file is checked first: a file of an unknown version, or whose form the "
-        "portal's blocks refuse, changes nothing. A démarche whose address the commune "
-        "already uses is refused."
+        "The file is checked first and nothing is created if anything is wrong: a file "
+        "that is not JSON is refused with the line and column at fault; an unknown "
+        "version, a part the portal does not know, a form its blocks refuse or a link to "
+        "a document the file lacks, with its path in the file (such as "
+        "form[0].fields[2].min_value). A démarche whose address the commune already uses "
+        "is refused. Its texts keep their placeholders ({commune}, {mairie}...), filled "
+        "with the commune's names."
     )
 
     def add_arguments(self, parser):

@@ -72,6 +72,7 @@ from fees.models import DemarcheFee, PaymentTime, RequestPayment, RequestPayment
 from home.models import ContentPage
 from payments.models import CartItem, Invoice, Regie, Transaction
 from payments.services import invoice_issue
+from services.library import MODELS
 from services.models import (
     Attachment,
     DemarcheCopy,
@@ -1572,7 +1573,10 @@ class Objects:
         which their link opens to anyone)."""
         site = self.site[commune]
         other = self.site["sa" if commune == "carvin" else "carvin"]
-        return _commune_markers(site) - _commune_markers(other)
+        # The démarche models' titles are the catalogue's, which every commune's
+        # staff browse, whichever commune installed them.
+        models = {model.title for model in MODELS}
+        return _commune_markers(site) - _commune_markers(other) - models
 
 
 def _commune_markers(site) -> set[str]:

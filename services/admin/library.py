@@ -91,6 +91,9 @@ class DemarcheModelIndexView(LibraryMixin, TemplateView):
     page_title = gettext_lazy("Démarche models")
     template_name = "services/admin/library/index.html"
 
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
     def get_context_data(self, **kwargs):
         categories = model_categories()
         category = self.request.GET.get("category", "")

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import escape
 from wagtail.models import Page
 
@@ -145,9 +146,10 @@ def test_the_catalogue_lists_a_category_and_previews_a_model(client, carvin, com
 
 
 def test_the_changes_of_a_new_version_name_an_added_field_and_a_relabelled_one():
-    changes = demarche_changes(
-        model_document("signalement-voirie", 1), model_document("signalement-voirie")
-    )
+    with translation.override("en"):
+        changes = demarche_changes(
+            model_document("signalement-voirie", 1), model_document("signalement-voirie")
+        )
 
     assert [(c.kind, c.what, c.before, c.after) for c in changes] == [
         (

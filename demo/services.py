@@ -1,12 +1,14 @@
 """Demo online procedures and requests, added by ``load_demo`` to each demo commune.
 
-The démarches are démarche files (``services.exchange``) in ``demarches/``,
-imported under the commune's services index. Their texts name the commune
-with the portal's placeholders (``{commune}``, ``{Mairie}``,
-``{adresse_mairie}``...: ``cms.placeholders``), which the pages fill when they
-render; and with tokens of the demo's own that it fills in before importing
-them: ``{schools}`` and ``{rooms}`` (choices, one per line), ``{street_1}``
-and ``{street_2}``.
+The démarches are models of the catalogue (``services.library``), installed
+under the commune's services index and published, as staff would from
+"Modèles de démarches". Their texts keep the portal's placeholders
+(``{commune}``, ``{Mairie}``, ``{adresse_mairie}``...: ``cms.placeholders``),
+which the pages fill when they render. The demo adapts what a commune would:
+its schools and rooms as choices, its streets in an example. The report of a problem on the street
+is installed from the model's first version, so that the admin shows what
+its second one changes. Their English translations are catalogues in
+``demarches/``.
 
 The demo requests go through the same forms and services as a citizen's and
 an agent's, so they look exactly like real ones. Nothing that already exists
@@ -15,7 +17,6 @@ requester and the person they concern.
 """
 
 import io
-import json
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -27,12 +28,12 @@ from accounts.models import User
 from demo.fees import add_demo_fees
 from demo.translation import translate_page
 from demo.workflows import add_demo_workflows
-from services.exchange import demarche_import, demarche_loads
 from services.fields.answers import clean_answers
 from services.fields.builder import StepFormBuilder
 from services.fields.context import FillContext
 from services.fields.documents import Upload
 from services.fields.schema import SUBFIELD
+from services.library import MODELS_DIR, demarche_model_install
 from services.models import (
     AgentAlertSettings,
     Attachment,
@@ -62,7 +63,10 @@ from services.services import (
 from .communes import DEMO_DIR, MUNICIPAL_SERVICES
 from .submissions import BY_POST, Attached, Child, requests_of
 
-DEMARCHES_DIR = Path(__file__).resolve().parent / "demarches"
+#: The démarche files of the demo's démarches: models of the catalogue.
+DEMARCHES_DIR = MODELS_DIR
+#: Their translations (``<slug>.<language>.po``).
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "demarches"
 #: The démarche files, in the order they are added to the index.
 DEMARCHES = (
     "acte-de-naissance",
@@ -72,6 +76,17 @@ DEMARCHES = (
     "restauration-et-periscolaire",
     "reservation-de-salle",
     "signalement-voirie",
+)
+#: The version of a model the demo installs, when not its latest.
+DEMO_VERSIONS = {"signalement-voirie": 1}
+#: Fields the demo turns into a choice among the commune's own names.
+DEMO_CHOICES = {
+    ("inscription-scolaire", "ecole"): "schools",
+    ("restauration-et-periscolaire", "ecole"): "schools",
+    ("reservation-de-salle", "salle"): "rooms",
+}
+STREET_EXAMPLE = (
+    "Par exemple : devant le 14 {street_1}, ou à l'angle de la {street_1} et de la {street_2}."
 )
 INDEX_DESCRIPTION = "Les démarches en ligne proposées par la mairie."
 INDEX_INTRO = (
@@ -89,7 +104,6 @@ def translate_demo_services(*, site, commune: dict, language: str) -> list[str]:
     (``<slug of the commune>.<language>.po``); the titles of the pages
     (re)published."""
     index = ServiceIndexPage.objects.child_of(site.root_page).get()
-    values = demarche_values(site=site, commune=commune)
     names = DEMO_DIR / f"{commune['slug']}.{language}.po"
     shared = [names] if names.exists() else []
     published = []
@@ -98,10 +112,10 @@ def translate_demo_services(*, site, commune: dict, language: str) -> list[str]:
     ):
         published.append(index.title)
     for page in ServicePage.objects.child_of(index).order_by("path"):
-        catalogue = DEMARCHES_DIR / f"{page.slug}.{language}.po"
+        catalogue = TRANSLATIONS_DIR / f"{page.slug}.{language}.po"
         if not catalogue.exists():
             continue
-        if translate_page(page, language=language, catalogue=[catalogue, *shared], values=values):
+        if translate_page(page, language=language, catalogue=[catalogue, *shared]):
             published.append(page.title)
     return published
 
@@ -120,8 +134,9 @@ def add_demo_services(*, site, commune: dict, stdout) -> None:
         index.save_revision().publish()
 
     pages = demo_pages(
+        site=site,
         index=index,
-        values=demarche_values(site=site, commune=commune),
+        commune=commune,
         slugs=(*DEMARCHES, *commune.get("demarches", ())),
     )
     add_demo_workflows(site=site, index=index, commune=commune)
@@ -134,32 +149,57 @@ def add_demo_services(*, site, commune: dict, stdout) -> None:
         stdout.write(f"{site.site_name}: {pages} démarches and {requests} demo requests created")
 
 
-def demarche_values(*, site, commune: dict) -> dict[str, str]:
-    """What each demo token of the démarche files stands for in ``commune``."""
-    return {
-        "{schools}": "\n".join(commune["schools"]),
-        "{rooms}": "\n".join(commune["rooms"]),
-        "{street_1}": commune["streets"][0],
-        "{street_2}": commune["streets"][1],
-    }
-
-
-def demarche_document(slug: str, *, values: dict[str, str]) -> dict:
-    """The démarche file ``slug`` with its tokens filled in, read by the
-    démarche file loader (which refuses it if anything is wrong)."""
-    text = (DEMARCHES_DIR / f"{slug}.json").read_text(encoding="utf-8")
+def _filled(text: str, values: dict[str, str]) -> str:
     for token, value in values.items():
-        text = text.replace(token, json.dumps(value, ensure_ascii=False)[1:-1])
-    return demarche_loads(text)
+        text = text.replace(token, value)
+    return text
 
 
-def demo_pages(*, index, values: dict[str, str], slugs=DEMARCHES) -> int:
-    """Publish the démarches (``slugs``) the index lacks; the number published."""
+def adapted_to(commune: dict):
+    """What the demo commune changes in a model before installing it: its
+    schools and rooms to choose from, its streets."""
+    streets = dict(zip(("{street_1}", "{street_2}"), commune["streets"], strict=True))
+
+    def adapt(document: dict) -> dict:
+        slug = document["page"]["slug"]
+        for step in document["form"]:
+            for field in step["value"]["fields"]:
+                key = field["value"].get("key")
+                if (slug, key) in DEMO_CHOICES:
+                    field["type"] = "choice"
+                    field["value"] = {
+                        **{
+                            name: field["value"][name]
+                            for name in ("label", "help_text", "required", "key")
+                        },
+                        "help_text": "",
+                        "condition": field["value"]["condition"],
+                        "required_when": field["value"]["required_when"],
+                        "choices": "\n".join(commune[DEMO_CHOICES[slug, key]]),
+                        "widget": "select",
+                    }
+                elif (slug, key) == ("signalement-voirie", "lieu"):
+                    field["value"]["help_text"] = _filled(STREET_EXAMPLE, streets)
+        return document
+
+    return adapt
+
+
+def demo_pages(*, site, index, commune: dict, slugs=DEMARCHES) -> int:
+    """Install and publish the models (``slugs``) the index lacks, adapted
+    to the commune; the number published."""
     existing = set(ServicePage.objects.child_of(index).values_list("slug", flat=True))
+    adapt = adapted_to(commune)
     created = 0
     for slug in slugs:
         if slug not in existing:
-            demarche_import(index=index, document=demarche_document(slug, values=values))
+            demarche_model_install(
+                site=site,
+                slug=slug,
+                publish=True,
+                version=DEMO_VERSIONS.get(slug),
+                adapt=adapt,
+            )
             created += 1
     return created
 

@@ -1513,3 +1513,34 @@ class AgentAlertSettings(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class DemarcheCopy(models.Model):
+    """A démarche a commune installed from the catalogue of démarche models
+    (``services.library``): which model, in which version, and the model's
+    document as it was then, which what a newer version changes is shown
+    against. ``revision_id`` is the page's revision the install (or the last
+    update) wrote: a later one means the commune edited its copy."""
+
+    site = models.ForeignKey(
+        Site, verbose_name=_("commune"), on_delete=models.CASCADE, related_name="+"
+    )
+    page = models.OneToOneField(
+        ServicePage,
+        verbose_name=_("démarche"),
+        on_delete=models.CASCADE,
+        related_name="catalogue_copy",
+    )
+    model = models.CharField(_("model"), max_length=100)
+    version = models.PositiveIntegerField(_("version of the model"))
+    document = models.JSONField(_("document of the model"))
+    revision_id = models.PositiveIntegerField(_("revision written from the model"), null=True)
+    installed_at = models.DateTimeField(_("installed on"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("démarche installed from a model")
+        verbose_name_plural = _("démarches installed from a model")
+        indexes = [models.Index(fields=["site", "model"])]
+
+    def __str__(self):
+        return f"{self.page.title} ({self.model}, v{self.version})"

@@ -3,7 +3,7 @@ the admin."""
 
 from cms.policies import CommunePermissionPolicy
 
-from .models import MessageTemplate, MunicipalService, Submission, Workflow
+from .models import DemarcheCopy, MessageTemplate, MunicipalService, Submission, Workflow
 
 #: Supervisors reopen decided requests and use the transitions kept for them.
 SUPERVISE = "supervise"
@@ -32,3 +32,6 @@ message_template_policy = CommunePermissionPolicy(MessageTemplate)
 workflow_policy = CommunePermissionPolicy(Workflow)
 #: The supervisors manage the commune's municipal services.
 municipal_service_policy = CommunePermissionPolicy(MunicipalService)
+#: The communication staff and the supervisors install démarche models
+#: (``add``) and apply their new versions (``change``).
+demarche_copy_policy = CommunePermissionPolicy(DemarcheCopy)

@@ -6,7 +6,7 @@ from wagtail.log_actions import LogFormatter
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
-from cms.extensions import CommunePage, CommunePermissions
+from cms.extensions import CommuneInstallable, CommunePage, CommunePermissions
 from cms.models import AuditLogEntry
 
 from . import (
@@ -194,7 +194,12 @@ def commune_services_permissions():
     municipal services; its communication staff set how requests are
     numbered and kept."""
     return CommunePermissions(
-        communication=("services.change_servicesettings",),
+        communication=(
+            "services.change_servicesettings",
+            "services.view_demarchecopy",
+            "services.add_demarchecopy",
+            "services.change_demarchecopy",
+        ),
         agents=(
             "services.view_submission",
             "services.change_submission",
@@ -217,6 +222,42 @@ def commune_services_permissions():
             "services.add_municipalservice",
             "services.change_municipalservice",
             "services.delete_municipalservice",
+            "services.view_demarchecopy",
+            "services.add_demarchecopy",
+            "services.change_demarchecopy",
+        ),
+    )
+
+
+@hooks.register("register_admin_urls")
+def demarche_models_urls():
+    from .admin.library import library_urls
+
+    return library_urls()
+
+
+@hooks.register("register_admin_menu_item")
+def demarche_models_menu_item():
+    from .admin.library import library_menu_item
+
+    return library_menu_item()
+
+
+@hooks.register("register_commune_installable")
+def commune_demarches():
+    """The catalogue's démarche models, installed as drafts to adapt."""
+    from .library import demarche_models_choices, install_demarche_models
+
+    return CommuneInstallable(
+        key="demarches",
+        label=_("Démarches"),
+        install=install_demarche_models,
+        choices=demarche_models_choices,
+        multiple=True,
+        default="all",
+        help_text=_(
+            "Démarche models of the catalogue, installed as drafts under the page "
+            "“Services”: “all”, none, or the models chosen."
         ),
     )
 

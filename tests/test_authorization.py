@@ -72,8 +72,10 @@ from fees.models import DemarcheFee, PaymentTime, RequestPayment, RequestPayment
 from home.models import ContentPage
 from payments.models import CartItem, Invoice, Regie, Transaction
 from payments.services import invoice_issue
+from services.library import MODELS
 from services.models import (
     Attachment,
+    DemarcheCopy,
     InternalNote,
     IssuedDocument,
     MessageTemplate,
@@ -1040,6 +1042,29 @@ RULES: list[Rule] = [
         why="money: supervisors import invoices, agents are refused",
     ),
     rule(
+        "services_demarche_models",
+        "services_demarche_model",
+        expect=admin("communication", "supervisor"),
+        fixed={"model_slug": "pret-de-materiel"},
+        why="the démarche models: the communication staff and supervisors of a commune",
+    ),
+    rule(
+        "services_demarche_model_install",
+        expect=admin("communication", "supervisor", own=OK_OR_REDIRECT),
+        owners=COMMUNES,
+        model="site",
+        fixed={"model_slug": "pret-de-materiel"},
+        method="POST",
+        why="installs a model into the commune named (again: back to the model, refused)",
+    ),
+    rule(
+        "services_demarche_copy_update",
+        expect=admin("communication", "supervisor"),
+        owners=COMMUNES,
+        model="demarche copy",
+        why="what a model's new version changes in the commune's copy, applied by a POST",
+    ),
+    rule(
         "services_register*",
         expect=admin("supervisor", own=ANSWERED),
         why="the register of processing activities: supervisors, for their communes",
@@ -1284,6 +1309,7 @@ NOT_IDS = {
     "filter_spec",
     "uidb64",
     "token",
+    "model_slug",  # a démarche model of the catalogue, shipped with the portal
 }
 #: Ids of objects of no commune, that the matrix may leave fixed, and why.
 NO_COMMUNES_IDS = {
@@ -1442,6 +1468,7 @@ class Objects:
             "request payment": request_payment(submission.first()),
             "anonymous request payment": request_payment(anonymous),
             "municipal service": MunicipalService.objects.filter(site=site).first(),
+            "demarche copy": DemarcheCopy.objects.get(site=site, model="signalement-voirie"),
             "régie": Regie.objects.filter(site=site).first(),
             "site": site,
             "group": agent.groups.get(),
@@ -1586,7 +1613,10 @@ class Objects:
         which their link opens to anyone)."""
         site = self.site[commune]
         other = self.site["sa" if commune == "carvin" else "carvin"]
-        return _commune_markers(site) - _commune_markers(other)
+        # The démarche models' titles are the catalogue's, which every commune's
+        # staff browse, whichever commune installed them.
+        models = {model.title for model in MODELS}
+        return _commune_markers(site) - _commune_markers(other) - models
 
 
 def _commune_markers(site) -> set[str]:

@@ -40,3 +40,17 @@ def agents_actions_menu_item():
     from .audit import audit_menu_item
 
     return audit_menu_item()
+
+
+@hooks.register("register_admin_urls")
+def commune_create_urls():
+    from .commune_admin import commune_create_urls
+
+    return commune_create_urls()
+
+
+@hooks.register("register_settings_menu_item")
+def commune_create_menu_item():
+    from .commune_admin import commune_create_menu_item
+
+    return commune_create_menu_item()

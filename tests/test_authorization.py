@@ -1065,6 +1065,11 @@ RULES: list[Rule] = [
     rule("wagtailusers_groups:*", expect=admin(own=ANSWERED), owners=COMMUNES, model="group"),
     rule("wagtailsites:*", expect=admin(own=ANSWERED), owners=COMMUNES, model="site"),
     rule(
+        "cms_commune_create",
+        expect=PLATFORM,
+        why="creating a commune: platform admins only",
+    ),
+    rule(
         "wagtailadmin_collections:*",
         expect=admin(own=ANSWERED),
         owners=COMMUNES,

@@ -3,25 +3,63 @@
 Staff write ``{commune}``, ``{mairie}`` or ``{portail}`` in content; pages fill
 them from the commune's settings when they render. ``insert_placeholders`` does
 the reverse for imported text that names a commune.
+
+The texts the platform installs into a new commune (its legal pages) also use
+``{adresse}``, ``{courriel}``, ``{telephone}``, ``{dpo}``, ``{dpo_courriel}``,
+``{hebergeur}`` and ``{hebergeur_adresse}``. A value not given yet reads as
+what is to be completed ("[adresse de la mairie à compléter]"), never as an
+empty or missing value.
 """
 
 import re
 import unicodedata
 
+from django.conf import settings
 from django.utils.html import escape
 
-PLACEHOLDER_RE = re.compile(r"\{(commune|mairie|portail)\}")
+PLACEHOLDER_RE = re.compile(
+    r"\{(commune|mairie|portail|adresse|courriel|telephone|dpo|dpo_courriel"
+    r"|hebergeur|hebergeur_adresse)\}"
+)
 
 PLACEHOLDER_HELP = "{commune}, {mairie}, {portail}"
+
+LEGAL_PLACEHOLDER_HELP = (
+    "{commune}, {mairie}, {portail}, {adresse}, {courriel}, {telephone}, {dpo}, "
+    "{dpo_courriel}, {hebergeur}, {hebergeur_adresse}"
+)
+
+#: What a placeholder reads while the commune (or the platform) has not given
+#: its value. Product texts in French, as the texts they fill.
+TO_COMPLETE = {
+    "commune": "[nom de la commune à compléter]",
+    "mairie": "[la mairie, à compléter]",
+    "adresse": "[adresse de la mairie à compléter]",
+    "courriel": "[adresse électronique de la mairie à compléter]",
+    "telephone": "[téléphone de la mairie à compléter]",
+    "dpo": "[délégué à la protection des données à compléter]",
+    "dpo_courriel": "[adresse électronique du délégué à la protection des données à compléter]",
+    "hebergeur": "[hébergeur du portail à compléter]",
+    "hebergeur_adresse": "[adresse de l'hébergeur à compléter]",
+}
 
 
 def placeholder_values(*, commune, site) -> dict[str, str]:
     """The value of each placeholder for a commune (``CommuneSettings``) and its Site."""
-    return {
+    postal_address = getattr(commune, "postal_address", "")
+    values = {
         "commune": commune.official_name,
         "mairie": commune.phrase,
         "portail": site.hostname,
+        "adresse": ", ".join(postal_address.splitlines()),
+        "courriel": getattr(commune, "contact_email", ""),
+        "telephone": getattr(commune, "contact_phone", ""),
+        "dpo": getattr(commune, "dpo_name", ""),
+        "dpo_courriel": getattr(commune, "dpo_email", "") or getattr(commune, "contact_email", ""),
+        "hebergeur": settings.PORTAL_HOST_NAME,
+        "hebergeur_adresse": settings.PORTAL_HOST_ADDRESS,
     }
+    return {key: value or TO_COMPLETE.get(key, "") for key, value in values.items()}
 
 
 def fill_placeholders(text: str, values: dict[str, str], *, html: bool = False) -> str:

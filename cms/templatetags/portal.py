@@ -14,7 +14,8 @@ from wagtail.models import Page, Site
 from cms.cache import entries, site_generation
 from cms.models import LOGO_FILTERS, CommuneSettings
 from cms.money import money
-from cms.pages import in_footer, route_step
+from cms.pages import accessibility_compliance, footer_label, in_footer, route_step
+from cms.placeholders import fill_placeholders, placeholder_values
 
 register = template.Library()
 register.filter("money", money)
@@ -25,6 +26,8 @@ class NavItem:
     page: Page
     lang: str | None = None
     """Set when the page is not in the language of the current page."""
+    label: str = ""
+    """The text of its link, where it is not the page's title."""
 
 
 @dataclass(frozen=True)
@@ -205,7 +208,10 @@ def commune_links(site, commune: CommuneSettings, language: str) -> CommuneLinks
         home.get_children()
         .live()
         .filter(Q(show_in_menus=True) | in_footer())
-        .annotate(in_footer=ExpressionWrapper(in_footer(), output_field=BooleanField()))
+        .annotate(
+            in_footer=ExpressionWrapper(in_footer(), output_field=BooleanField()),
+            accessibility_compliance=accessibility_compliance(),
+        )
     )
     menu = [child for child in children if child.show_in_menus]
     footer = [child for child in children if child.in_footer]
@@ -228,10 +234,18 @@ def commune_links(site, commune: CommuneSettings, language: str) -> CommuneLinks
             return NavItem(translated[page.translation_key])
         return NavItem(page, lang=original_language)
 
+    def footer_item(page):
+        link = item(page)
+        if page.accessibility_compliance:
+            # In the language of the page it links to.
+            with translation.override(link.lang or language):
+                link.label = footer_label(page.accessibility_compliance)
+        return link
+
     return CommuneLinks(
         home=item(home),
         menu=[item(p) for p in menu],
-        footer=[item(p) for p in footer],
+        footer=[footer_item(p) for p in footer],
         logo=commune_logo(commune),
     )
 
@@ -256,6 +270,18 @@ def commune_logo(commune: CommuneSettings) -> Logo | None:
                 "height": rendition.height,
             }
     return Logo.of(made)
+
+
+@register.filter
+def with_placeholders(html, request):
+    """Rendered rich text with the placeholders of ``cms.placeholders``
+    filled for the commune of the request."""
+    site = Site.find_for_request(request)
+    if site is None:
+        return html
+    values = placeholder_values(commune=CommuneSettings.for_request(request), site=site)
+    # The values are escaped; the text is rich text Wagtail rendered.
+    return mark_safe(fill_placeholders(str(html), values, html=True))  # noqa: S308  # nosec B308 B703
 
 
 @register.filter

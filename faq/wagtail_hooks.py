@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.widgets import Button
 
-from cms.extensions import CommunePage
+from cms.extensions import CommuneInstallable, CommunePage
 from cms.uploads import upload_limits
 
 from .forms import MAX_DOCUMENT_SIZE
@@ -33,3 +33,17 @@ def faq_import_button(page, user, view_name, next_url=None):
 @hooks.register("register_commune_page", order=10)
 def commune_faq_page():
     return CommunePage(FAQPage, title="Foire aux questions", slug="faq")
+
+
+@hooks.register("register_commune_installable", order=20)
+def faq_installable():
+    from .services import FAQStart, faq_install
+
+    return CommuneInstallable(
+        key="faq",
+        label=_("FAQ"),
+        install=faq_install,
+        choices=lambda: FAQStart.choices,
+        default=FAQStart.DRAFT,
+        help_text=_("The portal's shared questions and answers, naming the commune."),
+    )

@@ -4,7 +4,7 @@ from wagtail.log_actions import LogFormatter
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
-from cms.extensions import CommunePage, CommunePermissions
+from cms.extensions import CommuneInstallable, CommunePage, CommunePermissions
 from cms.models import AuditLogEntry
 
 from . import (
@@ -184,3 +184,18 @@ def new_request_alerts_panel(request, user, profile):
 
 hooks.register("register_account_in_use", retention.with_open_request)
 hooks.register("register_inactive_account_eraser", retention.account_requests_erase)
+
+
+@hooks.register("register_commune_installable", order=30)
+def message_templates_installable():
+    from .messages import message_templates_install
+
+    return CommuneInstallable(
+        key="message_templates",
+        label=_("Message templates"),
+        install=message_templates_install,
+        default=True,
+        help_text=_(
+            "Ready-made messages to citizens for an incomplete, accepted or refused request."
+        ),
+    )

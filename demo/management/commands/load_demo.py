@@ -21,7 +21,6 @@ from demo.services import add_demo_services, translate_demo_services
 from demo.translation import translate_page
 from faq.models import FAQPage
 from faq.services import faq_import
-from home.models import ContentPage
 
 WAGTAIL_WELCOME_TITLE = "Welcome to your new Wagtail site!"
 
@@ -181,6 +180,7 @@ class Command(BaseCommand):
             hostname=spec["hostname"],
             port=int(os.environ.get("PORT", "8000")),
             phrase=spec["settings"]["phrase"],
+            install={"legal_pages": True, "message_templates": True},
         )
         site = result.site
         if result.created:
@@ -212,22 +212,6 @@ class Command(BaseCommand):
         if not faq.search_description:
             faq.search_description = demo.DESCRIPTIONS["faq"]
             faq.save_revision().publish()
-
-        address = ", ".join(commune.postal_address.splitlines())
-        values = {
-            "name": spec["name"],
-            "phrase": commune.phrase,
-            "phrase_cap": commune.phrase[:1].upper() + commune.phrase[1:],
-            "address": address,
-            "email": commune.contact_email,
-        }
-        for title, slug, body in demo.FOOTER_PAGES:
-            if not ContentPage.objects.child_of(home).filter(slug=slug).exists():
-                page = ContentPage(
-                    title=title, slug=slug, body=body.format(**values), in_footer=True
-                )
-                home.add_child(instance=page)
-                page.save_revision().publish()
 
         faq = FAQPage.objects.child_of(home).get()
         result = faq_import(page=faq, text=spec["faq"].read_text(encoding="utf-8"))

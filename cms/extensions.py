@@ -153,3 +153,18 @@ def commune_setup_items(site) -> list[SetupItem]:
 
 def staff_session_checked(request) -> bool:
     return all(fn(request) for fn in hooks.get_hooks("register_staff_session_check"))
+
+
+def installable_default(installable: CommuneInstallable):
+    """What the creation form and ``create_commune`` offer for an installable
+    until the operator chooses: its ``default``, where ``"all"`` of a
+    ``multiple`` one stands for every choice."""
+    if installable.multiple:
+        values = [value for value, _label in installable.choices()]
+        if installable.default == "all":
+            return values
+        default = installable.default or []
+        return [value for value in values if value in default]
+    if installable.choices is None:
+        return bool(installable.default)
+    return installable.default

@@ -9,9 +9,11 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.shortcuts import redirect
 from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, PageViewRestriction, Site, get_page_models
@@ -268,19 +270,51 @@ class PortalPageMixin:
         return response
 
 
+class AccessibilityCompliance(models.TextChoices):
+    """The states of conformity with the RGAA an accessibility statement
+    declares (décret n° 2019-768)."""
+
+    NON_COMPLIANT = "non_compliant", _("not compliant")
+    PARTIALLY_COMPLIANT = "partially_compliant", _("partially compliant")
+    COMPLIANT = "compliant", _("fully compliant")
+
+
 class FooterLinkMixin(models.Model):
     """For a page type whose pages editors may link in the footer of every
     page of their commune (legal notice, accessibility statement...), when
-    the page is a child of the commune's home page (see ``portal_navigation``)."""
+    the page is a child of the commune's home page (see ``portal_navigation``).
+
+    The accessibility statement says its state of conformity: its link then
+    reads "Accessibilité : non conforme" (``footer_label``), the mention the
+    law requires on the home page (article 47 of loi n° 2005-102)."""
 
     in_footer = models.BooleanField(
         _("link in the footer"),
         default=False,
         help_text=_("Legal notice, accessibility, personal data…"),
     )
+    accessibility_compliance = models.CharField(
+        _("accessibility statement"),
+        max_length=20,
+        choices=AccessibilityCompliance.choices,
+        blank=True,
+        help_text=_(
+            "Only for the accessibility statement: the state of conformity with the RGAA "
+            "it declares. The footer of every page then reads “Accessibility: …” and links "
+            "to this page, as the law requires on the home page. Keep it the same as the text."
+        ),
+    )
 
     class Meta:
         abstract = True
+
+
+def footer_label(compliance: str) -> str:
+    """The text of the accessibility statement's link in the footer, in the
+    current language."""
+    return gettext("Accessibility: %(state)s") % {
+        "state": AccessibilityCompliance(compliance).label
+    }
 
 
 @memoize
@@ -294,3 +328,15 @@ def in_footer() -> Q:
     for model in _footer_link_models():
         condition |= Q(**{f"{model._meta.model_name}__in_footer": True})
     return condition
+
+
+def accessibility_compliance() -> Coalesce:
+    """The state of conformity a page (``Page`` row) declares, whatever its
+    type; empty for a page that is no accessibility statement."""
+    return Coalesce(
+        *(
+            F(f"{model._meta.model_name}__accessibility_compliance")
+            for model in _footer_link_models()
+        ),
+        Value(""),
+    )

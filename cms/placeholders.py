@@ -5,6 +5,12 @@ sentence), ``{portail}``, ``{adresse_mairie}`` or ``{horaires_mairie}`` in
 content (the FAQ, the texts of a démarche); pages fill them from the
 commune's settings when they render. ``insert_placeholders`` does the
 reverse for text that names a commune, so that it serves another one.
+
+The texts the platform installs into a new commune (its legal pages) also use
+``{courriel}``, ``{telephone}``, ``{dpo}``, ``{dpo_courriel}``, ``{hebergeur}``
+and ``{hebergeur_adresse}``. A value not given yet reads as what is to be
+completed ("[adresse de la mairie à compléter]"), never as an empty or
+missing value.
 """
 
 import re
@@ -17,28 +23,64 @@ from django.utils.html import escape
 from django.utils.translation import get_language, gettext
 
 #: The placeholders, in the order the editors' help lists them.
-PLACEHOLDERS = ("commune", "mairie", "Mairie", "portail", "adresse_mairie", "horaires_mairie")
+PLACEHOLDERS = (
+    "commune",
+    "mairie",
+    "Mairie",
+    "portail",
+    "adresse_mairie",
+    "horaires_mairie",
+    "courriel",
+    "telephone",
+    "dpo",
+    "dpo_courriel",
+    "hebergeur",
+    "hebergeur_adresse",
+)
 PLACEHOLDER_RE = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 
 PLACEHOLDER_HELP = ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
 
 PLACEHOLDERS_KEY = "placeholders:{site_id}:{language}:{generation}"
 
+#: What a placeholder reads while the commune (or the platform) has not given
+#: its value. Product texts in French, as the texts they fill.
+TO_COMPLETE = {
+    "commune": "[nom de la commune à compléter]",
+    "mairie": "[la mairie, à compléter]",
+    "Mairie": "[La mairie, à compléter]",
+    "adresse_mairie": "[adresse de la mairie à compléter]",
+    "courriel": "[adresse électronique de la mairie à compléter]",
+    "telephone": "[téléphone de la mairie à compléter]",
+    "dpo": "[délégué à la protection des données à compléter]",
+    "dpo_courriel": "[adresse électronique du délégué à la protection des données à compléter]",
+    "hebergeur": "[hébergeur du portail à compléter]",
+    "hebergeur_adresse": "[adresse de l'hébergeur à compléter]",
+}
+
 
 def placeholder_values(*, commune, site) -> dict[str, str]:
     """The value of each placeholder for a commune (``CommuneSettings``) and
     its Site, in the active language: its name, its phrase ("la mairie de
     Carvin", and capitalised), its portal's address, the town hall's postal
-    address on one line and its usual opening hours."""
+    address on one line, its usual opening hours, its contacts and data
+    protection officer, and the platform's host."""
     phrase = commune.phrase or ""
-    return {
+    values = {
         "commune": commune.official_name,
         "mairie": phrase,
         "Mairie": phrase[:1].upper() + phrase[1:],
         "portail": site.hostname,
         "adresse_mairie": ", ".join(commune.postal_address.splitlines()),
         "horaires_mairie": opening_hours_text(commune),
+        "courriel": commune.contact_email,
+        "telephone": commune.contact_phone,
+        "dpo": commune.dpo_name,
+        "dpo_courriel": commune.dpo_email or commune.contact_email,
+        "hebergeur": settings.PORTAL_HOST_NAME,
+        "hebergeur_adresse": settings.PORTAL_HOST_ADDRESS,
     }
+    return {key: value or TO_COMPLETE.get(key, "") for key, value in values.items()}
 
 
 def site_placeholder_values(site_id: int) -> dict[str, str]:

@@ -1,10 +1,15 @@
 """Creating communes: a Wagtail Site with its pages, groups and permissions."""
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from wagtail.contrib.settings.models import BaseSiteSetting
 from wagtail.contrib.settings.registry import registry as settings_registry
 from wagtail.models import (
@@ -50,6 +55,126 @@ CMS_PERMISSIONS = CommunePermissions(
     communication=("cms.change_communesettings",),
     supervisors=("cms.view_auditlogentry",),
 )
+
+
+HOSTNAME_INVALID = _(
+    "Enter a host name such as ile-d-yeu.example.fr: letters, digits and hyphens in parts "
+    "separated by dots, without http:// and without a slash."
+)
+HOSTNAME_USED = _("The host name %(hostname)s is already the address of %(commune)s.")
+COMMUNE_EXISTS = _("A commune named %(name)s already exists.")
+GROUP_EXISTS = _(
+    "The group %(group)s already exists: a commune of this name was started and removed, "
+    "or the group was made by hand. Rename or delete that group first."
+)
+NO_DNS_TARGET = _("<the address of this platform>")
+NAME_REQUIRED = _("Enter the official name of the commune.")
+
+LABEL_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+TOP_LABEL_RE = re.compile(r"(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})")
+
+
+def hostname_clean(hostname: str) -> str:
+    """The host name as a Site stores it: lower case, an internationalised
+    name in its ASCII form (``île-d-yeu.fr`` becomes ``xn--le-d-yeu-....fr``).
+    Raises ``ValidationError(HOSTNAME_INVALID)`` for anything else than a
+    host name: an address with a scheme, a path, a port or a space."""
+    hostname = hostname.strip().lower().rstrip(".")
+    try:
+        hostname = hostname.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ValidationError(HOSTNAME_INVALID, code="invalid") from None
+    labels = hostname.split(".")
+    if (
+        len(hostname) > 253
+        or len(labels) < 2
+        or not all(LABEL_RE.fullmatch(label) for label in labels)
+        or not TOP_LABEL_RE.fullmatch(labels[-1])
+    ):
+        raise ValidationError(HOSTNAME_INVALID, code="invalid")
+    return hostname
+
+
+def commune_check(*, name: str, hostname: str, completing: bool = False) -> str:
+    """Why a commune of this name cannot be created at this host name, as a
+    ``ValidationError`` whose messages are keyed by ``"name"`` or
+    ``"hostname"``; the cleaned host name otherwise (``hostname_clean``).
+
+    With ``completing``, the commune that has both this name and this host
+    name may be completed (``create_commune`` run again)."""
+    errors: dict[str, list] = {}
+    name = name.strip()
+    if not name:
+        errors["name"] = [ValidationError(NAME_REQUIRED, code="required")]
+    try:
+        hostname = hostname_clean(hostname)
+    except ValidationError as error:
+        errors["hostname"] = error.error_list
+    if errors:
+        raise ValidationError(errors)
+
+    site = Site.objects.filter(hostname=hostname).first()
+    if site is not None:
+        commune = CommuneSettings.objects.filter(site=site).first()
+        if completing and (commune is None or commune.official_name == name):
+            return hostname
+        errors["hostname"] = [
+            ValidationError(
+                HOSTNAME_USED,
+                code="used",
+                params={"hostname": hostname, "commune": commune or site.site_name},
+            )
+        ]
+    if CommuneSettings.objects.filter(official_name__iexact=name).exists():
+        errors["name"] = [ValidationError(COMMUNE_EXISTS, code="exists", params={"name": name})]
+    else:
+        for template in (COMMUNICATION_GROUP, AGENTS_GROUP, SUPERVISORS_GROUP):
+            group = template.format(name=name)
+            if Group.objects.filter(name=group).exists():
+                errors["name"] = [
+                    ValidationError(GROUP_EXISTS, code="group", params={"group": group})
+                ]
+                break
+    if errors:
+        raise ValidationError(errors)
+    return hostname
+
+
+def _starts_with_vowel_sound(word: str) -> bool:
+    first = unicodedata.normalize("NFD", word[:1]).encode("ascii", "ignore").decode().lower()
+    return first in set("aeiouyh")
+
+
+def mairie_phrase(name: str) -> str:
+    """How texts name the town hall: "la mairie de Carvin", "la mairie
+    d'Yffiniac", "la mairie du Mans", "la mairie des Sables-d'Olonne", "la
+    mairie de L'Île-d'Yeu"."""
+    name = " ".join(name.split())
+    for article, contracted in (("Le ", "du "), ("Les ", "des ")):
+        if name.startswith(article):
+            return f"la mairie {contracted}{name[len(article) :]}"
+    if _starts_with_vowel_sound(name):
+        return f"la mairie d'{name}"
+    return f"la mairie de {name}"
+
+
+def dns_target() -> str:
+    """Where a commune's host name points: ``PORTAL_DNS_TARGET``, or else the
+    first host name of ``ALLOWED_HOSTS`` that is no pattern; empty when
+    neither says."""
+    if settings.PORTAL_DNS_TARGET:
+        return settings.PORTAL_DNS_TARGET.rstrip(".")
+    for host in settings.ALLOWED_HOSTS:
+        if host != "*" and not host.startswith(".") and "." in host:
+            return host
+    return ""
+
+
+def dns_record(hostname: str) -> str:
+    """The DNS record that sends a commune's host name to the platform, as a
+    zone file writes it."""
+    target = dns_target()
+    return f"{hostname}. CNAME {target}." if target else f"{hostname}. CNAME {NO_DNS_TARGET}"
 
 
 @dataclass
@@ -124,7 +249,7 @@ def commune_create(
 
     if not CommuneSettings.objects.filter(site=site).exists():
         CommuneSettings.objects.create(
-            site=site, official_name=name, phrase=phrase or f"la mairie de {name}", is_open=open
+            site=site, official_name=name, phrase=phrase or mairie_phrase(name), is_open=open
         )
         created.append("commune settings")
     # The apps' own settings of the commune exist from the start, so that

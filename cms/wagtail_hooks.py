@@ -79,3 +79,17 @@ def commune_opening_actions(actions):
     actions.register_model(CommuneSettings, AuditLogEntry)
     for action, label, message in LOG_ACTIONS:
         actions.register_action(action, label, message)
+
+
+@hooks.register("register_admin_urls")
+def commune_create_urls():
+    from .commune_admin import commune_create_urls
+
+    return commune_create_urls()
+
+
+@hooks.register("register_settings_menu_item")
+def commune_create_menu_item():
+    from .commune_admin import commune_create_menu_item
+
+    return commune_create_menu_item()

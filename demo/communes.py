@@ -1,8 +1,12 @@
-"""The two demo communes: who they are, the pages every commune needs, and
-what their démarches name (schools, rooms, streets)."""
+"""The two demo communes: who they are and what their démarches name
+(schools, rooms, streets). Their legal pages and message templates are those
+every new commune may start with (``home.legal``, ``services.messages``);
+Carvin's FAQ is the shared FAQ (``faq.services.SHARED_FAQ``)."""
 
 from dataclasses import dataclass
 from pathlib import Path
+
+from faq.services import SHARED_FAQ
 
 DEMO_DIR = Path(__file__).resolve().parent
 
@@ -10,7 +14,7 @@ COMMUNES = [
     {
         "name": "Carvin",
         "hostname": "carvin.localhost",
-        "faq": DEMO_DIR / "faq-carvin.md",
+        "faq": SHARED_FAQ,
         "slug": "carvin",
         "mayor": "Claire Vasseur",
         "settings": {
@@ -72,42 +76,6 @@ COMMUNES = [
         "streets": ("route de Guérande", "rue de la Brière"),
         "demarches": ("concession-cimetiere",),
     },
-]
-
-FOOTER_PAGES = [
-    (
-        "Mentions légales",
-        "mentions-legales",
-        "<p>Ce portail est édité par {phrase}, {address}.</p>"
-        "<p>Directeur de la publication : le maire de {name}.</p>"
-        "<p>Le portail est un logiciel libre publié sous licence AGPL-3.0-or-later.</p>",
-    ),
-    (
-        "Accessibilité",
-        "accessibilite",
-        "<h2>Déclaration d'accessibilité</h2>"
-        "<p>{phrase_cap} s'engage à rendre ce portail accessible conformément à "
-        "l'article 47 de la loi n° 2005-102 du 11 février 2005.</p>"
-        "<p>Le portail vise la conformité au référentiel général d'amélioration de "
-        "l'accessibilité (RGAA 4.1). Ses pages sont vérifiées automatiquement à chaque "
-        "modification du logiciel.</p>"
-        "<h2>Retour d'information et contact</h2>"
-        "<p>Si vous n'arrivez pas à accéder à un contenu ou à un service, écrivez à "
-        "{email} pour être orienté vers une alternative accessible.</p>"
-        "<h2>Voies de recours</h2>"
-        "<p>Si vous n'obtenez pas de réponse, vous pouvez saisir le Défenseur des droits.</p>",
-    ),
-    (
-        "Données personnelles",
-        "donnees-personnelles",
-        "<p>Les informations que vous saisissez sont destinées aux seuls services de "
-        "{phrase} chargés de traiter vos demandes. Elles ne sont transmises à aucun autre "
-        "organisme, public ou privé.</p>"
-        "<p>Ce portail ne dépose aucun cookie de mesure d'audience ni de publicité et ne "
-        "charge aucune ressource d'un site tiers.</p>"
-        "<p>Vous pouvez accéder à vos données, les faire rectifier ou effacer en écrivant "
-        "à {email}.</p>",
-    ),
 ]
 
 DESCRIPTIONS = {

@@ -34,10 +34,10 @@ from services.fields.context import FillContext
 from services.fields.documents import Upload
 from services.fields.schema import SUBFIELD
 from services.library import MODELS_DIR, demarche_model_install
+from services.messages import message_templates_install
 from services.models import (
     AgentAlertSettings,
     Attachment,
-    MessageTemplate,
     MunicipalService,
     NewRequestAlerts,
     RoutingRule,
@@ -278,36 +278,10 @@ def demo_requests(*, site, index, commune: dict) -> int:
     return created
 
 
-DEMO_TEMPLATES = [
-    (
-        SubmissionStatus.INCOMPLETE,
-        "Justificatif illisible",
-        "Bonjour {prenom} {nom},\n\nLe justificatif joint à votre demande {reference} "
-        "(« {demarche} ») est illisible. Merci d'en envoyer une copie nette depuis la page "
-        "de votre demande.\n\n{mairie}",
-    ),
-    (
-        SubmissionStatus.ACCEPTED,
-        "Demande acceptée",
-        "Bonjour {prenom} {nom},\n\nVotre demande {reference} (« {demarche} ») est "
-        "acceptée. Vous recevrez les informations pratiques par courrier.\n\n{mairie}",
-    ),
-    (
-        SubmissionStatus.REJECTED,
-        "Hors des conditions",
-        "Bonjour {prenom} {nom},\n\nVotre demande {reference} (« {demarche} ») ne "
-        "remplit pas les conditions prévues. Nous restons à votre disposition à l'accueil "
-        "de la mairie.\n\n{mairie}",
-    ),
-]
-
-
 def demo_templates(*, site) -> None:
-    """The commune's message templates, for the agents' status form."""
-    for status, title, body in DEMO_TEMPLATES:
-        MessageTemplate.objects.get_or_create(
-            site=site, status=status, title=title, defaults={"body": body}
-        )
+    """The commune's message templates, for the agents' status form: the
+    defaults every new commune may start with."""
+    message_templates_install(site, True)
 
 
 def demo_agent_settings(*, site, index, commune: dict) -> None:

@@ -2,8 +2,10 @@
 
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
-from django.db import transaction
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
 
 from cms.models import CommuneSettings
 from cms.placeholders import insert_placeholders
@@ -117,3 +119,32 @@ def faq_import(*, page: FAQPage, text: str, user=None, publish: bool = True) -> 
             revision.publish(user=user)
             result.published = True
         return result
+
+
+SHARED_FAQ = Path(__file__).resolve().parent / "content" / "faq.md"
+"""The FAQ every commune may start from: the questions of the portal, with
+the placeholders ``{mairie}`` and ``{portail}`` its page fills."""
+
+
+class FAQStart(models.TextChoices):
+    NONE = "none", _("None: the FAQ page stays unpublished until it has questions")
+    DRAFT = "draft", _("The shared FAQ, as a draft to review and publish")
+    PUBLISHED = "published", _("The shared FAQ, published")
+
+
+def faq_install(site, choice: str) -> list[str]:
+    """Give the commune's FAQ page the shared FAQ, as a draft or published;
+    a FAQ page left without a question is not published."""
+    page = FAQPage.objects.child_of(site.root_page).first()
+    if page is None:
+        return []
+    created = []
+    if choice in (FAQStart.DRAFT, FAQStart.PUBLISHED):
+        publish = choice == FAQStart.PUBLISHED
+        result = faq_import(page=page, text=SHARED_FAQ.read_text(encoding="utf-8"), publish=publish)
+        state = "published" if publish else "draft"
+        created.append(f"FAQ ({result.questions} questions, {state})")
+        page.refresh_from_db()
+    if page.live and not page.body:
+        page.unpublish(log_action=False)
+    return created

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.widgets import Button
 
-from cms.extensions import CommunePage
+from cms.extensions import CommuneInstallable, CommunePage
 from cms.uploads import upload_limits
 
 from .forms import MAX_DOCUMENT_SIZE
@@ -42,3 +42,17 @@ def commune_file_part():
     from .commune_file import faq_export, faq_import
 
     return CommuneExchange(key="faq", export=faq_export, import_=faq_import)
+
+
+@hooks.register("register_commune_installable", order=20)
+def faq_installable():
+    from .services import FAQStart, faq_install
+
+    return CommuneInstallable(
+        key="faq",
+        label=_("FAQ"),
+        install=faq_install,
+        choices=lambda: FAQStart.choices,
+        default=FAQStart.DRAFT,
+        help_text=_("The portal's shared questions and answers, naming the commune."),
+    )

@@ -45,10 +45,22 @@ class HomePage(PortalPageMixin, Page):
 class ContentPage(FooterLinkMixin, PortalPageMixin, Page):
     """A page of text: legal notice, accessibility statement, personal data, etc."""
 
-    body = RichTextField(_("content"), features=RICH_TEXT_FEATURES)
+    body = RichTextField(
+        _("content"),
+        features=RICH_TEXT_FEATURES,
+        help_text=_(
+            "Placeholders filled from the commune's settings: {commune}, {mairie}, {portail}, "
+            "{adresse_mairie}, {courriel}, {telephone}, {dpo}, {dpo_courriel}, {hebergeur}, "
+            "{hebergeur_adresse}."
+        ),
+    )
 
     content_panels = [*Page.content_panels, FieldPanel("body")]
-    promote_panels = [*Page.promote_panels, FieldPanel("in_footer")]
+    promote_panels = [
+        *Page.promote_panels,
+        FieldPanel("in_footer"),
+        FieldPanel("accessibility_compliance"),
+    ]
     search_fields = [*Page.search_fields, index.SearchField("body")]
 
     parent_page_types = ["home.HomePage", "home.ContentPage"]

@@ -1,4 +1,7 @@
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+
+from cms.extensions import CommuneInstallable
 
 from .models import HomePage
 
@@ -67,3 +70,19 @@ def legal_pages_setup_item(site):
             detail="; ".join(details),
         )
     ]
+
+
+@hooks.register("register_commune_installable", order=10)
+def legal_pages_installable():
+    from .legal import legal_pages_install
+
+    return CommuneInstallable(
+        key="legal_pages",
+        label=_("Legal pages"),
+        install=legal_pages_install,
+        default=True,
+        help_text=_(
+            "Legal notice, accessibility statement (RGAA) and personal data, linked in the "
+            "footer, filled from the commune's settings."
+        ),
+    )

@@ -870,3 +870,16 @@ def regie_token_create(*, regie: Regie) -> str:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+TEST_REGIE_NAME = "Régie de test (banque de test)"
+
+
+def testbank_regie_install(site, choice) -> list[str]:
+    """Give a new commune a régie on the local test bank, whose payments are
+    always test payments that move no money: staff try the payment of an
+    invoice or a démarche before the commune configures its real régies."""
+    _regie, created = Regie.objects.get_or_create(
+        site=site, name=TEST_REGIE_NAME, defaults={"backend": "testbank", "backend_options": {}}
+    )
+    return [f"régie {TEST_REGIE_NAME}"] if created else []

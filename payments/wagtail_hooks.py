@@ -8,7 +8,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
 from accounts.extensions import AccountTab
-from cms.extensions import CommunePermissions
+from cms.extensions import CommuneInstallable, CommunePermissions
 from cms.models import AuditLogEntry
 from cms.money import money
 
@@ -176,3 +176,20 @@ def regies_setup_item(site):
             detail=detail,
         )
     ]
+
+
+@hooks.register("register_commune_installable", order=40)
+def testbank_regie_installable():
+    from django.conf import settings
+
+    from .services import testbank_regie_install
+
+    return CommuneInstallable(
+        key="test_regie",
+        label=gettext_lazy("Test régie"),
+        install=testbank_regie_install,
+        default=bool(settings.PAYMENTS_TESTBANK_ENABLED),
+        help_text=gettext_lazy(
+            "A régie on the local test bank, in test mode: payments to try, no money moved."
+        ),
+    )

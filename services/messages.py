@@ -5,6 +5,8 @@ import re
 
 from cms.models import CommuneSettings
 
+from .statuses import SubmissionStatus
+
 PLACEHOLDER_RE = re.compile(r"\{([a-z_]+)\}")
 MESSAGE_PLACEHOLDERS = ("prenom", "nom", "reference", "demarche", "commune", "mairie")
 
@@ -33,3 +35,43 @@ def unknown_placeholders(body: str) -> list[str]:
     return sorted(
         {name for name in PLACEHOLDER_RE.findall(body) if name not in MESSAGE_PLACEHOLDERS}
     )
+
+
+#: The message templates every commune may start with (``message_templates``
+#: installable): product texts in French, with the placeholders above.
+DEFAULT_MESSAGE_TEMPLATES = [
+    (
+        SubmissionStatus.INCOMPLETE,
+        "Justificatif illisible",
+        "Bonjour {prenom} {nom},\n\nLe justificatif joint à votre demande {reference} "
+        "(« {demarche} ») est illisible. Merci d'en envoyer une copie nette depuis la page "
+        "de votre demande.\n\n{mairie}",
+    ),
+    (
+        SubmissionStatus.ACCEPTED,
+        "Demande acceptée",
+        "Bonjour {prenom} {nom},\n\nVotre demande {reference} (« {demarche} ») est "
+        "acceptée. Vous recevrez les informations pratiques par courrier.\n\n{mairie}",
+    ),
+    (
+        SubmissionStatus.REJECTED,
+        "Hors des conditions",
+        "Bonjour {prenom} {nom},\n\nVotre demande {reference} (« {demarche} ») ne "
+        "remplit pas les conditions prévues. Nous restons à votre disposition à l'accueil "
+        "de la mairie.\n\n{mairie}",
+    ),
+]
+
+
+def message_templates_install(site, choice) -> list[str]:
+    """Give the commune the default message templates it does not have."""
+    from .models import MessageTemplate
+
+    created = []
+    for status, title, body in DEFAULT_MESSAGE_TEMPLATES:
+        _template, made = MessageTemplate.objects.get_or_create(
+            site=site, status=status, title=title, defaults={"body": body}
+        )
+        if made:
+            created.append(f"message template {title}")
+    return created

@@ -320,3 +320,18 @@ def demarches_setup_item(site):
             detail=detail,
         )
     ]
+
+
+@hooks.register("register_commune_installable", order=30)
+def message_templates_installable():
+    from .messages import message_templates_install
+
+    return CommuneInstallable(
+        key="message_templates",
+        label=_("Message templates"),
+        install=message_templates_install,
+        default=True,
+        help_text=_(
+            "Ready-made messages to citizens for an incomplete, accepted or refused request."
+        ),
+    )

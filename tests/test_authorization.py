@@ -1129,6 +1129,11 @@ RULES: list[Rule] = [
         why="a platform admin opens a commune to the public or closes it (GET: the confirmation)",
     ),
     rule(
+        "cms_commune_create",
+        expect=PLATFORM,
+        why="creating a commune: platform admins only",
+    ),
+    rule(
         "wagtailadmin_collections:*",
         expect=admin(own=ANSWERED),
         owners=COMMUNES,

@@ -309,6 +309,13 @@ TASKS = {
 PAYMENTS_TESTBANK_ENABLED = os.environ.get("PAYMENTS_TESTBANK_ENABLED", "true") == "true"
 PAYFIP_WSDL_URL = os.environ.get("PAYFIP_WSDL_URL", "")
 
+# The platform that hosts the communes: named as the host in each commune's
+# legal notice, and the target of the DNS record of a new commune's host name
+# (by default the first host name of ALLOWED_HOSTS that is no pattern).
+PORTAL_HOST_NAME = os.environ.get("PORTAL_HOST_NAME", "")
+PORTAL_HOST_ADDRESS = os.environ.get("PORTAL_HOST_ADDRESS", "")
+PORTAL_DNS_TARGET = os.environ.get("PORTAL_DNS_TARGET", "")
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portail@localhost")
 

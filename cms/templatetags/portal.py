@@ -14,7 +14,7 @@ from wagtail.models import Page, Site
 from cms.cache import entries, site_generation
 from cms.models import LOGO_FILTERS, CommuneSettings
 from cms.money import money
-from cms.pages import in_footer, route_step
+from cms.pages import accessibility_compliance, footer_label, in_footer, route_step
 from cms.placeholders import fill_for_site
 
 register = template.Library()
@@ -37,6 +37,8 @@ class NavItem:
     page: Page
     lang: str | None = None
     """Set when the page is not in the language of the current page."""
+    label: str = ""
+    """The text of its link, where it is not the page's title."""
 
 
 @dataclass(frozen=True)
@@ -217,7 +219,10 @@ def commune_links(site, commune: CommuneSettings, language: str) -> CommuneLinks
         home.get_children()
         .live()
         .filter(Q(show_in_menus=True) | in_footer())
-        .annotate(in_footer=ExpressionWrapper(in_footer(), output_field=BooleanField()))
+        .annotate(
+            in_footer=ExpressionWrapper(in_footer(), output_field=BooleanField()),
+            accessibility_compliance=accessibility_compliance(),
+        )
     )
     menu = [child for child in children if child.show_in_menus]
     footer = [child for child in children if child.in_footer]
@@ -240,10 +245,18 @@ def commune_links(site, commune: CommuneSettings, language: str) -> CommuneLinks
             return NavItem(translated[page.translation_key])
         return NavItem(page, lang=original_language)
 
+    def footer_item(page):
+        link = item(page)
+        if page.accessibility_compliance:
+            # In the language of the page it links to.
+            with translation.override(link.lang or language):
+                link.label = footer_label(page.accessibility_compliance)
+        return link
+
     return CommuneLinks(
         home=item(home),
         menu=[item(p) for p in menu],
-        footer=[item(p) for p in footer],
+        footer=[footer_item(p) for p in footer],
         logo=commune_logo(commune),
     )
 

@@ -22,6 +22,7 @@ from demo.services import add_demo_services, translate_demo_services
 from demo.translation import translate_page
 from faq.models import FAQPage
 from faq.services import faq_import
+from home.legal import legal_pages
 from home.models import ContentPage
 
 WAGTAIL_WELCOME_TITLE = "Welcome to your new Wagtail site!"
@@ -184,6 +185,7 @@ class Command(BaseCommand):
             hostname=spec["hostname"],
             port=int(os.environ.get("PORT", "8000")),
             phrase=spec["settings"]["phrase"],
+            install={"legal_pages": True, "message_templates": True},
         )
         site = result.site
         if result.created:
@@ -221,22 +223,6 @@ class Command(BaseCommand):
             faq.search_description = demo.DESCRIPTIONS["faq"]
             faq.save_revision().publish()
 
-        address = ", ".join(commune.postal_address.splitlines())
-        values = {
-            "name": spec["name"],
-            "phrase": commune.phrase,
-            "phrase_cap": commune.phrase[:1].upper() + commune.phrase[1:],
-            "address": address,
-            "email": commune.contact_email,
-        }
-        for title, slug, body in demo.FOOTER_PAGES:
-            if not ContentPage.objects.child_of(home).filter(slug=slug).exists():
-                page = ContentPage(
-                    title=title, slug=slug, body=body.format(**values), in_footer=True
-                )
-                home.add_child(instance=page)
-                page.save_revision().publish()
-
         faq = FAQPage.objects.child_of(home).get()
         result = faq_import(page=faq, text=spec["faq"].read_text(encoding="utf-8"))
         if result.changed:
@@ -250,7 +236,7 @@ class Command(BaseCommand):
         """The commune's communication officer saves its legal pages once, as
         after reading them (the setup checklist ticks "Legal pages reviewed")."""
         pages = ContentPage.objects.child_of(site.root_page).filter(
-            slug__in=[slug for _title, slug, _body in demo.FOOTER_PAGES]
+            slug__in=[legal.slug for legal in legal_pages()]
         )
         for page in pages.select_related("latest_revision"):
             if page.latest_revision is None or page.latest_revision.user_id is None:

@@ -119,8 +119,6 @@ def _password_again(request, invitation):
         if user is not None and user.pk == invitation.user_id:
             login(request, user, backend=STAFF_BACKEND)
             return redirect(request.path)
-        if user is None:
-            password_failed(request, username=invitation.user.username)
         form.add_error("password", WRONG_PASSWORD)
     return _render(request, "password_again", invitation, form=form)
 

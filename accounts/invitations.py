@@ -1,11 +1,11 @@
 """Inviting people into the staff, and removing them from a commune.
 
 A platform admin invites a person into any groups; a commune's supervisor
-into the groups of their own commune only: the groups whose rights all lie
-within that commune, and which hold no right beyond those the commune's own
-groups hold (entering the admin, translating). A supervisor thus never gives
-anyone a right their commune's groups do not already define, never a
-platform group, another commune's group, or the superuser status.
+into their own commune's groups only ("<commune> — Communication", "—
+Agents", "— Supervisors", whose rights lie within that commune). A
+supervisor thus never gives anyone a right their commune's groups do not
+already define: never another group a platform admin made, a platform group,
+another commune's group, or the superuser status.
 
 The invitation's link (``INVITATION_DAYS`` days, a random token of which only
 the hash is kept) lets the person choose their password, then set up their
@@ -21,7 +21,7 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
@@ -90,7 +90,10 @@ def manages_staff(user) -> bool:
 
 
 def grantable_groups(user) -> QuerySet[Group]:
-    """The groups ``user`` may invite people into, or remove them from."""
+    """The groups ``user`` may invite people into, or remove them from:
+    every group for platform admins; for a commune's supervisors, the
+    commune's own groups (Communication, Agents, Supervisors), as long as
+    their rights lie within that commune."""
     if user.is_superuser:
         return Group.objects.order_by("name")
     sites = list(staff_communes(user))
@@ -101,8 +104,7 @@ def grantable_groups(user) -> QuerySet[Group]:
         for site in sites
         for template in (COMMUNICATION_GROUP, AGENTS_GROUP, SUPERVISORS_GROUP)
     ]
-    beyond = Permission.objects.exclude(group__name__in=own)
-    return groups_of_communes(sites).exclude(permissions__in=beyond).order_by("name")
+    return groups_of_communes(sites).filter(name__in=own).order_by("name")
 
 
 def commune_of_groups(groups) -> Site | None:

@@ -8,11 +8,12 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core import mail
 from django.test import Client
 from django.utils import timezone, translation
 from django_otp.oath import totp
+from wagtail.models import GroupSitePermission
 
 from accounts.admin.staff import NAME_REQUIRED
 from accounts.invitations import (
@@ -184,12 +185,16 @@ def test_a_supervisor_invites_into_their_own_commune_s_groups_only(
     carvin, saint_andre, supervisor_client, django_capture_on_commit_callbacks
 ):
     platform = Group.objects.create(name="Opérateurs de la plateforme")
+    custom = Group.objects.create(name="Carvin — Finances")
+    GroupSitePermission.objects.create(
+        group=custom, site=carvin, permission=Permission.objects.get(codename="change_regie")
+    )
     form = supervisor_client.get("/admin/staff/invite/").context["form"]
     assert set(form.fields["groups"].queryset) == {
         group(carvin, role) for role in ("Communication", "Agents", "Supervisors")
     }
 
-    for tampered in (group(saint_andre, "Agents"), platform):
+    for tampered in (group(saint_andre, "Agents"), platform, custom):
         refused = invite(supervisor_client, django_capture_on_commit_callbacks, groups=[tampered])
         assert refused.status_code == 200
         errors = [str(e) for e in refused.context["form"].errors["groups"]]

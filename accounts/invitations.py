@@ -30,7 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Site
 
-from cms.emails import send_commune_email
+from cms.emails import render_plain_text, send_commune_email
 from cms.services import AGENTS_GROUP, COMMUNICATION_GROUP, SUPERVISORS_GROUP
 from cms.tasks import send_email
 from cms.tenancy import communes_for, group_communes, groups_of_communes
@@ -70,6 +70,10 @@ CANNOT_REMOVE_YOURSELF = _(
     "You cannot remove yourself from a commune: ask another supervisor or a platform administrator."
 )
 CANNOT_REMOVE_PLATFORM_ADMIN = _("Only a platform administrator may remove another one.")
+NOTHING_TO_REMOVE = _(
+    "This person belongs to none of the commune's groups that you manage: ask a platform "
+    "administrator."
+)
 
 
 class InvitationError(Exception):
@@ -238,7 +242,7 @@ def _send(invitation: StaffInvitation, *, link: str) -> None:
         full = {"commune": portal, "portal_url": link.split("/admin/")[0] + "/", **context}
         message = {
             "subject": str(subject),
-            "body": render_to_string("emails/staff_invitation.txt", full),
+            "body": render_plain_text("emails/staff_invitation.txt", full),
             "html": render_to_string("emails/staff_invitation.html", full),
             "from_email": settings.DEFAULT_FROM_EMAIL,
             "to": [invitation.email],
@@ -396,5 +400,7 @@ def staff_remove(*, by: User, user: User, site: Site) -> list[Group]:
             pk__in=grantable_groups(by).values("pk")
         )
     )
+    if not groups:
+        raise InvitationError(NOTHING_TO_REMOVE)
     user.groups.remove(*groups)
     return groups

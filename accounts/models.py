@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -508,7 +509,7 @@ class InvitationStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     EXPIRED = "expired", _("Expired")
     ACCEPTED = "accepted", _("Accepted")
-    REVOKED = "revoked", _("Revoked")
+    REVOKED = "revoked", pgettext_lazy("invitation", "Revoked")
 
 
 class StaffInvitation(models.Model):

@@ -45,7 +45,7 @@ def test_an_invited_agent_sets_up_their_account_in_one_flow(portal, new_page, ma
     supervisor.get_by_role("link", name="Inviter une personne").first.click()
     form_field(supervisor, "Prénom").fill("Inès")
     form_field(supervisor, "Nom").fill("Haddad")
-    form_field(supervisor, "Adresse e-mail").fill("ines.haddad@example.org")
+    form_field(supervisor, "Adresse de courriel").fill("ines.haddad@example.org")
     supervisor.get_by_label("Carvin — Agents").check()
     supervisor.get_by_role("button", name="Envoyer l’invitation").click()
     expect(supervisor.get_by_text("Invitation envoyée à Inès Haddad")).to_be_visible()

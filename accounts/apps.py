@@ -10,7 +10,10 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from . import second_factor, sessions  # noqa: F401 (their signal receivers)
+        from .sessions import connect_session_endings
         from .signals import cancel_inactivity_warning
+
+        connect_session_endings()
 
         user_logged_in.connect(
             cancel_inactivity_warning, dispatch_uid="accounts.cancel_inactivity_warning"

@@ -51,6 +51,7 @@ PASSWORD_VIEWS = frozenset(
         "second_factor_verify",
         "second_factor_setup",
         "second_factor_manage",
+        "staff_invitation",
     }
 )
 #: The citizens' login pages: a refusal shows the login form again.

@@ -239,3 +239,52 @@ def session_status_view(request):
 
 
 urlpatterns = [path("session/", session_status_view, name="session_status")]
+
+
+# --- Losing a group, or the account, ends the sessions ---------------------------
+
+
+def _end_sessions_of(user_ids) -> None:
+    from .models import User
+
+    for user in User.objects.filter(pk__in=list(user_ids), sessions__isnull=False).distinct():
+        sessions_end_for(user)
+
+
+def _groups_removed(sender, instance, action, reverse, pk_set, **kwargs):
+    """A staff member removed from a group, from any screen (the staff
+    screen, Wagtail's user or group forms, a script), is signed out
+    everywhere: what their sessions could reach changed."""
+    if action == "post_remove":
+        _end_sessions_of(pk_set if reverse else [instance.pk])
+    elif action == "pre_clear":
+        _end_sessions_of(
+            instance.user_set.values_list("pk", flat=True) if reverse else [instance.pk]
+        )
+
+
+def _group_deleted(sender, instance, **kwargs):
+    _end_sessions_of(instance.user_set.values_list("pk", flat=True))
+
+
+def _user_deactivated(sender, instance, created, **kwargs):
+    if not created and not instance.is_active:
+        _end_sessions_of([instance.pk])
+
+
+def _user_deleted(sender, instance, **kwargs):
+    _end_sessions_of([instance.pk])
+
+
+def connect_session_endings() -> None:
+    from django.contrib.auth.models import Group
+    from django.db.models.signals import m2m_changed, post_save, pre_delete
+
+    from .models import User
+
+    m2m_changed.connect(
+        _groups_removed, sender=User.groups.through, dispatch_uid="accounts.sessions.groups"
+    )
+    pre_delete.connect(_group_deleted, sender=Group, dispatch_uid="accounts.sessions.group")
+    post_save.connect(_user_deactivated, sender=User, dispatch_uid="accounts.sessions.inactive")
+    pre_delete.connect(_user_deleted, sender=User, dispatch_uid="accounts.sessions.deleted")

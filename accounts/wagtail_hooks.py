@@ -9,13 +9,14 @@ from cms.extensions import CommunePermissions
 from .admin.bulk_actions import RejectBulkAction, ValidateBulkAction
 from .admin.viewsets import CitizenAccountViewSet
 from .extensions import AccountTab
-from .models import CitizenAccount
-from .policies import citizen_account_policy
+from .models import CitizenAccount, StaffInvitation
+from .policies import citizen_account_policy, staff_invitation_policy
 
 # Registered before the viewset, which would otherwise create a global,
 # all-communes policy for the model.
 register_permission_policy(CitizenAccount, citizen_account_policy, exact_class=True)
 register_snippet(CitizenAccountViewSet)
+register_permission_policy(StaffInvitation, staff_invitation_policy, exact_class=True)
 
 hooks.register("register_bulk_action", ValidateBulkAction)
 hooks.register("register_bulk_action", RejectBulkAction)
@@ -140,12 +141,18 @@ def session_timeout_warning():
 @hooks.register("register_commune_permissions")
 def commune_accounts_permissions():
     """Agents and supervisors see and validate the citizen accounts of their
-    commune and no other; its communication staff choose its anti-robot check."""
+    commune and no other; its supervisors invite its staff
+    (``accounts.invitations``); its communication staff choose its anti-robot check."""
     citizen_accounts = ("accounts.view_citizenaccount", "accounts.change_citizenaccount")
+    invitations = (
+        "accounts.add_staffinvitation",
+        "accounts.change_staffinvitation",
+        "accounts.view_staffinvitation",
+    )
     return CommunePermissions(
         communication=("accounts.change_accountsettings",),
         agents=citizen_accounts,
-        supervisors=citizen_accounts,
+        supervisors=citizen_accounts + invitations,
     )
 
 
@@ -191,3 +198,17 @@ def second_factor_given(request):
     from .second_factor import is_verified
 
     return is_verified(request)
+
+
+@hooks.register("register_admin_urls")
+def staff_urls():
+    from .admin.staff import staff_urls
+
+    return staff_urls()
+
+
+@hooks.register("register_admin_menu_item")
+def staff_menu_item():
+    from .admin.staff import staff_menu_item
+
+    return staff_menu_item()

@@ -63,7 +63,7 @@ from wagtail.models import (
 )
 from wagtail_localize.models import StringSegment, Translation, TranslationSource
 
-from accounts.models import AccountStatus, HouseholdMember, User
+from accounts.models import AccountStatus, HouseholdMember, StaffInvitation, User
 from accounts.services import MemberData, member_add
 from demo.communes import DEMO_DIR
 from demo.payments import add_demo_payments
@@ -1085,6 +1085,42 @@ RULES: list[Rule] = [
         model="staff user",
         why="a platform admin resets a staff member's second factor (GET: the confirmation)",
     ),
+    # --- Staff invitations --------------------------------------------------
+    rule(
+        "staff_invitation",
+        expect=not_found,
+        fixed={"token": "not-a-token"},
+        why="the link e-mailed to an invited person: it works for whoever holds it "
+        "(an unknown one is a 404 that says whom to ask)",
+    ),
+    rule(
+        "staff_index",
+        "staff_invite",
+        expect=admin("supervisor"),
+        why="a commune's supervisors invite its staff; platform admins any commune's",
+    ),
+    rule(
+        "staff_remove",
+        expect=admin("supervisor"),
+        owners=COMMUNES,
+        model="staff user",
+        why="a person of another commune is a 404 to a supervisor (GET: the confirmation)",
+    ),
+    rule(
+        "staff_invitation_revoke",
+        expect=admin("supervisor"),
+        owners=COMMUNES,
+        model="invitation",
+        why="another commune's invitation is a 404 to a supervisor (GET: the confirmation)",
+    ),
+    rule(
+        "staff_invitation_resend",
+        expect=admin("supervisor", own=OK_OR_REDIRECT),
+        owners=COMMUNES,
+        model="invitation",
+        method="POST",
+        why="another commune's invitation is a 404; a new link for its own",
+    ),
     rule(
         "session_status",
         expect=lambda role, owner: ANSWERED if role.kind == "anonymous" else OK,
@@ -1478,6 +1514,7 @@ class Objects:
             "site": site,
             "group": agent.groups.get(),
             "staff user": agent,
+            "invitation": StaffInvitation.objects.get(site=site),
             "redirect": Redirect.objects.create(
                 old_path=f"/ancien-{commune}", site=site, redirect_link="/"
             ),

@@ -10,5 +10,8 @@ id is put in the URL.
 - ``viewsets``: the screen, registered in ``accounts.wagtail_hooks``;
 - ``views``: the listing, the account's page, the decision pages;
 - ``bulk_actions``: validate or reject the selected accounts;
-- ``filters`` and ``forms``.
+- ``filters`` and ``forms``;
+- ``staff``: the staff screen of a commune's supervisors and platform admins
+  (inviting people, removing them from a commune), outside the citizen
+  accounts' screen (``accounts.invitations``).
 """

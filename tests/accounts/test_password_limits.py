@@ -45,6 +45,28 @@ def _staff_signed_in(client, world):
     client.force_login(world["agent"])
 
 
+def _invitation_password_again(client, world):
+    """The invitation's link opened in a second browser, after the person
+    chose their password in the first: the password is asked again."""
+    if "invitation" not in world:
+        from django.contrib.auth.models import Group
+
+        from accounts.invitations import invitation_account_create, invitation_create
+
+        tokens = []
+        invitation = invitation_create(
+            by=world["agent"],
+            first_name="Léa",
+            last_name="Martin",
+            email="lea.martin@example.org",
+            groups=[Group.objects.get(name="Carvin — Agents")],
+            link=tokens.append,
+        )
+        invitation_account_create(invitation=invitation, password=STAFF_PASSWORD)
+        world["invitation"] = f"/admin/invitation/{tokens[0]}/"
+    return client.post(world["invitation"], {"password": WRONG})
+
+
 ENTRY_POINTS = [
     EntryPoint(
         "accounts:login",
@@ -103,6 +125,7 @@ ENTRY_POINTS = [
         lambda client, world: client.post(reverse("second_factor_manage"), {"code": "123456"}),
         _staff_signed_in,
     ),
+    EntryPoint("staff_invitation", _invitation_password_again),
     EntryPoint(
         "wagtailcore_authenticate_with_password",
         lambda client, world: client.post(

@@ -19,6 +19,7 @@ from demo.identity_provider import DEMO_AGENT, DEMO_IDENTITY, ISSUER
 from demo.logo import draw_logo
 from demo.payments import add_demo_payments
 from demo.services import add_demo_services, translate_demo_services
+from demo.staff import add_demo_invitation
 from demo.translation import translate_page
 from faq.models import FAQPage
 from faq.services import faq_import
@@ -94,6 +95,7 @@ class Command(BaseCommand):
                 add_demo_payments(site=site, stdout=self.stdout)
                 add_demo_services(site=site, commune=spec, stdout=self.stdout)
                 add_demo_home(site=site, spec=spec, stdout=self.stdout)
+                add_demo_invitation(site=site, spec=spec, port=port, stdout=self.stdout)
             carvin_faq = FAQPage.objects.descendant_of(
                 Site.objects.get(hostname="carvin.localhost").root_page
             ).get()

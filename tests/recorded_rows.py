@@ -114,7 +114,7 @@ def _fingerprint(tables: list[Table]) -> dict[str, tuple]:
     if not tables:
         return {}
     parts = [
-        f"SELECT %s, COUNT(*), CAST(MAX({_key(t)}) AS TEXT) FROM {_quote(t.name)}"  # noqa: S608
+        f"SELECT %s, COUNT(*), MAX(CAST({_key(t)} AS TEXT)) FROM {_quote(t.name)}"  # noqa: S608
         for t in tables
     ]
     with connection.cursor() as cursor:

@@ -6,6 +6,8 @@ from django.core.cache import cache
 from django.core.management import call_command
 from hypothesis import HealthCheck, settings
 
+from tests.recorded_rows import recorded_rows
+
 # The property-based tests (``tests/fuzz/``, ``tests/services/test_fuzz.py``)
 # draw the same cases on every run by default: a failure in CI is the one a
 # developer gets again at home, and a run never fails for a case the previous
@@ -146,9 +148,23 @@ SEEDS = __import__("pathlib").Path(__file__).parent / "faq" / "data"
 
 
 def _commune(name, hostname):
+    """The commune's site, created by ``commune_create`` or, on the database
+    where it was first created, by writing back what that creation wrote
+    (``tests.recorded_rows``)."""
+    from wagtail.models import Site
+
     from cms.services import commune_create
 
-    return commune_create(name=name, hostname=hostname).site
+    return recorded_rows.get(
+        f"{name} at {hostname}",
+        make=lambda: commune_create(name=name, hostname=hostname).site,
+        find=lambda: Site.objects.get(hostname=hostname),
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    recorded_rows.begin()
 
 
 def restore_database(snapshot: str) -> None:
@@ -186,8 +202,10 @@ def migrated(migrated_database, db):
     the next one gets those rows back here."""
     from wagtail.models import Locale
 
-    if not Locale.objects.exists():
+    restored = not Locale.objects.exists()
+    if restored:
         restore_database(migrated_database)
+    recorded_rows.migrated(restored)
 
 
 @pytest.fixture

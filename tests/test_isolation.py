@@ -8,13 +8,11 @@ of Saint-André-des-Eaux's objects. No page may show a request number, a
 citizen, an invoice, a template, a note or a page title of Saint-André.
 """
 
-import io
 import re
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
-from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from wagtail.documents import get_document_model
@@ -53,8 +51,9 @@ def admin_routes() -> list[str]:
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=io.StringIO())
+def demo(demo):
+    """The demo portal (``tests/conftest.py``), with a note, a message
+    template, an entry of the agents' log and a document of Saint-André."""
     saint_andre = Site.objects.get(hostname="saint-andre-des-eaux.localhost")
     agent = get_user_model().objects.get(username="agent.saint-andre")
     requests = list(Submission.objects.filter(site=saint_andre).exclude(reference=""))

@@ -180,8 +180,13 @@ def test_each_group_holds_in_its_commune_what_the_apps_grant_it(carvin):
     """cms makes the groups; accounts, services and payments declare what
     each may do with their models (``register_commune_permissions``)."""
     citizen_accounts = {"accounts.view_citizenaccount", "accounts.change_citizenaccount"}
+    demarche_models = {
+        "services.view_demarchecopy",
+        "services.add_demarchecopy",
+        "services.change_demarchecopy",
+    }
 
-    assert site_permissions(carvin, "Communication") == {
+    assert site_permissions(carvin, "Communication") == demarche_models | {
         "cms.change_communesettings",
         "accounts.change_accountsettings",
         "services.change_servicesettings",
@@ -194,7 +199,10 @@ def test_each_group_holds_in_its_commune_what_the_apps_grant_it(carvin):
         "payments.view_invoice",
         "payments.view_transaction",
     }
-    assert site_permissions(carvin, "Supervisors") == citizen_accounts | {
+    assert site_permissions(carvin, "Supervisors") == citizen_accounts | demarche_models | {
+        "accounts.view_staffinvitation",
+        "accounts.add_staffinvitation",
+        "accounts.change_staffinvitation",
         "services.view_submission",
         "services.change_submission",
         "services.export_submission",

@@ -102,7 +102,8 @@ def staff_item(site: Site) -> SetupItem:
     return SetupItem(
         label=_("Staff invited"),
         done=not missing,
-        url=reverse("wagtailusers_users:index"),
+        # The staff screen, where supervisors invite (``accounts``).
+        url=reverse("staff_index"),
         detail=detail,
     )
 

@@ -38,30 +38,28 @@ def unknown_placeholders(body: str) -> list[str]:
 
 
 #: The message templates every commune may start with (``message_templates``
-#: installable): product texts in French, with the placeholders above.
+#: installable): product texts in French, with the placeholders above. They
+#: are the message only: the e-mail that carries it greets the citizen and
+#: signs in the town hall's name.
 DEFAULT_MESSAGE_TEMPLATES = [
     (
         SubmissionStatus.INCOMPLETE,
         "Justificatif illisible",
-        "Bonjour {prenom} {nom},\n\nLe justificatif joint à votre demande {reference} "
-        "(« {demarche} ») est illisible. Merci d'en envoyer une copie nette depuis la page "
-        "de votre demande.\n\n{mairie}",
+        "Le justificatif joint à votre demande est illisible. Merci d'en envoyer une "
+        "copie nette depuis la page de votre demande.",
     ),
     (
         SubmissionStatus.ACCEPTED,
         "Demande acceptée",
-        "Bonjour {prenom} {nom},\n\nVotre demande {reference} (« {demarche} ») est "
-        "acceptée. Vous recevrez les informations pratiques par courrier.\n\n{mairie}",
+        "Votre demande est acceptée. Vous recevrez les informations pratiques par courrier.",
     ),
     (
         SubmissionStatus.REJECTED,
         "Hors des conditions",
-        "Bonjour {prenom} {nom},\n\nVotre demande {reference} (« {demarche} ») ne "
-        "remplit pas les conditions prévues. Nous restons à votre disposition à l'accueil "
-        "de la mairie.\n\n{mairie}",
+        "Votre demande ne remplit pas les conditions prévues. Nous restons à votre "
+        "disposition à l'accueil de la mairie.",
     ),
 ]
-
 
 def message_templates_install(site, choice) -> list[str]:
     """Give the commune the default message templates it does not have."""

@@ -1084,8 +1084,9 @@ class MessageTemplate(models.Model):
     body = models.TextField(
         _("message"),
         help_text=_(
-            "Placeholders filled for each request: {prenom}, {nom}, {reference}, "
-            "{demarche}, {commune}, {mairie}."
+            "The message only: the e-mail greets the citizen, names the request and its "
+            "new status, and signs in the town hall's name. Placeholders filled for each "
+            "request: {prenom}, {nom}, {reference}, {demarche}, {commune}, {mairie}."
         ),
     )
 

@@ -424,6 +424,28 @@ def test_status_change_is_emailed_with_the_message_and_the_link(
     assert escape("Merci d'envoyer l'attestation d'assurance.") in message.alternatives[0][0]
 
 
+def test_a_status_email_from_a_message_template_greets_and_signs_once(
+    carvin, staff_of, owner, request_sent, django_capture_on_commit_callbacks
+):
+    from services.messages import fill_message, message_templates_install, message_values
+    from services.models import MessageTemplate
+
+    message_templates_install(carvin, True)
+    template = MessageTemplate.objects.get(site=carvin, status=SubmissionStatus.INCOMPLETE)
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_change_status(
+            submission=request_sent,
+            status=SubmissionStatus.INCOMPLETE,
+            author=staff_of(carvin, "Agents"),
+            message=fill_message(template.body, message_values(request_sent)),
+        )
+
+    body = mail.outbox[-1].body
+    assert body.count("Bonjour") == 1
+    assert body.count(owner.first_name) == 1
+    assert "Le justificatif joint à votre demande est illisible." in body
+
+
 def test_confirmation_without_an_account_links_the_request_and_its_receipt(client, carvin):
     page = birth_page(carvin)
     anonymous_request = birth_request(page)

@@ -1,5 +1,6 @@
 """Creating communes: a Wagtail Site with its pages, groups and permissions."""
 
+import ipaddress
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -172,9 +173,16 @@ def dns_target() -> str:
 
 def dns_record(hostname: str) -> str:
     """The DNS record that sends a commune's host name to the platform, as a
-    zone file writes it."""
+    zone file writes it: an alias of the platform's name (CNAME), or the
+    address itself when the platform is known by its address (A, AAAA)."""
     target = dns_target()
-    return f"{hostname}. CNAME {target}." if target else f"{hostname}. CNAME {NO_DNS_TARGET}"
+    if not target:
+        return f"{hostname}. CNAME {NO_DNS_TARGET}"
+    try:
+        address = ipaddress.ip_address(target.strip("[]"))
+    except ValueError:
+        return f"{hostname}. CNAME {target}."
+    return f"{hostname}. {'AAAA' if address.version == 6 else 'A'} {address}"
 
 
 @dataclass

@@ -167,3 +167,20 @@ def test_create_commune_refuses_as_the_form_does(carvin):
         call_command("create_commune", "--name", "Yffiniac", "--hostname", "http://yffiniac.fr")
     with pytest.raises(CommandError, match="est déjà l’adresse de Carvin"):
         call_command("create_commune", "--name", "Yffiniac", "--hostname", "carvin.localhost")
+
+
+@pytest.mark.parametrize(
+    ("target", "record"),
+    [
+        ("portail.example.fr", "ile-d-yeu.example.fr. CNAME portail.example.fr."),
+        ("192.0.2.10", "ile-d-yeu.example.fr. A 192.0.2.10"),
+        ("2001:db8::1", "ile-d-yeu.example.fr. AAAA 2001:db8::1"),
+    ],
+)
+def test_the_dns_record_is_an_alias_of_a_name_or_an_address_record(settings, target, record):
+    """A CNAME can only name a host: a platform known by its address gets an
+    A (or AAAA) record."""
+    from cms.services import dns_record
+
+    settings.PORTAL_DNS_TARGET = target
+    assert dns_record("ile-d-yeu.example.fr") == record

@@ -8,7 +8,7 @@ from cms.models import CommuneSettings
 from cms.services import commune_open
 
 CARVIN = "carvin.localhost"
-NOTICE = "Le portail citoyen de Carvin est en préparation"
+NOTICE = "Le portail citoyen de la mairie de Carvin est en préparation"
 BANNER = "Portail en préparation : visible seulement par l’équipe de la mairie"
 
 
@@ -36,7 +36,7 @@ def test_the_public_reads_that_the_portal_is_being_prepared(closed, faq_of):
 
         assert response.status_code == 200, path
         page = response.content.decode()
-        assert NOTICE in page or "The citizen portal of Carvin is being prepared" in page, path
+        assert NOTICE in page or "The citizen portal of la mairie de Carvin is being prepared" in page, path
         assert 'href="tel:0321000000"' in page
         assert "no-store" in response["Cache-Control"]
         assert response["X-Robots-Tag"] == "noindex, nofollow"

@@ -52,13 +52,16 @@ def requests_in_status(queryset, value: str):
 
 
 def requests_assigned(queryset, value: str, *, user):
-    """The requests of the queue's assignment filter: the user's, nobody's or an agent's."""
+    """The requests of the queue's assignment filter: the user's, nobody's or
+    an agent's (by id); none for a value that names no one."""
     if value == "me":
         return queryset.filter(assigned_to=user)
     if value == "nobody":
         return queryset.filter(assigned_to__isnull=True)
+    if value and str(value).isascii() and str(value).isdigit() and len(str(value)) < 19:
+        return queryset.filter(assigned_to_id=int(value))
     if value:
-        return queryset.filter(assigned_to_id=value)
+        return queryset.none()
     return queryset
 
 

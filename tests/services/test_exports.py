@@ -268,6 +268,18 @@ def test_an_unknown_filter_value_exports_nothing_rather_than_everything(
     assert not AuditLogEntry.objects.filter(action="services.export").exists()
 
 
+@pytest.mark.parametrize("assigned", ["0001-01-01", "99999999999999999999999", "٣"])
+def test_an_assignment_that_names_no_agent_exports_no_request(
+    client, supervisor, old_request, assigned
+):
+    client.force_login(supervisor)
+
+    response = export(client, old_request.page, assigned=assigned)
+
+    assert response.status_code == 200
+    assert old_request.reference not in b"".join(response.streaming_content).decode("utf-8-sig")
+
+
 def test_the_export_includes_requests_made_on_a_translation_of_the_page(
     client, supervisor, old_request
 ):

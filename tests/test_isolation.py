@@ -21,6 +21,7 @@ from wagtail.models import Collection, Page, Site
 
 from cms.audit import audit
 from payments.models import Invoice
+from services.library import MODELS
 from services.models import Attachment, InternalNote, MessageTemplate, SavedFilter, Submission
 from services.services import note_add
 
@@ -97,6 +98,9 @@ def markers_of(site) -> set[str]:
     own_titles = set(Page.objects.descendant_of(site.root_page).values_list("title", flat=True))
     others = Page.objects.exclude(pk__in=Page.objects.descendant_of(site.root_page, inclusive=True))
     markers |= own_titles - set(others.values_list("title", flat=True))
+    # The démarche models' titles are the catalogue's, which every commune's
+    # staff browse, whichever commune installed them.
+    markers -= {model.title for model in MODELS}
     return {m for m in markers if len(m) >= 4}
 
 

@@ -45,21 +45,23 @@ DEFAULT_MESSAGE_TEMPLATES = [
     (
         SubmissionStatus.INCOMPLETE,
         "Justificatif illisible",
-        "Le justificatif joint à votre demande est illisible. Merci d'en envoyer une "
-        "copie nette depuis la page de votre demande.",
+        "Le justificatif joint à votre demande {reference} (« {demarche} ») est illisible. "
+        "Merci d'en envoyer une copie nette depuis la page de votre demande.",
     ),
     (
         SubmissionStatus.ACCEPTED,
         "Demande acceptée",
-        "Votre demande est acceptée. Vous recevrez les informations pratiques par courrier.",
+        "Votre demande {reference} (« {demarche} ») est acceptée. Vous recevrez les "
+        "informations pratiques par courrier.",
     ),
     (
         SubmissionStatus.REJECTED,
         "Hors des conditions",
-        "Votre demande ne remplit pas les conditions prévues. Nous restons à votre "
-        "disposition à l'accueil de la mairie.",
+        "Votre demande {reference} (« {demarche} ») ne remplit pas les conditions prévues. "
+        "Nous restons à votre disposition à l'accueil de la mairie.",
     ),
 ]
+
 
 def message_templates_install(site, choice) -> list[str]:
     """Give the commune the default message templates it does not have."""

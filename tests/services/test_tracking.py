@@ -443,7 +443,7 @@ def test_a_status_email_from_a_message_template_greets_and_signs_once(
     body = mail.outbox[-1].body
     assert body.count("Bonjour") == 1
     assert body.count(owner.first_name) == 1
-    assert "Le justificatif joint à votre demande est illisible." in body
+    assert f"Le justificatif joint à votre demande {request_sent.reference}" in body
 
 
 def test_confirmation_without_an_account_links_the_request_and_its_receipt(client, carvin):

@@ -105,3 +105,17 @@ class ClosuresBlock(blocks.StreamBlock):
 
     class Meta:
         label = _("Exceptional closures")
+
+
+def first_block_error(error: ValidationError, path: str) -> tuple[str, str]:
+    """Where the first error of a block's validation is, as a path below
+    ``path`` (``form[2].fields[0].key``), and what it says."""
+    children = getattr(error, "block_errors", None)
+    if children:
+        place, child = next(iter(children.items()))
+        if isinstance(child, list):
+            child = child[0]
+        here = f"{path}[{place}]" if isinstance(place, int) else f"{path}.{place}"
+        return first_block_error(child, here)
+    messages = [m for e in getattr(error, "non_block_errors", [error]) for m in e.messages]
+    return path, " ".join(messages)

@@ -56,6 +56,7 @@ from wagtail.models import Collection, Page, Site
 from wagtail.utils.file import hash_filelike
 
 from . import uploads
+from .blocks import first_block_error
 from .extensions import commune_exchanges
 from .models import CommuneSettings
 
@@ -176,19 +177,6 @@ def _walk(block, value, leaf, path: str, fail):
             walked[name] = _walk(block.child_blocks[name], item, leaf, f"{path}.{name}", fail)
         return walked
     return leaf(block, value, path)
-
-
-def _first_error(error: ValidationError, path: str) -> tuple[str, str]:
-    """Where the first error of a block's validation is, and what it says."""
-    children = getattr(error, "block_errors", None)
-    if children:
-        place, child = next(iter(children.items()))
-        if isinstance(child, list):
-            child = child[0]
-        here = f"{path}[{place}]" if isinstance(place, int) else f"{path}.{place}"
-        return _first_error(child, here)
-    messages = [m for e in getattr(error, "non_block_errors", [error]) for m in e.messages]
-    return path, " ".join(messages)
 
 
 def _fail(path: str, message) -> None:
@@ -557,7 +545,7 @@ class Importer:
         try:
             block.clean(block.to_python(raw))
         except ValidationError as error:
-            where, message = _first_error(error, path)
+            where, message = first_block_error(error, path)
             self.error(where, message)
         return raw
 

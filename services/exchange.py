@@ -54,6 +54,7 @@ from wagtail import blocks
 from wagtail.documents import get_document_model
 from wagtail.models import Collection, Page
 
+from cms.blocks import first_block_error
 from cms.models import CommuneSettings
 from cms.placeholders import insert_placeholders
 
@@ -478,7 +479,7 @@ def _check_form(form: list) -> None:
     try:
         stream_block.clean(stream_block.to_python(form))
     except ValidationError as error:
-        path, message = _first_error(error, "form")
+        path, message = first_block_error(error, "form")
         raise DemarcheFileError(INVALID_FORM % {"path": path, "error": message}) from None
 
 
@@ -504,19 +505,6 @@ def _refuse_unknown_blocks(block, value, path: str) -> None:
         _refuse_unknown(value, block.child_blocks, f"{path}.")
         for name, child in value.items():
             _refuse_unknown_blocks(block.child_blocks[name], child, f"{path}.{name}")
-
-
-def _first_error(error: ValidationError, path: str) -> tuple[str, str]:
-    """Where the first error of a block's validation is, and what it says."""
-    children = getattr(error, "block_errors", None)
-    if children:
-        place, child = next(iter(children.items()))
-        if isinstance(child, list):
-            child = child[0]
-        here = f"{path}[{place}]" if isinstance(place, int) else f"{path}.{place}"
-        return _first_error(child, here)
-    messages = [m for e in getattr(error, "non_block_errors", [error]) for m in e.messages]
-    return path, " ".join(messages)
 
 
 def _check_documents(entries: list) -> set[int]:

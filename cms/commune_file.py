@@ -39,7 +39,6 @@ from pathlib import PurePosixPath
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.validators import DomainNameValidator
 from django.db import models, transaction
 from django.db.models.signals import post_save
 from django.utils import translation
@@ -99,8 +98,6 @@ HOSTNAME_TAKEN = gettext_lazy(
 NAME_TAKEN = gettext_lazy("A commune named “%(name)s” already exists.")
 #: A thing an import created or replaced: « démarche “Acte de naissance” ».
 NAMED = gettext_lazy("%(kind)s “%(name)s”")
-INVALID_HOSTNAME = gettext_lazy("“%(hostname)s” is not a valid host name.")
-NAME_NEEDED = gettext_lazy("A new commune needs a name.")
 
 
 class CommuneFileError(Exception):
@@ -614,13 +611,6 @@ def _files_stored():
         post_save.disconnect(dispatch_uid=f"commune-file-{thread}")
 
 
-def check_hostname(hostname: str) -> None:
-    try:
-        DomainNameValidator()(hostname)
-    except ValidationError:
-        raise CommuneFileError(INVALID_HOSTNAME % {"hostname": hostname}, "hostname") from None
-
-
 def commune_import(
     *,
     file,
@@ -633,20 +623,22 @@ def commune_import(
     name, and its phrase "la mairie de …", given), or, only with ``replace``,
     replace the configuration of the commune that answers there; never touch
     a citizen's data. Nothing is left of a failed import."""
-    from .services import commune_create
+    from .services import commune_check, commune_create
 
     archive = commune_file_read(file)
     existing = Site.objects.filter(hostname=hostname).first()
     if existing is not None and not replace:
         raise CommuneFileError(HOSTNAME_TAKEN % {"hostname": hostname}, "hostname")
     if existing is None:
-        check_hostname(hostname)
+        # The checks of a commune created from the admin (``create_commune``).
         name = (name or "").strip()
-        if not name:
-            raise CommuneFileError(NAME_NEEDED, "name")
+        try:
+            hostname = commune_check(name=name, hostname=hostname)
+        except ValidationError as error:
+            field, messages = next(iter(error.message_dict.items()))
+            raise CommuneFileError(" ".join(messages), field) from None
         if (
             Site.objects.filter(site_name=name).exists()
-            or CommuneSettings.objects.filter(official_name=name).exists()
             or Collection.objects.filter(name=name, depth=2).exists()
         ):
             raise CommuneFileError(NAME_TAKEN % {"name": name}, "name")

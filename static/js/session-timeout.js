@@ -20,6 +20,8 @@
   let deadline = null; // Date.now() in ms when the session ends
   let timer = null;
   let ticker = null;
+  let asking = false;
+  let asked = 0;
 
   function goToLogin(url) {
     const target = url || loginUrl + "?next=" + encodeURIComponent(here);
@@ -64,10 +66,32 @@
     return fetch(statusUrl + "?next=" + encodeURIComponent(here), options).then((response) => response.json());
   }
 
+  // Only one status request is in flight at a time. When the session has
+  // just ended, the first answer carries the reason to the login page; a
+  // second one sent with the old cookie would delete the new session that
+  // holds it. "Stay logged in" is always sent, and an older answer that
+  // comes back after it is ignored.
+  function ask(method) {
+    if (asking && method === "GET") return;
+    const number = ++asked;
+    asking = true;
+    clearTimeout(timer);
+    request(method).then(
+      (state) => {
+        if (number !== asked) return;
+        asking = false;
+        schedule(state);
+      },
+      () => {
+        if (number !== asked) return;
+        asking = false;
+        timer = setTimeout(check, 15000);
+      }
+    );
+  }
+
   function check() {
-    request("GET").then(schedule, () => {
-      timer = setTimeout(check, 15000);
-    });
+    ask("GET");
   }
 
   function tick() {
@@ -94,7 +118,7 @@
   }
 
   function stay() {
-    request("POST").then(schedule, check);
+    ask("POST");
   }
 
   stayButton.addEventListener("click", stay);

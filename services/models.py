@@ -1068,6 +1068,95 @@ class InternalNote(models.Model):
         return f"{self.submission_id}: {self.text[:40]}"
 
 
+def message_attachment_path(instance, filename):
+    suffix = mimetypes.guess_extension(instance.content_type or "") or ""
+    return f"messages/{instance.site_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class RequestMessage(models.Model):
+    """A message about a request, between the citizen and the town hall.
+
+    The citizen sees who wrote as ``signature``: the request's service (or
+    the town hall), never an agent's own name unless the commune chooses it.
+    ``read_at`` is when the other side first read it: the citizen for the
+    town hall's messages, any agent who sees the request for the citizen's.
+    Messages sent to several requests at once share a ``batch``."""
+
+    class Sender(models.TextChoices):
+        CITIZEN = "citizen", _("Citizen")
+        TOWN_HALL = "town_hall", _("Town hall")
+
+    site = models.ForeignKey("wagtailcore.Site", on_delete=models.CASCADE, related_name="+")
+    submission = models.ForeignKey(
+        Submission, verbose_name=_("request"), on_delete=models.CASCADE, related_name="messages"
+    )
+    sender = models.CharField(_("from"), max_length=12, choices=Sender.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("written by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    signature = models.CharField(
+        _("signed"),
+        max_length=150,
+        blank=True,
+        help_text=_("Who wrote, as the citizen sees it."),
+    )
+    text = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("sent on"), auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(_("read on"), null=True, blank=True)
+    batch = models.UUIDField(
+        _("sent to several requests"),
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text=_("Shared by the messages the town hall sent to several requests at once."),
+    )
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["submission", "sender", "read_at"])]
+
+    def __str__(self):
+        return f"{self.submission_id}: {self.text[:40]}"
+
+    @property
+    def from_citizen(self) -> bool:
+        return self.sender == self.Sender.CITIZEN
+
+
+class MessageAttachment(models.Model):
+    """A file sent with a message, in private storage, with the same checks
+    and limits as supporting documents."""
+
+    site = models.ForeignKey("wagtailcore.Site", on_delete=models.CASCADE, related_name="+")
+    message = models.ForeignKey(
+        RequestMessage,
+        verbose_name=_("message"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    file = models.FileField(
+        _("file"), storage=private_storage, upload_to=message_attachment_path, max_length=200
+    )
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size"))
+    content_type = models.CharField(_("type"), max_length=100)
+
+    class Meta:
+        verbose_name = _("file sent with a message")
+        verbose_name_plural = _("files sent with messages")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+
 class MessageTemplate(models.Model):
     """A ready-made message to the citizen, offered when a request of the
     commune takes a given status."""

@@ -12,7 +12,8 @@ answer is lost from an export. Each field fills the columns its type names
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -21,7 +22,7 @@ from wagtail.models import Revision
 from cms.spreadsheets import spreadsheet_text
 
 from .fields.schema import Block, steps_of
-from .models import ServicePage, Submission
+from .models import RequestMessage, ServicePage, Submission
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,23 @@ def request_columns() -> list[ExportColumn]:
         ExportColumn("concerns", _("Person concerned")),
         ExportColumn("municipal_service", _("Service")),
         ExportColumn("assigned_to", _field("assigned_to")),
+        ExportColumn("messages", _("Messages")),
     ]
+
+
+def with_message_counts(requests: QuerySet[Submission]) -> QuerySet[Submission]:
+    """Each request with the number of messages exchanged about it, counted
+    by the database in the same query."""
+    counts = (
+        RequestMessage.objects.filter(submission=OuterRef("pk"))
+        .order_by()
+        .values("submission")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return requests.annotate(
+        message_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+    )
 
 
 def _input_blocks(steps) -> list[Block]:
@@ -133,6 +150,7 @@ def export_row(submission: Submission, columns: list[ExportColumn]) -> dict:
         "concerns": _concerns(submission),
         "municipal_service": submission.service_name,
         "assigned_to": _person(submission.assigned_to),
+        "messages": getattr(submission, "message_count", None),
     }
     blocks = {column.block.key: column.block for column in columns if column.block is not None}
     for block in blocks.values():

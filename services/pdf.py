@@ -144,8 +144,9 @@ def _received_on(received: dict, key: str) -> date | bool:
 
 def archive_pdf(submission: Submission) -> bytes:
     """The whole request for the paper archive: who asked what, the answers in
-    form order, the documents, the history with the messages and the
-    corrections, and the agents' internal notes."""
+    form order, the documents, the history with the status messages and the
+    corrections, the messages exchanged with the town hall, and the agents'
+    internal notes."""
     rows = [
         (step, [row for row in step_rows if not row.is_document])
         for step, step_rows in answer_rows(submission.steps, submission.data)
@@ -173,6 +174,9 @@ def archive_pdf(submission: Submission) -> bytes:
             "documents": documents,
             "history": history_lines(submission),
             "issued": submission.issued.all(),
+            "messages": submission.messages.select_related("author").prefetch_related(
+                "attachments"
+            ),
             "notes": submission.notes.select_related("author"),
             "contact_phone": format_phone(submission.contact_phone)
             if submission.contact_phone

@@ -1,6 +1,7 @@
 """The citizen's requests in their copy of their data (``accounts.exports``):
-each request's answers and history in the JSON, its documents and its
-receipt in a folder named after its number."""
+each request's answers, history and messages in the JSON, its documents,
+the files sent with its messages and its receipt in a folder named after its
+number."""
 
 from pathlib import PurePath
 
@@ -30,7 +31,15 @@ def attachment_path(folder: str, index: int, attachment) -> str:
     return f"{folder}/{index:02d}-{safe_part(attachment.key)}{replaced}{suffix}"
 
 
-def _request_data(submission: Submission, files: dict[int, str]) -> dict:
+def message_file_path(folder: str, index: int, attachment) -> str:
+    suffix = PurePath(attachment.file.name).suffix.lower()
+    suffix = suffix if suffix[1:].isalnum() and len(suffix) <= 10 else ""
+    return f"{folder}/messages/{index:02d}{suffix}"
+
+
+def _request_data(
+    submission: Submission, files: dict[int, str], message_files: dict[int, str]
+) -> dict:
     return {
         "reference": submission.reference,
         "demarche": submission.title,
@@ -57,6 +66,20 @@ def _request_data(submission: Submission, files: dict[int, str]) -> dict:
             }
             for change in submission.history.all()
         ],
+        "messages": [
+            {
+                "on": _when(message.created_at),
+                "from": str(message.get_sender_display()),
+                "signed": "" if message.from_citizen else message.signature,
+                "text": message.text,
+                "files": [
+                    {"file": path, "name": attachment.name}
+                    for attachment in message.attachments.all()
+                    if (path := message_files.get(attachment.pk))
+                ],
+            }
+            for message in submission.messages.all()
+        ],
     }
 
 
@@ -74,7 +97,7 @@ def requests_of_account(sender, account, **kwargs) -> PersonalDataPart:
     requests = (
         Submission.objects.filter(account=account, site_id=account.site_id)
         .select_related("page_revision", "page", "site")
-        .prefetch_related("attachments", "history")
+        .prefetch_related("attachments", "history", "messages__attachments")
         .order_by("created_at", "pk")
     )
     data, files = [], []
@@ -87,6 +110,14 @@ def requests_of_account(sender, account, **kwargs) -> PersonalDataPart:
             files.append(
                 ExportFile(path=path, open=_opener(attachment), modified=attachment.uploaded_at)
             )
+        message_paths = {}
+        sent = [(m, a) for m in submission.messages.all() for a in m.attachments.all()]
+        for index, (message, attachment) in enumerate(sent, start=1):
+            path = message_file_path(folder, index, attachment)
+            message_paths[attachment.pk] = path
+            files.append(
+                ExportFile(path=path, open=_opener(attachment), modified=message.created_at)
+            )
         if submission.status != SubmissionStatus.DRAFT:
             files.append(
                 ExportFile(
@@ -94,7 +125,7 @@ def requests_of_account(sender, account, **kwargs) -> PersonalDataPart:
                     make=_receipt(submission),
                 )
             )
-        data.append(_request_data(submission, paths))
+        data.append(_request_data(submission, paths, message_paths))
     return PersonalDataPart(key="requests", data=data, files=files)
 
 

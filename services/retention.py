@@ -4,8 +4,9 @@
   démarche's retention period (``ServicePage.retention_months``, else the
   commune's ``ServiceSettings.retention_months``) has passed since its last
   change of status: answers, contact details, messages, corrections and notes
-  are erased, its documents deleted from storage. Its number, démarche,
-  commune, status and dates stay, so the statistics do not change.
+  are erased, its documents and the files sent with messages deleted from
+  storage. Its number, démarche, commune, status and dates stay, so the
+  statistics do not change.
 - A draft nobody touched for ``DRAFT_RETENTION_DAYS`` is deleted with its files.
 - A citizen account unused for two years is warned, then erased
   (``accounts.retention``): its requests are anonymised and its drafts
@@ -47,6 +48,8 @@ from .models import (
     Attachment,
     InternalNote,
     IssuedDocument,
+    MessageAttachment,
+    RequestMessage,
     ServicePage,
     ServiceSettings,
     StatusChange,
@@ -149,8 +152,15 @@ def submission_anonymise(*, submission: Submission, now: datetime | None = None)
             message="", reason="", requested=[], changes=[], document_text=""
         )
         InternalNote.objects.filter(submission=submission).update(text=str(ANONYMISED_NOTE))
+        # Messages stay as dates in the timeline, without their words or files.
+        RequestMessage.objects.filter(submission=submission).update(
+            text=str(ANONYMISED_NOTE), signature=""
+        )
         attachments = list(Attachment.objects.filter(submission=submission))
         Attachment.objects.filter(pk__in=[a.pk for a in attachments]).delete()
+        sent = list(MessageAttachment.objects.filter(message__submission=submission))
+        MessageAttachment.objects.filter(pk__in=[a.pk for a in sent]).delete()
+        attachments += sent
         # The documents issued name the citizen: they go too.
         attachments += list(IssuedDocument.objects.filter(submission=submission))
         IssuedDocument.objects.filter(submission=submission).delete()
@@ -178,6 +188,7 @@ def draft_purge(*, submission: Submission) -> bool:
     """Delete an abandoned draft and its files; False if it was gone already."""
     with transaction.atomic():
         attachments = list(Attachment.objects.filter(submission_id=submission.pk))
+        attachments += list(MessageAttachment.objects.filter(message__submission_id=submission.pk))
         deleted, _by_model = Submission.objects.filter(
             pk=submission.pk, status=SubmissionStatus.DRAFT
         ).delete()

@@ -32,7 +32,7 @@ from cms.spreadsheets import SpreadsheetMixin
 from cms.tenancy import communes_for
 from cms.uploads import as_attachment, download
 
-from ..exports import ExportColumn, csv_cell, export_columns, export_row
+from ..exports import ExportColumn, csv_cell, export_columns, export_row, with_message_counts
 from ..models import ServicePage, Submission
 from ..pdf import archive_pdf
 from ..policies import submission_policy
@@ -155,8 +155,10 @@ class ProcedureExportView(SpreadsheetMixin, SpreadsheetExportMixin, View):
         export_format = request.GET.get("export") or self.FORMAT_CSV
         if export_format not in self.FORMATS:
             return HttpResponseBadRequest(content_type="text/plain; charset=utf-8")
-        queryset = self.requests.select_related(
-            "account", "member", "assigned_to", "municipal_service", "workflow"
+        queryset = with_message_counts(
+            self.requests.select_related(
+                "account", "member", "assigned_to", "municipal_service", "workflow"
+            )
         ).order_by("submitted_at", "pk")
         audit(
             self.page,

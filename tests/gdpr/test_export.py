@@ -5,8 +5,10 @@ import json
 import zipfile
 
 import pytest
+from django.core.files.base import ContentFile
 
 from accounts.exports import safe_part
+from services.models import MessageAttachment, RequestMessage
 from tests.services.factories import PDF, service_page
 from tests.services.tracking_factories import CARVIN, content_of, parent, school_request
 
@@ -49,6 +51,46 @@ def test_the_archive_holds_the_data_the_documents_and_the_receipts(client, carvi
     assert [d["file"] for d in sent["documents"]] == sorted(documents)
     assert archive.read(f"{folder}/recepisse-{request.reference}.pdf").startswith(b"%PDF")
     assert data["payments"] == {"invoices": [], "payments": []}
+
+
+def test_the_archive_holds_the_messages_and_the_files_sent_with_them(client, carvin, school):
+    amelie = parent(carvin)
+    request = school_request(school, amelie)
+    question = RequestMessage.objects.create(
+        site=carvin,
+        submission=request,
+        sender=RequestMessage.Sender.CITIZEN,
+        author=amelie,
+        text="Faut-il un certificat de radiation ?",
+    )
+    MessageAttachment.objects.create(
+        site=carvin,
+        message=question,
+        file=ContentFile(PDF, name="x.pdf"),
+        name="ancienne école.pdf",
+        size=len(PDF),
+        content_type="application/pdf",
+    )
+    RequestMessage.objects.create(
+        site=carvin,
+        submission=request,
+        sender=RequestMessage.Sender.TOWN_HALL,
+        signature="Service scolaire",
+        text="Oui, de l'ancienne école.",
+    )
+
+    archive = download(client, amelie)
+
+    messages = json.loads(archive.read("donnees.json"))["requests"][0]["messages"]
+    folder = f"demandes/{request.reference}"
+    assert [(m["from"], m["signed"], m["text"]) for m in messages] == [
+        ("Citoyen", "", "Faut-il un certificat de radiation ?"),
+        ("Mairie", "Service scolaire", "Oui, de l'ancienne école."),
+    ]
+    assert messages[0]["files"] == [
+        {"file": f"{folder}/messages/01.pdf", "name": "ancienne école.pdf"}
+    ]
+    assert archive.read(f"{folder}/messages/01.pdf") == PDF
 
 
 def test_nothing_of_another_household_is_in_the_archive(client, carvin, school):

@@ -7,6 +7,7 @@ import shutil
 from datetime import UTC, datetime
 
 import pytest
+from django.core.files.base import ContentFile
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import translation
@@ -18,7 +19,14 @@ from cms.models import AuditLogEntry
 from services.admin.exports import archive_pdf_url, export_links
 from services.exports import answer_cells
 from services.fields.schema import Block
-from services.models import InternalNote, StatusChange, Submission, SubmissionStatus
+from services.models import (
+    InternalNote,
+    MessageAttachment,
+    RequestMessage,
+    StatusChange,
+    Submission,
+    SubmissionStatus,
+)
 from services.services import submission_change_status, submission_start
 from tests.accounts.factories import citizen
 from tests.services.factories import PDF, field, service_page, step, submission
@@ -69,6 +77,7 @@ HEADER = [
     "Person concerned",
     "Service",
     "Assigned to",
+    "Messages",
     "Nom de l'association",
     "Salle souhaitée",
     "Besoin d'une sonorisation ?",
@@ -210,6 +219,7 @@ def test_supervisor_exports_a_procedure_as_csv_with_a_column_per_field_in_form_o
     assert new["Attestation d'assurance"] == "Will be sent by post (received by post)"
     assert new["Nombre de tables"] == ""
     assert new["Assigned to"] == "agents.carvin.localhost"
+    assert old["Messages"] == "0"
 
 
 def test_formula_looking_answers_are_neutralised_in_the_csv(client, supervisor, old_request):
@@ -383,7 +393,43 @@ def followed(new_request, supervisor):
     InternalNote.objects.create(
         submission=new_request, author=supervisor, text="Le président a appelé le 4 mars."
     )
+    question = RequestMessage.objects.create(
+        site=new_request.site,
+        submission=new_request,
+        sender=RequestMessage.Sender.CITIZEN,
+        author=new_request.account,
+        text="La petite salle a-t-elle une cuisine ?",
+    )
+    MessageAttachment.objects.create(
+        site=new_request.site,
+        message=question,
+        file=ContentFile(PDF, name="plan.pdf"),
+        name="plan-de-table.pdf",
+        size=len(PDF),
+        content_type="application/pdf",
+    )
+    RequestMessage.objects.create(
+        site=new_request.site,
+        submission=new_request,
+        sender=RequestMessage.Sender.TOWN_HALL,
+        author=supervisor,
+        signature="Service vie associative",
+        text="Oui, équipée d'un réfrigérateur.",
+    )
     return new_request
+
+
+def test_the_export_counts_the_messages_exchanged_on_each_request(
+    client, supervisor, old_request, followed
+):
+    client.force_login(supervisor)
+
+    cells = by_reference(csv_rows(export(client, followed.page)))
+    sheet = by_reference(xlsx_rows(export(client, followed.page, export="xlsx")))
+
+    assert cells[followed.reference]["Messages"] == "2"
+    assert cells[old_request.reference]["Messages"] == "0"
+    assert sheet[followed.reference]["Messages"] == 2
 
 
 def flat(text: str) -> str:
@@ -412,7 +458,13 @@ def test_agent_prints_a_whole_request_for_the_archive(client, agent, followed):
     assert "Salle souhaitée: Grande salle → Petite salle" in text
     assert "Internal notes" in text
     assert "Le président a appelé le 4 mars." in text
-    assert text.index("History") < text.index("Internal notes")
+    assert "Messages" in text
+    assert "Requester · " in text
+    assert "La petite salle a-t-elle une cuisine ?" in text
+    assert "plan-de-table.pdf" in text
+    assert "Service vie associative" in text
+    assert "Oui, équipée d'un réfrigérateur." in text
+    assert text.index("History") < text.index("Messages") < text.index("Internal notes")
     assert "Page 1 / " in text
 
 

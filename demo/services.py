@@ -76,6 +76,7 @@ DEMARCHES = (
     "restauration-et-periscolaire",
     "reservation-de-salle",
     "signalement-voirie",
+    "subvention-association",
 )
 #: The version of a model the demo installs, when not its latest.
 DEMO_VERSIONS = {"signalement-voirie": 1}

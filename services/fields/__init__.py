@@ -2,7 +2,7 @@
 
 A field type is one class in ``registry``, in one module per family of types
 (``text``, ``dates``, ``numbers``, ``choices``, ``address``, ``household``,
-``documents``, ``consent``, ``help_text``); ``base.FieldType`` says what each
+``documents``, ``consent``, ``help_text``, ``identifiers``); ``base.FieldType`` says what each
 provides. The rest of the package never names a type:
 
 - ``schema``: a form as data (steps, blocks, keys, conditions), for the
@@ -34,6 +34,7 @@ from . import (  # noqa: F401
     documents,
     consent,
     help_text,
+    identifiers,
 )
 
 # isort: on

@@ -158,7 +158,7 @@ MODELS = (
     ),
     DemarcheModel(
         "subvention-association",
-        1,
+        2,
         "Demande de subvention de fonctionnement ou de projet, budget et pièces "
         "(loi du 12 avril 2000, Cerfa n° 12156).",
     ),

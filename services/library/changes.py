@@ -7,6 +7,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from ..fields import registry
 from ..models import ServicePage
 
 ADDED = "added"
@@ -152,6 +153,12 @@ def demarche_changes(before: dict, after: dict) -> list[Change]:
     return changes
 
 
+def _type_name(name: str) -> str:
+    """A field type as the editor's menu names it."""
+    field_type = registry.get(name)
+    return str(field_type.block_class._meta_class.label) if field_type else name
+
+
 def _field_changes(key: str, before: tuple[str, dict], after: tuple[str, dict]) -> list[Change]:
     (old_step, old), (new_step, new) = before, after
     old_value, new_value = old["value"], new["value"]
@@ -180,8 +187,8 @@ def _field_changes(key: str, before: tuple[str, dict], after: tuple[str, dict]) 
             Change(
                 CHANGED,
                 _("Field “%(label)s”: kind of answer") % {"label": label},
-                old["type"],
-                new["type"],
+                _type_name(old["type"]),
+                _type_name(new["type"]),
             )
         )
     for name in FIELD_SETTINGS:

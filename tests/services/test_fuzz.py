@@ -119,6 +119,22 @@ def valid_value(block, name, household) -> st.SearchStrategy:
             return st.sampled_from(["amelie.lire@example.org", "a@b.fr", "x.y+z@mairie.fr"])
         case "phone":
             return st.sampled_from(["06 12 34 56 78", "+44 20 7946 0958", "0321000000"])
+        case "iban":
+            # Valid, typed otherwise, mistyped, foreign, no IBAN at all.
+            return st.sampled_from(
+                [
+                    "FR76 3000 6000 0112 3456 7890 189",
+                    "fr7630006000011234567890189",
+                    "FR76 3000 6000 0112 3456 7890 198",
+                    "DE89 3704 0044 0532 0130 00",
+                    "FR76",
+                    "ZZ00 0000",
+                ]
+            )
+        case "business_number":
+            return st.sampled_from(
+                ["73282932000074", "732 829 320 00074", "732829320", "73282932000075", "7328"]
+            )
         case "date":
             bounds = value.get("bounds") or ""
             low, high = date(1900, 1, 1), date(2100, 12, 31)
@@ -197,6 +213,8 @@ def first_valid(block, name, household):
         "long_text": "Une réponse.",
         "email": "amelie.lire@example.org",
         "phone": "06 12 34 56 78",
+        "iban": "FR76 3000 6000 0112 3456 7890 189",
+        "business_number": "732 829 320 00074",
         "consent": "on",
         "address": {"street": "12 rue des Écoles", "postcode": "62220", "city": "Carvin"}.get(part),
     }[block.type]

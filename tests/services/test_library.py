@@ -162,6 +162,21 @@ def test_the_changes_of_a_new_version_name_an_added_field_and_a_relabelled_one()
     ]
 
 
+def test_a_field_given_another_kind_of_answer_is_named_as_the_editor_names_kinds():
+    with translation.override("en"):
+        changes = demarche_changes(
+            model_document("subvention-association", 1), model_document("subvention-association")
+        )
+
+    assert (
+        CHANGED,
+        "Field “Numéro SIRET”: kind of answer",
+        "Short text",
+        "SIRET or SIREN number",
+    ) in [(c.kind, c.what, c.before, c.after) for c in changes]
+    assert "IBAN du compte de l'association" in [c.after for c in changes if c.kind == ADDED]
+
+
 def test_a_new_version_is_applied_as_a_draft_the_commune_publishes(client, carvin, communication):
     page = demarche_model_install(site=carvin, slug="signalement-voirie", version=1, publish=True)
     copy = page.catalogue_copy

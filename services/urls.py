@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import tracking
+from .postcodes import postcodes_view
 
 app_name = "services"
 
@@ -21,6 +22,7 @@ key_patterns = [
 ]
 
 urlpatterns = [
+    path("codes-postaux/<str:postcode>/", postcodes_view, name="postcodes"),
     path("compte/demandes/", tracking.submissions_view, name="submissions"),
     path("compte/demandes/<str:reference>/", include(account_patterns)),
     path("suivi/<str:key>/", include(key_patterns)),

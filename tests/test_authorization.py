@@ -535,6 +535,12 @@ RULES: list[Rule] = [
     rule("healthz", expect=public, why="the load balancer's probe"),
     rule("robots_txt", expect=public, why="what robots may read: nothing of a commune not open"),
     rule("altcha_challenge", expect=public, why="the captcha's challenge"),
+    rule(
+        "services:postcodes",
+        expect=public,
+        fixed={"postcode": "62220"},
+        why="the communes of a postcode, public data the forms offer as it is typed",
+    ),
     rule("home:search", expect=public, why="the site search, over the commune's public pages"),
     rule(
         "accounts:login",

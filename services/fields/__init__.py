@@ -2,8 +2,8 @@
 
 A field type is one class in ``registry``, in one module per family of types
 (``text``, ``dates``, ``numbers``, ``choices``, ``address``, ``household``,
-``documents``, ``consent``, ``help_text``, ``identifiers``); ``base.FieldType`` says what each
-provides. The rest of the package never names a type:
+``documents``, ``consent``, ``help_text``, ``identifiers``, ``communes``);
+``base.FieldType`` says what each provides. The rest of the package never names a type:
 
 - ``schema``: a form as data (steps, blocks, keys, conditions), for the
   models and the blocks, without Django forms;
@@ -35,6 +35,7 @@ from . import (  # noqa: F401
     consent,
     help_text,
     identifiers,
+    communes,
 )
 
 # isort: on

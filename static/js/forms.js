@@ -1,5 +1,6 @@
-// Forms of the démarches: focus on the error summary, and a preview of the
-// fields shown only for some answers (the server decides in the end).
+// Forms of the démarches: focus on the error summary, a preview of the
+// fields shown only for some answers, and the communes of a postcode offered
+// as it is typed (the server decides in the end).
 (function () {
   "use strict";
 
@@ -56,8 +57,44 @@
     });
   }
 
+  // A postcode of five digits fills the list of its communes offered to the
+  // commune's field, and the field itself when the postcode serves only one
+  // commune and nothing was typed there yet.
+  function lookUpCommunes(input) {
+    var list = document.getElementById(input.dataset.postcodeCommunes);
+    var commune = document.querySelector('[list="' + input.dataset.postcodeCommunes + '"]');
+    var asked = "";
+    function update() {
+      var postcode = input.value.replace(/\s+/g, "");
+      if (!/^[0-9]{5}$/.test(postcode) || postcode === asked) {
+        return;
+      }
+      asked = postcode;
+      var url = input.dataset.postcodeLookup.replace("00000", postcode);
+      fetch(url, { headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : { communes: [] }; })
+        .then(function (found) {
+          if (postcode !== asked) {
+            return;
+          }
+          list.replaceChildren.apply(list, found.communes.map(function (c) {
+            var option = document.createElement("option");
+            option.value = c.name;
+            return option;
+          }));
+          if (found.communes.length === 1 && commune && !commune.value) {
+            commune.value = found.communes[0].name;
+          }
+        })
+        .catch(function () { asked = ""; });
+    }
+    input.addEventListener("input", update);
+    update();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     focusErrors();
+    document.querySelectorAll("[data-postcode-lookup]").forEach(lookUpCommunes);
     document.querySelectorAll("form").forEach(function (form) {
       if (!form.querySelector("[data-show-if]")) {
         return;

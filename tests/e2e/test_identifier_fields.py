@@ -1,5 +1,6 @@
 """An association asks for a grant: its SIRET number and the IBAN to pay it
-into, typed as printed on its documents, checked with their check digits."""
+into, typed as printed on its documents, checked with their check digits; the
+commune of its seat, offered from its postcode."""
 
 import re
 
@@ -51,6 +52,9 @@ def test_an_association_types_its_siret_and_iban_and_is_told_what_to_check(porta
     form_field(page, "Nom de l'association").fill("Les Amis du Bois")
     form_field(page, "Numéro RNA").fill("W623001234")
     form_field(page, "Numéro SIRET").fill("732 829 320 00075")
+    seat = page.get_by_role("group", name=re.compile("Commune du siège"))
+    seat.get_by_label("Code postal").fill("62220")
+    expect(seat.get_by_label("Commune")).to_have_value("Carvin")
     form_field(page, "Objet de l'association et activités principales").fill("Randonnées.")
     form_field(page, "Nombre d'adhérents").fill("40")
     form_field(page, "Dont habitants de la commune").fill("31")
@@ -60,6 +64,7 @@ def test_an_association_types_its_siret_and_iban_and_is_told_what_to_check(porta
 
     _expect_refused(page, "Numéro SIRET", "Ce numéro comporte une erreur de saisie")
     expect(form_field(page, "Nom de l'association")).to_have_value("Les Amis du Bois")
+    expect(seat.get_by_label("Commune")).to_have_value("Carvin")
     _check(page, "01-siret-mistyped")
     form_field(page, "Numéro SIRET").fill("732 829 320 00074")
     _next(page)

@@ -268,3 +268,27 @@ def test_technical_addresses_take_any_input():
         assert response.status_code < 500
 
     technical()
+
+
+def test_the_postcode_lookup_answers_any_postcode_with_communes_or_nothing():
+    fuzzer = Fuzzer(Client(), HOST)
+
+    @hypothesis_settings(150)
+    @given(
+        postcode=st.one_of(
+            st.sampled_from(["62220", "51300", "00000", "99999", "2A004", "6222", "622200"]),
+            st.from_regex(r"[0-9]{5}", fullmatch=True),
+            TEXT.filter(lambda text: text.strip("./")),
+        ),
+        method=st.sampled_from(["get", "head", "post"]),
+    )
+    def lookup(postcode, method):
+        path = f"/codes-postaux/{quote(postcode, safe='')}/"
+        response = fuzzer.send("postcode lookup", method, path)
+        assert response.status_code in (200, 400, 404, 405), (path, response.status_code)
+        if response.status_code == 200 and method == "get":
+            found = response.json()
+            assert found["postcode"] == postcode
+            assert all(set(c) == {"name", "insee"} for c in found["communes"])
+
+    lookup()

@@ -131,6 +131,10 @@ def valid_value(block, name, household) -> st.SearchStrategy:
                     "ZZ00 0000",
                 ]
             )
+        case "postcode_commune":
+            if part == "postcode":
+                return st.sampled_from(["62220", "44117", "51300", "99999", "6222"])
+            return st.sampled_from(["Carvin", "st andre des eaux", "Vitry-le-François", ""])
         case "business_number":
             return st.sampled_from(
                 ["73282932000074", "732 829 320 00074", "732829320", "73282932000075", "7328"]
@@ -215,6 +219,7 @@ def first_valid(block, name, household):
         "phone": "06 12 34 56 78",
         "iban": "FR76 3000 6000 0112 3456 7890 189",
         "business_number": "732 829 320 00074",
+        "postcode_commune": {"postcode": "62220"}.get(part, "Carvin"),
         "consent": "on",
         "address": {"street": "12 rue des Écoles", "postcode": "62220", "city": "Carvin"}.get(part),
     }[block.type]

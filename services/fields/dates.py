@@ -51,14 +51,17 @@ class BoundedDateField(forms.DateField):
             check_birth_date(value)
 
 
+#: The dates a date field may allow, as the editor chooses them.
+BOUNDS = [
+    ("", _("Any date")),
+    ("past", _("Not in the future")),
+    ("future", _("Not in the past")),
+]
+
+
 class DateFieldBlock(FieldBlock):
     bounds = blocks.ChoiceBlock(
-        choices=[
-            ("", _("Any date")),
-            ("past", _("Not in the future")),
-            ("future", _("Not in the past")),
-            ("birth", _("A date of birth: from 1900, not in the future")),
-        ],
+        choices=[*BOUNDS, ("birth", _("A date of birth: from 1900, not in the future"))],
         required=False,
         label=_("Allowed dates"),
     )
@@ -116,11 +119,7 @@ class TimeInput(forms.TimeInput):
 
 class DateTimeBlock(FieldBlock):
     bounds = blocks.ChoiceBlock(
-        choices=[
-            ("", _("Any date")),
-            ("past", _("Not in the future")),
-            ("future", _("Not in the past")),
-        ],
+        choices=BOUNDS,
         required=False,
         label=_("Allowed dates"),
     )

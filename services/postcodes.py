@@ -20,5 +20,8 @@ def postcodes_view(request, postcode: str):
             "communes": [{"name": c.name, "insee": c.insee} for c in communes_of(postcode)],
         }
     )
-    patch_cache_control(response, public=True, max_age=MAX_AGE)
+    if not request.user.is_authenticated:
+        # What a signed-in person is answered is never kept by a shared cache
+        # (``accounts.sessions.PrivateResponsesMiddleware``), even this.
+        patch_cache_control(response, public=True, max_age=MAX_AGE)
     return response

@@ -538,7 +538,7 @@ RULES: list[Rule] = [
     rule(
         "services:postcodes",
         expect=public,
-        fixed={"postcode": "62220"},
+        fixed={"postcode": "51300"},
         why="the communes of a postcode, public data the forms offer as it is typed",
     ),
     rule("home:search", expect=public, why="the site search, over the commune's public pages"),

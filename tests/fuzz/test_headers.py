@@ -93,6 +93,7 @@ def sample_addresses() -> dict[str, list[str]]:
         "wagtaildocs_serve": [document.url if document else "/documents/1/x.pdf"],
         "wagtaildocs_authenticate_with_password": ["/documents/authenticate_with_password/1/"],
         "altcha_challenge": ["/captcha/altcha/challenge/"],
+        "services:postcodes": ["/codes-postaux/62220/", "/en/codes-postaux/51300/"],
         "session_status": ["/session/"],
         "payments_bank:return": [f"/paiement/retour/{transaction.public_id}/"],
         "payments_bank:notification": [f"/paiement/notification/{transaction.public_id}/"],

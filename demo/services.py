@@ -60,7 +60,7 @@ from services.services import (
     submission_submit,
 )
 
-from .communes import DEMO_DIR, MUNICIPAL_SERVICES
+from .communes import CITIZENS, DEMO_DIR, MUNICIPAL_SERVICES
 from .submissions import BY_POST, Attached, Child, requests_of
 
 #: The démarche files of the demo's démarches: models of the catalogue.
@@ -144,6 +144,7 @@ def add_demo_services(*, site, commune: dict, stdout) -> None:
     add_demo_fees(site=site, index=index, commune=commune)
     demo_municipal_services(site=site, index=index, commune=commune)
     requests = demo_requests(site=site, index=index, commune=commune)
+    demo_messages(site=site, commune=commune)
     demo_templates(site=site)
     demo_agent_settings(site=site, index=index, commune=commune)
     if pages or requests:
@@ -277,6 +278,70 @@ def demo_requests(*, site, index, commune: dict) -> int:
             )
         created += 1
     return created
+
+
+#: The demo thread of the first citizen of each commune: on their oldest
+#: open request, a question still waiting for an answer; on the next one, a
+#: question answered; on the next, a message of the town hall not read yet.
+DEMO_QUESTION = (
+    "Bonjour, mon justificatif de domicile est au nom de mon conjoint : est-ce que cela convient ?"
+)
+DEMO_EXCHANGE = (
+    "Bonjour, à quelle heure puis-je passer déposer l'original ?",
+    "Bonjour, l'accueil vous reçoit du lundi au vendredi, de 8 h 30 à 12 h.",
+)
+DEMO_NEWS = (
+    "Bonjour, la mairie sera exceptionnellement fermée le 14 : votre dossier sera traité "
+    "dès le lendemain."
+)
+
+
+def demo_messages(*, site, commune: dict) -> None:
+    """Messages on the first citizen's requests, once: one waiting for the
+    town hall, one answered, one the citizen has not read yet."""
+    from services.messaging import Sender, signature_for
+    from services.models import RequestMessage
+
+    email = next(c["email"] for c in CITIZENS[site.hostname] if c["validated"])
+    account = User.objects.filter(site=site, email=email).first()
+    if account is None:
+        return
+    requests = list(
+        Submission.objects.filter(site=site, account=account)
+        .exclude(status=SubmissionStatus.DRAFT)
+        .exclude(stage="final")
+        .select_related("municipal_service", "site")
+        .order_by("submitted_at", "pk")[:3]
+    )
+    if RequestMessage.objects.filter(submission__in=requests).exists():
+        return
+    agent = User.objects.get(
+        site__isnull=True, username=AGENT_USERNAME.format(slug=commune["slug"])
+    )
+    now = timezone.now()
+    threads = [
+        [(Sender.CITIZEN, DEMO_QUESTION, 2, False)],
+        [
+            (Sender.CITIZEN, DEMO_EXCHANGE[0], 4, True),
+            (Sender.TOWN_HALL, DEMO_EXCHANGE[1], 3, True),
+        ],
+        [(Sender.TOWN_HALL, DEMO_NEWS, 1, False)],
+    ]
+    for submission, thread in zip(requests, threads, strict=False):
+        for sender, text, days_ago, read in thread:
+            author = account if sender == Sender.CITIZEN else agent
+            message = RequestMessage.objects.create(
+                site=site,
+                submission=submission,
+                sender=sender,
+                author=author,
+                signature=signature_for(submission, sender=sender, author=author),
+                text=text,
+            )
+            when = now - timedelta(days=days_ago)
+            RequestMessage.objects.filter(pk=message.pk).update(
+                created_at=when, read_at=when + timedelta(hours=2) if read else None
+            )
 
 
 def demo_templates(*, site) -> None:

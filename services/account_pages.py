@@ -10,7 +10,13 @@ from accounts.decorators import citizen_of
 from accounts.extensions import AccountTab
 
 from .models import ServiceIndexPage, Submission, SubmissionStatus
-from .selectors import drafts_of, submissions_of, submissions_visible_to
+from .selectors import (
+    drafts_of,
+    submissions_of,
+    submissions_visible_to,
+    unread_messages_of,
+    with_unread_count,
+)
 
 PANEL_REQUESTS = 10
 
@@ -48,7 +54,14 @@ def submissions_panel(request):
     account = citizen_of(request)
     if account is None:
         return ""
-    submissions = list(submissions_of(account=account)[: PANEL_REQUESTS + 1])
+    submissions = list(with_unread_count(submissions_of(account=account))[: PANEL_REQUESTS + 1])
+    unread = unread_messages_of(account=account)
+    with_unread = []
+    if unread:
+        # Those the town hall wrote to, even when older than the panel's list.
+        with_unread = list(
+            with_unread_count(submissions_of(account=account)).filter(unread_messages__gt=0)
+        )
     drafts = [
         {
             "draft": draft,
@@ -62,6 +75,8 @@ def submissions_panel(request):
         "services/account_panel.html",
         {
             "submissions": submissions[:PANEL_REQUESTS],
+            "unread": unread,
+            "with_unread": with_unread,
             "more": len(submissions) > PANEL_REQUESTS,
             "drafts": drafts,
         },

@@ -15,7 +15,7 @@ from accounts.decorators import citizen_of
 from .account_pages import draft_resume_url
 from .catalogue import CATEGORY_PARAMETER, category_slug
 from .models import ServiceIndexPage, ServicePage
-from .selectors import drafts_of, submissions_of
+from .selectors import drafts_of, submissions_of, with_unread_count
 from .statuses import StatusGroup
 
 SUMMARY_REQUESTS = 5
@@ -80,7 +80,9 @@ def requests_summary(request):
     if account is None:
         return ""
     in_progress = list(
-        submissions_of(account=account).exclude(stage=StatusGroup.FINAL)[: SUMMARY_REQUESTS + 1]
+        with_unread_count(submissions_of(account=account)).exclude(stage=StatusGroup.FINAL)[
+            : SUMMARY_REQUESTS + 1
+        ]
     )
     drafts = [
         {"draft": draft, "resume_url": draft_resume_url(request, draft)}

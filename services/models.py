@@ -1238,8 +1238,20 @@ class ServiceSettings(CachedSiteSetting, BaseSiteSetting):
         ),
     )
 
+    messages_signed_by_agent = models.BooleanField(
+        _("sign messages with the agent's name"),
+        default=False,
+        help_text=_(
+            "Off, the town hall's messages to citizens are signed with the request's "
+            "service, or the town hall. On, the agent's own name is added."
+        ),
+    )
+
     panels = [
-        MultiFieldPanel([FieldPanel("reference_prefix")], heading=_("Requests")),
+        MultiFieldPanel(
+            [FieldPanel("reference_prefix"), FieldPanel("messages_signed_by_agent")],
+            heading=_("Requests"),
+        ),
         MultiFieldPanel([FieldPanel("retention_months")], heading=_("Personal data")),
     ]
 

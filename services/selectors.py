@@ -1,10 +1,18 @@
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from wagtail.models import Site
 
 from cms.tenancy import SEE, communes_for
 
-from .models import Attachment, MunicipalService, SavedFilter, ServicePage, Submission
+from .models import (
+    Attachment,
+    MunicipalService,
+    RequestMessage,
+    SavedFilter,
+    ServicePage,
+    Submission,
+)
 from .policies import SUPERVISE, submission_policy
 from .search import search_normalise
 from .statuses import OPEN_GROUPS, SubmissionStatus
@@ -219,3 +227,59 @@ def saved_filter_of(*, user, pk) -> SavedFilter:
         return saved_filters_of(user=user).get(pk=pk)
     except SavedFilter.DoesNotExist:
         raise Http404 from None
+
+
+# Counts: what each side has not read or answered.
+
+
+def with_unread_count(requests: QuerySet) -> QuerySet:
+    """Each request with ``unread_messages``: the town hall's messages its
+    citizen has not read."""
+    unread = (
+        RequestMessage.objects.filter(
+            submission=OuterRef("pk"),
+            sender=RequestMessage.Sender.TOWN_HALL,
+            read_at__isnull=True,
+        )
+        .order_by()
+        .values("submission")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return requests.annotate(
+        unread_messages=Coalesce(Subquery(unread, output_field=IntegerField()), 0)
+    )
+
+
+def unread_messages_of(*, account) -> int:
+    """How many of the town hall's messages about the account's requests it
+    has not read."""
+    return RequestMessage.objects.filter(
+        site_id=account.site_id,
+        submission__account=account,
+        sender=RequestMessage.Sender.TOWN_HALL,
+        read_at__isnull=True,
+    ).count()
+
+
+def unanswered_since() -> Subquery:
+    """The oldest citizen message of a request with no town-hall message after it."""
+    later_answer = RequestMessage.objects.filter(
+        submission=OuterRef("submission"),
+        sender=RequestMessage.Sender.TOWN_HALL,
+        created_at__gt=OuterRef("created_at"),
+    )
+    return Subquery(
+        RequestMessage.objects.filter(
+            submission=OuterRef("pk"), sender=RequestMessage.Sender.CITIZEN
+        )
+        .exclude(Exists(later_answer))
+        .order_by("created_at", "pk")
+        .values("created_at")[:1]
+    )
+
+
+def with_unanswered(requests: QuerySet) -> QuerySet:
+    """Each request with ``waiting_since``: when its citizen's oldest message
+    still unanswered was sent (None when every one was answered)."""
+    return requests.annotate(waiting_since=unanswered_since())

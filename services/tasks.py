@@ -249,3 +249,85 @@ def send_daily_digests() -> int:
     from .alerts import daily_digests_send
 
     return daily_digests_send()
+
+
+@task()
+def notify_citizen_of_message(*, message_id: int) -> None:
+    """Tell the citizen the town hall wrote about their request, by the
+    channel they chose: the link only, never the message's text."""
+    from cms.notifications import Notification, Recipient, notify
+
+    from .models import RequestMessage
+
+    message = RequestMessage.objects.select_related("submission__site", "submission__account").get(
+        pk=message_id
+    )
+    submission = message.submission
+    account = submission.account
+    url = tracking_url(submission)
+    notify(
+        Notification(
+            site=submission.site,
+            recipient=Recipient(
+                email=submission.requester_email,
+                phone=account.phone if account else submission.contact_phone,
+                preference=account.contact_preference if account else "email",
+            ),
+            subject=_("New message about your request %(reference)s")
+            % {"reference": submission.reference},
+            template="submission_message",
+            context={"submission": submission, "message": message, "tracking_url": url},
+            short=_("New message from the town hall about your request %(reference)s: %(url)s")
+            % {"reference": submission.reference, "url": url},
+        )
+    )
+
+
+def message_recipients(submission: Submission) -> list:
+    """The staff told of a citizen's message: the agent the request is
+    assigned to while they still see it, else those of its commune and
+    service who chose to be told of new requests (``services.alerts``)."""
+    from .alerts import _choices_of
+    from .models import NewRequestAlerts
+    from .services import staff_who_see
+
+    staff = [user for user in staff_who_see(submission) if user.email]
+    assigned = [user for user in staff if user.pk == submission.assigned_to_id]
+    if assigned:
+        return assigned
+    choices = _choices_of(staff)
+    return [user for user in staff if choices[user.pk] != NewRequestAlerts.NEVER]
+
+
+@task()
+def notify_agents_of_message(*, message_id: int) -> int:
+    """E-mail the staff in charge that the citizen wrote, with a link to the
+    request in the admin and without the message's text."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from .models import RequestMessage
+    from .services import agent_name
+
+    message = RequestMessage.objects.select_related(
+        "submission__site", "submission__assigned_to"
+    ).get(pk=message_id)
+    submission = message.submission
+    sent = 0
+    for user in message_recipients(submission):
+        with translation.override(settings.LANGUAGE_CODE):
+            email = render_commune_email(
+                site=submission.site,
+                to=user.email,
+                subject=_("New message from the citizen: request %(reference)s")
+                % {"reference": submission.reference},
+                template="submission_message_agent",
+                context={
+                    "submission": submission,
+                    "agent_name": agent_name(user),
+                    "admin_url": admin_url(submission),
+                },
+            )
+        email_message(**email).send()
+        sent += 1
+    return sent

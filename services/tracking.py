@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from accounts.decorators import citizen_required
 from cms.uploads import download, safe_filename, upload_limits
@@ -29,13 +30,35 @@ from .corrections import (
 )
 from .extensions import citizen_panels
 from .fields.answers import answer_rows
+from .messaging import (
+    MessageError,
+    MessageForm,
+    Sender,
+    accepts_citizen_messages,
+    commune_contact,
+    message_attachment_of,
+    message_send,
+    message_upload_limits,
+    messages_mark_read,
+    timeline,
+)
 from .models import Submission
 from .pdf import cover_sheet_pdf, document_lines, receipt_pdf
-from .selectors import attachment_of, submission_by_access_key, submission_of, submissions_of
+from .selectors import (
+    attachment_of,
+    submission_by_access_key,
+    submission_of,
+    submissions_of,
+    with_unread_count,
+)
 from .services import SubmissionError
 
 CORRECTIONS_SENT = gettext_lazy(
     "Thank you: your corrections are sent to the town hall and your request is in progress again."
+)
+MESSAGE_SENT = gettext_lazy("Your message is sent to the town hall.")
+MESSAGE_FILES_AGAIN = gettext_lazy(
+    "Your message is not sent yet: correct what is shown, then choose your files again."
 )
 
 
@@ -90,7 +113,10 @@ def submissions_view(request):
     return render(
         request,
         "services/submissions.html",
-        {"tab": "submissions", "submissions": submissions_of(account=request.user)},
+        {
+            "tab": "submissions",
+            "submissions": with_unread_count(submissions_of(account=request.user)),
+        },
     )
 
 
@@ -119,17 +145,18 @@ def _documents(access: Access) -> list[DocumentView]:
     ]
 
 
-def _detail(request, access: Access, template: str):
+def _detail(request, access: Access, template: str, *, message_form=None):
     submission = access.submission
     form = None
     asked = last_request_for_corrections(submission)
+    correcting = request.method == "POST" and message_form is None
     if asked is not None:
         form = correction_form(
             submission,
-            request.POST if request.method == "POST" else None,
-            request.FILES if request.method == "POST" else None,
+            request.POST if correcting else None,
+            request.FILES if correcting else None,
         )
-    if request.method == "POST":
+    if correcting:
         if form is None:
             return redirect(access.url())
         if form.is_valid():
@@ -146,7 +173,12 @@ def _detail(request, access: Access, template: str):
         for step, rows in answer_rows(submission.steps, submission.data)
     ]
     documents = _documents(access)
-    history = list(submission.history.all())
+    entries = timeline(submission, for_citizen=True)
+    if request.method == "GET":
+        messages_mark_read(submission=submission, reader=Sender.CITIZEN)
+    open_to_messages = accepts_citizen_messages(submission)
+    if message_form is None and open_to_messages:
+        message_form = MessageForm()
     replaced = [
         (attachment, access.url("document", pk=attachment.pk))
         for attachment in submission.attachments.all()
@@ -162,7 +194,12 @@ def _detail(request, access: Access, template: str):
             "answers": [(step, rows) for step, rows in answers if rows],
             "documents": documents,
             "replaced": replaced,
-            "history": history,
+            "timeline": entries,
+            "message_form": (
+                message_form if open_to_messages or (message_form and message_form.errors) else None
+            ),
+            "message_url": access.url("message"),
+            "contact": None if open_to_messages else commune_contact(submission),
             "asked": asked,
             "form": form,
             "issued": [
@@ -209,6 +246,69 @@ def submission_view(request, reference):
 @private
 def tracking_view(request, key):
     return _detail(request, _by_key(request, key), "services/tracking.html")
+
+
+# The citizen writes to the town hall.
+
+
+def _message(request, access: Access, template: str, *, author):
+    form = MessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            message_send(
+                submission=access.submission,
+                sender=Sender.CITIZEN,
+                author=author,
+                text=form.cleaned_data["text"],
+                files=form.cleaned_data["files"],
+            )
+        except MessageError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, MESSAGE_SENT)
+            return redirect(access.url() + "#messages")
+    if request.FILES:
+        form.add_error(None, str(MESSAGE_FILES_AGAIN))
+    return _detail(request, access, template, message_form=form)
+
+
+@upload_limits(message_upload_limits)
+@citizen_required
+@private
+@require_POST
+def submission_message_view(request, reference):
+    access = _by_account(request, reference)
+    return _message(request, access, "services/submission_detail.html", author=request.user)
+
+
+@upload_limits(message_upload_limits)
+@private
+@require_POST
+def tracking_message_view(request, key):
+    return _message(request, _by_key(request, key), "services/tracking.html", author=None)
+
+
+def _message_file(access: Access, pk: int):
+    attachment = message_attachment_of(submission=access.submission, pk=pk)
+    try:
+        file = attachment.file.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404 from None
+    content_type = attachment.content_type or "application/octet-stream"
+    return download(
+        file, filename=safe_filename(attachment.name, content_type), content_type=content_type
+    )
+
+
+@citizen_required
+@private
+def submission_message_file_view(request, reference, pk):
+    return _message_file(_by_account(request, reference), pk)
+
+
+@private
+def tracking_message_file_view(request, key, pk):
+    return _message_file(_by_key(request, key), pk)
 
 
 # The receipt, the cover sheet and the documents: downloads.

@@ -11,6 +11,10 @@ account_patterns = [
     path("bordereau/", tracking.submission_cover_sheet_view, name="submission_cover_sheet"),
     path("documents/<int:pk>/", tracking.submission_document_view, name="submission_document"),
     path("delivres/<int:pk>/", tracking.submission_issued_view, name="submission_issued"),
+    path("message/", tracking.submission_message_view, name="submission_message"),
+    path(
+        "messages/<int:pk>/", tracking.submission_message_file_view, name="submission_message_file"
+    ),
 ]
 
 key_patterns = [
@@ -19,6 +23,8 @@ key_patterns = [
     path("bordereau/", tracking.tracking_cover_sheet_view, name="tracking_cover_sheet"),
     path("documents/<int:pk>/", tracking.tracking_document_view, name="tracking_document"),
     path("delivres/<int:pk>/", tracking.tracking_issued_view, name="tracking_issued"),
+    path("message/", tracking.tracking_message_view, name="tracking_message"),
+    path("messages/<int:pk>/", tracking.tracking_message_file_view, name="tracking_message_file"),
 ]
 
 urlpatterns = [

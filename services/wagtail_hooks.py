@@ -14,7 +14,7 @@ from . import (
     home_blocks,  # noqa: F401 (registers what the home page shows of the démarches)
     retention,
 )
-from .admin.bulk_actions import AssignBulkAction, StatusBulkAction
+from .admin.bulk_actions import AssignBulkAction, MessageBulkAction, StatusBulkAction
 from .admin.municipal_services import MunicipalServiceViewSet
 from .admin.templates import MessageTemplateViewSet
 from .admin.viewsets import SubmissionViewSet
@@ -47,6 +47,7 @@ register_permission_policy(MunicipalService, municipal_service_policy, exact_cla
 register_snippet(MunicipalServiceViewSet)
 hooks.register("register_bulk_action", AssignBulkAction)
 hooks.register("register_bulk_action", StatusBulkAction)
+hooks.register("register_bulk_action", MessageBulkAction)
 
 
 @hooks.register("register_log_actions")
@@ -57,6 +58,7 @@ def agents_actions_on_requests(actions):
         ("services.view", _("Request opened"), _("Opened the request")),
         ("services.assign", _("Request assigned"), _("Assigned the request")),
         ("services.note", _("Internal note"), _("Wrote an internal note")),
+        ("services.message", _("Message"), _("Wrote a message about the request")),
         ("services.by_post", _("Document received by post"), _("Ticked a document as received")),
         ("services.download", _("Document downloaded"), _("Downloaded a document")),
         ("services.archive_pdf", _("Request printed"), _("Downloaded the request as PDF")),

@@ -73,11 +73,13 @@ from home.models import ContentPage
 from payments.models import CartItem, Invoice, Regie, Transaction
 from payments.services import invoice_issue
 from services.library import MODELS
+from services.messaging import Sender, message_send
 from services.models import (
     Attachment,
     DemarcheCopy,
     InternalNote,
     IssuedDocument,
+    MessageAttachment,
     MessageTemplate,
     MunicipalService,
     SavedFilter,
@@ -604,6 +606,20 @@ RULES: list[Rule] = [
         why="a document issued for a request made without an account, by its private link",
     ),
     rule(
+        "services:tracking_message",
+        expect=same_commune,
+        owners=("carvin", "sa"),
+        method="POST",
+        why="the requester without an account writes to the town hall through the private link",
+    ),
+    rule(
+        "services:tracking_message_file",
+        expect=same_commune,
+        owners=("carvin", "sa"),
+        model="anonymous message file",
+        why="a file of a message about a request made without an account, by its private link",
+    ),
+    rule(
         "services:tracking*",
         expect=same_commune,
         owners=("carvin", "sa"),
@@ -693,6 +709,20 @@ RULES: list[Rule] = [
         expect=citizen_own,
         owners=HOUSEHOLDS,
         model="attachment",
+    ),
+    rule(
+        "services:submission_message",
+        expect=citizen_own,
+        owners=HOUSEHOLDS,
+        method="POST",
+        why="the citizen writes to the town hall about their own request",
+    ),
+    rule(
+        "services:submission_message_file",
+        expect=citizen_own,
+        owners=HOUSEHOLDS,
+        model="message file",
+        why="a file of a message about the citizen's own request",
     ),
     rule(
         "services:submission_issued",
@@ -935,6 +965,8 @@ RULES: list[Rule] = [
         "/admin/snippets/services/submission/download/*",
         "/admin/snippets/services/submission/issued/*",
         "/admin/snippets/services/submission/preview/*",
+        "/admin/snippets/services/submission/message/*",
+        "/admin/snippets/services/submission/message-file/*",
         expect=within_service(admin(*AGENTS, own=ANSWERED)),
         owners=COMMUNES,
         model="submission",
@@ -1413,6 +1445,21 @@ def test_every_bulk_action_is_tried_with_each_communes_objects():
 # --- The objects of each owner ---------------------------------------------------
 
 
+def message_file(request, owner) -> MessageAttachment:
+    """A town-hall message about ``request``, with a file."""
+    message = message_send(
+        submission=request, sender=Sender.TOWN_HALL, author=None, text="Pièce à compléter."
+    )
+    return MessageAttachment.objects.create(
+        site_id=request.site_id,
+        message=message,
+        file=ContentFile(b"%PDF-1.4 demo", name="message.pdf"),
+        name=f"message-{owner}.pdf",
+        size=13,
+        content_type="application/pdf",
+    )
+
+
 class Objects:
     """The demo, completed so that every owner has one object of each kind."""
 
@@ -1540,6 +1587,7 @@ class Objects:
             size=13,
             content_type="application/pdf",
         )
+        kinds["anonymous message file"] = message_file(anonymous, commune)
         for kind, obj in kinds.items():
             assert obj is not None, (commune, kind)
             self.by_kind[kind, commune] = obj
@@ -1574,6 +1622,7 @@ class Objects:
             "invoice": Invoice.objects.filter(account=user).order_by("pk").first(),
             "transaction": Transaction.objects.filter(account=user).order_by("pk").first(),
             "request payment": request_payment(request),
+            "message file": message_file(request, household),
         }
         for kind, obj in kinds.items():
             assert obj is not None, (household, kind)
@@ -1602,6 +1651,7 @@ class Objects:
             "document_id": "document",
             "doc_id": "document",
             "attachment_pk": "attachment",
+            "file_pk": "message file",
             "document_pk": "issued document",
             "reference": "request",
             "translation_source_id": "translation source",

@@ -1,15 +1,19 @@
 """Assign the selected requests, or change their status."""
 
+import uuid
+
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from cms.scoped_admin import DECIDE, ScopedBulkAction
 
+from ..messaging import Sender, message_send
 from ..models import Submission
 from ..selectors import submissions_matching, submissions_visible_to
 from ..services import SubmissionError, submission_assign, submission_change_status
 from .filters import SubmissionFilterSet
-from .forms import BulkAssignForm, BulkStatusForm
+from .forms import BulkAssignForm, BulkMessageForm, BulkStatusForm
 
 
 class SubmissionBulkAction(ScopedBulkAction):
@@ -90,4 +94,43 @@ class StatusBulkAction(SubmissionBulkAction):
         ) % {"count": count}
 
 
-BULK_ACTIONS = {action.action_type: action for action in (AssignBulkAction, StatusBulkAction)}
+class MessageBulkAction(SubmissionBulkAction):
+    """One message from the town hall to the citizen of each selected
+    request (a closed day, a change of opening hours...), one per request,
+    sharing a batch."""
+
+    display_name = gettext_lazy("Write to the citizens")
+    action_type = "message"
+    aria_label = gettext_lazy("Write one message to the citizens of the selected requests")
+    action_priority = 30
+    form_class = BulkMessageForm
+    submit_label = gettext_lazy("Send the message")
+    explanation = gettext_lazy(
+        "The message is added to each selected request, signed by its service (or the "
+        "town hall), and each citizen is told once per request."
+    )
+
+    @cached_property
+    def batch(self):
+        return uuid.uuid4()
+
+    def act(self, submission):
+        message_send(
+            submission=submission,
+            sender=Sender.TOWN_HALL,
+            author=self.request.user,
+            text=self.cleaned_form.cleaned_data["text"],
+            batch=self.batch,
+        )
+
+    def success_message(self, count):
+        return ngettext(
+            "Message sent to %(count)d request; its citizen has been told.",
+            "Message sent to %(count)d requests; each citizen has been told.",
+            count,
+        ) % {"count": count}
+
+
+BULK_ACTIONS = {
+    action.action_type: action for action in (AssignBulkAction, StatusBulkAction, MessageBulkAction)
+}

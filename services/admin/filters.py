@@ -20,12 +20,14 @@ from ..selectors import (
     open_counts_by_agent,
     services_by_commune,
     submissions_visible_to,
+    with_unanswered,
 )
 from ..services import agent_name, agents_of
 from ..statuses import SENT_STATUSES, StatusGroup
 from ..workflows import status_choices
 
 TO_PROCESS = "to_process"
+UNANSWERED = "unanswered"
 ALL = "all"
 NO_SERVICE = "none"
 
@@ -49,6 +51,14 @@ def requests_in_status(queryset, value: str):
     if value == ALL or not value:
         return queryset
     return queryset.filter(status=value)
+
+
+def requests_unanswered(queryset):
+    """The requests whose citizen wrote a message that no town-hall message
+    followed yet, with ``waiting_since``."""
+    if "waiting_since" not in queryset.query.annotations:
+        queryset = with_unanswered(queryset)
+    return queryset.filter(waiting_since__isnull=False)
 
 
 def requests_assigned(queryset, value: str, *, user):
@@ -88,12 +98,18 @@ class SubmissionFilterSet(CommuneFilterSet):
         empty_label=gettext_lazy("All"),
         method="filter_service",
     )
+    messages = django_filters.ChoiceFilter(
+        label=gettext_lazy("Messages"),
+        empty_label=gettext_lazy("All"),
+        choices=[(UNANSWERED, gettext_lazy("Citizen's message to answer"))],
+        method="filter_messages",
+    )
     submitted_at = PeriodFilter(label=gettext_lazy("Sent between"), widget=DateRangePickerWidget)
     site = CommuneFilter(submission_policy)
 
     class Meta:
         model = Submission
-        fields = ["status", "assigned", "page", "service", "submitted_at", "site"]
+        fields = ["status", "assigned", "messages", "page", "service", "submitted_at", "site"]
 
     def __init__(self, data=None, *args, request=None, **kwargs):
         if data is not None and not data.get("status"):
@@ -163,6 +179,9 @@ class SubmissionFilterSet(CommuneFilterSet):
 
     def filter_status(self, queryset, name, value):
         return requests_in_status(queryset, value)
+
+    def filter_messages(self, queryset, name, value):
+        return requests_unanswered(queryset) if value == UNANSWERED else queryset
 
     def filter_assigned(self, queryset, name, value):
         return requests_assigned(queryset, value, user=self.request.user)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..corrections import correctable_items
+from ..messaging import MESSAGE_EMPTY, MESSAGE_MAX_LENGTH
 from ..models import MunicipalService, Submission
 from ..policies import SUPERVISE, submission_policy
 from ..services import agent_name, agents_of, agents_seeing, reopened_status
@@ -195,6 +196,27 @@ class BulkAssignForm(forms.Form):
         sites = {submission.site_id for submission in submissions}
         self.fields["agent"].queryset = agents_of(sites=list(sites))
         self.fields["agent"].label_from_instance = agent_name
+
+
+class BulkMessageForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("Message to the citizens"),
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=gettext_lazy(
+            "The same text goes to every selected request's citizen: write nothing "
+            "personal to one of them."
+        ),
+    )
+
+    def __init__(self, *args, submissions, **kwargs):
+        super().__init__(*args, **kwargs)
+
+    def clean_text(self):
+        text = self.cleaned_data["text"].strip()
+        if not text:
+            raise forms.ValidationError(MESSAGE_EMPTY, code="required")
+        return text
 
 
 class BulkStatusForm(forms.Form):

@@ -31,15 +31,31 @@ from cms.scoped_admin import (
 )
 from cms.spreadsheets import SpreadsheetMixin, spreadsheet_text
 from cms.tenancy import SEE, communes_for, shows_communes
-from cms.uploads import as_attachment, download, safe_filename
+from cms.uploads import as_attachment, download, safe_filename, upload_limits
 
 from ..corrections import last_request_for_corrections
 from ..extensions import admin_columns, admin_panels
 from ..fields.answers import answer_rows
 from ..messages import fill_message, message_values
+from ..messaging import (
+    MessageError,
+    MessageForm,
+    Sender,
+    message_attachment_of,
+    message_send,
+    message_upload_limits,
+    messages_mark_read,
+    timeline,
+    town_hall_name,
+)
 from ..models import MessageTemplate, ServicePage, Submission
 from ..policies import SUPERVISE, submission_policy
-from ..selectors import attachment_of, submissions_matching, submissions_visible_to
+from ..selectors import (
+    attachment_of,
+    submissions_matching,
+    submissions_visible_to,
+    with_unanswered,
+)
 from ..services import (
     SubmissionError,
     agent_name,
@@ -53,6 +69,7 @@ from ..services import (
 )
 from .bulk_actions import BULK_ACTIONS
 from .exports import EXPORT_FILTERS, archive_pdf_url, export_links
+from .filters import UNANSWERED
 from .forms import AssignForm, ByPostForm, NoteForm, ReopenForm, StatusChangeForm, TransferForm
 from .saved_filters import SaveFilterForm, filters_query, saved_filter_links
 
@@ -139,7 +156,9 @@ class SubmissionIndexView(ReadOnlyMixin, ScopedIndexMixin, SpreadsheetMixin, Ind
         annotations = {}
         for extra in self.extra_columns:
             annotations.update(extra.annotations)
-        return submissions_visible_to(user=self.request.user).annotate(**annotations)
+        return with_unanswered(submissions_visible_to(user=self.request.user)).annotate(
+            **annotations
+        )
 
     @cached_property
     def columns(self):
@@ -154,6 +173,9 @@ class SubmissionIndexView(ReadOnlyMixin, ScopedIndexMixin, SpreadsheetMixin, Ind
         return submissions_matching(queryset, self.search_query)
 
     def order_queryset(self, queryset):
+        if self.request.GET.get("messages") == UNANSWERED and not self.request.GET.get("ordering"):
+            # The citizens waiting longest for an answer first.
+            return queryset.order_by("waiting_since", "pk")
         queryset = super().order_queryset(queryset)
         # A stable order for pagination, whatever column is sorted.
         if queryset.query.order_by and "pk" not in queryset.query.order_by:
@@ -232,6 +254,7 @@ class SubmissionInspectView(ReadOnlyMixin, ScopedObjectMixin, InspectView):
         "services/admin/request/answers.html",
         "services/admin/request/issued.html",
         "services/admin/request/history.html",
+        "services/admin/request/reply.html",
         "services/admin/request/activity.html",
     ]
 
@@ -241,6 +264,7 @@ class SubmissionInspectView(ReadOnlyMixin, ScopedObjectMixin, InspectView):
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
         audit(self.object, "services.view", user=request.user)
+        messages_mark_read(submission=self.object, reader=Sender.TOWN_HALL)
         return response
 
     def get_page_subtitle(self):
@@ -310,7 +334,9 @@ class SubmissionInspectView(ReadOnlyMixin, ScopedObjectMixin, InspectView):
             answers=answers,
             replaced=replaced,
             received_by_post=submission.received_by_post,
-            history=submission.history.select_related("author").prefetch_related("runs"),
+            timeline=timeline(submission, for_citizen=False),
+            reply_form=message_form_for(submission) if changing else None,
+            town_hall_name=town_hall_name(submission),
             asked=last_request_for_corrections(submission),
             notes=submission.notes.select_related("author"),
             note_form=NoteForm() if changing else None,
@@ -335,8 +361,11 @@ class SubmissionInspectView(ReadOnlyMixin, ScopedObjectMixin, InspectView):
                     "preview",
                     "reopen",
                     "transfer",
+                    "message",
                 )
             },
+            message_file_url_name=self.view_url_names["message_file"],
+            issued_url_name=self.view_url_names["issued"],
             issued=[
                 (document, self.url("issued", document.pk)) for document in submission.issued.all()
             ],
@@ -352,6 +381,10 @@ class SubmissionInspectView(ReadOnlyMixin, ScopedObjectMixin, InspectView):
             ),
         )
         return context
+
+
+def message_form_for(submission: Submission, *args, **kwargs) -> MessageForm:
+    return MessageForm(*args, text_label=_("Message to the citizen"), **kwargs)
 
 
 class SubmissionActionMixin(PermissionCheckedMixin):
@@ -440,6 +473,69 @@ class SubmissionStatusView(SubmissionActionMixin, WagtailAdminTemplateMixin, For
             % {"reference": self.submission.reference, "status": change.get_status_display()},
         )
         return redirect(self.inspect_url)
+
+
+class SubmissionMessageView(SubmissionActionMixin, WagtailAdminTemplateMixin, FormView):
+    """Write to the citizen about a request, with files. The form is on the
+    request's page; it comes back here, with what was typed, when something
+    is refused."""
+
+    template_name = "services/admin/message.html"
+    header_icon = "mail"
+    page_title = gettext_lazy("Write to the citizen")
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        return upload_limits(message_upload_limits)(super().as_view(**initkwargs))
+
+    def get_page_subtitle(self):
+        return self.submission.reference
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {
+                "url": reverse(self.index_url_name),
+                "label": capfirst(Submission._meta.verbose_name_plural),
+            },
+            {"url": self.inspect_url, "label": self.submission.reference},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_form(self, form_class=None):
+        return message_form_for(self.submission, **self.get_form_kwargs())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            submission=self.submission,
+            cancel_url=self.inspect_url,
+            town_hall_name=town_hall_name(self.submission),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            message_send(
+                submission=self.submission,
+                sender=Sender.TOWN_HALL,
+                author=self.request.user,
+                text=form.cleaned_data["text"],
+                files=form.cleaned_data["files"],
+            )
+        except MessageError as error:
+            form.add_error(None, str(error))
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Message sent about request %(reference)s; the citizen has been told.")
+            % {"reference": self.submission.reference},
+        )
+        return redirect(self.inspect_url + "#history-heading")
+
+    def form_invalid(self, form):
+        if self.request.FILES:
+            form.add_error(None, _("Nothing was sent: choose the files again."))
+        return super().form_invalid(form)
 
 
 class SubmissionPostView(SubmissionActionMixin, View):
@@ -582,6 +678,34 @@ class AttachmentDownloadView(PermissionCheckedMixin, View):
             "services.download",
             user=request.user,
             data={"attachment": attachment.pk, "name": attachment.name},
+        )
+        content_type = attachment.content_type or "application/octet-stream"
+        response = download(
+            file, filename=safe_filename(attachment.name, content_type), content_type=content_type
+        )
+        patch_cache_control(response, private=True, no_store=True)
+        return response
+
+
+class MessageFileDownloadView(PermissionCheckedMixin, View):
+    """A file sent with a message about a request, always as a download, to
+    staff who may see the request only."""
+
+    permission_policy = submission_policy
+    any_permission_required = SEE
+
+    def get(self, request, pk, file_pk):
+        submission = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
+        attachment = message_attachment_of(submission=submission, pk=file_pk)
+        try:
+            file = attachment.file.open("rb")
+        except (FileNotFoundError, ValueError):
+            raise Http404 from None
+        audit(
+            submission,
+            "services.download",
+            user=request.user,
+            data={"message_file": attachment.pk, "name": attachment.name},
         )
         content_type = attachment.content_type or "application/octet-stream"
         response = download(

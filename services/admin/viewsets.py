@@ -16,10 +16,12 @@ from .views import (
     ByPostView,
     DocumentPreviewView,
     IssuedDocumentDownloadView,
+    MessageFileDownloadView,
     NoteView,
     ReopenView,
     SubmissionIndexView,
     SubmissionInspectView,
+    SubmissionMessageView,
     SubmissionStatusColumn,
     SubmissionStatusView,
     TransferView,
@@ -59,6 +61,11 @@ class SubmissionViewSet(ReadOnlyCommuneViewSet):
         DateColumn("submitted_at", label=gettext_lazy("Sent on"), sort_key="submitted_at"),
         Column("service", label=gettext_lazy("Service"), accessor="service_name"),
         Column("assigned", label=gettext_lazy("Assigned to"), accessor="assigned_name"),
+        DateColumn(
+            "waiting_since",
+            label=gettext_lazy("Citizen's message unanswered since"),
+            sort_key="waiting_since",
+        ),
         SubmissionStatusColumn(
             "get_status_display", label=gettext_lazy("Status"), sort_key="status"
         ),
@@ -103,6 +110,8 @@ class SubmissionViewSet(ReadOnlyCommuneViewSet):
                     "download",
                     "issued",
                     "preview",
+                    "message",
+                    "message_file",
                 )
             },
             **kwargs,
@@ -117,6 +126,12 @@ class SubmissionViewSet(ReadOnlyCommuneViewSet):
             path("assign/<int:pk>/", self.action_view(AssignView), name="assign"),
             path("by-post/<int:pk>/", self.action_view(ByPostView), name="by_post"),
             path("transfer/<int:pk>/", self.action_view(TransferView), name="transfer"),
+            path("message/<int:pk>/", self.action_view(SubmissionMessageView), name="message"),
+            path(
+                "message-file/<int:pk>/<int:file_pk>/",
+                MessageFileDownloadView.as_view(),
+                name="message_file",
+            ),
             path("download/<int:pk>/<int:attachment_pk>/", self.download_view, name="download"),
             path(
                 "issued/<int:pk>/<int:document_pk>/",

@@ -253,3 +253,21 @@ def test_a_service_agent_sees_the_requests_of_their_service_and_the_agent_the_wh
     reports = {r.data["nature"]: r for r in technical if r.title.startswith("Signaler")}
     assert reports["Éclairage public en panne"].service_name == "Services techniques"
     assert not any(request.service_name == "État civil" for request in technical)
+
+
+def test_the_demo_citizen_has_an_unread_message_and_agents_a_question_to_answer(demo):
+    from demo.communes import CITIZENS
+    from services.admin.filters import requests_unanswered
+    from services.models import RequestMessage
+    from services.selectors import unread_messages_of
+
+    for hostname in HOSTNAMES:
+        site = Site.objects.get(hostname=hostname)
+        email = next(c["email"] for c in CITIZENS[hostname] if c["validated"])
+        citizen = User.objects.get(site=site, email=email)
+
+        assert unread_messages_of(account=citizen) == 1
+        assert requests_unanswered(Submission.objects.filter(site=site)).count() == 1
+    before = RequestMessage.objects.count()
+    call_command("load_demo", stdout=io.StringIO())
+    assert RequestMessage.objects.count() == before

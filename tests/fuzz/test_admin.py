@@ -20,6 +20,7 @@ from fees.models import RequestPayment
 from payments.models import Regie
 from services.models import ServicePage, Submission, SubmissionStatus
 from tests.fuzzing import (
+    FILES,
     KEY_NAME,
     SCALAR_JUNK,
     WRONG_TYPES,
@@ -214,6 +215,10 @@ def test_request_and_account_forms_take_any_value():
             "amount_reason": ADMIN_VALUE,
         },
         f"{prefix}/note/{submission.pk}/": {"text": ADMIN_VALUE},
+        f"{prefix}/message/{submission.pk}/": {
+            "text": ADMIN_VALUE,
+            "files": st.one_of(ADMIN_VALUE, FILES, st.lists(FILES, max_size=2)),
+        },
         f"{prefix}/assign/{submission.pk}/": {
             "agent": st.one_of(st.sampled_from(agents).map(str), ADMIN_VALUE)
         },

@@ -597,3 +597,64 @@ def test_missing_documents_of_an_incomplete_request_are_checked(demo):
     post_documents()
     print(f"\n{cases['documents']} uploads posted to an incomplete request")
     assert cases["documents"] >= INCOMPLETE_EXAMPLES
+
+
+# A message to the town hall from the request's page.
+
+MESSAGE_EXAMPLES = 60
+
+
+def test_messages_to_the_town_hall_take_any_text_and_files(demo):
+    from services.messaging import MESSAGE_FILE_TYPES
+    from services.models import MessageAttachment, RequestMessage
+
+    site = Site.objects.get(hostname="carvin.localhost")
+    account = validated_citizen(site)
+    submission = (
+        Submission.objects.filter(account=account)
+        .exclude(status=SubmissionStatus.DRAFT)
+        .exclude(stage="final")
+        .first()
+    )
+    client = Client()
+    client.force_login(account)
+    url = reverse("services:submission_message", kwargs={"reference": submission.reference})
+    allowed = {m for t in MESSAGE_FILE_TYPES for m in DOCUMENT_TYPES[t].mime_types}
+    cases.clear()
+
+    @hypothesis_settings(MESSAGE_EXAMPLES)
+    @given(
+        text=st.one_of(st.just(MISSING), TEXT, SCALAR_JUNK),
+        files=st.one_of(
+            st.just(MISSING),
+            st.lists(st.one_of(FILES, valid_file(["pdf", "png"]), SCALAR_JUNK), max_size=7),
+        ),
+        extra=st.dictionaries(KEY_NAME, ANY_VALUE, max_size=2),
+    )
+    def post_message(text, files, extra):
+        cases["messages"] += 1
+        before = RequestMessage.objects.filter(submission=submission).count()
+        data = {**extra}
+        if text is not MISSING:
+            data["text"] = text
+        if files is not MISSING:
+            data["files"] = files
+        response = client.post(url, with_csrf_field(data), HTTP_HOST=site.hostname)
+        record("request: message to the town hall", response.status_code)
+        assert response.status_code in (200, 302), (response.status_code, data)
+        for attachment in MessageAttachment.objects.filter(message__submission=submission):
+            assert attachment.content_type in allowed, attachment.content_type
+        if response.status_code == 302:
+            assert RequestMessage.objects.filter(submission=submission).count() == before + 1
+            return
+        assert RequestMessage.objects.filter(submission=submission).count() == before
+        form = response.context["message_form"]
+        with translation.override(response.get("Content-Language") or "fr"):
+            errors = [str(m) for ms in form.errors.values() for m in ms]
+        assert errors, "the message is refused without a reason"
+        html = response.content.decode()
+        assert 'id="form-errors"' in html
+        assert all(escape(m) in html for m in errors)
+
+    post_message()
+    assert cases["messages"] >= MESSAGE_EXAMPLES

@@ -267,7 +267,8 @@ def test_no_upload_form_unless_the_request_is_incomplete(client, owner, request_
     page = html(client.get(detail_url(request_sent), **CARVIN))
     sent = client.post(detail_url(request_sent), {"livret": pdf_file()}, **CARVIN)
 
-    assert 'enctype="multipart/form-data"' not in page
+    assert "Corriger votre demande" not in page
+    assert 'name="livret"' not in page
     assert sent.status_code == 302
     request_sent.refresh_from_db()
     assert request_sent.status == SubmissionStatus.SUBMITTED

@@ -7,6 +7,7 @@ from django.db import transaction as db_transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.notifications import contact_recipient
 from cms.models import CommuneSettings
@@ -14,6 +15,10 @@ from cms.notifications import PAYMENT, Notification, notify
 from cms.pdf import logo_data_uri
 
 from .models import Transaction, TransactionStatus
+
+RECEIPT_SHORT = gettext_lazy(
+    "Payment %(order)s received, thank you. The receipt is sent by e-mail."
+)
 
 
 def receipt_context(*, transaction: Transaction) -> dict:
@@ -55,8 +60,7 @@ def receipt_email_send(*, transaction_id: int) -> bool:
             subject=_("Receipt of your payment %(order)s") % {"order": transaction.order_id},
             template="payment_receipt",
             context=receipt_context(transaction=transaction),
-            short=_("Payment %(order)s received, thank you. The receipt is sent by e-mail.")
-            % {"order": transaction.order_id},
+            short=str(RECEIPT_SHORT) % {"order": transaction.order_id},
             attachments=[
                 (
                     receipt_filename(transaction),

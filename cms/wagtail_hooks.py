@@ -12,12 +12,6 @@ hooks.register("construct_admin_api", scope_admin_api, order=100)
 hooks.register("construct_homepage_summary_items", count_communes_pages, order=100)
 hooks.register("construct_homepage_panels", setup_panel)
 
-
-@hooks.register("construct_homepage_panels")
-def sms_panel(request, panels):
-    from .sms.dashboard import sms_panel
-
-    sms_panel(request, panels)
 hooks.register("register_admin_urls", commune_opening_urls)
 hooks.register("register_commune_setup_items", cms_setup_items, order=0)
 
@@ -100,3 +94,11 @@ def commune_create_menu_item():
     from .commune_admin import commune_create_menu_item
 
     return commune_create_menu_item()
+
+
+@hooks.register("construct_homepage_panels")
+def sms_panel(request, panels):
+    """Text messages sent this month (``cms.sms.dashboard``)."""
+    from .sms.dashboard import sms_panel
+
+    sms_panel(request, panels)

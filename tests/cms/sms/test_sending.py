@@ -71,7 +71,7 @@ def test_the_text_is_transliterated_to_the_gsm_alphabet(
     with django_capture_on_commit_callbacks(execute=True):
         notify(status_notification(sms_citizen, short="Reçu : « Crèche » – ça ôte l’œuf"))
 
-    assert sms_server.messages[0]["content"] == "Recu : \" Crèche \" - ca ote l'oeuf"
+    assert sms_server.messages[0]["content"] == 'Recu : " Crèche " - ca ote l\'oeuf'
 
 
 @pytest.mark.parametrize("mode", ["refuse", "down"])

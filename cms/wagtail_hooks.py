@@ -11,7 +11,6 @@ hooks.register("construct_reports_menu", hide_platform_reports)
 hooks.register("construct_admin_api", scope_admin_api, order=100)
 hooks.register("construct_homepage_summary_items", count_communes_pages, order=100)
 hooks.register("construct_homepage_panels", setup_panel)
-
 hooks.register("register_admin_urls", commune_opening_urls)
 hooks.register("register_commune_setup_items", cms_setup_items, order=0)
 

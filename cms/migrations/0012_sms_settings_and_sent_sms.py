@@ -3,7 +3,29 @@
 import django.core.validators
 import django.db.models.deletion
 import re
+from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
+
+
+def supervisors_set_sms(apps, schema_editor):
+    """The supervisors of every existing commune (those who read its log)
+    set its text messages, as ``commune_create`` lets those of a new one."""
+    config = apps.get_app_config("cms")
+    config.models_module = True
+    create_permissions(config, apps=apps, verbosity=0)
+    config.models_module = None
+    GroupSitePermission = apps.get_model("wagtailcore", "GroupSitePermission")
+    Permission = apps.get_model("auth", "Permission")
+    permission = Permission.objects.get(
+        content_type__app_label="cms", codename="change_smssettings"
+    )
+    supervisors = GroupSitePermission.objects.filter(
+        permission__content_type__app_label="cms", permission__codename="view_auditlogentry"
+    )
+    for group_id, site_id in supervisors.values_list("group_id", "site_id").distinct():
+        GroupSitePermission.objects.get_or_create(
+            group_id=group_id, site_id=site_id, permission=permission
+        )
 
 
 class Migration(migrations.Migration):
@@ -55,4 +77,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['site', 'status', 'created_at'], name='cms_sentsms_site_id_43cd62_idx')],
             },
         ),
+        migrations.RunPython(supervisors_set_sms, migrations.RunPython.noop),
     ]

@@ -121,7 +121,7 @@ def test_beyond_the_monthly_cap_citizens_get_e_mails_and_supervisors_are_warned_
     assert len(sms_server.messages) == 5
     warnings = [m for m in mail.outbox if m.to == ["chef@mairie.test"]]
     assert len(warnings) == 1
-    assert "80%" in warnings[0].subject
+    assert "80 %" in warnings[0].subject
     assert [m.to for m in mail.outbox if m not in warnings] == [[user.email]]
 
 

@@ -515,6 +515,8 @@ def _notifications_page(request, *, form=None, phone_form=None, code_form=None, 
                 "notify_reminders": user.notify_reminders,
             },
         )
+    pending = getattr(user, "phone_verification", None) if offered else None
+    number = pending.phone if pending else user.sms_phone or user.phone
     return render(
         request,
         "accounts/notifications.html",
@@ -523,9 +525,9 @@ def _notifications_page(request, *, form=None, phone_form=None, code_form=None, 
             "form": form,
             "sms_offered": offered,
             "verified": verified,
-            "phone_form": phone_form or forms.PhoneNumberForm(initial={"phone": user.phone}),
+            "phone_form": phone_form or forms.PhoneNumberForm(initial={"phone": number}),
             "code_form": code_form or forms.PhoneCodeForm(),
-            "pending": getattr(user, "phone_verification", None) if offered else None,
+            "pending": pending,
         },
         status=status,
     )

@@ -91,22 +91,20 @@ def sms_queue(
     message can wait. ``fallback`` is the e-mail sent instead if it cannot go."""
     from .tasks import send_sms
 
-    text = to_gsm7(text)
+    text = to_gsm7(text)[:480]
+    waits = not urgent and in_quiet_hours()
     sms = SentSms.objects.create(
         site=site,
         kind=kind,
-        status=SmsStatus.QUEUED,
+        status=SmsStatus.DEFERRED if waits else SmsStatus.QUEUED,
         segments=segment_count(text),
         phone=phone,
         phone_hint=phone_hint(phone),
         text=text,
         fallback=fallback,
     )
-    if not urgent and in_quiet_hours():
-        SentSms.objects.filter(pk=sms.pk).update(status=SmsStatus.DEFERRED)
-        sms.status = SmsStatus.DEFERRED
-        return sms
-    transaction.on_commit(lambda: send_sms.enqueue(sms_id=sms.pk))
+    if not waits:
+        transaction.on_commit(lambda: send_sms.enqueue(sms_id=sms.pk))
     return sms
 
 

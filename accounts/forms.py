@@ -275,3 +275,42 @@ class EraseAccountForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("This is not your password."))
         return password
+
+
+class NotificationPreferencesForm(forms.Form):
+    """How and of what the citizen wants to be told (``accounts.phone``)."""
+
+    channel = forms.ChoiceField(
+        label=_("Tell me by"),
+        choices=[
+            (ContactPreference.EMAIL, _("E-mail")),
+            (ContactPreference.PHONE, _("Text message (SMS) to my verified mobile number")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    notify_status = forms.BooleanField(label=_("Changes of status of my requests"), required=False)
+    notify_messages = forms.BooleanField(label=_("Messages from the town hall"), required=False)
+    notify_reminders = forms.BooleanField(label=_("Reminders of deadlines"), required=False)
+
+    def __init__(self, *args, sms_allowed: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not sms_allowed:
+            self.fields["channel"].choices = self.fields["channel"].choices[:1]
+
+
+class PhoneNumberForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Mobile number"),
+        max_length=30,
+        help_text=_("A code will be sent to it by text message, for example 06 12 34 56 78."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+
+class PhoneCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code received by text message"),
+        max_length=12,
+        help_text=_("Six digits, valid ten minutes."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

@@ -117,6 +117,19 @@ class User(AbstractUser):
         ),
     )
 
+    sms_phone = models.CharField(
+        _("mobile number for text messages"),
+        max_length=20,
+        blank=True,
+        help_text=_("Verified by a code sent to it; empty until then. Never shown to agents."),
+    )
+    sms_phone_verified_at = models.DateTimeField(
+        _("mobile number verified on"), null=True, blank=True
+    )
+    notify_status = models.BooleanField(_("changes of status of my requests"), default=True)
+    notify_messages = models.BooleanField(_("messages from the town hall"), default=True)
+    notify_reminders = models.BooleanField(_("reminders of deadlines"), default=True)
+
     objects = UserManager()
 
     class Meta(AbstractUser.Meta):
@@ -603,3 +616,29 @@ class StaffInvitation(models.Model):
 
     def get_status_display(self) -> str:
         return InvitationStatus(self.status).label
+
+
+class PhoneVerification(models.Model):
+    """A code sent by text message to prove a mobile number is the citizen's:
+    kept hashed, valid ten minutes, a few attempts (``accounts.phone``)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="phone_verification",
+    )
+    phone = models.CharField(_("number"), max_length=20)
+    code_hash = models.CharField(_("code (hashed)"), max_length=128)
+    sent_at = models.DateTimeField(_("sent on"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    #: Codes sent in the current hour, and when that hour started.
+    sends = models.PositiveSmallIntegerField(_("codes sent"), default=0)
+    sends_since = models.DateTimeField(_("codes counted since"))
+
+    class Meta:
+        verbose_name = _("phone verification")
+        verbose_name_plural = _("phone verifications")
+
+    def __str__(self):
+        return f"{self.user_id} …{self.phone[-2:]}"

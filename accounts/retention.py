@@ -19,13 +19,16 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from cms.dates import months_after, months_before
-from cms.emails import send_commune_email
+from cms.notifications import ACCOUNT, Notification, notify_on_commit
 
 from .extensions import accounts_in_use, inactive_account_erasers
 from .models import User
+from .notifications import citizen_recipient
 from .services import account_erase
 
 INACTIVITY_WARNING_MONTHS = 23
@@ -99,12 +102,21 @@ def account_inactivity_warn(*, user: User, now: datetime) -> bool:
         )
         if not claimed or not user.email:
             return bool(claimed)
-        send_commune_email(
-            site=user.site,
-            to=user.email,
-            subject=_("Your account will be deleted if you do not sign in"),
-            template="account_inactive",
-            context={"user": user, "deletion_date": deletion_date(user=user, now=now)},
+        deletion = deletion_date(user=user, now=now)
+        notify_on_commit(
+            Notification(
+                site=user.site,
+                recipient=citizen_recipient(user),
+                subject=_("Your account will be deleted if you do not sign in"),
+                template="account_inactive",
+                context={"user": user, "deletion_date": deletion},
+                short=_("Your account will be deleted on %(date)s unless you sign in: %(url)s")
+                % {
+                    "date": date_format(timezone.localtime(deletion), "SHORT_DATE_FORMAT"),
+                    "url": user.site.root_url + "/",
+                },
+                kind=ACCOUNT,
+            )
         )
     return True
 

@@ -16,7 +16,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from cms.audit import audit
-from cms.emails import send_commune_email
+from cms.notifications import ACCOUNT, SECURITY, Notification, Recipient, notify_on_commit
 
 from .identifiers import next_identifier
 from .identity.base import CertifiedIdentity
@@ -101,13 +101,38 @@ class MemberData:
     relationship: str
 
 
-def _email_citizen(user: User, *, subject, template: str, **context) -> None:
-    send_commune_email(
-        site=user.site,
-        to=user.email,
-        subject=subject,
-        template=template,
-        context={"user": user, **context},
+def _tell_citizen(user: User, *, subject, template: str, short="", **context) -> None:
+    """Tell the account holder about their account, by the channel they
+    chose; without ``short`` (what a text message may not carry: the
+    identifier, a reason for rejection), by e-mail."""
+    from .notifications import citizen_recipient
+
+    notify_on_commit(
+        Notification(
+            site=user.site,
+            recipient=citizen_recipient(user),
+            subject=subject,
+            template=template,
+            context={"user": user, **context},
+            short=short,
+            kind=ACCOUNT,
+        )
+    )
+
+
+def _email_securely(*, site, to: str, subject, template: str, context: dict) -> None:
+    """A link that must reach the mailbox it proves (password reset, e-mail
+    change, FranceConnect link): by e-mail only, whatever the preference."""
+    notify_on_commit(
+        Notification(
+            site=site,
+            recipient=Recipient(email=to),
+            subject=subject,
+            template=template,
+            context=context,
+            kind=SECURITY,
+            email_only=True,
+        )
     )
 
 
@@ -211,7 +236,7 @@ def _save_citizen(user: User, *, members, first_name: str = "") -> None:
                 raise
     for member in members:
         HouseholdMember.objects.create(site=site, account=user, **member.__dict__)
-    _email_citizen(user, subject=_("Your identifier"), template="account_created")
+    _tell_citizen(user, subject=_("Your identifier"), template="account_created")
 
 
 @transaction.atomic
@@ -251,7 +276,7 @@ def account_email_change_request(*, user: User, email: str, confirm_url: Callabl
     if minutes := email_change_account_limited(user):
         raise AccountError(EMAIL_CHANGE_TOO_OFTEN % {"minutes": minutes})
     if User.objects.filter(site=user.site, email=email).exclude(pk=user.pk).exists():
-        send_commune_email(
+        _email_securely(
             site=user.site,
             to=email,
             subject=_("Change of e-mail address"),
@@ -259,7 +284,7 @@ def account_email_change_request(*, user: User, email: str, confirm_url: Callabl
             context={"user": user},
         )
         return
-    send_commune_email(
+    _email_securely(
         site=user.site,
         to=email,
         subject=_("Confirm your new e-mail address"),
@@ -300,7 +325,7 @@ def account_email_change_confirm(*, site, token: str) -> User:
     user.email_changed_at = timezone.now()
     user.save(update_fields=["email", "email_changed_at"])
     if previous:
-        send_commune_email(
+        _email_securely(
             site=site,
             to=previous,
             subject=_("Your e-mail address has changed"),
@@ -347,7 +372,12 @@ def _decide(*, account: User, by: User, status: str, reason: str = "") -> User:
 def account_validate(*, account: User, by: User) -> User:
     """Validate an account awaiting validation and tell the citizen."""
     account = _decide(account=account, by=by, status=AccountStatus.VALIDATED)
-    _email_citizen(account, subject=_("Your account is validated"), template="account_validated")
+    _tell_citizen(
+        account,
+        subject=_("Your account is validated"),
+        template="account_validated",
+        short=_("Your account is validated: %(url)s") % {"url": account.site.root_url + "/"},
+    )
     return account
 
 
@@ -357,7 +387,7 @@ def account_reject(*, account: User, by: User, reason: str) -> User:
     if not reason.strip():
         raise AccountError(REASON_REQUIRED)
     account = _decide(account=account, by=by, status=AccountStatus.REJECTED, reason=reason.strip())
-    _email_citizen(
+    _tell_citizen(
         account,
         subject=_("Your account could not be validated"),
         template="account_rejected",
@@ -405,7 +435,7 @@ def password_reset_send(*, site, login: str, base_url: str, language: str) -> bo
                 "token": default_token_generator.make_token(user),
             },
         )
-    send_commune_email(
+    _email_securely(
         site=site,
         to=user.email,
         subject=_("Choose a new password"),
@@ -566,7 +596,7 @@ def identity_link_request(
         return
     if email_change_account_limited(user):
         return
-    send_commune_email(
+    _email_securely(
         site=site,
         to=user.email,
         subject=_("Link your account to FranceConnect"),

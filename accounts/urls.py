@@ -12,6 +12,8 @@ urlpatterns = [
     path("creer/termine/", views.registered_view, name="registered"),
     path("profil/", views.profile_view, name="profile"),
     path("profil/modifier/", views.profile_edit_view, name="profile_edit"),
+    path("profil/notifications/", views.notifications_view, name="notifications"),
+    path("profil/notifications/telephone/", views.phone_verify_view, name="phone_verify"),
     path(
         "adresse-electronique/<str:token>/",
         views.email_change_confirm_view,

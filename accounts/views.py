@@ -497,3 +497,92 @@ def registered_view(request):
     if identifier is None:
         return redirect("accounts:register")
     return render(request, "accounts/registered.html", {"identifier": identifier})
+
+
+def _notifications_page(request, *, form=None, phone_form=None, code_form=None, status=200):
+    from cms.sms.services import sms_offered
+
+    user = User.objects.get(pk=request.user.pk)
+    offered = sms_offered(request.commune)
+    verified = bool(user.sms_phone and user.sms_phone_verified_at)
+    if form is None:
+        form = forms.NotificationPreferencesForm(
+            sms_allowed=offered and verified,
+            initial={
+                "channel": user.contact_preference if offered and verified else "email",
+                "notify_status": user.notify_status,
+                "notify_messages": user.notify_messages,
+                "notify_reminders": user.notify_reminders,
+            },
+        )
+    pending = getattr(user, "phone_verification", None) if offered else None
+    number = pending.phone if pending else user.sms_phone or user.phone
+    return render(
+        request,
+        "accounts/notifications.html",
+        {
+            "tab": "profile",
+            "form": form,
+            "sms_offered": offered,
+            "verified": verified,
+            "phone_form": phone_form or forms.PhoneNumberForm(initial={"phone": number}),
+            "code_form": code_form or forms.PhoneCodeForm(),
+            "pending": pending,
+        },
+        status=status,
+    )
+
+
+@citizen_required
+def notifications_view(request):
+    """How and of what the citizen is told, and their mobile number for text
+    messages, verified by a code (``accounts.phone``)."""
+    from cms.sms.services import sms_offered
+
+    from .phone import notification_preferences_save
+
+    if request.method != "POST":
+        return _notifications_page(request)
+    user = request.user
+    verified = bool(user.sms_phone and user.sms_phone_verified_at)
+    form = forms.NotificationPreferencesForm(
+        request.POST, sms_allowed=sms_offered(request.commune) and verified
+    )
+    if not form.is_valid():
+        return _notifications_page(request, form=form, status=400)
+    notification_preferences_save(user=user, **form.cleaned_data)
+    messages.success(request, _("Your notification preferences are saved."))
+    return redirect("accounts:notifications")
+
+
+@citizen_required
+@require_POST
+def phone_verify_view(request):
+    """Send a code to a mobile number (``action=send``) or check the code
+    (``action=confirm``); a refusal is shown above the forms."""
+    from .phone import PhoneError, phone_verification_confirm, phone_verification_start
+
+    confirm = request.POST.get("action") == "confirm"
+    form = forms.PhoneCodeForm(request.POST) if confirm else forms.PhoneNumberForm(request.POST)
+    if form.is_valid():
+        try:
+            if confirm:
+                phone_verification_confirm(user=request.user, code=form.cleaned_data["code"])
+            else:
+                phone_verification_start(user=request.user, number=form.cleaned_data["phone"])
+        except PhoneError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Your mobile number is verified: you may now choose text messages.")
+                if confirm
+                else _("A code has been sent by text message: enter it below."),
+            )
+            return redirect("accounts:notifications")
+    return _notifications_page(
+        request,
+        phone_form=None if confirm else form,
+        code_form=form if confirm else None,
+        status=400,
+    )

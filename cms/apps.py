@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,6 +11,7 @@ class CmsConfig(AppConfig):
         from . import checks, signals  # noqa: F401
         from .admin_scoping import scope_page_filters, scope_privacy_forms
         from .pages import active_locale_from_cache
+        from .scheduling import register_daily_job
         from .security import nonce_wagtail_chooser_scripts
         from .tenancy import site_root_paths_in_two_queries, sites_from_cache
         from .translation import name_segments_by_their_block
@@ -21,3 +23,6 @@ class CmsConfig(AppConfig):
         sites_from_cache()
         site_root_paths_in_two_queries()
         name_segments_by_their_block()
+        register_daily_job(
+            "sms_morning", "cms.sms.tasks.sms_morning", hour=settings.SMS_QUIET_HOURS[1]
+        )

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import JSONObject
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import StreamField
 from wagtail.images import get_image_model
@@ -15,6 +15,8 @@ from wagtail.models.audit_log import BaseLogEntry, BaseLogEntryManager
 
 from cms.blocks import ClosuresBlock, OpeningHoursBlock
 from cms.cache import CachedSiteSetting
+from cms.sms import registry
+from cms.sms.forms import SmsSettingsForm, option_field_names
 
 HEX_COLOUR = RegexValidator(
     re.compile(r"^#[0-9a-fA-F]{6}$"),
@@ -296,3 +298,120 @@ class ScheduledRun(models.Model):
 
     def __str__(self):
         return f"{self.job} {self.day:%Y-%m-%d}"
+
+
+SMS_SENDER = RegexValidator(
+    re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9]{3,11}$"),
+    _(
+        "Enter 3 to 11 letters or digits, without spaces or accents, with at least one "
+        "letter (for example MAIRIE or Carvin)."
+    ),
+)
+
+
+@register_setting(icon="mail")
+class SmsSettings(BaseSiteSetting):
+    """How the commune sends text messages: its provider and the provider's
+    settings (``cms.sms``), the sender name and a monthly cap. No provider:
+    no text messages, everyone is told by e-mail. The form that edits it
+    (``cms.sms.forms``) never shows a secret setting back."""
+
+    provider = models.CharField(
+        _("SMS provider"),
+        max_length=40,
+        blank=True,
+        help_text=_("Empty: the commune sends no text messages; citizens are told by e-mail."),
+    )
+    options = models.JSONField(_("provider settings"), default=dict, blank=True)
+    sender = models.CharField(
+        _("sender name"),
+        max_length=11,
+        blank=True,
+        validators=[SMS_SENDER],
+        help_text=_("What the phone shows as the sender: 3 to 11 letters or digits."),
+    )
+    monthly_cap = models.PositiveIntegerField(
+        _("monthly cap"),
+        default=1000,
+        help_text=_(
+            "The most text messages (SMS segments) sent in a month; beyond it, citizens are "
+            "told by e-mail. The supervisors are warned by e-mail at 80%."
+        ),
+    )
+    cap_warned_month = models.CharField(
+        _("cap warning sent for"), max_length=7, blank=True, editable=False
+    )
+
+    class Meta:
+        verbose_name = _("text messages (SMS)")
+        verbose_name_plural = _("text messages (SMS)")
+
+    def __str__(self):
+        return str(self._meta.verbose_name)
+
+    edit_handler = ObjectList(
+        [
+            MultiFieldPanel(
+                [FieldPanel("provider"), *[FieldPanel(name) for name in option_field_names()]],
+                heading=_("Provider"),
+            ),
+            MultiFieldPanel(
+                [FieldPanel("sender"), FieldPanel("monthly_cap")], heading=_("Sending")
+            ),
+        ],
+        base_form_class=SmsSettingsForm,
+    )
+
+    @property
+    def offered(self) -> bool:
+        """Whether citizens may choose text messages: a provider with what it needs."""
+        if not self.provider or self.provider not in registry or not self.sender:
+            return False
+        return not registry[self.provider].missing_options(self.options)
+
+
+class SmsStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to be sent")
+    DEFERRED = "deferred", _("Deferred to the morning")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed: sent by e-mail")
+    CAPPED = "capped", _("Monthly cap reached: sent by e-mail")
+
+
+class SentSms(models.Model):
+    """One text message to a citizen: when, what kind, what became of it.
+    The number is kept only while the message waits; afterwards only its
+    last two digits remain (``phone_hint``). The text holds a request number
+    and a link at most."""
+
+    site = models.ForeignKey(
+        "wagtailcore.Site",
+        verbose_name=_("commune"),
+        on_delete=models.CASCADE,
+        related_name="sent_sms",
+    )
+    created_at = models.DateTimeField(_("created on"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("sent on"), null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=20)
+    status = models.CharField(
+        _("status"), max_length=10, choices=SmsStatus.choices, default=SmsStatus.QUEUED
+    )
+    segments = models.PositiveSmallIntegerField(_("segments"), default=1)
+    provider = models.CharField(_("provider"), max_length=40, blank=True)
+    provider_message_id = models.CharField(_("provider's identifier"), max_length=100, blank=True)
+    error = models.CharField(_("error"), max_length=200, blank=True)
+    phone = models.CharField(_("number"), max_length=20, blank=True)
+    phone_hint = models.CharField(_("number (end)"), max_length=20, blank=True)
+    text = models.CharField(_("text"), max_length=480, blank=True)
+    #: The e-mail sent instead if the message cannot go (``cms.emails`` keyword
+    #: arguments); cleared once the message is sent or the e-mail is.
+    fallback = models.JSONField(_("fallback e-mail"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("text message")
+        verbose_name_plural = _("text messages")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["site", "status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M} {self.status}"

@@ -54,7 +54,7 @@ COLLECTION_PERMISSIONS = {
 # ``register_commune_permissions`` (``cms.extensions``).
 CMS_PERMISSIONS = CommunePermissions(
     communication=("cms.change_communesettings",),
-    supervisors=("cms.view_auditlogentry",),
+    supervisors=("cms.view_auditlogentry", "cms.change_smssettings"),
 )
 
 

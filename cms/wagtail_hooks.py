@@ -93,3 +93,11 @@ def commune_create_menu_item():
     from .commune_admin import commune_create_menu_item
 
     return commune_create_menu_item()
+
+
+@hooks.register("construct_homepage_panels")
+def sms_panel(request, panels):
+    """Text messages sent this month (``cms.sms.dashboard``)."""
+    from .sms.dashboard import sms_panel
+
+    sms_panel(request, panels)

@@ -16,6 +16,7 @@ COMMUNES = [
         "hostname": "carvin.localhost",
         "faq": SHARED_FAQ,
         "slug": "carvin",
+        "sms_sender": "Carvin",
         "mayor": "Claire Vasseur",
         "settings": {
             "phrase": "la mairie de Carvin",
@@ -52,6 +53,7 @@ COMMUNES = [
         "hostname": "saint-andre-des-eaux.localhost",
         "faq": DEMO_DIR / "faq-saint-andre-des-eaux.txt",
         "slug": "saint-andre",
+        "sms_sender": "StAndre",
         "mayor": "Yannick Le Floch",
         "settings": {
             "phrase": "la mairie de Saint-André-des-Eaux",
@@ -200,6 +202,7 @@ CITIZENS = {
             "city": "Saint-André-des-Eaux",
             "password": "elodie-saint-andre-demo",
             "validated": True,
+            "prefers_sms": True,
             "members": [
                 ("Marc", "Martin", "1977-03-25", "spouse"),
                 ("Chloé", "Martin", "2012-06-01", "child"),

@@ -1,18 +1,24 @@
 """Payment receipts: a PDF made with WeasyPrint from ``pdf/payment_receipt.html``,
-downloadable from the return page and e-mailed to the payer."""
+downloadable from the return page and sent to the payer by e-mail (with a
+text message too when they prefer them)."""
 
 from django.conf import settings
 from django.db import transaction as db_transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from cms.emails import render_commune_email
+from accounts.notifications import contact_recipient
 from cms.models import CommuneSettings
+from cms.notifications import PAYMENT, Notification, notify
 from cms.pdf import logo_data_uri
-from cms.tasks import email_message
 
 from .models import Transaction, TransactionStatus
+
+RECEIPT_SHORT = gettext_lazy(
+    "Payment %(order)s received, thank you. The receipt is sent by e-mail."
+)
 
 
 def receipt_context(*, transaction: Transaction) -> dict:
@@ -48,21 +54,28 @@ def receipt_email_send(*, transaction_id: int) -> bool:
     if transaction.status != TransactionStatus.PAID or transaction.receipt_sent_at:
         return False
     with translation.override(settings.LANGUAGE_CODE):
-        email = render_commune_email(
+        notification = Notification(
             site=transaction.site,
-            to=transaction.email,
+            recipient=contact_recipient(email=transaction.email, account=transaction.account),
             subject=_("Receipt of your payment %(order)s") % {"order": transaction.order_id},
             template="payment_receipt",
             context=receipt_context(transaction=transaction),
+            short=str(RECEIPT_SHORT) % {"order": transaction.order_id},
+            attachments=[
+                (
+                    receipt_filename(transaction),
+                    receipt_pdf(transaction=transaction),
+                    "application/pdf",
+                )
+            ],
+            kind=PAYMENT,
         )
-        pdf = receipt_pdf(transaction=transaction)
     with db_transaction.atomic():
         claimed = Transaction.objects.filter(
             pk=transaction.pk, receipt_sent_at__isnull=True
         ).update(receipt_sent_at=timezone.now())
         if not claimed:
             return False
-        message = email_message(**email)
-        message.attach(receipt_filename(transaction), pdf, "application/pdf")
-        message.send()
+        with translation.override(settings.LANGUAGE_CODE):
+            notify(notification)
     return True

@@ -26,28 +26,39 @@ def tracking_url(submission: Submission) -> str:
 def send_submission_receipt(*, submission_id: int) -> None:
     """E-mail the receipt (PDF) of a request just sent, with the cover sheet
     when documents are to come by post."""
+    from accounts.notifications import contact_recipient
+    from cms.notifications import RECEIPT, Notification, notify
+
     from .pdf import cover_sheet_pdf, receipt_pdf
 
     submission = Submission.objects.select_related("site", "account", "page").get(pk=submission_id)
-    message = render_commune_email(
-        site=submission.site,
-        to=submission.requester_email,
-        subject=_("Your request %(reference)s") % {"reference": submission.reference},
-        template="submission_received",
-        context={
-            "submission": submission,
-            "tracking_url": tracking_url(submission),
-            "confirmation": submission.page.specific.confirmation if submission.page_id else "",
-        },
-    )
-    email = email_message(**message)
-    email.attach(
-        f"recepisse-{submission.reference}.pdf", receipt_pdf(submission), "application/pdf"
-    )
+    attachments = [
+        (f"recepisse-{submission.reference}.pdf", receipt_pdf(submission), "application/pdf")
+    ]
     cover_sheet = cover_sheet_pdf(submission)
     if cover_sheet is not None:
-        email.attach(f"bordereau-{submission.reference}.pdf", cover_sheet, "application/pdf")
-    email.send()
+        attachments.append(
+            (f"bordereau-{submission.reference}.pdf", cover_sheet, "application/pdf")
+        )
+    notify(
+        Notification(
+            site=submission.site,
+            recipient=contact_recipient(
+                email=submission.requester_email, account=submission.account
+            ),
+            subject=_("Your request %(reference)s") % {"reference": submission.reference},
+            template="submission_received",
+            context={
+                "submission": submission,
+                "tracking_url": tracking_url(submission),
+                "confirmation": submission.page.specific.confirmation if submission.page_id else "",
+            },
+            short=_("Request %(reference)s received. Follow it: %(url)s")
+            % {"reference": submission.reference, "url": tracking_url(submission)},
+            attachments=attachments,
+            kind=RECEIPT,
+        )
+    )
 
 
 @task()
@@ -60,7 +71,8 @@ def status_email_send(change: StatusChange, *, notice: str = "") -> None:
     """Tell the citizen their request changed status, with the status's own
     message (``notice``), the town hall's message, what to correct and the
     documents issued with it, by the channel they chose."""
-    from cms.notifications import Notification, Recipient, notify
+    from accounts.notifications import contact_recipient
+    from cms.notifications import STATUS, Notification, notify
 
     from .automation import citizen_deadlines
     from .models import IssuedDocument
@@ -69,12 +81,7 @@ def status_email_send(change: StatusChange, *, notice: str = "") -> None:
         pk=change.pk
     )
     submission = change.submission
-    account = submission.account
-    recipient = Recipient(
-        email=submission.requester_email,
-        phone=account.phone if account else submission.contact_phone,
-        preference=account.contact_preference if account else "email",
-    )
+    recipient = contact_recipient(email=submission.requester_email, account=submission.account)
     info = change.status_info
     status = str(info.citizen_label or info.label)
     documents = list(IssuedDocument.objects.filter(status_change=change))
@@ -94,16 +101,13 @@ def status_email_send(change: StatusChange, *, notice: str = "") -> None:
                 "deadlines": citizen_deadlines(submission),
                 "tracking_url": tracking_url(submission),
             },
-            short=_("Your request %(reference)s is now “%(status)s”: %(url)s")
-            % {
-                "reference": submission.reference,
-                "status": status,
-                "url": tracking_url(submission),
-            },
+            short=_("Your request %(reference)s has changed status: %(url)s")
+            % {"reference": submission.reference, "url": tracking_url(submission)},
             attachments=[
                 (document.file_name, _content(document), "application/pdf")
                 for document in documents
             ],
+            kind=STATUS,
         )
     )
 
@@ -142,23 +146,36 @@ def service_email_send(submission: Submission, *, to: str, subject: str, text: s
 
 
 def reminder_send(submission: Submission, *, to: str, text: str) -> None:
-    """A deadline's reminder, to the citizen or an address."""
+    """A deadline's reminder, to the citizen (by the channel they chose,
+    unless they turned reminders off) or to an address."""
+    from accounts.notifications import contact_recipient
+    from cms.notifications import OTHER, REMINDER, Notification, Recipient, notify
+
     from .messages import fill_message, message_values
 
-    message = render_commune_email(
-        site=submission.site,
-        to=to,
-        subject=_("Reminder: request %(reference)s") % {"reference": submission.reference},
-        template="submission_reminder",
-        context={
-            "submission": submission,
-            "text": fill_message(text, message_values(submission)),
-            "tracking_url": tracking_url(submission),
-            "to_citizen": to == submission.requester_email,
-            "admin_url": admin_url(submission),
-        },
+    to_citizen = to == submission.requester_email
+    notify(
+        Notification(
+            site=submission.site,
+            recipient=contact_recipient(email=to, account=submission.account)
+            if to_citizen
+            else Recipient(email=to),
+            subject=_("Reminder: request %(reference)s") % {"reference": submission.reference},
+            template="submission_reminder",
+            context={
+                "submission": submission,
+                "text": fill_message(text, message_values(submission)),
+                "tracking_url": tracking_url(submission),
+                "to_citizen": to_citizen,
+                "admin_url": admin_url(submission),
+            },
+            short=_("Reminder about your request %(reference)s: %(url)s")
+            % {"reference": submission.reference, "url": tracking_url(submission)}
+            if to_citizen
+            else "",
+            kind=REMINDER if to_citizen else OTHER,
+        )
     )
-    email_message(**message).send()
 
 
 @task()

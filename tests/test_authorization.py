@@ -679,6 +679,7 @@ RULES: list[Rule] = [
         "accounts:home",
         "accounts:profile",
         "accounts:profile_edit",
+        "accounts:notifications",
         "accounts:member_add",
         "accounts:password_change",
         "accounts:personal_data",
@@ -696,6 +697,12 @@ RULES: list[Rule] = [
         expect=citizen_own,
         owners=HOUSEHOLDS,
         model="member",
+    ),
+    rule(
+        "accounts:phone_verify",
+        expect=citizen_own_if_any,
+        method="POST",
+        why="the citizen's own number; a POST without one is refused with the form (400)",
     ),
     rule(
         "accounts:franceconnect_unlink",

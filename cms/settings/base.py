@@ -319,9 +319,16 @@ PORTAL_DNS_TARGET = os.environ.get("PORTAL_DNS_TARGET", "")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portail@localhost")
 
-# How citizens are told about their requests, by the preference of their
-# account ("email", "phone"); a preference without a channel gets e-mail.
-NOTIFICATION_CHANNELS = {"email": "cms.notifications.EmailChannel"}
+# How citizens are told, by the preference of their account ("email",
+# "phone" for text messages); a preference without a channel gets e-mail.
+NOTIFICATION_CHANNELS = {
+    "email": "cms.notifications.EmailChannel",
+    "phone": "cms.notifications.SmsChannel",
+}
+# Text messages that can wait are not sent between these hours (local time,
+# "21-8": from 21:00 to 08:00) but in the morning. Each commune's provider and
+# its credentials are set in the admin (Settings > Text messages (SMS)).
+SMS_QUIET_HOURS = tuple(int(h) for h in os.environ.get("SMS_QUIET_HOURS", "21-8").split("-"))
 
 LOGGING = {
     "version": 1,

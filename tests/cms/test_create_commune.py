@@ -224,6 +224,7 @@ def test_each_group_holds_in_its_commune_what_the_apps_grant_it(carvin):
         "fees.change_demarchefee",
         "fees.delete_demarchefee",
         "cms.view_auditlogentry",
+        "cms.change_smssettings",
         "payments.view_regie",
         "payments.add_regie",
         "payments.change_regie",

@@ -98,6 +98,7 @@ ACCOUNT_PAGES = [
     "/compte/",
     "/compte/profil/",
     "/compte/profil/modifier/",
+    "/compte/profil/notifications/",
     "/compte/foyer/ajouter/",
     "/compte/mot-de-passe/",
     "/compte/donnees/",

@@ -405,11 +405,46 @@ def test_profile_household_password_and_erasure_forms_explain_each_refusal():
     def erase(visitor, password, encoding):
         send(visitor, "account: erasure", "/compte/supprimer/", {"password": password}, encoding)
 
+    @hypothesis_settings(80)
+    @given(
+        visitor=VISITORS,
+        data=st.fixed_dictionaries(
+            {
+                "channel": field(st.sampled_from(["email", "phone", "fax"])),
+                "notify_status": field(st.sampled_from(["on", ""])),
+                "notify_reminders": field(TEXT),
+            }
+        ),
+        extra=extras(),
+        encoding=ENCODINGS,
+    )
+    def notifications(visitor, data, extra, encoding):
+        path = "/compte/profil/notifications/"
+        send(visitor, "account: notifications", path, {**extra, **data}, encoding)
+
+    @hypothesis_settings(80)
+    @given(
+        visitor=VISITORS,
+        data=st.fixed_dictionaries(
+            {
+                "action": field(st.sampled_from(["send", "confirm", "other"])),
+                "phone": field(PHONES),
+                "code": field(TEXT),
+            }
+        ),
+        encoding=ENCODINGS,
+    )
+    def mobile_number(visitor, data, encoding):
+        path = "/compte/profil/notifications/telephone/"
+        send(visitor, "account: mobile number", path, data, encoding)
+
     profile()
     member()
     member_delete()
     password_change()
     erase()
+    notifications()
+    mobile_number()
 
 
 ACCOUNT_PAGES = [

@@ -121,6 +121,8 @@ def sample_addresses() -> dict[str, list[str]]:
         "accounts:registered": ["/compte/creer/termine/"],
         "accounts:profile": ["/compte/profil/"],
         "accounts:profile_edit": ["/compte/profil/modifier/"],
+        "accounts:notifications": ["/compte/profil/notifications/"],
+        "accounts:phone_verify": ["/compte/profil/notifications/telephone/"],
         "accounts:email_change_confirm": [f"/compte/adresse-electronique/{new_address}/"],
         "accounts:member_add": ["/compte/foyer/ajouter/"],
         "accounts:member_edit": [f"/compte/foyer/{member.pk}/modifier/"],

@@ -10,6 +10,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from wagtail.users.models import UserProfile
 
@@ -270,7 +271,8 @@ def test_a_citizen_who_prefers_the_phone_is_told_by_that_channel(
 ):
     RecordingChannel.sent = []
     owner.contact_preference = "phone"
-    owner.phone = "+33612345678"
+    owner.sms_phone = "+33612345678"
+    owner.sms_phone_verified_at = timezone.now()
     owner.save()
 
     with django_capture_on_commit_callbacks(execute=True):

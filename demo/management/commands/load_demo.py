@@ -9,10 +9,17 @@ from django.utils import timezone
 from wagtail.images.models import Image
 from wagtail.models import Collection, Page, Site
 
-from accounts.models import AccountSettings, AccountStatus, FranceConnectEnvironment, User
+from accounts.models import (
+    AccountSettings,
+    AccountStatus,
+    ContactPreference,
+    FranceConnectEnvironment,
+    User,
+)
 from accounts.services import MemberData, account_register
-from cms.models import CommuneSettings
+from cms.models import CommuneSettings, SmsSettings
 from cms.services import AGENTS_GROUP, COMMUNICATION_GROUP, commune_create
+from cms.sms.services import phone_e164
 from demo import communes as demo
 from demo.home import add_demo_home
 from demo.identity_provider import DEMO_AGENT, DEMO_IDENTITY, ISSUER
@@ -84,6 +91,8 @@ class Command(BaseCommand):
                 for citizen in demo.CITIZENS[spec["hostname"]]:
                     user = self._citizen(site, citizen)
                     state = "validated" if citizen["validated"] else "awaiting validation"
+                    if citizen.get("prefers_sms"):
+                        state += ", told by SMS"
                     logins.append(
                         (
                             f"Citizen of {spec['name']}, {state}",
@@ -179,6 +188,13 @@ class Command(BaseCommand):
         )
         if citizen["validated"]:
             User.objects.filter(pk=user.pk).update(status=AccountStatus.VALIDATED)
+        if citizen.get("prefers_sms"):
+            # As if the number had been verified by its code.
+            User.objects.filter(pk=user.pk).update(
+                contact_preference=ContactPreference.PHONE,
+                sms_phone=phone_e164(citizen["phone"]),
+                sms_phone_verified_at=timezone.now(),
+            )
         return user
 
     def _commune(self, spec, *, default):
@@ -213,6 +229,15 @@ class Command(BaseCommand):
             accounts.franceconnect_client_secret = f"secret-{spec['slug']}-demo"
             accounts.full_clean()
             accounts.save()
+
+        sms = SmsSettings.for_site(site)
+        if not sms.provider:
+            # Text messages are printed by the worker, as e-mails are.
+            sms.provider = "console"
+            sms.sender = spec["sms_sender"]
+            sms.monthly_cap = 500
+            sms.full_clean()
+            sms.save()
 
         if accounts.captcha_confirmed_at is None:
             # The demo communes chose the self-hosted check.

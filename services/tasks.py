@@ -272,7 +272,8 @@ def send_daily_digests() -> int:
 def notify_citizen_of_message(*, message_id: int) -> None:
     """Tell the citizen the town hall wrote about their request, by the
     channel they chose: the link only, never the message's text."""
-    from cms.notifications import Notification, Recipient, notify
+    from accounts.notifications import contact_recipient
+    from cms.notifications import MESSAGE, Notification, notify
 
     from .models import RequestMessage
 
@@ -280,15 +281,12 @@ def notify_citizen_of_message(*, message_id: int) -> None:
         pk=message_id
     )
     submission = message.submission
-    account = submission.account
     url = tracking_url(submission)
     notify(
         Notification(
             site=submission.site,
-            recipient=Recipient(
-                email=submission.requester_email,
-                phone=account.phone if account else submission.contact_phone,
-                preference=account.contact_preference if account else "email",
+            recipient=contact_recipient(
+                email=submission.requester_email, account=submission.account
             ),
             subject=_("New message about your request %(reference)s")
             % {"reference": submission.reference},
@@ -296,6 +294,7 @@ def notify_citizen_of_message(*, message_id: int) -> None:
             context={"submission": submission, "message": message, "tracking_url": url},
             short=_("New message from the town hall about your request %(reference)s: %(url)s")
             % {"reference": submission.reference, "url": url},
+            kind=MESSAGE,
         )
     )
 

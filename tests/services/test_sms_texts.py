@@ -10,6 +10,8 @@ from accounts.retention import account_inactivity_warn
 from accounts.services import account_validate
 from cms.sms.text import is_gsm7, segment_count, to_gsm7
 from payments.receipts import RECEIPT_SHORT
+from services.messaging import message_send
+from services.models import RequestMessage
 from services.services import submission_change_status
 from services.tasks import reminder_send, send_submission_receipt, status_email_send
 from tests.cms.sms.helpers import sms_user
@@ -65,9 +67,15 @@ def test_every_text_message_fits_one_segment(long_names, django_capture_on_commi
         status_email_send(change)
         reminder_send(submission, to=submission.requester_email, text="N'oubliez pas.")
         send_submission_receipt.call(submission_id=submission.pk)
+        message_send(
+            submission=submission,
+            sender=RequestMessage.Sender.TOWN_HALL,
+            author=agent,
+            text="La salle des fêtes est fermée le 14.",
+        )
 
     kinds = {n.kind for n in RecordingChannel.sent}
-    assert {"account", "status", "reminder", "receipt"} <= kinds
+    assert {"account", "status", "reminder", "receipt", "message"} <= kinds
     texts = [n.short for n in RecordingChannel.sent]
     texts += [str(RECEIPT_SHORT) % {"order": "P260301ABCDEFGH"}, code_text("123456")]
     for text in texts:

@@ -114,7 +114,22 @@ def logout_view(request):
 
 @citizen_required
 def home_view(request):
-    return render(request, "accounts/home.html", {"tab": "home"})
+    return render(
+        request, "accounts/home.html", {"tab": "home", "phone_to_verify": _phone_to_verify(request)}
+    )
+
+
+def _phone_to_verify(request) -> bool:
+    """Whether the citizen chose to be told by phone, in a commune that sends
+    text messages, without a verified mobile number yet: until then, e-mail."""
+    from cms.sms.services import sms_offered
+
+    user = request.user
+    return (
+        user.contact_preference == ContactPreference.PHONE
+        and not user.sms_phone_verified_at
+        and sms_offered(request.commune)
+    )
 
 
 def _render_with_household(request, template):

@@ -189,3 +189,24 @@ def test_a_landline_number_is_refused(amelie_client, carvin, sms_server):
 
     assert response.status_code == 400
     assert not sms_server.messages
+
+
+def test_a_citizen_who_chose_the_phone_is_asked_on_the_home_page_to_check_the_number(
+    amelie_client, amelie, carvin, sms_server
+):
+    home = reverse("accounts:home")
+    amelie.contact_preference = "phone"
+    amelie.save()
+    without_sms = amelie_client.get(home).content.decode()
+    sms_commune(carvin, sms_server)
+
+    asked = amelie_client.get(home).content.decode()
+    amelie.sms_phone = "+33612345678"
+    amelie.sms_phone_verified_at = timezone.now()
+    amelie.save()
+    verified = amelie_client.get(home).content.decode()
+
+    assert "vérifiez votre numéro de mobile" not in without_sms
+    assert "vérifiez votre numéro de mobile" in asked
+    assert f'href="{reverse(PAGE)}#mobile"' in asked
+    assert "vérifiez votre numéro de mobile" not in verified

@@ -38,6 +38,8 @@ def test_the_archive_holds_the_data_the_documents_and_the_receipts(client, carvi
     names = archive.namelist()
     data = json.loads(archive.read("donnees.json"))
     assert data["account"]["username"] == amelie.username
+    assert data["account"]["notify_messages"] is True
+    assert data["account"]["sms_phone_verified_at"] is None
     assert data["household"][0]["first_name"] == "Léa"
     sent = data["requests"][0]
     assert sent["reference"] == request.reference

@@ -57,7 +57,7 @@ from wagtail.utils.file import hash_filelike
 from . import uploads
 from .blocks import first_block_error
 from .extensions import commune_exchanges
-from .models import CommuneSettings
+from .models import CommuneSettings, SmsSettings
 
 FORMAT = "portail-commune"
 VERSION = 1
@@ -706,13 +706,59 @@ CHECK_SETTINGS = gettext_lazy(
 )
 
 
+SMS_SETTINGS_FIELDS = ("provider", "sender", "monthly_cap")
+SMS_SECRETS = gettext_lazy(
+    "Text messages: the settings of the provider %(provider)s that are secret (its keys)."
+)
+
+
 def commune_settings_export(exporter: Exporter) -> dict:
     settings = CommuneSettings.for_site(exporter.site)
     exporter.reenter(CHECK_SETTINGS % {"name": settings.official_name})
     return {
         "logo": exporter.image(settings.logo_id),
         "settings": settings_values(exporter, settings, COMMUNE_SETTINGS_FIELDS),
+        "sms": sms_settings_export(exporter),
     }
+
+
+def sms_settings_export(exporter: Exporter) -> dict:
+    """The commune's text messages: provider, sender, cap, and the provider's
+    settings that are not secret; the secret ones are entered again."""
+    from .sms.registry import registry
+
+    sms = SmsSettings.for_site(exporter.site)
+    values = settings_values(exporter, sms, SMS_SETTINGS_FIELDS)
+    provider = registry.get(sms.provider)
+    secret = provider.secret_option_names() if provider else set()
+    values["options"] = {k: v for k, v in sms.options.items() if k not in secret}
+    if provider and secret & set(sms.options):
+        exporter.reenter(SMS_SECRETS % {"provider": provider.verbose_name})
+    return values
+
+
+def sms_settings_import(importer: Importer, values, path: str) -> None:
+    from .sms.registry import registry
+
+    if not isinstance(values, dict):
+        importer.error(path, WRONG_TYPE)
+    values = dict(values)
+    options = values.pop("options", {})
+    checked = importer.fields(SmsSettings, values, SMS_SETTINGS_FIELDS, path)
+    provider = checked.get("provider") or ""
+    if provider and provider not in registry:
+        importer.error(f"{path}.provider", UNKNOWN_PART)
+    known = {option.name for option in registry[provider].options} if provider else set()
+    if not isinstance(options, dict) or any(
+        name not in known or not isinstance(value, str) for name, value in options.items()
+    ):
+        importer.error(f"{path}.options", WRONG_TYPE)
+    secret = registry[provider].secret_option_names() if provider else set()
+    sms = SmsSettings.for_site(importer.site)
+    for name, value in checked.items():
+        setattr(sms, name, value)
+    sms.options = {name: value for name, value in options.items() if name not in secret}
+    sms.save()
 
 
 def commune_settings_import(importer: Importer, part) -> None:
@@ -720,7 +766,7 @@ def commune_settings_import(importer: Importer, part) -> None:
     if not isinstance(part, dict):
         importer.error(path, WRONG_TYPE)
     for name in part:
-        if name not in ("logo", "settings"):
+        if name not in ("logo", "settings", "sms"):
             importer.error(f"{path}.{name}", UNKNOWN_PART)
     values = dict(part.get("settings") or {})
     streams = {name: values.pop(name) for name in STREAM_SETTINGS if name in values}
@@ -739,6 +785,8 @@ def commune_settings_import(importer: Importer, part) -> None:
         name, messages = next(iter(error.message_dict.items()))
         importer.error(f"{path}.settings.{name}", " ".join(messages))
     settings.save()
+    if "sms" in part:
+        sms_settings_import(importer, part["sms"], f"{path}.sms")
     describe = importer.replaced if importer.replace else importer.created
     describe(_("settings"), settings.official_name)
 

@@ -23,6 +23,9 @@ class Registry:
     def __getitem__(self, plugin_id: str) -> BaseProvider:
         return self._plugins[plugin_id]
 
+    def get(self, plugin_id: str) -> BaseProvider | None:
+        return self._plugins.get(plugin_id)
+
     def __contains__(self, plugin_id: str) -> bool:
         return plugin_id in self._plugins
 

@@ -26,7 +26,7 @@ from cms.commune_file import (
     commune_export,
     commune_import,
 )
-from cms.models import CommuneSettings
+from cms.models import CommuneSettings, SmsSettings
 from faq.models import FAQPage
 from home.models import ContentPage
 from payments.models import Regie
@@ -91,6 +91,10 @@ def test_carvin_copied_into_a_new_commune_keeps_its_configuration_but_no_secret(
     accounts.captcha = Captcha.RECAPTCHA_V2
     accounts.recaptcha_public_key, accounts.recaptcha_private_key = "site-key", "secret-key"
     accounts.save()
+    sms = SmsSettings.for_site(carvin)
+    sms.provider, sms.sender, sms.monthly_cap = "brevo", "Carvin", 400
+    sms.options = {"api_key": "brevo-secret-key", "base_url": "https://sms.example.org"}
+    sms.save()
     path = tmp_path / "carvin.zip"
     call_command("export_commune", CARVIN, "-o", str(path), stdout=io.StringIO())
     data = path.read_bytes()
@@ -98,6 +102,7 @@ def test_carvin_copied_into_a_new_commune_keeps_its_configuration_but_no_secret(
     text = json.dumps(manifest, ensure_ascii=False)
     assert "secret-key" not in text and "site-key" not in text
     assert any("reCAPTCHA" in line for line in manifest["to_reenter"])
+    assert any("Brevo" in line for line in manifest["to_reenter"])
     assert not re.search(r'"(reference|email)": "[^"]*@', json.dumps(manifest["parts"]["cms"]))
 
     out = io.StringIO()
@@ -122,6 +127,14 @@ def test_carvin_copied_into_a_new_commune_keeps_its_configuration_but_no_secret(
     assert copied_accounts.recaptcha_private_key == ""
     assert not copied_accounts.franceconnect_enabled
     assert copied_accounts.franceconnect_client_secret == ""
+    copied_sms = SmsSettings.for_site(yeu)
+    assert (copied_sms.provider, copied_sms.sender, copied_sms.monthly_cap) == (
+        "brevo",
+        "Carvin",
+        400,
+    )
+    assert copied_sms.options == {"base_url": "https://sms.example.org"}
+    assert not copied_sms.offered, "no text message leaves before its key is entered again"
     regies = Regie.objects.filter(site=yeu)
     assert [r.name for r in regies] == [r.name for r in Regie.objects.filter(site=carvin)]
     assert not any(regie.is_active for regie in regies)
@@ -196,12 +209,17 @@ def _unknown_page(manifest):
     manifest["parts"]["home"]["pages"][0]["address"] = "/nowhere/at-all/"
 
 
+def _unknown_sms_provider(manifest):
+    manifest["parts"]["cms"]["sms"]["provider"] = "pigeon"
+
+
 BROKEN_FILES = {
     # case: (change of the manifest, members dropped, members added, path at fault)
     "version": (_bad_version, (), (), "version"),
     "missing image": (None, ("media/images/1.png",), (), "parts.cms.logo"),
     "démarche": (_broken_demarche, (), (), "parts.services.demarches[3].file"),
     "page": (_unknown_page, (), (), "parts.home.pages[0].address"),
+    "SMS provider": (_unknown_sms_provider, (), (), "parts.cms.sms.provider"),
     "member path": (None, (), (("../../escape.txt", b"x"),), ""),
 }
 

@@ -237,9 +237,10 @@ def _amount(value: str) -> Decimal | None:
         amount = Decimal(text)
     except InvalidOperation:
         return None
-    if not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+    # Too large before quantizing, which fails past the context's 28 digits.
+    if not amount.is_finite() or amount <= 0 or amount >= Decimal("100000000"):
         return None
-    if amount >= Decimal("100000000"):
+    if amount != amount.quantize(Decimal("0.01")):
         return None
     return amount.quantize(Decimal("0.01"))
 

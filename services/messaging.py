@@ -137,7 +137,7 @@ def message_send(
     """Keep a message and its files (``Upload``s checked by ``MessageForm``),
     log it, and announce it to the other side once committed."""
     submission = (
-        Submission.objects.select_for_update()
+        Submission.objects.select_for_update(of=("self",))
         .select_related("site", "municipal_service", "account")
         .get(pk=submission.pk)
     )

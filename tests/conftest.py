@@ -2,6 +2,7 @@ import io
 import os
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.core.management import call_command
 from hypothesis import HealthCheck, settings
@@ -56,6 +57,18 @@ def _fuzz_summary(terminalreporter):
     for title, count, server_errors in fuzz_sections():
         terminalreporter.write_line(f"{title}: {count} cases, {server_errors} server errors")
     terminalreporter.write_line(f"fuzz: {total} cases, {errors} server errors")
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the portal's language, whatever the one before it
+    left active in this thread (a request through the test client activates
+    the language of its page and leaves it so)."""
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.activate(django_settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

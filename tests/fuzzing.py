@@ -133,6 +133,14 @@ WRONG_TYPES = st.sampled_from(
         "      ",
     ]
 )
+#: Numbers as text at the edges of what a decimal amount holds: huge and tiny
+#: exponents, more digits than the decimal context keeps, signs, NaN.
+EXTREME_NUMBERS = st.one_of(
+    st.sampled_from(
+        ["1e+26", "1E400", "-1e-30", "0.001", "99999999.995", "-0", "NaN", "sNaN", "-Infinity"]
+    ),
+    st.decimals(allow_nan=True, allow_infinity=True).map(str),
+)
 SCALAR_JUNK = st.one_of(
     st.just(""), TEXT, CONTROL, LONG, WRONG_TYPES, st.integers(-5, 500).map(str)
 )

@@ -25,7 +25,7 @@ def test_a_supervisor_reads_and_downloads_the_register(portal, page):
     page.goto(portal.url(CARVIN, "/admin/reports/processing-register/"))
 
     register = page.locator("table[data-register]")
-    expect(register.locator("tbody tr")).to_have_count(11)  # 8 démarches, 3 of the portal
+    expect(register.locator("tbody tr")).to_have_count(12)  # 9 démarches, 3 of the portal
     expect(register).to_contain_text("Demande d'acte de naissance")
     expect(page.locator("#controller-heading + dl")).to_contain_text("dpo@carvin.localhost")
     first = register.locator("tbody tr").first.locator("details")

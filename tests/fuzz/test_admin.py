@@ -20,6 +20,7 @@ from fees.models import RequestPayment
 from payments.models import Regie
 from services.models import ServicePage, Submission, SubmissionStatus
 from tests.fuzzing import (
+    EXTREME_NUMBERS,
     FILES,
     KEY_NAME,
     SCALAR_JUNK,
@@ -211,7 +212,7 @@ def test_request_and_account_forms_take_any_value():
             "requested": st.one_of(ADMIN_VALUE, st.lists(ADMIN_VALUE, max_size=3)),
             "message": ADMIN_VALUE,
             "document_text": ADMIN_VALUE,
-            "amount": ADMIN_VALUE,
+            "amount": st.one_of(EXTREME_NUMBERS, ADMIN_VALUE),
             "amount_reason": ADMIN_VALUE,
         },
         f"{prefix}/note/{submission.pk}/": {"text": ADMIN_VALUE},
@@ -362,11 +363,13 @@ def test_the_price_form_takes_any_value():
         "type": st.one_of(st.just("line"), ADMIN_VALUE),
         "deleted": st.one_of(st.just(""), ADMIN_VALUE),
         "value-label": st.one_of(st.just("{choix} ({quantite} jours)"), ADMIN_VALUE),
-        "value-amount": st.one_of(st.sampled_from(["10", "0.333", "-5"]), ADMIN_VALUE),
+        "value-amount": st.one_of(
+            st.sampled_from(["10", "0.333", "-5"]), EXTREME_NUMBERS, ADMIN_VALUE
+        ),
         "value-choice_field": keys,
         "value-choice_prices-count": COUNT,
         "value-choice_prices-0-value-option": ADMIN_VALUE,
-        "value-choice_prices-0-value-amount": ADMIN_VALUE,
+        "value-choice_prices-0-value-amount": st.one_of(EXTREME_NUMBERS, ADMIN_VALUE),
         "value-choice_prices-0-deleted": st.just(""),
         "value-quantity_field": keys,
         "value-condition_field": keys,

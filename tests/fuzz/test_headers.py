@@ -104,11 +104,15 @@ def sample_addresses() -> dict[str, list[str]]:
         "services:submission_cover_sheet": [f"/compte/demandes/{reference}/bordereau/"],
         "services:submission_document": [f"/compte/demandes/{reference}/documents/1/"],
         "services:submission_issued": [f"/compte/demandes/{reference}/delivres/1/"],
+        "services:submission_message": [f"/compte/demandes/{reference}/message/"],
+        "services:submission_message_file": [f"/compte/demandes/{reference}/messages/1/"],
         "services:tracking": [f"/suivi/{key}/"],
         "services:tracking_receipt": [f"/suivi/{key}/recepisse/"],
         "services:tracking_cover_sheet": [f"/suivi/{key}/bordereau/"],
         "services:tracking_document": [f"/suivi/{key}/documents/1/"],
         "services:tracking_issued": [f"/suivi/{key}/delivres/1/"],
+        "services:tracking_message": [f"/suivi/{key}/message/"],
+        "services:tracking_message_file": [f"/suivi/{key}/messages/1/"],
         "fees:submission_pay": [
             f"/compte/demandes/{payment.submission.reference}/payer/{payment.pk}/"
         ],

@@ -22,6 +22,7 @@ from payments.models import Invoice, Regie, Transaction, TransactionStatus
 from payments.services import token_hash
 from tests.fuzzing import (
     ANY_VALUE,
+    EXTREME_NUMBERS,
     KEY_NAME,
     LONG,
     MISSING,
@@ -218,7 +219,9 @@ def testbank_fields():
             "bank_order_id": st.one_of(st.sampled_from(["TB-1", ""]), SCALAR_JUNK),
             "order_id": st.one_of(st.just("P1"), SCALAR_JUNK),
             "status": st.one_of(st.sampled_from(TransactionStatus.values), SCALAR_JUNK),
-            "amount": st.one_of(st.sampled_from(["3835", "-1", "1e9", "NaN"]), SCALAR_JUNK),
+            "amount": st.one_of(
+                st.sampled_from(["3835", "-1", "1e9", "NaN"]), EXTREME_NUMBERS, SCALAR_JUNK
+            ),
             "test": st.sampled_from(["1", "0", ""]),
         }
     )
@@ -347,7 +350,12 @@ INVOICE = st.fixed_dictionaries(
         "number": st.one_of(st.sampled_from(["CAR-2026-9001", "CAR-2026-9002"]), JSON_VALUES),
         "domain": st.one_of(st.sampled_from(["school", "periscolaire", "crèche"]), JSON_VALUES),
         "label": st.one_of(st.just("Cantine"), JSON_VALUES),
-        "amount": st.one_of(st.sampled_from(["12,50", "12.50", 12.5, "-3"]), JSON_VALUES),
+        "amount": st.one_of(
+            st.sampled_from(["12,50", "12.50", 12.5, "-3", 1e26, 10**40]),
+            EXTREME_NUMBERS,
+            st.floats(allow_nan=False, allow_infinity=False),
+            JSON_VALUES,
+        ),
         "issued_on": st.one_of(st.sampled_from(["2026-01-31", "31/01/2026"]), JSON_VALUES),
     },
     optional={

@@ -14,7 +14,7 @@ def fill(type_name, typed, **options):
     with translation.override("fr"):
         form = bound_form(field_type, [block], {KEY: [typed]})
         valid = form.is_valid()
-        errors = form.errors.get(KEY, [])
+        errors = list(form.errors.get(KEY, []))
     return (clean_answers(form)[KEY] if valid else None), errors, block
 
 

@@ -289,15 +289,7 @@ def tracking_message_view(request, key):
 
 
 def _message_file(access: Access, pk: int):
-    attachment = message_attachment_of(submission=access.submission, pk=pk)
-    try:
-        file = attachment.file.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404 from None
-    content_type = attachment.content_type or "application/octet-stream"
-    return download(
-        file, filename=safe_filename(attachment.name, content_type), content_type=content_type
-    )
+    return _stored_download(message_attachment_of(submission=access.submission, pk=pk))
 
 
 @citizen_required
@@ -339,16 +331,21 @@ def _cover_sheet(access: Access):
     )
 
 
-def _document(access: Access, pk: int):
-    attachment = attachment_of(submission=access.submission, pk=pk)
+def _stored_download(stored):
+    """A file the citizen sent (a document, a message's file) as a download,
+    under its own name made safe; 404 when storage lost it."""
     try:
-        file = attachment.file.open("rb")
+        file = stored.file.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404 from None
-    content_type = attachment.content_type or "application/octet-stream"
+    content_type = stored.content_type or "application/octet-stream"
     return download(
-        file, filename=safe_filename(attachment.name, content_type), content_type=content_type
+        file, filename=safe_filename(stored.name, content_type), content_type=content_type
     )
+
+
+def _document(access: Access, pk: int):
+    return _stored_download(attachment_of(submission=access.submission, pk=pk))
 
 
 def _issued(access: Access, pk: int):

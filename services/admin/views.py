@@ -659,60 +659,58 @@ class ByPostView(SubmissionPostView):
         return _("Document no longer ticked as received.")
 
 
-class AttachmentDownloadView(PermissionCheckedMixin, View):
-    """A supporting document of a request, from private storage, always as a
-    download, to staff who may see the request only."""
+class RequestFileDownloadView(PermissionCheckedMixin, View):
+    """A file of a request, from private storage, always as a download, to
+    staff who may see the request only; each download is logged. Subclasses
+    find the file named by the URL's ``file_kwarg`` (``stored_file``) and
+    name it in the log (``log_key``)."""
 
     permission_policy = submission_policy
     any_permission_required = SEE
+    file_kwarg = "file_pk"
+    log_key = ""
 
-    def get(self, request, pk, attachment_pk):
+    def stored_file(self, submission, pk):
+        raise NotImplementedError
+
+    def get(self, request, pk, **kwargs):
         submission = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
-        attachment = attachment_of(submission=submission, pk=attachment_pk)
+        stored = self.stored_file(submission, kwargs[self.file_kwarg])
         try:
-            file = attachment.file.open("rb")
+            file = stored.file.open("rb")
         except (FileNotFoundError, ValueError):
             raise Http404 from None
         audit(
             submission,
             "services.download",
             user=request.user,
-            data={"attachment": attachment.pk, "name": attachment.name},
+            data={self.log_key: stored.pk, "name": stored.name},
         )
-        content_type = attachment.content_type or "application/octet-stream"
+        content_type = stored.content_type or "application/octet-stream"
         response = download(
-            file, filename=safe_filename(attachment.name, content_type), content_type=content_type
+            file, filename=safe_filename(stored.name, content_type), content_type=content_type
         )
         patch_cache_control(response, private=True, no_store=True)
         return response
 
 
-class MessageFileDownloadView(PermissionCheckedMixin, View):
-    """A file sent with a message about a request, always as a download, to
-    staff who may see the request only."""
+class AttachmentDownloadView(RequestFileDownloadView):
+    """A supporting document of a request."""
 
-    permission_policy = submission_policy
-    any_permission_required = SEE
+    file_kwarg = "attachment_pk"
+    log_key = "attachment"
 
-    def get(self, request, pk, file_pk):
-        submission = get_object_or_404(submissions_visible_to(user=request.user), pk=pk)
-        attachment = message_attachment_of(submission=submission, pk=file_pk)
-        try:
-            file = attachment.file.open("rb")
-        except (FileNotFoundError, ValueError):
-            raise Http404 from None
-        audit(
-            submission,
-            "services.download",
-            user=request.user,
-            data={"message_file": attachment.pk, "name": attachment.name},
-        )
-        content_type = attachment.content_type or "application/octet-stream"
-        response = download(
-            file, filename=safe_filename(attachment.name, content_type), content_type=content_type
-        )
-        patch_cache_control(response, private=True, no_store=True)
-        return response
+    def stored_file(self, submission, pk):
+        return attachment_of(submission=submission, pk=pk)
+
+
+class MessageFileDownloadView(RequestFileDownloadView):
+    """A file sent with a message about a request."""
+
+    log_key = "message_file"
+
+    def stored_file(self, submission, pk):
+        return message_attachment_of(submission=submission, pk=pk)
 
 
 class IssuedDocumentDownloadView(PermissionCheckedMixin, View):

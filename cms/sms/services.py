@@ -174,7 +174,10 @@ def sms_deliver(*, sms_id: int) -> SentSms | None:
 
 
 def sms_send_deferred() -> int:
-    """Send the messages kept for the morning; how many were handled."""
+    """Send the messages kept for the morning, once it is morning (a worker
+    started at night runs the day's missed job at once); how many were handled."""
+    if in_quiet_hours():
+        return 0
     handled = 0
     for sms_id in SentSms.objects.filter(status=SmsStatus.DEFERRED).values_list("pk", flat=True):
         handled += sms_deliver(sms_id=sms_id) is not None

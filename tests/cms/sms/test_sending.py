@@ -133,6 +133,12 @@ def test_at_night_a_text_waits_for_the_morning(
     assert sms.status == SmsStatus.DEFERRED
     assert not sms_server.messages
 
+    # A worker started at night runs the day's missed morning job at once:
+    # it sends nothing before the morning.
+    with time_machine.travel(datetime(2026, 12, 7, 23, 45, tzinfo=PARIS), tick=False):
+        assert sms_morning.call() == 0
+    assert not sms_server.messages
+
     with time_machine.travel(datetime(2026, 12, 8, 8, 0, tzinfo=PARIS), tick=False):
         assert sms_morning.call() == 1
 

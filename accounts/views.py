@@ -48,6 +48,7 @@ from .services import (
     member_update,
     password_reset_request,
 )
+from .validators import format_phone
 
 FOREIGN_ORIGIN = gettext_lazy("This form must be sent from the portal's own pages.")
 
@@ -540,7 +541,8 @@ def _notifications_page(request, *, form=None, phone_form=None, code_form=None, 
             "form": form,
             "sms_offered": offered,
             "verified": verified,
-            "phone_form": phone_form or forms.PhoneNumberForm(initial={"phone": number}),
+            "phone_form": phone_form
+            or forms.PhoneNumberForm(initial={"phone": format_phone(number) if number else ""}),
             "code_form": code_form or forms.PhoneCodeForm(),
             "pending": pending,
         },

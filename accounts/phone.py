@@ -13,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cms.sms.services import is_mobile, phone_e164, sms_offered, sms_queue
+from cms.sms.services import sms_offered, sms_queue
 
 from .models import PhoneVerification, User
+from .validators import is_mobile, phone_e164
 
 CODE_VALIDITY = timedelta(minutes=10)
 MAX_ATTEMPTS = 5

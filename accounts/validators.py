@@ -52,6 +52,27 @@ def format_phone(value: str) -> str:
     return phonenumbers.format_number(number, style)
 
 
+def phone_e164(value: str) -> str:
+    """``value`` as ``+33612345678``, or ``""`` when it is no valid number."""
+    import phonenumbers
+
+    number = _parse(value) if value else None
+    if number is None:
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def is_mobile(value: str) -> bool:
+    """Whether ``value`` is a valid number that can receive text messages."""
+    import phonenumbers
+
+    number = _parse(value) if value else None
+    return number is not None and phonenumbers.number_type(number) in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    )
+
+
 class PhoneField(forms.CharField):
     """A French or international phone number, checked against the
     numbering plans; cleaned to ``stored`` (``READABLE`` or ``E164``) and

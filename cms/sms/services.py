@@ -11,7 +11,6 @@ the cap, once a month."""
 import logging
 from datetime import datetime
 
-import phonenumbers
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
@@ -27,28 +26,6 @@ logger = logging.getLogger("cms.sms")
 
 CAP_WARNING_RATIO = 0.8
 NOT_OFFERED = "no provider configured"
-
-
-def phone_e164(number: str, *, region: str = "FR") -> str:
-    """``number`` as ``+33612345678``, or ``""`` when it is no possible phone number."""
-    try:
-        parsed = phonenumbers.parse(number, region)
-    except phonenumbers.NumberParseException:
-        return ""
-    if not phonenumbers.is_valid_number(parsed):
-        return ""
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
-def is_mobile(number: str) -> bool:
-    try:
-        kind = phonenumbers.number_type(phonenumbers.parse(number, "FR"))
-    except phonenumbers.NumberParseException:
-        return False
-    return kind in (
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    )
 
 
 def phone_hint(number: str) -> str:

@@ -17,9 +17,9 @@ from accounts.models import (
     User,
 )
 from accounts.services import MemberData, account_register
+from accounts.validators import phone_e164
 from cms.models import CommuneSettings, SmsSettings
 from cms.services import AGENTS_GROUP, COMMUNICATION_GROUP, commune_create
-from cms.sms.services import phone_e164
 from demo import communes as demo
 from demo.home import add_demo_home
 from demo.identity_provider import DEMO_AGENT, DEMO_IDENTITY, ISSUER

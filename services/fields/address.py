@@ -52,7 +52,7 @@ class Address(FieldType):
 
     name = "address"
     block_class = AddressBlock
-    template = "services/fields/address.html"
+    template = "services/fields/group.html"
 
     def form_fields(self, block, context):
         required = field_options(block)["required"]

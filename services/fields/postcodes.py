@@ -14,10 +14,11 @@ import csv
 import gzip
 import io
 import re
-import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import NamedTuple
+
+from .schema import normalise
 
 TABLE = Path(__file__).resolve().parent / "data" / "codes-postaux.csv.gz"
 #: The data set the table was made from.
@@ -56,9 +57,7 @@ def communes_of(postcode: str) -> tuple[Commune, ...]:
 def comparable(name: str) -> str:
     """A commune's name as people type it, made comparable: case, accents,
     hyphens, apostrophes and "St"/"Ste" for "Saint"/"Sainte" do not matter."""
-    text = unicodedata.normalize("NFKD", name.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    words = re.split(r"[^a-z0-9]+", text)
+    words = re.split(r"[^a-z0-9]+", normalise(name))
     words = [{"st": "saint", "ste": "sainte"}.get(word, word) for word in words if word]
     return " ".join(words)
 

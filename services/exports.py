@@ -12,8 +12,7 @@ answer is lost from an export. Each field fills the columns its type names
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -22,7 +21,7 @@ from wagtail.models import Revision
 from cms.spreadsheets import spreadsheet_text
 
 from .fields.schema import Block, steps_of
-from .models import RequestMessage, ServicePage, Submission
+from .models import ServicePage, Submission
 
 
 @dataclass(frozen=True)
@@ -54,21 +53,6 @@ def request_columns() -> list[ExportColumn]:
         ExportColumn("assigned_to", _field("assigned_to")),
         ExportColumn("messages", _("Messages")),
     ]
-
-
-def with_message_counts(requests: QuerySet[Submission]) -> QuerySet[Submission]:
-    """Each request with the number of messages exchanged about it, counted
-    by the database in the same query."""
-    counts = (
-        RequestMessage.objects.filter(submission=OuterRef("pk"))
-        .order_by()
-        .values("submission")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return requests.annotate(
-        message_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0)
-    )
 
 
 def _input_blocks(steps) -> list[Block]:

@@ -232,23 +232,30 @@ def saved_filter_of(*, user, pk) -> SavedFilter:
 # Counts: what each side has not read or answered.
 
 
-def with_unread_count(requests: QuerySet) -> QuerySet:
-    """Each request with ``unread_messages``: the town hall's messages its
-    citizen has not read."""
-    unread = (
-        RequestMessage.objects.filter(
-            submission=OuterRef("pk"),
-            sender=RequestMessage.Sender.TOWN_HALL,
-            read_at__isnull=True,
-        )
+def message_count(**conditions) -> Coalesce:
+    """The number of a request's messages that meet ``conditions``, counted
+    by the database in the query that reads the request."""
+    counts = (
+        RequestMessage.objects.filter(submission=OuterRef("pk"), **conditions)
         .order_by()
         .values("submission")
         .annotate(count=Count("pk"))
         .values("count")
     )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+
+
+def with_unread_count(requests: QuerySet) -> QuerySet:
+    """Each request with ``unread_messages``: the town hall's messages its
+    citizen has not read."""
     return requests.annotate(
-        unread_messages=Coalesce(Subquery(unread, output_field=IntegerField()), 0)
+        unread_messages=message_count(sender=RequestMessage.Sender.TOWN_HALL, read_at__isnull=True)
     )
+
+
+def with_message_count(requests: QuerySet) -> QuerySet:
+    """Each request with ``message_count``: the messages exchanged about it."""
+    return requests.annotate(message_count=message_count())
 
 
 def unread_messages_of(*, account) -> int:

@@ -32,11 +32,16 @@ from cms.spreadsheets import SpreadsheetMixin
 from cms.tenancy import communes_for
 from cms.uploads import as_attachment, download
 
-from ..exports import ExportColumn, csv_cell, export_columns, export_row, with_message_counts
+from ..exports import ExportColumn, csv_cell, export_columns, export_row
 from ..models import ServicePage, Submission
 from ..pdf import archive_pdf
 from ..policies import submission_policy
-from ..selectors import procedure_submissions, submissions_matching, submissions_visible_to
+from ..selectors import (
+    procedure_submissions,
+    submissions_matching,
+    submissions_visible_to,
+    with_message_count,
+)
 from ..workflows import status_choices
 from .filters import ALL, TO_PROCESS, requests_assigned, requests_in_status
 
@@ -155,7 +160,7 @@ class ProcedureExportView(SpreadsheetMixin, SpreadsheetExportMixin, View):
         export_format = request.GET.get("export") or self.FORMAT_CSV
         if export_format not in self.FORMATS:
             return HttpResponseBadRequest(content_type="text/plain; charset=utf-8")
-        queryset = with_message_counts(
+        queryset = with_message_count(
             self.requests.select_related(
                 "account", "member", "assigned_to", "municipal_service", "workflow"
             )

@@ -22,19 +22,21 @@ def request_folder(submission: Submission) -> str:
     return f"demandes/{safe_part(name, default=str(submission.pk))}"
 
 
+def _stored_suffix(stored) -> str:
+    """The suffix the portal stored a file under (never the citizen's own)."""
+    suffix = PurePath(stored.file.name).suffix.lower()
+    return suffix if suffix[1:].isalnum() and len(suffix) <= 10 else ""
+
+
 def attachment_path(folder: str, index: int, attachment) -> str:
     """A name made by the portal: the field's key and the stored suffix,
     never the citizen's own file name."""
-    suffix = PurePath(attachment.file.name).suffix.lower()
-    suffix = suffix if suffix[1:].isalnum() and len(suffix) <= 10 else ""
     replaced = "" if attachment.current else "-remplace"
-    return f"{folder}/{index:02d}-{safe_part(attachment.key)}{replaced}{suffix}"
+    return f"{folder}/{index:02d}-{safe_part(attachment.key)}{replaced}{_stored_suffix(attachment)}"
 
 
 def message_file_path(folder: str, index: int, attachment) -> str:
-    suffix = PurePath(attachment.file.name).suffix.lower()
-    suffix = suffix if suffix[1:].isalnum() and len(suffix) <= 10 else ""
-    return f"{folder}/messages/{index:02d}{suffix}"
+    return f"{folder}/messages/{index:02d}{_stored_suffix(attachment)}"
 
 
 def _request_data(

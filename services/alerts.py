@@ -45,6 +45,18 @@ def _choices_of(users) -> dict[int, str]:
     return {user.pk: chosen.get(user.pk, DEFAULT_NEW_REQUEST_ALERTS) for user in users}
 
 
+def message_alert_recipients(submission: Submission) -> list:
+    """The staff told of a citizen's message: the agent the request is
+    assigned to while they still see it, else those of its commune and
+    service who chose to be told of new requests."""
+    staff = [user for user in staff_who_see(submission) if user.email]
+    assigned = [user for user in staff if user.pk == submission.assigned_to_id]
+    if assigned:
+        return assigned
+    choices = _choices_of(staff)
+    return [user for user in staff if choices[user.pk] != NewRequestAlerts.NEVER]
+
+
 def request_admin_url(submission: Submission) -> str:
     """The request's page in the admin, on its commune's own address."""
     path = reverse(Submission.snippet_viewset.get_url_name("inspect"), args=[quote(submission.pk)])

@@ -299,22 +299,6 @@ def notify_citizen_of_message(*, message_id: int) -> None:
     )
 
 
-def message_recipients(submission: Submission) -> list:
-    """The staff told of a citizen's message: the agent the request is
-    assigned to while they still see it, else those of its commune and
-    service who chose to be told of new requests (``services.alerts``)."""
-    from .alerts import _choices_of
-    from .models import NewRequestAlerts
-    from .services import staff_who_see
-
-    staff = [user for user in staff_who_see(submission) if user.email]
-    assigned = [user for user in staff if user.pk == submission.assigned_to_id]
-    if assigned:
-        return assigned
-    choices = _choices_of(staff)
-    return [user for user in staff if choices[user.pk] != NewRequestAlerts.NEVER]
-
-
 @task()
 def notify_agents_of_message(*, message_id: int) -> int:
     """E-mail the staff in charge that the citizen wrote, with a link to the
@@ -322,6 +306,7 @@ def notify_agents_of_message(*, message_id: int) -> int:
     from django.conf import settings
     from django.utils import translation
 
+    from .alerts import message_alert_recipients
     from .models import RequestMessage
     from .services import agent_name
 
@@ -330,7 +315,7 @@ def notify_agents_of_message(*, message_id: int) -> int:
     ).get(pk=message_id)
     submission = message.submission
     sent = 0
-    for user in message_recipients(submission):
+    for user in message_alert_recipients(submission):
         with translation.override(settings.LANGUAGE_CODE):
             email = render_commune_email(
                 site=submission.site,
